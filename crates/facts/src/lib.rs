@@ -1,0 +1,282 @@
+//! Typed facts about one Windows host.
+//!
+//! Every acsready source (a facts JSON record, a registry hive, an event log,
+//! a console export…) produces a [`HostFacts`]; the assessment reads nothing
+//! else. A fact that is absent is *unknown*, never false: every field but
+//! `host` is optional, and lists are `Option<Vec<_>>` so that "no updates
+//! were collected" differs from "no updates are installed".
+//!
+//! The JSON form is documented in `docs/host-facts.md` and
+//! `docs/host-facts.schema.json`.
+
+mod build;
+mod kb;
+
+use serde::{Deserialize, Serialize};
+
+pub use build::{parse_build, BuildError};
+pub use kb::{kb_number, normalize_kb, KbError};
+
+/// Everything acsready may know about one host.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostFacts {
+    /// Host name as the fleet knows it (NetBIOS, FQDN or console display name).
+    pub host: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<OsFacts>,
+    /// Installed updates as KB numbers ("KB5006714").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updates: Option<Vec<String>>,
+    /// Certificates found in the local machine stores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<Vec<CertificateFact>>,
+    /// The "Turn off Automatic Root Certificates Update" policy
+    /// (`DisableRootAutoUpdate` = 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_auto_update_disabled: Option<bool>,
+    /// Trend Micro products installed on the host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<Vec<AgentFact>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryFacts>,
+    /// Events from the Application log (and others) that may explain a symptom.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventFact>>,
+}
+
+/// Values of `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OsFacts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition_id: Option<String>,
+    /// "Client", "Server" or "Server Core".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installation_type: Option<String>,
+    /// `CurrentBuild`, as a number or a string; "17763.2210" also gives the UBR.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "build::deserialize_opt_string_or_number"
+    )]
+    pub current_build: Option<String>,
+    /// Update Build Revision, the number after the build ("17763.**2210**").
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "build::deserialize_opt_u32"
+    )]
+    pub ubr: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csd_version: Option<String>,
+}
+
+/// One certificate in one store.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CertificateFact {
+    /// SHA-1 thumbprint, 40 hex digits (spaces and colons are ignored).
+    pub sha1: String,
+    /// Store name as the collector wrote it ("ROOT", "AuthRoot", …).
+    pub store: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+/// One installed Trend Micro product.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgentFact {
+    /// One of the product ids of the rules (`deep_security_agent`, …).
+    pub product: String,
+    /// Version as shown by the product ("20.0.0-6690" or "20.0.0.6690").
+    #[serde(deserialize_with = "build::deserialize_string_or_number")]
+    pub version: String,
+}
+
+/// Program delivery control on the host.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryFacts {
+    /// `…\PC-cillinNTCorp\CurrentVersion\Misc.\NoProgramUpgrade` = 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_program_upgrade: Option<bool>,
+}
+
+/// One event log record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventFact {
+    pub id: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// What is wrong with a record that parsed as JSON but is not valid facts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FactsError {
+    #[error("`host` is empty")]
+    EmptyHost,
+    #[error("os.current_build: {0}")]
+    Build(#[from] BuildError),
+    #[error("os.current_build says UBR {in_build} but os.ubr is {ubr}")]
+    UbrConflict { in_build: u32, ubr: u32 },
+    #[error("updates[{index}]: {source}")]
+    Update { index: usize, source: KbError },
+    #[error("certificates[{index}].sha1 \"{value}\" is not a SHA-1 thumbprint (40 hex digits)")]
+    Thumbprint { index: usize, value: String },
+    #[error("agents[{index}].product is empty")]
+    EmptyProduct { index: usize },
+}
+
+impl HostFacts {
+    /// Checks the facts and brings them to canonical form: KB numbers as
+    /// "KB<digits>", thumbprints as 40 upper-case hex digits, a
+    /// "build.ubr" `current_build` split into build and UBR.
+    pub fn normalize(&mut self) -> Result<(), FactsError> {
+        self.host = self.host.trim().to_string();
+        if self.host.is_empty() {
+            return Err(FactsError::EmptyHost);
+        }
+        if let Some(os) = &mut self.os {
+            if let Some(raw) = &os.current_build {
+                let (build, ubr) = parse_build(raw)?;
+                match (ubr, os.ubr) {
+                    (Some(in_build), Some(ubr)) if in_build != ubr => {
+                        return Err(FactsError::UbrConflict { in_build, ubr })
+                    }
+                    (Some(in_build), None) => os.ubr = Some(in_build),
+                    _ => {}
+                }
+                os.current_build = Some(build.to_string());
+            }
+        }
+        if let Some(updates) = &mut self.updates {
+            for (index, kb) in updates.iter_mut().enumerate() {
+                *kb = normalize_kb(kb).map_err(|source| FactsError::Update { index, source })?;
+            }
+        }
+        if let Some(certs) = &mut self.certificates {
+            for (index, cert) in certs.iter_mut().enumerate() {
+                cert.sha1 = normalize_thumbprint(&cert.sha1).ok_or_else(|| {
+                    FactsError::Thumbprint {
+                        index,
+                        value: cert.sha1.clone(),
+                    }
+                })?;
+            }
+        }
+        if let Some(agents) = &mut self.agents {
+            for (index, agent) in agents.iter_mut().enumerate() {
+                agent.product = agent.product.trim().to_string();
+                agent.version = agent.version.trim().to_string();
+                if agent.product.is_empty() {
+                    return Err(FactsError::EmptyProduct { index });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The OS build number, if known and numeric (after [`normalize`](Self::normalize)).
+    pub fn build(&self) -> Option<u32> {
+        self.os.as_ref()?.current_build.as_deref()?.parse().ok()
+    }
+
+    /// The UBR, if known.
+    pub fn ubr(&self) -> Option<u32> {
+        self.os.as_ref()?.ubr
+    }
+}
+
+/// Upper-case hex SHA-1 thumbprint without separators, or `None` if it is not one.
+pub fn normalize_thumbprint(raw: &str) -> Option<String> {
+    let hex: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | ':' | '-' | '\u{200e}'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(hex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> HostFacts {
+        let mut facts: HostFacts = serde_json::from_str(json).expect("valid json");
+        facts.normalize().expect("valid facts");
+        facts
+    }
+
+    #[test]
+    fn build_with_ubr_is_split() {
+        let f = parse(r#"{"host":"a","os":{"current_build":"17763.2210"}}"#);
+        assert_eq!(f.build(), Some(17763));
+        assert_eq!(f.ubr(), Some(2210));
+    }
+
+    #[test]
+    fn numeric_build_and_string_ubr_are_accepted() {
+        let f = parse(r#"{"host":"a","os":{"current_build":20348,"ubr":"261"}}"#);
+        assert_eq!(f.build(), Some(20348));
+        assert_eq!(f.ubr(), Some(261));
+    }
+
+    #[test]
+    fn conflicting_ubr_is_an_error() {
+        let mut f: HostFacts =
+            serde_json::from_str(r#"{"host":"a","os":{"current_build":"17763.2210","ubr":2183}}"#)
+                .unwrap();
+        assert_eq!(
+            f.normalize(),
+            Err(FactsError::UbrConflict {
+                in_build: 2210,
+                ubr: 2183
+            })
+        );
+    }
+
+    #[test]
+    fn missing_lists_stay_unknown() {
+        let f = parse(r#"{"host":"a"}"#);
+        assert!(f.updates.is_none() && f.certificates.is_none() && f.agents.is_none());
+        let f = parse(r#"{"host":"a","updates":[],"certificates":[]}"#);
+        assert_eq!(f.updates, Some(vec![]));
+    }
+
+    #[test]
+    fn kb_and_thumbprints_are_canonical() {
+        let f = parse(
+            r#"{"host":" a ","updates":["kb5006714","5006729"],
+               "certificates":[{"sha1":"f4 00 42 e2 e5 f7 e8 ef 81 89 fe d1 55 19 ae ce 42 c3 bf a2","store":"Root"}]}"#,
+        );
+        assert_eq!(f.host, "a");
+        assert_eq!(f.updates.unwrap(), vec!["KB5006714", "KB5006729"]);
+        assert_eq!(
+            f.certificates.unwrap()[0].sha1,
+            "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_errors_naming_the_field() {
+        let mut f: HostFacts =
+            serde_json::from_str(r#"{"host":"a","certificates":[{"sha1":"xyz","store":"ROOT"}]}"#)
+                .unwrap();
+        let err = f.normalize().unwrap_err().to_string();
+        assert!(err.contains("certificates[0].sha1"), "{err}");
+        let mut f: HostFacts = serde_json::from_str(r#"{"host":"  "}"#).unwrap();
+        assert_eq!(f.normalize(), Err(FactsError::EmptyHost));
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored_for_forward_compatibility() {
+        let f = parse(r#"{"host":"a","collected_at":"2026-11-01","os":{"build_lab":"x"}}"#);
+        assert_eq!(f.host, "a");
+        assert_eq!(f.build(), None);
+    }
+}
