@@ -161,12 +161,11 @@ impl HostFacts {
         }
         if let Some(certs) = &mut self.certificates {
             for (index, cert) in certs.iter_mut().enumerate() {
-                cert.sha1 = normalize_thumbprint(&cert.sha1).ok_or_else(|| {
-                    FactsError::Thumbprint {
+                cert.sha1 =
+                    normalize_thumbprint(&cert.sha1).ok_or_else(|| FactsError::Thumbprint {
                         index,
                         value: cert.sha1.clone(),
-                    }
-                })?;
+                    })?;
             }
         }
         if let Some(agents) = &mut self.agents {

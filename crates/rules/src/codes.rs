@@ -1,0 +1,97 @@
+//! Finding codes. A code is a contract: never renumber or reuse one.
+//! Their texts live in the rules file (`[findings.ACSnnn]`); `acsready explain`
+//! prints them.
+
+pub const OS_UPDATE_MISSING: &str = "ACS001";
+pub const LEGACY_UPDATE_MISSING: &str = "ACS002";
+pub const OS_UNSUPPORTED: &str = "ACS003";
+pub const ROOT_MISSING_AUTO_UPDATE_OFF: &str = "ACS004";
+pub const ROOT_NOT_YET_IN_STORE: &str = "ACS005";
+pub const ROOT_DISTRUSTED: &str = "ACS006";
+pub const ESU_REQUIRED: &str = "ACS007";
+pub const SOURCES_DISAGREE: &str = "ACS008";
+pub const FACT_MISSING: &str = "ACS010";
+pub const BUILD_NOT_IN_RULES: &str = "ACS011";
+pub const UNKNOWN_LEGACY_UPDATES: &str = "ACS012";
+pub const ACS_AGENT_ON_UNREADY_HOST: &str = "ACS020";
+pub const PIN_AGENT: &str = "ACS021";
+pub const AGENT_UNSUPPORTED: &str = "ACS022";
+pub const AGENT_PREDATES_CHECK: &str = "ACS023";
+pub const NOT_AFFECTED: &str = "ACS024";
+pub const VERSION_UNREADABLE: &str = "ACS025";
+pub const UPGRADE: &str = "ACS026";
+pub const HOLD: &str = "ACS027";
+pub const INSTALLER_DOES_NOT_CHECK: &str = "ACS028";
+pub const UNKNOWN_PRODUCT: &str = "ACS029";
+pub const OS_REQUIREMENT_MET: &str = "ACS100";
+pub const ROOT_TRUSTED: &str = "ACS101";
+
+/// Codes the assessment emits itself (event codes come from `[[events]]`).
+pub const ENGINE_CODES: &[&str] = &[
+    OS_UPDATE_MISSING,
+    LEGACY_UPDATE_MISSING,
+    OS_UNSUPPORTED,
+    ROOT_MISSING_AUTO_UPDATE_OFF,
+    ROOT_NOT_YET_IN_STORE,
+    ROOT_DISTRUSTED,
+    ESU_REQUIRED,
+    SOURCES_DISAGREE,
+    FACT_MISSING,
+    BUILD_NOT_IN_RULES,
+    UNKNOWN_LEGACY_UPDATES,
+    ACS_AGENT_ON_UNREADY_HOST,
+    PIN_AGENT,
+    AGENT_UNSUPPORTED,
+    AGENT_PREDATES_CHECK,
+    NOT_AFFECTED,
+    VERSION_UNREADABLE,
+    UPGRADE,
+    HOLD,
+    INSTALLER_DOES_NOT_CHECK,
+    UNKNOWN_PRODUCT,
+    OS_REQUIREMENT_MET,
+    ROOT_TRUSTED,
+];
+
+/// Text entries the assessment uses (besides each product's `delivery_control`).
+pub const ENGINE_TEXTS: &[&str] = &[
+    "accepted_risks",
+    "no_program_upgrade_set",
+    "latest",
+    "target_current",
+    "how.os.current_build",
+    "how.os.ubr",
+    "how.os.installation_type",
+    "how.updates",
+    "how.certificates",
+    "how.root_auto_update_disabled",
+];
+
+/// Placeholders a finding text may use.
+pub const PLACEHOLDERS: &[&str] = &[
+    "os",
+    "build",
+    "ubr",
+    "min_ubr",
+    "kb",
+    "released",
+    "monthly_rollup",
+    "security_only",
+    "root_name",
+    "root_sha1",
+    "store",
+    "stores",
+    "product",
+    "version",
+    "target",
+    "first_acs",
+    "fact",
+    "how",
+    "kbs",
+    "applied",
+    "other",
+    "event_id",
+    "message",
+    "time",
+    "steps",
+];

@@ -1,0 +1,110 @@
+use super::*;
+
+#[test]
+fn embedded_rules_load_and_validate() {
+    let rules = Rules::embedded().expect("embedded rules are valid");
+    assert_eq!(rules.schema_version, SCHEMA_VERSION);
+    assert_eq!(
+        rules.root_certificate.sha1,
+        "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2"
+    );
+}
+
+#[test]
+fn every_windows_row_of_the_issue_is_present() {
+    let rules = Rules::embedded().unwrap();
+    let id = |build, inst| {
+        let rows = rules.windows_rows(build, inst);
+        assert_eq!(rows.len(), 1, "build {build} {inst:?}: {rows:?}");
+        rows[0].id.clone()
+    };
+    use Installation::*;
+    assert_eq!(id(22000, Some(Client)), "win11-21h2");
+    assert_eq!(id(27000, Some(Client)), "win11");
+    assert_eq!(id(26100, Some(Server)), "win11-24h2");
+    assert_eq!(id(19045, None), "win10-22h2");
+    assert_eq!(id(19044, None), "win10-21h2");
+    assert_eq!(id(17763, Some(Server)), "win10-1809");
+    assert_eq!(id(9200, Some(Server)), "ws2012");
+    assert_eq!(id(9200, Some(Client)), "win8");
+    assert_eq!(id(6003, Some(Server)), "ws2008sp2");
+    assert_eq!(id(6002, Some(Client)), "vista");
+    assert_eq!(id(2600, None), "xp-2003");
+    assert_eq!(id(2195, None), "pre-vista");
+    assert!(rules.windows_rows(18000, None).is_empty());
+    assert_eq!(rules.windows_rows(9200, None).len(), 2);
+}
+
+#[test]
+fn store_aliases_resolve() {
+    let rules = Rules::embedded().unwrap();
+    assert_eq!(rules.store("root").unwrap().id, "root");
+    assert_eq!(rules.store("AUTHROOT").unwrap().id, "authroot");
+    assert_eq!(
+        rules
+            .store("HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\AuthRoot")
+            .unwrap()
+            .id,
+        "authroot"
+    );
+    assert_eq!(
+        rules.store("Policies/Root").unwrap().id,
+        "group_policy_root"
+    );
+    assert!(rules.store("Disallowed").unwrap().distrusts);
+    assert!(rules.store("CA").is_none());
+}
+
+#[test]
+fn agent_lines_by_major() {
+    let rules = Rules::embedded().unwrap();
+    let l = rules.agent_line("deep_security_agent", Some(20)).unwrap();
+    assert_eq!(l.last_pre_acs.as_deref(), Some("20.0.0.6313"));
+    assert!(rules.agent_line("deep_security_agent", Some(10)).is_none());
+    assert!(
+        !rules
+            .agent_line("deep_security_notifier", Some(11))
+            .unwrap()
+            .installer_checks_host
+    );
+    assert!(rules.agent_line("apex_one_saas_agent", Some(14)).is_some());
+}
+
+#[test]
+fn wrong_schema_is_refused_with_its_own_message() {
+    let err = Rules::from_toml("schema_version = 9\n", "x.toml").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("schema_version 9 is not supported"),
+        "{err}"
+    );
+}
+
+#[test]
+fn syntax_errors_name_the_file_and_line() {
+    let err = Rules::from_toml("schema_version = 1\nrules_version = \n", "my.toml").unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.starts_with("my.toml: "), "{msg}");
+    assert!(msg.contains("line 2"), "{msg}");
+}
+
+#[test]
+fn broken_references_are_reported() {
+    let text = EMBEDDED_RULES
+        .replace("servicing = \"ws2012\"", "servicing = \"nope\"")
+        .replace("[findings.ACS004]", "[findings.ACS904]");
+    let err = Rules::from_toml(&text, "edited.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("[servicing.nope]"), "{err}");
+    assert!(err.contains("no [findings.ACS004]"), "{err}");
+}
+
+#[test]
+fn missing_source_is_reported() {
+    let text = EMBEDDED_RULES.replacen("source = \"seed 002\"", "source = \"\"", 1);
+    let err = Rules::from_toml(&text, "edited.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`source` is empty"), "{err}");
+}

@@ -1,0 +1,185 @@
+//! Checks that a rules file is complete and consistent.
+
+use std::collections::HashSet;
+
+use crate::codes;
+use crate::model::{RequirementKind, Rules};
+use crate::text::placeholders;
+use crate::version::Version;
+
+fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// "2023", "2023-05" or "2023-05-04".
+fn is_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2),
+        [y, m, d] => digits(y, 4) && digits(m, 2) && digits(d, 2),
+        _ => false,
+    }
+}
+
+impl Rules {
+    /// Every problem found; empty when the rules can be used.
+    pub fn validate(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let mut cited = |what: String, source: &str, as_of: &str| {
+            if source.trim().is_empty() {
+                p.push(format!("{what}: `source` is empty"));
+            }
+            if !is_date(as_of) {
+                p.push(format!(
+                    "{what}: as_of \"{as_of}\" is not a date (YYYY-MM-DD)"
+                ));
+            }
+        };
+        cited("rules".into(), "acsready", &self.as_of);
+        let root = &self.root_certificate;
+        cited("root_certificate".into(), &root.source, &root.as_of);
+        for s in &root.stores {
+            cited(format!("store {}", s.id), &s.source, &s.as_of);
+        }
+        let sig = &self.acs_signature;
+        cited("acs_signature".into(), &sig.source, &sig.as_of);
+        for row in &self.windows {
+            cited(format!("windows {}", row.id), &row.source, &row.as_of);
+            for r in &row.requirements {
+                cited(
+                    format!("windows {} requirement", row.id),
+                    &r.source,
+                    &r.as_of,
+                );
+            }
+        }
+        for (id, s) in &self.servicing {
+            cited(format!("servicing {id}"), &s.source, &s.as_of);
+        }
+        for prod in &self.products {
+            cited(format!("product {}", prod.id), &prod.source, &prod.as_of);
+        }
+        for line in &self.agent_lines {
+            cited(
+                format!("agent line {:?} {:?}", line.products, line.major),
+                &line.source,
+                &line.as_of,
+            );
+        }
+        for e in &self.events {
+            cited(format!("event rule {}", e.code), &e.source, &e.as_of);
+        }
+        for (code, f) in &self.findings {
+            cited(format!("finding {code}"), &f.source, &f.as_of);
+        }
+        for (key, t) in &self.texts {
+            cited(format!("text {key}"), &t.source, &t.as_of);
+        }
+
+        if !is_hex(&root.sha1, 40) {
+            p.push("root_certificate.sha1 is not 40 hex digits".into());
+        }
+        if !is_hex(&root.sha256, 64) {
+            p.push("root_certificate.sha256 is not 64 hex digits".into());
+        }
+        if !is_hex(&sig.root_sha1, 40) {
+            p.push("acs_signature.root_sha1 is not 40 hex digits".into());
+        }
+        if !root.stores.iter().any(|s| s.trusts) {
+            p.push("root_certificate.stores: no store trusts the root".into());
+        }
+        let mut seen = HashSet::new();
+        for row in &self.windows {
+            if !seen.insert(&row.id) {
+                p.push(format!("windows {}: duplicate id", row.id));
+            }
+            if row.builds.is_empty() && row.build_min.is_none() && row.build_max.is_none() {
+                p.push(format!(
+                    "windows {}: needs `builds` or a build range",
+                    row.id
+                ));
+            }
+            if row.requirements.is_empty() {
+                p.push(format!("windows {}: no requirements", row.id));
+            }
+            for r in &row.requirements {
+                if let RequirementKind::Update { servicing, .. } = &r.kind {
+                    if !self.servicing.contains_key(servicing) {
+                        p.push(format!(
+                            "windows {}: servicing \"{servicing}\" has no [servicing.{servicing}]",
+                            row.id
+                        ));
+                    }
+                }
+            }
+        }
+        let mut product_ids = HashSet::new();
+        for prod in &self.products {
+            if !product_ids.insert(prod.id.as_str()) {
+                p.push(format!("product {}: duplicate id", prod.id));
+            }
+            if let Some(key) = &prod.delivery_control {
+                if !self.texts.contains_key(key) {
+                    p.push(format!("product {}: no [texts.{key}]", prod.id));
+                }
+            }
+        }
+        for line in &self.agent_lines {
+            for prod in &line.products {
+                if !product_ids.contains(prod.as_str()) {
+                    p.push(format!("agent line: unknown product \"{prod}\""));
+                }
+            }
+            for v in [&line.last_pre_acs, &line.first_acs].into_iter().flatten() {
+                if Version::parse(v).is_none() {
+                    p.push(format!(
+                        "agent line {:?}: \"{v}\" is not a version",
+                        line.products
+                    ));
+                }
+            }
+        }
+        for e in &self.events {
+            if !self.findings.contains_key(&e.code) {
+                p.push(format!("event rule {}: no [findings.{}]", e.code, e.code));
+            }
+            if e.ids.is_empty() && e.providers_any.is_empty() && e.message_any.is_empty() {
+                p.push(format!("event rule {}: matches every event", e.code));
+            }
+        }
+        for code in codes::ENGINE_CODES {
+            if !self.findings.contains_key(*code) {
+                p.push(format!("no [findings.{code}]"));
+            }
+        }
+        for key in codes::ENGINE_TEXTS {
+            if !self.texts.contains_key(*key) {
+                p.push(format!("no [texts.\"{key}\"]"));
+            }
+        }
+        for (code, f) in &self.findings {
+            let valid_code = code.len() == 6
+                && code.starts_with("ACS")
+                && code[3..].bytes().all(|b| b.is_ascii_digit());
+            if !valid_code {
+                p.push(format!(
+                    "finding {code}: codes are ACS followed by 3 digits"
+                ));
+            }
+            let templates = [&f.title.en, &f.title.ja]
+                .into_iter()
+                .chain(f.remediation.en.iter())
+                .chain(f.remediation.ja.iter());
+            for t in templates {
+                for name in placeholders(t) {
+                    if !codes::PLACEHOLDERS.contains(&name) {
+                        p.push(format!("finding {code}: unknown placeholder {{{name}}}"));
+                    }
+                }
+            }
+        }
+        p
+    }
+}

@@ -1,0 +1,133 @@
+//! Product versions as Trend Micro writes them: "20.0.0-6690", "20.0.0.6690", "14.0.12011".
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use crate::model::VersionScheme;
+
+/// A parsed version: its numbers, "-" and "." both separating them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Version {
+    parts: Vec<u64>,
+}
+
+impl Version {
+    /// Parses "20.0.0-6690", "20.0.0.6690", "v20.0.0.6690" or "20.0.0 (Build 6690)".
+    pub fn parse(raw: &str) -> Option<Version> {
+        let s = raw.trim();
+        let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
+        let s = s
+            .replace("(Build", ".")
+            .replace("Build", ".")
+            .replace(')', "");
+        let parts: Option<Vec<u64>> = s
+            .split(['.', '-'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse::<u64>().ok())
+            .collect();
+        let parts = parts?;
+        (!parts.is_empty() && parts.len() <= 6).then_some(Version { parts })
+    }
+
+    pub fn major(&self) -> u64 {
+        self.parts[0]
+    }
+
+    /// The last number: the build.
+    pub fn build(&self) -> u64 {
+        self.parts[self.parts.len() - 1]
+    }
+
+    /// Compares under a product's scheme; missing trailing numbers count as 0.
+    pub fn cmp_with(&self, other: &Version, scheme: VersionScheme) -> Ordering {
+        match scheme {
+            VersionScheme::Build => self.build().cmp(&other.build()),
+            VersionScheme::Dotted => {
+                let n = self.parts.len().max(other.parts.len());
+                (0..n)
+                    .map(|i| {
+                        let a = self.parts.get(i).copied().unwrap_or(0);
+                        let b = other.parts.get(i).copied().unwrap_or(0);
+                        a.cmp(&b)
+                    })
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for p in &self.parts {
+            if !first {
+                f.write_str(".")?;
+            }
+            write!(f, "{p}")?;
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn dash_and_dot_are_the_same() {
+        assert_eq!(
+            v("20.0.0-6690").cmp_with(&v("20.0.0.6690"), VersionScheme::Dotted),
+            Ordering::Equal
+        );
+        assert_eq!(v("20.0.0-6690").to_string(), "20.0.0.6690");
+        assert_eq!(
+            v("20.0.0.6313").cmp_with(&v("20.0.0-6690"), VersionScheme::Dotted),
+            Ordering::Less
+        );
+        assert_eq!(
+            v("20.0.1.100").cmp_with(&v("20.0.0.6690"), VersionScheme::Dotted),
+            Ordering::Greater
+        );
+        assert_eq!(
+            v("20.0.737").cmp_with(&v("20.0.737.0"), VersionScheme::Dotted),
+            Ordering::Equal
+        );
+    }
+
+    #[test]
+    fn build_scheme_compares_last_number() {
+        assert_eq!(
+            v("14.0.12011").cmp_with(&v("14.0.0.12011"), VersionScheme::Build),
+            Ordering::Equal
+        );
+        assert_eq!(
+            v("14.0.11564").cmp_with(&v("14.0.12011"), VersionScheme::Build),
+            Ordering::Less
+        );
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert!(Version::parse("").is_none());
+        assert!(Version::parse("twenty").is_none());
+        assert!(Version::parse("20.0.x").is_none());
+        assert_eq!(v("20.0.0 (Build 6690)").to_string(), "20.0.0.6690");
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(s in "\\PC*") {
+            if let Some(v) = Version::parse(&s) {
+                let _ = (v.major(), v.build(), v.to_string());
+            }
+        }
+    }
+}
