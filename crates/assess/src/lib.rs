@@ -1,1 +1,76 @@
+//! Applies the rules to the facts of one host: a verdict, findings with
+//! evidence and remediation, and a plan for every installed agent.
+//!
+//! The assessment knows nothing of where the facts came from (registry, JSON,
+//! console export) and nothing of how they are shown; it is a pure function
+//! of [`HostFacts`] and [`Rules`].
+//!
+//! ```
+//! use acsready_assess::{assess, Verdict};
+//! use acsready_facts::HostFacts;
+//! use acsready_rules::{Lang, Rules};
+//!
+//! let rules = Rules::embedded().unwrap();
+//! let mut facts: HostFacts = serde_json::from_str(
+//!     r#"{"host":"web01","os":{"current_build":"17763.2183","installation_type":"Server"},
+//!         "certificates":[],"root_auto_update_disabled":false}"#).unwrap();
+//! facts.normalize().unwrap();
+//! let a = assess(&facts, &rules, Lang::En);
+//! assert_eq!(a.verdict, Verdict::NotReady);
+//! assert_eq!(a.findings[0].code, "ACS001");
+//! ```
 
+mod agents;
+mod events;
+mod findings;
+mod model;
+mod os;
+mod root;
+
+use acsready_facts::HostFacts;
+use acsready_rules::{Lang, Rules};
+
+pub use model::*;
+
+use findings::Findings;
+
+/// Whether one requirement of the host holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Met,
+    NotMet,
+    Unknown,
+    /// The OS can never meet it.
+    Unsupported,
+}
+
+/// Assesses one host.
+pub fn assess(facts: &HostFacts, rules: &Rules, lang: Lang) -> HostAssessment {
+    let mut findings = Findings::new(rules, lang);
+    let os = os::assess_os(facts, rules, &mut findings);
+    let root = root::assess_root(facts, rules, &mut findings);
+    let verdict = verdict(os.status, root);
+    events::explain_events(facts, rules, &mut findings);
+    let agents = agents::plan_agents(facts, rules, verdict, &mut findings);
+    HostAssessment {
+        host: facts.host.clone(),
+        os: os.summary,
+        verdict,
+        findings: findings.into_sorted(),
+        agents,
+        sources: Vec::new(),
+    }
+}
+
+fn verdict(os: Status, root: Status) -> Verdict {
+    use Status::*;
+    match (os, root) {
+        (Unsupported, _) => Verdict::Unsupported,
+        (NotMet, _) | (_, NotMet) => Verdict::NotReady,
+        (Unknown, _) | (_, Unknown) => Verdict::Unknown,
+        _ => Verdict::Ready,
+    }
+}
+
+#[cfg(test)]
+mod tests;

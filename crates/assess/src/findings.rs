@@ -1,0 +1,99 @@
+//! Builds findings from their codes and the texts of the rules.
+
+use acsready_rules::{fill, Lang, Rules, Severity};
+
+use crate::model::{Evidence, Finding};
+
+/// Shorthand for one piece of evidence.
+pub(crate) fn ev(fact: &str, value: impl Into<String>) -> Evidence {
+    Evidence {
+        fact: fact.to_string(),
+        value: value.into(),
+    }
+}
+
+/// The value written for a fact that no source gave.
+pub(crate) const MISSING: &str = "(missing)";
+
+/// Collects the findings of one host.
+pub(crate) struct Findings<'r> {
+    rules: &'r Rules,
+    lang: Lang,
+    list: Vec<Finding>,
+}
+
+impl<'r> Findings<'r> {
+    pub(crate) fn new(rules: &'r Rules, lang: Lang) -> Self {
+        Findings {
+            rules,
+            lang,
+            list: Vec::new(),
+        }
+    }
+
+    /// The lines of a text entry of the rules, with placeholders filled.
+    pub(crate) fn text(&self, key: &str, params: &[(&str, &str)]) -> Vec<String> {
+        self.rules
+            .text(key, self.lang)
+            .iter()
+            .map(|t| fill(t, params))
+            .collect()
+    }
+
+    /// The title a finding would have.
+    pub(crate) fn title(&self, code: &str, params: &[(&str, &str)]) -> String {
+        match self.rules.finding(code) {
+            Some(f) => fill(f.title.get(self.lang), &self.with_common(params)),
+            None => code.to_string(),
+        }
+    }
+
+    /// Adds a finding. A parameter whose value holds several lines (steps)
+    /// expands into that many remediation lines.
+    pub(crate) fn add(&mut self, code: &str, params: &[(&str, &str)], evidence: Vec<Evidence>) {
+        let params = self.with_common(params);
+        let (severity, title, remediation) = match self.rules.finding(code) {
+            Some(f) => (
+                f.severity,
+                fill(f.title.get(self.lang), &params),
+                f.remediation
+                    .get(self.lang)
+                    .iter()
+                    .flat_map(|t| {
+                        fill(t, &params)
+                            .lines()
+                            .filter(|l| !l.trim().is_empty())
+                            .map(str::to_string)
+                            .collect::<Vec<_>>()
+                    })
+                    .collect(),
+            ),
+            None => (Severity::Medium, code.to_string(), Vec::new()),
+        };
+        self.list.push(Finding {
+            code: code.to_string(),
+            severity,
+            title,
+            evidence,
+            remediation,
+        });
+    }
+
+    fn with_common<'a>(&'a self, params: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let root = &self.rules.root_certificate;
+        let mut all = params.to_vec();
+        all.push(("root_name", root.name.as_str()));
+        all.push(("root_sha1", root.sha1.as_str()));
+        all
+    }
+
+    /// Most severe first; codes in order within a severity; stable otherwise.
+    pub(crate) fn into_sorted(mut self) -> Vec<Finding> {
+        self.list.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.code.cmp(&b.code))
+        });
+        self.list
+    }
+}
