@@ -30,6 +30,7 @@ mod root;
 use acsready_facts::HostFacts;
 use acsready_rules::{Lang, Rules};
 
+pub use acsready_rules::Severity;
 pub use model::*;
 
 use findings::Findings;

@@ -1,1 +1,114 @@
-fn main() {}
+//! acsready: can these Windows hosts take modules signed with Azure Code Signing?
+
+mod cli;
+mod pipeline;
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use acsready_report::{explain_text, rules_json, rules_table, Style};
+use acsready_rules::{Lang, Rules};
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use cli::{Cli, Command, LangArg, RulesFormat};
+
+/// Exit codes, documented in README: a contract for scripts.
+pub const EXIT_READY: u8 = 0;
+pub const EXIT_NOT_READY: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_READY });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::from(EXIT_READY);
+            }
+            eprintln!("acsready: error: {e:#}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
+}
+
+fn language(arg: Option<LangArg>) -> Lang {
+    match arg {
+        Some(LangArg::En) => Lang::En,
+        Some(LangArg::Ja) => Lang::Ja,
+        None => std::env::var("ACSREADY_LANG")
+            .ok()
+            .or_else(sys_locale::get_locale)
+            .map(|l| Lang::from_locale(&l))
+            .unwrap_or_default(),
+    }
+}
+
+/// Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+fn use_color() -> bool {
+    io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+fn load_rules(cli: &Cli) -> Result<Rules> {
+    Ok(match &cli.rules {
+        Some(path) => Rules::from_path(path)?,
+        None => Rules::embedded().context("the embedded rules are broken")?,
+    })
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    let lang = language(cli.lang);
+    let rules = load_rules(&cli)?;
+    let style = Style {
+        lang,
+        color: use_color(),
+    };
+    let stdout = io::stdout();
+    match cli.command {
+        Command::Assess(args) => pipeline::assess(&args, &rules, style),
+        Command::Rules { format } => {
+            let mut out = stdout.lock();
+            match format {
+                RulesFormat::Table => write!(out, "{}", rules_table(&rules, lang))?,
+                RulesFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &rules_json(&rules))?;
+                    writeln!(out)?;
+                }
+            }
+            Ok(EXIT_READY)
+        }
+        Command::Explain { code } => {
+            let mut out = stdout.lock();
+            match code {
+                Some(code) => {
+                    let code = code.trim().to_ascii_uppercase();
+                    let Some(f) = rules.finding(&code) else {
+                        eprintln!("acsready: error: no finding {code} in the rules (acsready explain lists them)");
+                        return Ok(EXIT_BAD_INPUT);
+                    };
+                    write!(out, "{}", explain_text(&code, f, lang))?;
+                }
+                None => {
+                    for (code, f) in &rules.findings {
+                        writeln!(out, "{code}  {:<8}  {}", f.severity.as_str(), f.title.get(lang))?;
+                    }
+                }
+            }
+            Ok(EXIT_READY)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Command-line definitions.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "acsready",
+    version,
+    about = "Can these Windows hosts take security-agent modules signed with Azure Code Signing (ACS)? Why not, and what to do.",
+    long_about = "acsready reads facts about Windows hosts (OS build and UBR, installed updates, root \
+certificates, Trend Micro agents, events) and tells, host by host, whether they can install and run \
+modules signed with Azure Code Signing (Deep Security / Workload Security Agent and Notifier, Apex One, \
+Apex One SaaS, Vision One Endpoint Security), which finding stands in the way, and the exact \
+remediation: the KB for that Windows, how to add the root certificate \"Microsoft Identity \
+Verification Root Certificate Authority 2020\", and a plan for every agent (upgrade, pin, fix_host, \
+hold, none).",
+    after_help = "Examples:
+  acsready assess examples/fleet.ndjson               table of the fleet, then what to do
+  acsready assess hosts.json --format json > r.json   the JSON report (contract: docs/report.md)
+  acsready assess - --format csv < hosts.ndjson       CSV for Excel (UTF-8 with BOM)
+  acsready explain ACS004                             what a finding means and how to fix it
+  acsready rules                                      what the rules database holds
+
+Exit codes: 0 every host ready; 1 some host not ready, unknown or unsupported;
+2 bad usage or bad input (the other inputs are still assessed and reported)."
+)]
+pub struct Cli {
+    /// Language of messages and findings [default: from the locale]
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+
+    /// Use this rules file instead of the embedded rules (see `acsready rules`)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Assess hosts from facts JSON: one object, an array, or NDJSON (one host per line)
+    #[command(after_help = "INPUT may be a file, a folder (its *.json, *.ndjson and *.jsonl files) or - for \
+standard input. The host facts format is documented in docs/host-facts.md.
+
+Exit codes: 0 every host ready; 1 some host not ready, unknown or unsupported; 2 bad usage or bad input.")]
+    Assess(AssessArgs),
+    /// Show the rules database: its version and date, the Windows rows, the root certificate, the agent lines
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+    /// Explain a finding code (e.g. ACS001); without a code, list them all
+    Explain {
+        /// A finding code such as ACS004
+        code: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AssessArgs {
+    /// Facts files or folders; - reads standard input
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Print only the counts (for large fleets); the exit code is the same
+    #[arg(long)]
+    pub summary: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people, then the remediation of every host that needs one
+    Table,
+    /// The JSON report other tools read (schema acsready.report/1)
+    Json,
+    /// One row per host, UTF-8 with BOM, stable columns
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Ja,
+}

@@ -1,0 +1,85 @@
+//! CSV, one row per host, with a UTF-8 byte order mark so that Excel (also in
+//! Japan) opens it as UTF-8. The columns are always the same, even when empty.
+
+use std::io::{self, Write};
+
+use acsready_assess::{HostAssessment, Severity};
+
+use crate::{agents_line, Style};
+
+pub const COLUMNS: [&str; 13] = [
+    "host",
+    "verdict",
+    "os_name",
+    "os_build",
+    "os_ubr",
+    "os_release",
+    "max_severity",
+    "finding_codes",
+    "findings",
+    "agents",
+    "agent_actions",
+    "remediation",
+    "sources",
+];
+
+pub struct CsvReport<W: Write> {
+    out: csv::Writer<W>,
+    style: Style,
+}
+
+fn to_io(e: csv::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+impl<W: Write> CsvReport<W> {
+    pub fn begin(mut out: W, style: Style) -> io::Result<Self> {
+        out.write_all("\u{feff}".as_bytes())?;
+        let mut out = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(out);
+        out.write_record(COLUMNS).map_err(to_io)?;
+        Ok(CsvReport { out, style })
+    }
+
+    pub fn host(&mut self, a: &HostAssessment) -> io::Result<()> {
+        let opt = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
+        let important = || a.findings.iter().filter(|f| f.severity > Severity::Info);
+        let codes = important().map(|f| f.code.as_str()).collect::<Vec<_>>().join(" ");
+        let titles = important()
+            .map(|f| format!("{}: {}", f.code, f.title))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let remediation = important()
+            .flat_map(|f| f.remediation.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let actions = a
+            .agents
+            .iter()
+            .map(|p| p.action.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let record = [
+            a.host.clone(),
+            a.verdict.as_str().to_string(),
+            a.os.name.clone(),
+            opt(a.os.build),
+            opt(a.os.ubr),
+            a.os.release.clone().unwrap_or_default(),
+            a.max_severity().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            codes,
+            titles,
+            agents_line(a, self.style.lang),
+            actions,
+            remediation,
+            a.sources.join(" "),
+        ];
+        self.out.write_record(&record).map_err(to_io)
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        self.out.into_inner().map_err(|e| e.into_error())
+    }
+}

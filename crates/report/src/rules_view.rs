@@ -1,0 +1,149 @@
+//! `acsready rules`: what the rules database holds.
+
+use acsready_rules::{Lang, RequirementKind, Rules};
+use comfy_table::{presets, ContentArrangement, Table};
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .force_no_tty()
+        .set_header(header.to_vec());
+    t
+}
+
+fn builds(row: &acsready_rules::WindowsRow) -> String {
+    if !row.builds.is_empty() {
+        return row.builds.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+    }
+    match (row.build_min, row.build_max) {
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        (Some(a), None) => format!("≥ {a}"),
+        (None, Some(b)) => format!("≤ {b}"),
+        (None, None) => String::new(),
+    }
+}
+
+fn requirement(kind: &RequirementKind, builds: &str) -> String {
+    match kind {
+        RequirementKind::Native => "native".into(),
+        RequirementKind::MinUbr { ubr, kb, released } => format!("≥ {builds}.{ubr} ({kb}, {released})"),
+        RequirementKind::Update {
+            monthly_rollup,
+            security_only,
+            servicing,
+            ..
+        } => format!("{monthly_rollup} / {security_only} / later rollup [{servicing}]"),
+        RequirementKind::None => "unsupported (no update)".into(),
+    }
+}
+
+/// A readable view of the rules: identity, Windows rows, root, agent lines, findings.
+pub fn rules_table(rules: &Rules, lang: Lang) -> String {
+    let mut out = format!(
+        "acsready rules {} (as of {}, schema {}) — {}\n",
+        rules.rules_version, rules.as_of, rules.schema_version, rules.origin
+    );
+    out.push_str(&format!(
+        "policy: conflicting sources → {:?}\n\nWindows\n",
+        rules.policy.conflicting_sources
+    ));
+    let mut t = table(&["id", "release", "builds", "type", "requirement", "source (as of)"]);
+    for row in &rules.windows {
+        let b = builds(row);
+        let req = row
+            .requirements
+            .iter()
+            .map(|r| requirement(&r.kind, &b))
+            .collect::<Vec<_>>()
+            .join("\nor ");
+        let name = match &row.name_server {
+            Some(s) => format!("{}\n{s} (server)", row.name),
+            None => row.name.clone(),
+        };
+        let inst = row
+            .installation
+            .map(|i| format!("{i:?}").to_lowercase())
+            .unwrap_or_else(|| "any".into());
+        let esu = if row.esu_required { "\nESU required" } else { "" };
+        t.add_row(vec![
+            row.id.clone(),
+            format!("{name}{esu}"),
+            b,
+            inst,
+            req,
+            format!("{} ({})", row.source, row.as_of),
+        ]);
+    }
+    out.push_str(&format!("{t}\n\n"));
+
+    out.push_str("Legacy servicing (monthly rollups after October 2021 count; security-only do not)\n");
+    let mut t = table(&["line", "monthly rollups", "newest", "security-only known", "source (as of)"]);
+    for (id, s) in &rules.servicing {
+        let newest = s
+            .monthly_rollups
+            .last()
+            .map(|k| format!("{} ({})", k.kb, k.month))
+            .unwrap_or_default();
+        t.add_row(vec![
+            id.clone(),
+            s.monthly_rollups.len().to_string(),
+            newest,
+            s.security_only.len().to_string(),
+            format!("{} ({})", s.source, s.as_of),
+        ]);
+    }
+    out.push_str(&format!("{t}\n\n"));
+
+    let root = &rules.root_certificate;
+    out.push_str(&format!(
+        "Root certificate\n  {}\n  SHA-1   {}\n  SHA-256 {}\n  valid   {} – {}\n  stores  {}\n  distrusted in {}\n  source  {} ({})\n\n",
+        root.subject,
+        root.sha1,
+        root.sha256,
+        root.not_before,
+        root.not_after,
+        root.stores.iter().filter(|s| s.trusts).map(|s| s.label.as_str()).collect::<Vec<_>>().join("; "),
+        root.stores.iter().filter(|s| s.distrusts).map(|s| s.label.as_str()).collect::<Vec<_>>().join("; "),
+        root.source,
+        root.as_of
+    ));
+
+    out.push_str("Trend Micro products and agent lines\n");
+    let mut t = table(&["products", "line", "last before ACS", "first ACS (date)", "installer checks host", "source (as of)"]);
+    for line in &rules.agent_lines {
+        let first = match (&line.first_acs, &line.first_acs_label) {
+            (Some(v), _) => v.clone(),
+            (None, Some(l)) => l.clone(),
+            (None, None) => "—".into(),
+        };
+        let date = line.first_acs_date.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+        t.add_row(vec![
+            line.products.join("\n"),
+            line.major.map(|m| m.to_string()).unwrap_or_else(|| "all".into()),
+            line.last_pre_acs.clone().unwrap_or_else(|| "—".into()),
+            format!("{first}{date}"),
+            if line.installer_checks_host { "yes" } else { "no" }.into(),
+            format!("{} ({})", line.source, line.as_of),
+        ]);
+    }
+    let unaffected: Vec<&str> = rules.products.iter().filter(|p| !p.affected).map(|p| p.id.as_str()).collect();
+    out.push_str(&format!("{t}\nNot affected (no /INTEGRITYCHECK): {}\n\n", unaffected.join(", ")));
+
+    out.push_str("Findings (acsready explain CODE)\n");
+    let mut t = table(&["code", "severity", "title"]);
+    for (code, f) in &rules.findings {
+        t.add_row(vec![code.clone(), f.severity.to_string(), f.title.get(lang).to_string()]);
+    }
+    out.push_str(&format!("{t}\n"));
+    out
+}
+
+/// The rules as JSON (the same content as the TOML, plus where they came from).
+pub fn rules_json(rules: &Rules) -> serde_json::Value {
+    let mut v = serde_json::to_value(rules).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("origin".into(), serde_json::Value::String(rules.origin.clone()));
+    }
+    v
+}

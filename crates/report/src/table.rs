@@ -1,0 +1,164 @@
+//! The terminal view: one row per host, then what to do for every host that is
+//! not ready, then the counts.
+
+use std::io::{self, Write};
+
+use acsready_assess::{HostAssessment, Severity, Summary, Verdict};
+use acsready_rules::{FindingText, Lang};
+use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+
+use crate::ui::{t, verdict_label};
+use crate::{agents_line, InputProblem, Style};
+
+/// Collects hosts, then prints the table (column widths need every row).
+pub struct TableReport {
+    style: Style,
+    hosts: Vec<HostAssessment>,
+}
+
+fn verdict_color(v: Verdict) -> Color {
+    match v {
+        Verdict::Ready => Color::Green,
+        Verdict::NotReady => Color::Red,
+        Verdict::Unknown => Color::Yellow,
+        Verdict::Unsupported => Color::Magenta,
+    }
+}
+
+fn paint(text: &str, color: Color, on: bool) -> String {
+    if !on {
+        return text.to_string();
+    }
+    let code = match color {
+        Color::Green => 32,
+        Color::Red => 31,
+        Color::Yellow => 33,
+        Color::Magenta => 35,
+        _ => 0,
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+impl TableReport {
+    pub fn new(style: Style) -> Self {
+        TableReport {
+            style,
+            hosts: Vec::new(),
+        }
+    }
+
+    pub fn host(&mut self, a: HostAssessment) {
+        self.hosts.push(a);
+    }
+
+    pub fn finish<W: Write>(self, mut out: W, summary: &Summary, errors: &[InputProblem]) -> io::Result<()> {
+        let lang = self.style.lang;
+        let color = self.style.color;
+        if !self.hosts.is_empty() {
+            let mut table = Table::new();
+            table
+                .load_preset(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_header(["host", "os", "build", "verdict", "findings", "agents"].map(|k| t(lang, k)));
+            if !color {
+                table.force_no_tty();
+            }
+            for a in &self.hosts {
+                let build = match (a.os.build, a.os.ubr) {
+                    (Some(b), Some(u)) => format!("{b}.{u}"),
+                    (Some(b), None) => b.to_string(),
+                    _ => String::new(),
+                };
+                let codes = a
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity > Severity::Info)
+                    .map(|f| f.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let mut verdict = Cell::new(verdict_label(a.verdict, lang));
+                if color {
+                    verdict = verdict.fg(verdict_color(a.verdict));
+                }
+                table.add_row(vec![
+                    Cell::new(&a.host),
+                    Cell::new(&a.os.name),
+                    Cell::new(build),
+                    verdict,
+                    Cell::new(codes),
+                    Cell::new(agents_line(a, lang)),
+                ]);
+            }
+            writeln!(out, "{table}")?;
+        }
+        let todo: Vec<&HostAssessment> = self
+            .hosts
+            .iter()
+            .filter(|a| a.verdict != Verdict::Ready || a.findings.iter().any(|f| f.severity >= Severity::Medium))
+            .collect();
+        if !todo.is_empty() {
+            writeln!(out, "\n{}:", t(lang, "details"))?;
+        }
+        for a in todo {
+            writeln!(
+                out,
+                "\n{} — {}",
+                a.host,
+                paint(verdict_label(a.verdict, lang), verdict_color(a.verdict), color)
+            )?;
+            for f in a.findings.iter().filter(|f| f.severity > Severity::Info) {
+                writeln!(out, "  [{}] {} {}", f.severity, f.code, f.title)?;
+                for step in &f.remediation {
+                    writeln!(out, "      - {step}")?;
+                }
+            }
+        }
+        if !errors.is_empty() {
+            writeln!(out, "\n{}:", t(lang, "input_errors"))?;
+            for e in errors {
+                writeln!(out, "  {}: {}", e.source, e.message)?;
+            }
+        }
+        writeln!(out, "\n{}", summary_line(summary, lang))?;
+        out.flush()
+    }
+}
+
+/// "Summary: 48 hosts — ready 12, not ready 20, unknown 9, unsupported 7".
+pub fn summary_line(s: &Summary, lang: Lang) -> String {
+    let counts = Verdict::ALL
+        .iter()
+        .map(|v| format!("{} {}", verdict_label(*v, lang), s.count(*v)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let actions = acsready_assess::Action::ALL
+        .iter()
+        .filter(|a| s.action_count(**a) > 0)
+        .map(|a| format!("{} {}", crate::action_label(*a, lang), s.action_count(*a)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut line = format!("{}: {} {} — {counts}", t(lang, "summary"), s.hosts, t(lang, "hosts"));
+    if !actions.is_empty() {
+        line.push_str(&format!("; {}: {actions}", t(lang, "agents_total")));
+    }
+    line
+}
+
+/// The text `acsready explain CODE` prints.
+pub fn explain_text(code: &str, f: &FindingText, lang: Lang) -> String {
+    let mut s = format!(
+        "{code} [{}] {}\n\n{}\n",
+        f.severity,
+        f.title.get(lang),
+        f.explain.get(lang).trim()
+    );
+    let steps = f.remediation.get(lang);
+    if !steps.is_empty() {
+        s.push_str(&format!("\n{}:\n", t(lang, "remediation")));
+        for step in steps {
+            s.push_str(&format!("  - {step}\n"));
+        }
+    }
+    s.push_str(&format!("\n{}: {} (as of {})\n", t(lang, "source"), f.source, f.as_of));
+    s
+}
