@@ -19,20 +19,40 @@ pub(crate) const MISSING: &str = "(missing)";
 pub(crate) struct Findings<'r> {
     rules: &'r Rules,
     lang: Lang,
+    detail: Detail,
     list: Vec<Finding>,
 }
 
+/// How much an assessment writes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Titles, evidence and remediation of every finding.
+    #[default]
+    Full,
+    /// Codes and severities only: for counting large fleets.
+    Codes,
+}
+
 impl<'r> Findings<'r> {
-    pub(crate) fn new(rules: &'r Rules, lang: Lang) -> Self {
+    pub(crate) fn new(rules: &'r Rules, lang: Lang, detail: Detail) -> Self {
         Findings {
             rules,
             lang,
+            detail,
             list: Vec::new(),
         }
     }
 
+    /// Whether texts are wanted; callers skip building evidence when not.
+    pub(crate) fn full(&self) -> bool {
+        self.detail == Detail::Full
+    }
+
     /// The lines of a text entry of the rules, with placeholders filled.
     pub(crate) fn text(&self, key: &str, params: &[(&str, &str)]) -> Vec<String> {
+        if !self.full() {
+            return Vec::new();
+        }
         self.rules
             .text(key, self.lang)
             .iter()
@@ -42,6 +62,9 @@ impl<'r> Findings<'r> {
 
     /// The title a finding would have.
     pub(crate) fn title(&self, code: &str, params: &[(&str, &str)]) -> String {
+        if !self.full() {
+            return String::new();
+        }
         match self.rules.finding(code) {
             Some(f) => fill(f.title.get(self.lang), &self.with_common(params)),
             None => code.to_string(),
@@ -51,6 +74,20 @@ impl<'r> Findings<'r> {
     /// Adds a finding. A parameter whose value holds several lines (steps)
     /// expands into that many remediation lines.
     pub(crate) fn add(&mut self, code: &str, params: &[(&str, &str)], evidence: Vec<Evidence>) {
+        if !self.full() {
+            let severity = self
+                .rules
+                .finding(code)
+                .map_or(Severity::Medium, |f| f.severity);
+            self.list.push(Finding {
+                code: code.to_string(),
+                severity,
+                title: String::new(),
+                evidence: Vec::new(),
+                remediation: Vec::new(),
+            });
+            return;
+        }
         let params = self.with_common(params);
         let (severity, title, remediation) = match self.rules.finding(code) {
             Some(f) => (

@@ -33,6 +33,7 @@ use acsready_rules::{Lang, Rules};
 pub use acsready_rules::Severity;
 pub use model::*;
 
+pub use findings::Detail;
 use findings::Findings;
 
 /// Whether one requirement of the host holds.
@@ -45,9 +46,15 @@ pub(crate) enum Status {
     Unsupported,
 }
 
-/// Assesses one host.
+/// Assesses one host, with every text.
 pub fn assess(facts: &HostFacts, rules: &Rules, lang: Lang) -> HostAssessment {
-    let mut findings = Findings::new(rules, lang);
+    assess_with(facts, rules, lang, Detail::Full)
+}
+
+/// Assesses one host; [`Detail::Codes`] leaves titles, evidence and
+/// remediation empty (the verdict, codes and agent actions are the same).
+pub fn assess_with(facts: &HostFacts, rules: &Rules, lang: Lang, detail: Detail) -> HostAssessment {
+    let mut findings = Findings::new(rules, lang, detail);
     let os = os::assess_os(facts, rules, &mut findings);
     let root = root::assess_root(facts, rules, &mut findings);
     let verdict = verdict(os.status, root);

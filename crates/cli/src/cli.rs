@@ -42,10 +42,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Assess hosts from facts JSON: one object, an array, or NDJSON (one host per line)
-    #[command(after_help = "INPUT may be a file, a folder (its *.json, *.ndjson and *.jsonl files) or - for \
+    #[command(
+        after_help = "INPUT may be a file, a folder (its *.json, *.ndjson and *.jsonl files) or - for \
 standard input. The host facts format is documented in docs/host-facts.md.
 
-Exit codes: 0 every host ready; 1 some host not ready, unknown or unsupported; 2 bad usage or bad input.")]
+Exit codes: 0 every host ready; 1 some host not ready, unknown or unsupported; 2 bad usage or bad input."
+    )]
     Assess(AssessArgs),
     /// Show the rules database: its version and date, the Windows rows, the root certificate, the agent lines
     Rules {

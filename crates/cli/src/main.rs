@@ -13,6 +13,10 @@ use clap::Parser;
 
 use cli::{Cli, Command, LangArg, RulesFormat};
 
+/// Assessing a fleet allocates many small strings from several threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes, documented in README: a contract for scripts.
 pub const EXIT_READY: u8 = 0;
 pub const EXIT_NOT_READY: u8 = 1;
@@ -23,7 +27,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_READY });
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_READY
+            });
         }
     };
     match run(cli) {
@@ -104,7 +112,12 @@ fn run(cli: Cli) -> Result<u8> {
                 }
                 None => {
                     for (code, f) in &rules.findings {
-                        writeln!(out, "{code}  {:<8}  {}", f.severity.as_str(), f.title.get(lang))?;
+                        writeln!(
+                            out,
+                            "{code}  {:<8}  {}",
+                            f.severity.as_str(),
+                            f.title.get(lang)
+                        )?;
                     }
                 }
             }

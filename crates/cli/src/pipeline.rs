@@ -6,12 +6,12 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use acsready_assess::{assess as assess_host, HostAssessment, Summary};
+use acsready_assess::{assess_with, Detail, HostAssessment, Summary};
 use acsready_report::{
     CsvReport, InputProblem, JsonReport, RulesIdentity, Style, SummaryReport, TableReport,
 };
 use acsready_rules::Rules;
-use acsready_sources::{parse_unit, JsonFacts, SourceError};
+use acsready_sources::{parse_unit, JsonFacts, SourceError, Unit};
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 
@@ -97,8 +97,80 @@ fn problem(e: &SourceError) -> InputProblem {
     InputProblem { source, message }
 }
 
-/// Reads one input, assessing its hosts batch by batch.
-fn assess_input<R: Read, W: Write>(
+type Batch = Vec<Result<Unit, SourceError>>;
+
+/// Parses and assesses one unit.
+fn assess_unit(
+    name: &str,
+    unit: Result<Unit, SourceError>,
+    rules: &Rules,
+    style: Style,
+    detail: Detail,
+) -> Result<HostAssessment, InputProblem> {
+    let unit = unit.map_err(|e| problem(&e))?;
+    let record = parse_unit(name, &unit).map_err(|e| problem(&e))?;
+    let mut a = assess_with(&record.facts, rules, style.lang, detail);
+    a.sources.push(record.origin.to_string());
+    Ok(a)
+}
+
+/// Assesses a batch in parallel. With a sink, hands the hosts to it in input
+/// order; without one, only counts them (in parallel too).
+fn process_batch<W: Write>(
+    batch: Batch,
+    name: &str,
+    rules: &Rules,
+    style: Style,
+    sink: &mut Sink<W>,
+    summary: &mut Summary,
+    errors: &mut Vec<InputProblem>,
+) -> io::Result<()> {
+    if let Sink::Count = sink {
+        let (counted, mut failed) = batch
+            .into_par_iter()
+            .enumerate()
+            .fold(
+                || (Summary::default(), Vec::new()),
+                |(mut s, mut e), (i, unit)| {
+                    match assess_unit(name, unit, rules, style, Detail::Codes) {
+                        Ok(a) => s.add(&a),
+                        Err(p) => e.push((i, p)),
+                    }
+                    (s, e)
+                },
+            )
+            .reduce(
+                || (Summary::default(), Vec::new()),
+                |(mut s1, mut e1), (s2, e2)| {
+                    s1.merge(&s2);
+                    e1.extend(e2);
+                    (s1, e1)
+                },
+            );
+        summary.merge(&counted);
+        failed.sort_by_key(|(i, _)| *i);
+        errors.extend(failed.into_iter().map(|(_, p)| p));
+        return Ok(());
+    }
+    let assessed: Vec<Result<HostAssessment, InputProblem>> = batch
+        .into_par_iter()
+        .map(|unit| assess_unit(name, unit, rules, style, Detail::Full))
+        .collect();
+    for result in assessed {
+        match result {
+            Ok(a) => {
+                summary.add(&a);
+                sink.host(a)?;
+            }
+            Err(p) => errors.push(p),
+        }
+    }
+    Ok(())
+}
+
+/// Reads one input, assessing its hosts batch by batch; the next batch is
+/// read while the current one is assessed.
+fn assess_input<R: Read + Send, W: Write + Send>(
     reader: R,
     name: &str,
     rules: &Rules,
@@ -108,8 +180,9 @@ fn assess_input<R: Read, W: Write>(
     errors: &mut Vec<InputProblem>,
 ) -> io::Result<()> {
     let mut facts = JsonFacts::new(reader, name);
+    let mut next = facts.next_batch(BATCH);
     loop {
-        let batch = match facts.next_batch(BATCH) {
+        let batch = match next {
             Ok(Some(batch)) => batch,
             Ok(None) => return Ok(()),
             Err(e) => {
@@ -117,25 +190,12 @@ fn assess_input<R: Read, W: Write>(
                 return Ok(());
             }
         };
-        let assessed: Vec<Result<HostAssessment, InputProblem>> = batch
-            .into_par_iter()
-            .map(|unit| {
-                let unit = unit.map_err(|e| problem(&e))?;
-                let record = parse_unit(name, &unit).map_err(|e| problem(&e))?;
-                let mut a = assess_host(&record.facts, rules, style.lang);
-                a.sources.push(record.origin.to_string());
-                Ok(a)
-            })
-            .collect();
-        for result in assessed {
-            match result {
-                Ok(a) => {
-                    summary.add(&a);
-                    sink.host(a)?;
-                }
-                Err(p) => errors.push(p),
-            }
-        }
+        let (read, done) = rayon::join(
+            || facts.next_batch(BATCH),
+            || process_batch(batch, name, rules, style, sink, summary, errors),
+        );
+        done?;
+        next = read;
     }
 }
 
@@ -153,7 +213,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         Vec::new()
     });
 
-    let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let out = BufWriter::with_capacity(1 << 16, io::stdout());
     let identity = RulesIdentity::of(rules);
     let mut sink = match (args.summary, args.format) {
         (true, _) => Sink::Count,
@@ -165,7 +225,15 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     for file in &files {
         let name = file.display().to_string();
         if name == "-" {
-            assess_input(io::stdin().lock(), "-", rules, style, &mut sink, &mut summary, &mut errors)?;
+            assess_input(
+                io::stdin(),
+                "-",
+                rules,
+                style,
+                &mut sink,
+                &mut summary,
+                &mut errors,
+            )?;
             continue;
         }
         match File::open(file) {
@@ -209,7 +277,11 @@ fn write_summary(
 ) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match format {
-        Format::Table => writeln!(out, "{}", acsready_report::summary_line(summary, style.lang)),
+        Format::Table => writeln!(
+            out,
+            "{}",
+            acsready_report::summary_line(summary, style.lang)
+        ),
         Format::Json => {
             let doc = SummaryReport::new(identity, style.lang, summary, errors);
             serde_json::to_writer(&mut out, &doc)?;
@@ -220,7 +292,11 @@ fn write_summary(
             write!(
                 out,
                 "{},{},{},{},{}\r\n",
-                summary.hosts, summary.ready, summary.not_ready, summary.unknown, summary.unsupported
+                summary.hosts,
+                summary.ready,
+                summary.not_ready,
+                summary.unknown,
+                summary.unsupported
             )
         }
     }

@@ -29,19 +29,51 @@ pub fn parse_build(raw: &str) -> Result<(u32, Option<u32>), BuildError> {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A JSON string or number, read without buffering (an untagged enum would
+/// buffer every value first).
 enum StringOrNumber {
     String(String),
-    Number(serde_json::Number),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
 }
 
 impl StringOrNumber {
     fn into_string(self) -> String {
         match self {
             StringOrNumber::String(s) => s,
-            StringOrNumber::Number(n) => n.to_string(),
+            StringOrNumber::Unsigned(n) => n.to_string(),
+            StringOrNumber::Signed(n) => n.to_string(),
+            StringOrNumber::Float(n) => n.to_string(),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for StringOrNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = StringOrNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StringOrNumber::String(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(StringOrNumber::String(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(StringOrNumber::Unsigned(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(StringOrNumber::Signed(v))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(StringOrNumber::Float(v))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -64,11 +96,15 @@ pub(crate) fn deserialize_opt_u32<'de, D: Deserializer<'de>>(
     use serde::de::Error;
     match Option::<StringOrNumber>::deserialize(d)? {
         None => Ok(None),
-        Some(StringOrNumber::Number(n)) => n
-            .as_u64()
-            .and_then(|v| u32::try_from(v).ok())
+        Some(StringOrNumber::Unsigned(n)) => u32::try_from(n)
             .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("{n} is not a UBR (0..=4294967295)"))),
+            .map_err(|_| D::Error::custom(format!("{n} is not a UBR (0..=4294967295)"))),
+        Some(StringOrNumber::Signed(n)) => Err(D::Error::custom(format!(
+            "{n} is not a UBR (0..=4294967295)"
+        ))),
+        Some(StringOrNumber::Float(n)) => Err(D::Error::custom(format!(
+            "{n} is not a UBR (a whole number)"
+        ))),
         Some(StringOrNumber::String(s)) if s.trim().is_empty() => Ok(None),
         Some(StringOrNumber::String(s)) => s
             .trim()

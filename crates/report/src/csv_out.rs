@@ -45,7 +45,10 @@ impl<W: Write> CsvReport<W> {
     pub fn host(&mut self, a: &HostAssessment) -> io::Result<()> {
         let opt = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
         let important = || a.findings.iter().filter(|f| f.severity > Severity::Info);
-        let codes = important().map(|f| f.code.as_str()).collect::<Vec<_>>().join(" ");
+        let codes = important()
+            .map(|f| f.code.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         let titles = important()
             .map(|f| format!("{}: {}", f.code, f.title))
             .collect::<Vec<_>>()
@@ -67,7 +70,9 @@ impl<W: Write> CsvReport<W> {
             opt(a.os.build),
             opt(a.os.ubr),
             a.os.release.clone().unwrap_or_default(),
-            a.max_severity().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            a.max_severity()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
             codes,
             titles,
             agents_line(a, self.style.lang),

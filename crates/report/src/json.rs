@@ -47,7 +47,12 @@ pub struct SummaryReport {
 }
 
 impl SummaryReport {
-    pub fn new(rules: &RulesIdentity, lang: acsready_rules::Lang, summary: &Summary, errors: &[InputProblem]) -> Self {
+    pub fn new(
+        rules: &RulesIdentity,
+        lang: acsready_rules::Lang,
+        summary: &Summary,
+        errors: &[InputProblem],
+    ) -> Self {
         SummaryReport {
             schema: REPORT_SCHEMA.into(),
             generator: Generator::this(),
@@ -76,7 +81,11 @@ pub struct JsonReport<W: Write> {
 
 impl<W: Write> JsonReport<W> {
     /// Writes everything before the first host.
-    pub fn begin(mut out: W, rules: &RulesIdentity, lang: acsready_rules::Lang) -> io::Result<Self> {
+    pub fn begin(
+        mut out: W,
+        rules: &RulesIdentity,
+        lang: acsready_rules::Lang,
+    ) -> io::Result<Self> {
         let generator = Generator::this();
         write!(out, "{{\"schema\":")?;
         serde_json::to_writer(&mut out, REPORT_SCHEMA)?;

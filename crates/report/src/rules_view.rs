@@ -14,7 +14,12 @@ fn table(header: &[&str]) -> Table {
 
 fn builds(row: &acsready_rules::WindowsRow) -> String {
     if !row.builds.is_empty() {
-        return row.builds.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+        return row
+            .builds
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
     }
     match (row.build_min, row.build_max) {
         (Some(a), Some(b)) => format!("{a}–{b}"),
@@ -27,7 +32,9 @@ fn builds(row: &acsready_rules::WindowsRow) -> String {
 fn requirement(kind: &RequirementKind, builds: &str) -> String {
     match kind {
         RequirementKind::Native => "native".into(),
-        RequirementKind::MinUbr { ubr, kb, released } => format!("≥ {builds}.{ubr} ({kb}, {released})"),
+        RequirementKind::MinUbr { ubr, kb, released } => {
+            format!("≥ {builds}.{ubr} ({kb}, {released})")
+        }
         RequirementKind::Update {
             monthly_rollup,
             security_only,
@@ -48,7 +55,14 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
         "policy: conflicting sources → {:?}\n\nWindows\n",
         rules.policy.conflicting_sources
     ));
-    let mut t = table(&["id", "release", "builds", "type", "requirement", "source (as of)"]);
+    let mut t = table(&[
+        "id",
+        "release",
+        "builds",
+        "type",
+        "requirement",
+        "source (as of)",
+    ]);
     for row in &rules.windows {
         let b = builds(row);
         let req = row
@@ -65,7 +79,11 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
             .installation
             .map(|i| format!("{i:?}").to_lowercase())
             .unwrap_or_else(|| "any".into());
-        let esu = if row.esu_required { "\nESU required" } else { "" };
+        let esu = if row.esu_required {
+            "\nESU required"
+        } else {
+            ""
+        };
         t.add_row(vec![
             row.id.clone(),
             format!("{name}{esu}"),
@@ -77,8 +95,16 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
     }
     out.push_str(&format!("{t}\n\n"));
 
-    out.push_str("Legacy servicing (monthly rollups after October 2021 count; security-only do not)\n");
-    let mut t = table(&["line", "monthly rollups", "newest", "security-only known", "source (as of)"]);
+    out.push_str(
+        "Legacy servicing (monthly rollups after October 2021 count; security-only do not)\n",
+    );
+    let mut t = table(&[
+        "line",
+        "monthly rollups",
+        "newest",
+        "security-only known",
+        "source (as of)",
+    ]);
     for (id, s) in &rules.servicing {
         let newest = s
             .monthly_rollups
@@ -110,30 +136,60 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
     ));
 
     out.push_str("Trend Micro products and agent lines\n");
-    let mut t = table(&["products", "line", "last before ACS", "first ACS (date)", "installer checks host", "source (as of)"]);
+    let mut t = table(&[
+        "products",
+        "line",
+        "last before ACS",
+        "first ACS (date)",
+        "installer checks host",
+        "source (as of)",
+    ]);
     for line in &rules.agent_lines {
         let first = match (&line.first_acs, &line.first_acs_label) {
             (Some(v), _) => v.clone(),
             (None, Some(l)) => l.clone(),
             (None, None) => "—".into(),
         };
-        let date = line.first_acs_date.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+        let date = line
+            .first_acs_date
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
         t.add_row(vec![
             line.products.join("\n"),
-            line.major.map(|m| m.to_string()).unwrap_or_else(|| "all".into()),
+            line.major
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| "all".into()),
             line.last_pre_acs.clone().unwrap_or_else(|| "—".into()),
             format!("{first}{date}"),
-            if line.installer_checks_host { "yes" } else { "no" }.into(),
+            if line.installer_checks_host {
+                "yes"
+            } else {
+                "no"
+            }
+            .into(),
             format!("{} ({})", line.source, line.as_of),
         ]);
     }
-    let unaffected: Vec<&str> = rules.products.iter().filter(|p| !p.affected).map(|p| p.id.as_str()).collect();
-    out.push_str(&format!("{t}\nNot affected (no /INTEGRITYCHECK): {}\n\n", unaffected.join(", ")));
+    let unaffected: Vec<&str> = rules
+        .products
+        .iter()
+        .filter(|p| !p.affected)
+        .map(|p| p.id.as_str())
+        .collect();
+    out.push_str(&format!(
+        "{t}\nNot affected (no /INTEGRITYCHECK): {}\n\n",
+        unaffected.join(", ")
+    ));
 
     out.push_str("Findings (acsready explain CODE)\n");
     let mut t = table(&["code", "severity", "title"]);
     for (code, f) in &rules.findings {
-        t.add_row(vec![code.clone(), f.severity.to_string(), f.title.get(lang).to_string()]);
+        t.add_row(vec![
+            code.clone(),
+            f.severity.to_string(),
+            f.title.get(lang).to_string(),
+        ]);
     }
     out.push_str(&format!("{t}\n"));
     out
@@ -143,7 +199,10 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
 pub fn rules_json(rules: &Rules) -> serde_json::Value {
     let mut v = serde_json::to_value(rules).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
-        o.insert("origin".into(), serde_json::Value::String(rules.origin.clone()));
+        o.insert(
+            "origin".into(),
+            serde_json::Value::String(rules.origin.clone()),
+        );
     }
     v
 }

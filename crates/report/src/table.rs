@@ -51,7 +51,12 @@ impl TableReport {
         self.hosts.push(a);
     }
 
-    pub fn finish<W: Write>(self, mut out: W, summary: &Summary, errors: &[InputProblem]) -> io::Result<()> {
+    pub fn finish<W: Write>(
+        self,
+        mut out: W,
+        summary: &Summary,
+        errors: &[InputProblem],
+    ) -> io::Result<()> {
         let lang = self.style.lang;
         let color = self.style.color;
         if !self.hosts.is_empty() {
@@ -59,7 +64,9 @@ impl TableReport {
             table
                 .load_preset(presets::UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_header(["host", "os", "build", "verdict", "findings", "agents"].map(|k| t(lang, k)));
+                .set_header(
+                    ["host", "os", "build", "verdict", "findings", "agents"].map(|k| t(lang, k)),
+                );
             if !color {
                 table.force_no_tty();
             }
@@ -94,7 +101,10 @@ impl TableReport {
         let todo: Vec<&HostAssessment> = self
             .hosts
             .iter()
-            .filter(|a| a.verdict != Verdict::Ready || a.findings.iter().any(|f| f.severity >= Severity::Medium))
+            .filter(|a| {
+                a.verdict != Verdict::Ready
+                    || a.findings.iter().any(|f| f.severity >= Severity::Medium)
+            })
             .collect();
         if !todo.is_empty() {
             writeln!(out, "\n{}:", t(lang, "details"))?;
@@ -104,7 +114,11 @@ impl TableReport {
                 out,
                 "\n{} — {}",
                 a.host,
-                paint(verdict_label(a.verdict, lang), verdict_color(a.verdict), color)
+                paint(
+                    verdict_label(a.verdict, lang),
+                    verdict_color(a.verdict),
+                    color
+                )
             )?;
             for f in a.findings.iter().filter(|f| f.severity > Severity::Info) {
                 writeln!(out, "  [{}] {} {}", f.severity, f.code, f.title)?;
@@ -137,7 +151,12 @@ pub fn summary_line(s: &Summary, lang: Lang) -> String {
         .map(|a| format!("{} {}", crate::action_label(*a, lang), s.action_count(*a)))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut line = format!("{}: {} {} — {counts}", t(lang, "summary"), s.hosts, t(lang, "hosts"));
+    let mut line = format!(
+        "{}: {} {} — {counts}",
+        t(lang, "summary"),
+        s.hosts,
+        t(lang, "hosts")
+    );
     if !actions.is_empty() {
         line.push_str(&format!("; {}: {actions}", t(lang, "agents_total")));
     }
@@ -159,6 +178,11 @@ pub fn explain_text(code: &str, f: &FindingText, lang: Lang) -> String {
             s.push_str(&format!("  - {step}\n"));
         }
     }
-    s.push_str(&format!("\n{}: {} (as of {})\n", t(lang, "source"), f.source, f.as_of));
+    s.push_str(&format!(
+        "\n{}: {} (as of {})\n",
+        t(lang, "source"),
+        f.source,
+        f.as_of
+    ));
     s
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::text::Lang;
+use crate::version::Version;
 
 /// The whole rules database.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -279,6 +280,11 @@ pub struct AgentLine {
     pub updates_may_loop_below_first_acs: bool,
     pub source: String,
     pub as_of: String,
+    /// `first_acs` and `last_pre_acs`, parsed once when the rules load.
+    #[serde(skip)]
+    pub first_acs_version: Option<Version>,
+    #[serde(skip)]
+    pub last_pre_acs_version: Option<Version>,
 }
 
 /// An event that explains a symptom.
@@ -395,6 +401,10 @@ pub(crate) fn store_key(name: &str) -> String {
 
 impl Rules {
     pub(crate) fn index(&mut self) {
+        for line in &mut self.agent_lines {
+            line.first_acs_version = line.first_acs.as_deref().and_then(Version::parse);
+            line.last_pre_acs_version = line.last_pre_acs.as_deref().and_then(Version::parse);
+        }
         self.store_index = self
             .root_certificate
             .stores

@@ -5,10 +5,14 @@ use std::fmt;
 
 use crate::model::VersionScheme;
 
+/// The most numbers a version may have.
+const MAX_PARTS: usize = 6;
+
 /// A parsed version: its numbers, "-" and "." both separating them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Version {
-    parts: Vec<u64>,
+    numbers: [u64; MAX_PARTS],
+    len: usize,
 }
 
 impl Version {
@@ -16,27 +20,34 @@ impl Version {
     pub fn parse(raw: &str) -> Option<Version> {
         let s = raw.trim();
         let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
-        let s = s
-            .replace("(Build", ".")
-            .replace("Build", ".")
-            .replace(')', "");
-        let parts: Option<Vec<u64>> = s
-            .split(['.', '-'])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| p.parse::<u64>().ok())
-            .collect();
-        let parts = parts?;
-        (!parts.is_empty() && parts.len() <= 6).then_some(Version { parts })
+        let mut v = Version {
+            numbers: [0; MAX_PARTS],
+            len: 0,
+        };
+        for token in s.split(['.', '-', ' ', '(', ')']) {
+            if token.is_empty() || token.eq_ignore_ascii_case("build") {
+                continue;
+            }
+            if v.len == MAX_PARTS || !token.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            v.numbers[v.len] = token.parse().ok()?;
+            v.len += 1;
+        }
+        (v.len > 0).then_some(v)
+    }
+
+    fn parts(&self) -> &[u64] {
+        &self.numbers[..self.len]
     }
 
     pub fn major(&self) -> u64 {
-        self.parts[0]
+        self.numbers[0]
     }
 
     /// The last number: the build.
     pub fn build(&self) -> u64 {
-        self.parts[self.parts.len() - 1]
+        self.numbers[self.len - 1]
     }
 
     /// Compares under a product's scheme; missing trailing numbers count as 0.
@@ -44,11 +55,11 @@ impl Version {
         match scheme {
             VersionScheme::Build => self.build().cmp(&other.build()),
             VersionScheme::Dotted => {
-                let n = self.parts.len().max(other.parts.len());
+                let n = self.len.max(other.len);
                 (0..n)
                     .map(|i| {
-                        let a = self.parts.get(i).copied().unwrap_or(0);
-                        let b = other.parts.get(i).copied().unwrap_or(0);
+                        let a = self.parts().get(i).copied().unwrap_or(0);
+                        let b = other.parts().get(i).copied().unwrap_or(0);
                         a.cmp(&b)
                     })
                     .find(|o| o.is_ne())
@@ -61,7 +72,7 @@ impl Version {
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut first = true;
-        for p in &self.parts {
+        for p in self.parts() {
             if !first {
                 f.write_str(".")?;
             }
@@ -119,6 +130,8 @@ mod tests {
         assert!(Version::parse("").is_none());
         assert!(Version::parse("twenty").is_none());
         assert!(Version::parse("20.0.x").is_none());
+        assert!(Version::parse("1.2.3.4.5.6.7").is_none());
+        assert!(Version::parse("20.0.+1").is_none());
         assert_eq!(v("20.0.0 (Build 6690)").to_string(), "20.0.0.6690");
     }
 
