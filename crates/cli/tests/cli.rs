@@ -1,0 +1,488 @@
+//! The acsready command line, run as a user would: formats, exit codes,
+//! bad input, rules overrides, and the example fleet against its documented
+//! expectations.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const ROOT: &str = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn acsready() -> Command {
+    let mut c = Command::cargo_bin("acsready").expect("binary");
+    c.env_remove("NO_COLOR")
+        .env("LANG", "C")
+        .env_remove("ACSREADY_LANG");
+    c
+}
+
+fn fleet() -> PathBuf {
+    repo().join("examples/fleet.ndjson")
+}
+
+fn json_of(output: &[u8]) -> Value {
+    serde_json::from_slice(output).expect("stdout is one JSON document")
+}
+
+fn ready_host(name: &str) -> String {
+    format!(
+        r#"{{"host":"{name}","os":{{"current_build":"20348.2700","installation_type":"Server"}},"certificates":[{{"sha1":"{ROOT}","store":"AuthRoot"}}]}}"#
+    )
+}
+
+fn unready_host(name: &str) -> String {
+    format!(
+        r#"{{"host":"{name}","os":{{"current_build":"17763.2183","installation_type":"Server"}},"certificates":[{{"sha1":"{ROOT}","store":"ROOT"}}]}}"#
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+/// The expected verdict and agent actions of every example host, as
+/// examples/README.md states them.
+fn expectations() -> Vec<(String, String, Vec<(String, String, Option<String>)>)> {
+    let readme = std::fs::read_to_string(repo().join("examples/README.md")).expect("README");
+    let product = |abbr: &str| match abbr {
+        "DSA" => "deep_security_agent",
+        "DSN" => "deep_security_notifier",
+        "DSM" => "deep_security_manager",
+        "AO" => "apex_one_agent",
+        "AOS" => "apex_one_server",
+        "SaaS" => "apex_one_saas_agent",
+        "V1SEP" => "vision_one_sep_agent",
+        other => panic!("unknown abbreviation {other}"),
+    };
+    readme
+        .lines()
+        .filter(|l| {
+            l.starts_with("| ")
+                && l.split('|')
+                    .nth(1)
+                    .is_some_and(|c| c.trim().parse::<u32>().is_ok())
+        })
+        .map(|l| {
+            let cols: Vec<&str> = l.split('|').map(str::trim).collect();
+            let host = cols[2].trim_matches('`').to_string();
+            let verdict = cols[4].to_string();
+            let agents = if cols[5].starts_with('—') {
+                vec![]
+            } else {
+                cols[5]
+                    .split("; ")
+                    .map(|a| {
+                        let (abbr, rest) = a.split_once(": ").expect("ABBR: action");
+                        let (action, target) = match rest.split_once(" (") {
+                            Some((action, t)) => {
+                                let t = t.trim_end_matches(')').trim_start_matches("installed ");
+                                (action.to_string(), Some(t.to_string()))
+                            }
+                            None => (rest.to_string(), None),
+                        };
+                        (product(abbr).to_string(), action, target)
+                    })
+                    .collect()
+            };
+            (host, verdict, agents)
+        })
+        .collect()
+}
+
+#[test]
+fn example_fleet_matches_its_documented_expectations() {
+    let out = acsready()
+        .args(["assess", "--format", "json"])
+        .arg(fleet())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json_of(&out);
+    let hosts = report["hosts"].as_array().expect("hosts");
+    let expected = expectations();
+    assert!(
+        expected.len() >= 40,
+        "the README lists {} hosts",
+        expected.len()
+    );
+    assert_eq!(hosts.len(), expected.len());
+    for (host, verdict, agents) in expected {
+        let h = hosts
+            .iter()
+            .find(|h| h["host"] == host.as_str())
+            .unwrap_or_else(|| panic!("{host} not in the report"));
+        assert_eq!(h["verdict"], verdict.as_str(), "{host}");
+        let plans = h["agents"].as_array().expect("agents");
+        assert_eq!(plans.len(), agents.len(), "{host}");
+        for (plan, (product, action, target)) in plans.iter().zip(&agents) {
+            assert_eq!(plan["product"], product.as_str(), "{host}");
+            assert_eq!(plan["action"], action.as_str(), "{host} {product}");
+            if let Some(t) = target {
+                assert_eq!(plan["target"], t.as_str(), "{host} {product}");
+            }
+        }
+    }
+}
+
+#[test]
+fn example_fleet_covers_every_verdict_and_action() {
+    let out = acsready()
+        .args(["assess", "--summary", "--format", "json"])
+        .arg(fleet())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let s = &json_of(&out)["summary"];
+    for key in ["ready", "not_ready", "unknown", "unsupported"] {
+        assert!(
+            s[key].as_u64().unwrap() > 0,
+            "no {key} host in the examples"
+        );
+    }
+    for key in ["upgrade", "pin", "fix_host", "hold", "none"] {
+        assert!(
+            s["agent_actions"][key].as_u64().unwrap() > 0,
+            "no {key} action in the examples"
+        );
+    }
+}
+
+/// Walks a value and fails on `null` where the contract has an array.
+fn assert_arrays(v: &Value, path: &str) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let p = format!("{path}.{k}");
+                let listed = [
+                    "hosts",
+                    "findings",
+                    "agents",
+                    "evidence",
+                    "remediation",
+                    "errors",
+                    "sources",
+                ];
+                if path != "$.summary" && listed.contains(&k.as_str()) {
+                    assert!(child.is_array(), "{p} is not an array: {child}");
+                }
+                assert_arrays(child, &p);
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, c)| assert_arrays(c, &format!("{path}[{i}]"))),
+        _ => {}
+    }
+}
+
+#[test]
+fn json_report_follows_the_contract() {
+    let out = acsready()
+        .args(["assess", "--format", "json"])
+        .arg(fleet())
+        .output()
+        .expect("run");
+    let r = json_of(&out.stdout);
+    assert_eq!(r["schema"], "acsready.report/1");
+    assert!(r["rules"]["version"].is_string() && r["rules"]["as_of"].is_string());
+    for h in r["hosts"].as_array().unwrap() {
+        assert!(h["host"].is_string());
+        assert!(h["os"]["name"].is_string());
+        assert!(h["os"].get("build").is_some() && h["os"].get("ubr").is_some());
+        assert!(["ready", "not_ready", "unknown", "unsupported"]
+            .contains(&h["verdict"].as_str().unwrap()));
+        for f in h["findings"].as_array().unwrap() {
+            assert!(f["code"].as_str().unwrap().starts_with("ACS"));
+            for k in ["severity", "title"] {
+                assert!(f[k].is_string(), "{k}");
+            }
+            assert!(f["evidence"].is_array() && f["remediation"].is_array());
+        }
+        for a in h["agents"].as_array().unwrap() {
+            for k in ["product", "version", "action", "target"] {
+                assert!(a[k].is_string(), "{k}");
+            }
+        }
+    }
+    let s = &r["summary"];
+    let total: u64 = ["ready", "not_ready", "unknown", "unsupported"]
+        .iter()
+        .map(|k| s[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(s["hosts"].as_u64().unwrap(), total);
+    assert_eq!(total as usize, r["hosts"].as_array().unwrap().len());
+    assert_arrays(&r, "$");
+}
+
+#[test]
+fn exit_code_zero_when_every_host_is_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "ok.ndjson",
+        &format!("{}\n{}\n", ready_host("a"), ready_host("b")),
+    );
+    acsready()
+        .args(["assess"])
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ready 2"));
+}
+
+#[test]
+fn exit_code_one_when_a_host_is_not_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "mixed.json",
+        &format!("[{},\n{}]", ready_host("a"), unready_host("b")),
+    );
+    acsready()
+        .args(["assess", "--format", "csv"])
+        .arg(&f)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn bad_json_names_file_and_line_and_the_other_inputs_are_still_assessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        dir.path(),
+        "bad.ndjson",
+        &format!(
+            "{}\n{{\"host\": \"broken\", \"os\": \n{}\n",
+            ready_host("first"),
+            unready_host("third")
+        ),
+    );
+    let good = write(
+        dir.path(),
+        "good.ndjson",
+        &format!("{}\n", ready_host("other-file")),
+    );
+    let out = acsready()
+        .args(["assess", "--format", "json"])
+        .arg(&bad)
+        .arg(dir.path().join("missing.ndjson"))
+        .arg(&good)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.ndjson:2"))
+        .stderr(predicate::str::contains("missing.ndjson"))
+        .get_output()
+        .stdout
+        .clone();
+    let r = json_of(&out);
+    let names: Vec<&str> = r["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["first", "third", "other-file"]);
+    let errors = r["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2);
+    assert!(errors[0]["source"]
+        .as_str()
+        .unwrap()
+        .contains("bad.ndjson:2"));
+}
+
+#[test]
+fn invalid_values_are_input_errors_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "v.ndjson",
+        "{\"host\":\"a\",\"updates\":[\"KB5006714\",\"Security Update\"]}\n",
+    );
+    acsready()
+        .args(["assess"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("v.ndjson:1").and(predicate::str::contains("updates[1]")));
+}
+
+#[test]
+fn csv_has_bom_stable_columns_and_one_row_per_host() {
+    let out = acsready()
+        .args(["assess", "--format", "csv"])
+        .arg(fleet())
+        .output()
+        .unwrap();
+    assert!(out.stdout.starts_with("\u{feff}".as_bytes()));
+    let text = String::from_utf8(out.stdout[3..].to_vec()).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        &headers[..5],
+        ["host", "verdict", "os_name", "os_build", "os_ubr"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), expectations().len());
+    assert!(rows.iter().all(|r| r.len() == headers.len()));
+    assert!(text.contains("\r\n"), "CRLF line ends for Excel");
+}
+
+#[test]
+fn table_shows_remediation_and_summary_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "u.ndjson", &unready_host("web01"));
+    acsready()
+        .args(["assess", "--lang", "en"])
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("KB5005625"))
+        .stdout(predicate::str::contains("Summary: 1 hosts"))
+        .stdout(predicate::str::contains("\x1b[").not());
+    acsready()
+        .args(["assess", "--lang", "ja"])
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("未対応"))
+        .stdout(predicate::str::contains("集計"));
+    // Japanese from the locale.
+    acsready()
+        .env("LANG", "ja_JP.UTF-8")
+        .args(["assess"])
+        .arg(&f)
+        .assert()
+        .stdout(predicate::str::contains("集計"));
+}
+
+#[test]
+fn standard_input_and_folders_are_inputs() {
+    acsready()
+        .args(["assess", "-", "--summary"])
+        .write_stdin(format!("{}\n", ready_host("x")))
+        .assert()
+        .code(0);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("site-a")).unwrap();
+    write(&dir.path().join("site-a"), "a.json", &ready_host("a"));
+    write(dir.path(), "b.ndjson", &unready_host("b"));
+    write(dir.path(), "notes.txt", "not facts");
+    acsready()
+        .args(["assess", "--summary"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("2 hosts"));
+}
+
+#[test]
+fn explain_prints_a_code_and_refuses_unknown_ones() {
+    acsready()
+        .args(["explain", "acs004"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ACS004 [critical]"))
+        .stdout(predicate::str::contains("EasyFixSysCerts.exe A1"));
+    acsready()
+        .args(["explain", "ACS999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ACS999"));
+    acsready()
+        .args(["explain"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ACS101"));
+}
+
+#[test]
+fn rules_command_shows_identity_and_content() {
+    acsready()
+        .args(["rules"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("acsready rules 20"))
+        .stdout(predicate::str::contains("17763"))
+        .stdout(predicate::str::contains(ROOT))
+        .stdout(predicate::str::contains("20.0.0.6313"));
+    let out = acsready()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let r = json_of(&out.stdout);
+    assert_eq!(r["schema_version"], 1);
+    assert!(r["windows"].as_array().unwrap().len() > 20);
+}
+
+#[test]
+fn a_rules_override_changes_the_verdict_and_a_broken_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = std::fs::read_to_string(repo().join("rules/acsready-rules.toml")).unwrap();
+    let edited = embedded.replace("ubr = 2210,", "ubr = 2100,");
+    assert_ne!(edited, embedded);
+    let rules = write(dir.path(), "rules.toml", &edited);
+    let host = write(dir.path(), "h.ndjson", &unready_host("web01"));
+    acsready().args(["assess"]).arg(&host).assert().code(1);
+    acsready()
+        .arg("--rules")
+        .arg(&rules)
+        .args(["assess"])
+        .arg(&host)
+        .assert()
+        .code(0);
+    let broken = write(
+        dir.path(),
+        "broken.toml",
+        "schema_version = 1\n[[windows]\n",
+    );
+    acsready()
+        .arg("--rules")
+        .arg(&broken)
+        .args(["assess"])
+        .arg(&host)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("broken.toml"));
+}
+
+#[test]
+fn bad_usage_exits_two_and_help_teaches() {
+    acsready()
+        .args(["assess", "--format", "xml"])
+        .assert()
+        .code(2);
+    acsready()
+        .args(["--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Exit codes"))
+        .stdout(predicate::str::contains("acsready explain"));
+}
+
+#[test]
+fn utf16_facts_from_windows_powershell_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{}\r\n", ready_host("ps5"));
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let f = dir.path().join("ps.json");
+    std::fs::write(&f, bytes).unwrap();
+    acsready()
+        .args(["assess", "--summary"])
+        .arg(&f)
+        .assert()
+        .code(0);
+}
