@@ -28,7 +28,7 @@ const FACTS_EXTENSIONS: [&str; 3] = ["json", "ndjson", "jsonl"];
 enum Sink<W: Write> {
     Table(TableReport, W),
     Json(JsonReport<W>),
-    Csv(CsvReport<W>),
+    Csv(Box<CsvReport<W>>),
     Count,
 }
 
@@ -219,7 +219,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         (true, _) => Sink::Count,
         (false, Format::Table) => Sink::Table(TableReport::new(style), out),
         (false, Format::Json) => Sink::Json(JsonReport::begin(out, &identity, style.lang)?),
-        (false, Format::Csv) => Sink::Csv(CsvReport::begin(out, style)?),
+        (false, Format::Csv) => Sink::Csv(Box::new(CsvReport::begin(out, style)?)),
     };
     let mut summary = Summary::default();
     for file in &files {

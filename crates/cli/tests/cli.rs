@@ -48,9 +48,12 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// product, action, target (when the README gives one)
+type ExpectedPlan = (String, String, Option<String>);
+
 /// The expected verdict and agent actions of every example host, as
 /// examples/README.md states them.
-fn expectations() -> Vec<(String, String, Vec<(String, String, Option<String>)>)> {
+fn expectations() -> Vec<(String, String, Vec<ExpectedPlan>)> {
     let readme = std::fs::read_to_string(repo().join("examples/README.md")).expect("README");
     let product = |abbr: &str| match abbr {
         "DSA" => "deep_security_agent",

@@ -1,1 +1,67 @@
+//! Readers that turn evidence files into acsready [`HostFacts`].
+//!
+//! A reader splits its input into [`Unit`]s (the raw text of one host plus
+//! the line where it starts) in bounded batches; [`parse_unit`] turns one
+//! unit into a normalized [`Record`]. Splitting is sequential and cheap,
+//! parsing is pure, so callers can parse a batch in parallel.
+//!
+//! Errors come in three weights (see [`SourceError`]): a bad record is
+//! reported and its neighbours still come through, an unusable file stops
+//! that file only, and an I/O error is fatal for that file.
+//!
+//! The only reader so far is [`JsonFacts`], for the facts JSON a collector
+//! script writes: NDJSON, one or several (pretty-printed) objects, or an
+//! array of objects, in UTF-8 or UTF-16 with a byte order mark.
 
+use std::fmt;
+
+pub use acsready_facts::HostFacts;
+
+mod json;
+
+pub use json::{parse_unit, JsonFacts, Unit, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
+
+/// Where a record came from: file name as given by the user ("-" for
+/// stdin) and 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: u64,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// What went wrong while reading a source.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The file could not be read; fatal for that file.
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// One record is unusable; the others continue. Lines and columns are
+    /// 1-based; the column counts bytes and is 1 when it is not known.
+    #[error("{file}:{line}:{column}: {message}")]
+    Record {
+        file: String,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    /// The whole file is unusable (binary, not JSON, too large…).
+    #[error("{file}: {message}")]
+    Format { file: String, message: String },
+}
+
+/// One host's normalized facts and where they came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub facts: HostFacts,
+    pub origin: Origin,
+}
