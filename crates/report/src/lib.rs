@@ -72,3 +72,144 @@ pub fn agents_line(a: &HostAssessment, lang: acsready_rules::Lang) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use acsready_assess::{Action, AgentPlan, Evidence, Finding, OsSummary, Summary, Verdict};
+    use acsready_rules::{Lang, Severity};
+
+    fn host(name: &str, verdict: Verdict) -> HostAssessment {
+        HostAssessment {
+            host: name.into(),
+            os: OsSummary {
+                name: "Windows Server 2019".into(),
+                build: Some(17763),
+                ubr: Some(2183),
+                release: Some("win10-1809".into()),
+            },
+            verdict,
+            findings: vec![Finding {
+                code: "ACS001".into(),
+                severity: Severity::High,
+                title: "Update, \"quoted\", missing".into(),
+                evidence: vec![Evidence {
+                    fact: "os.ubr".into(),
+                    value: "2183".into(),
+                }],
+                remediation: vec!["Install KB5005625".into(), "行 2".into()],
+            }],
+            agents: vec![AgentPlan {
+                product: "deep_security_agent".into(),
+                version: "20.0.0.5137".into(),
+                action: Action::Pin,
+                target: "20.0.0.6313".into(),
+                reason: "keep".into(),
+            }],
+            sources: vec!["f.ndjson:1".into()],
+        }
+    }
+
+    fn summary(hosts: &[HostAssessment]) -> Summary {
+        let mut s = Summary::default();
+        hosts.iter().for_each(|h| s.add(h));
+        s
+    }
+
+    fn identity() -> RulesIdentity {
+        RulesIdentity {
+            version: "1".into(),
+            as_of: "2026-01-01".into(),
+            schema_version: 1,
+            origin: "test".into(),
+        }
+    }
+
+    #[test]
+    fn streamed_json_reads_back_as_a_report() {
+        let hosts = [host("a", Verdict::NotReady), host("b", Verdict::Ready)];
+        let s = summary(&hosts);
+        let problems = [InputProblem {
+            source: "x:3:1".into(),
+            message: "bad".into(),
+        }];
+        let mut w = JsonReport::begin(Vec::new(), &identity(), Lang::Ja).unwrap();
+        for h in &hosts {
+            w.host(h).unwrap();
+        }
+        let bytes = w.finish(&s, &problems).unwrap();
+        let r: Report = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(r.hosts, hosts);
+        assert_eq!(r.summary, s);
+        assert_eq!(r.errors, problems);
+        assert_eq!(r.lang, "ja");
+        assert_eq!(r.schema, REPORT_SCHEMA);
+    }
+
+    #[test]
+    fn empty_json_report_has_empty_arrays() {
+        let bytes = JsonReport::begin(Vec::new(), &identity(), Lang::En)
+            .unwrap()
+            .finish(&Summary::default(), &[])
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(v["hosts"], serde_json::json!([]));
+        assert_eq!(v["errors"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn csv_quotes_and_keeps_columns() {
+        let style = Style {
+            lang: Lang::En,
+            color: false,
+        };
+        let mut c = CsvReport::begin(Vec::new(), style).unwrap();
+        c.host(&host("a,b", Verdict::NotReady)).unwrap();
+        let bytes = c.finish().unwrap();
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let row = r.records().next().unwrap().unwrap();
+        assert_eq!(row.len(), csv_out::COLUMNS.len());
+        assert_eq!(&row[0], "a,b");
+        assert_eq!(&row[1], "not_ready");
+        assert_eq!(&row[7], "ACS001");
+        assert!(row[8].contains("\"quoted\""));
+        assert_eq!(&row[9], "deep_security_agent 20.0.0.5137 → pin 20.0.0.6313");
+        assert_eq!(&row[11], "Install KB5005625 | 行 2");
+    }
+
+    #[test]
+    fn table_lists_what_to_do_and_the_counts() {
+        let hosts = vec![
+            host("web01", Verdict::NotReady),
+            host("web02", Verdict::Ready),
+        ];
+        let s = summary(&hosts);
+        let mut t = TableReport::new(Style {
+            lang: Lang::En,
+            color: false,
+        });
+        for h in hosts {
+            t.host(h);
+        }
+        let mut out = Vec::new();
+        t.finish(&mut out, &s, &[]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("web01 — not ready"));
+        assert!(text.contains("      - Install KB5005625"));
+        assert!(text.contains(
+            "Summary: 2 hosts — ready 1, not ready 1, unknown 0, unsupported 0; agents: pin 2"
+        ));
+        assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn rules_view_shows_every_windows_row() {
+        let rules = acsready_rules::Rules::embedded().unwrap();
+        let text = rules_table(&rules, Lang::En);
+        for row in &rules.windows {
+            assert!(text.contains(&row.id), "{}", row.id);
+        }
+        assert!(text.contains("≥ 17763.2210 (KB5005625"));
+    }
+}

@@ -263,11 +263,30 @@ impl<R: Read> JsonFacts<R> {
     }
 }
 
+/// The path of the field a type error is in ("agents[1].version"), if any.
+fn field_path(text: &str) -> Option<String> {
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, HostFacts>(&mut de) {
+        Err(e) if e.inner().is_data() => {
+            let path = e.path().to_string();
+            (path != ".").then_some(path)
+        }
+        _ => None,
+    }
+}
+
 /// Parses and normalizes one unit (pure; callers run it in parallel).
 pub fn parse_unit(file: &str, unit: &Unit) -> Result<Record, SourceError> {
     let mut facts: HostFacts = serde_json::from_str(&unit.text).map_err(|e| {
         let mut error = json_error(file, unit.line, 1, &e);
         if let SourceError::Record { line, message, .. } = &mut error {
+            // Parse again on this rare path to name the field ("os.ubr: …").
+            if let Some(path) = field_path(&unit.text) {
+                message.insert_str(0, &format!("{path}: "));
+            }
             if *line != unit.line {
                 message.push_str(&format!(" (in the record starting at line {})", unit.line));
             }
@@ -817,6 +836,26 @@ mod tests {
     use acsready_facts::{AgentFact, CertificateFact, DeliveryFacts, EventFact, OsFacts};
     use proptest::prelude::*;
 
+    #[test]
+    fn type_errors_name_the_field() {
+        let unit = |text: &str| Unit {
+            line: 7,
+            text: text.into(),
+        };
+        let msg = |text: &str| parse_unit("f.json", &unit(text)).unwrap_err().to_string();
+        assert!(msg(r#"{"host":"a","os":5}"#).starts_with("f.json:7:18: os: invalid type"));
+        let m = msg(
+            r#"{"host":"b","agents":[{"product":"x","version":"1"},{"product":"y","version":true}]}"#,
+        );
+        assert!(
+            m.contains(": agents[1].version: invalid type: boolean"),
+            "{m}"
+        );
+        assert!(msg(r#"{"host":"c","os":{"ubr":-1}}"#).contains("os.ubr: -1 is not a UBR"));
+        // Syntax errors have no field.
+        assert!(msg(r#"{"host":"d","#).contains(": EOF while parsing"));
+    }
+
     /// What reading a whole input gave: one outcome per unit (the record,
     /// or the error as displayed), and the error that ended the file.
     #[derive(Debug, Default)]
@@ -1125,7 +1164,7 @@ mod tests {
         let errors = out.errors();
         assert_eq!(errors.len(), 3);
         assert!(
-            errors[0].starts_with("in.json:2:23: invalid type: integer `5`"),
+            errors[0].starts_with("in.json:2:23: updates: invalid type: integer `5`"),
             "{errors:?}"
         );
         assert!(
@@ -1163,7 +1202,7 @@ mod tests {
         let errors = out.errors();
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(
-            errors[0].starts_with("in.json:7:16: invalid type: integer `5`"),
+            errors[0].starts_with("in.json:7:16: updates: invalid type: integer `5`"),
             "{errors:?}"
         );
         assert!(
