@@ -47,27 +47,20 @@ def generate(hosts: int) -> Path:
     return out
 
 
-def run_once(args):
-    """Wall time and peak RSS (MB) of one child run."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE if "--summary" in args else subprocess.DEVNULL)
-    stdout, _ = proc.communicate()
-    _, status, usage = os.wait4(proc.pid, 0) if False else (None, proc.returncode, None)
-    elapsed = time.perf_counter() - start
-    return elapsed, stdout, status
-
-
 def measure(args, runs):
+    """Median and best wall time, peak RSS (MB) over `runs` runs, and the last stdout.
+
+    Peak RSS is that of the largest child this process has waited for, so call
+    it in a fresh process per command (main() does)."""
     times = []
-    out = None
+    out = b""
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        elapsed, stdout, status = run_once(args)
-        if status not in (0, 1):
-            sys.exit(f"{' '.join(map(str, args))} exited with {status}")
-        times.append(elapsed)
-        out = stdout or out
-        _ = before
+        start = time.perf_counter()
+        proc = subprocess.run(args, stdout=subprocess.PIPE if "--summary" in args else subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+        if proc.returncode not in (0, 1):
+            sys.exit(f"{' '.join(map(str, args))} exited with {proc.returncode}")
+        out = proc.stdout or out
     rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return statistics.median(times), min(times), rss_mb, out
 
@@ -83,8 +76,7 @@ def main():
     size_mb = data.stat().st_size / 1e6
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
     print(f"input:   {data.relative_to(ROOT)} ({a.hosts:,} hosts, {size_mb:.0f} MB)")
-    # Peak RSS is per process tree; measure each mode in its own child python so
-    # the numbers do not mix.
+    # Each command is measured from its own child python so peak RSS does not mix.
     for label, extra in [("summary (--summary --format json)", ["--summary", "--format", "json"]),
                          ("full JSON report to /dev/null", ["--format", "json"])]:
         code = (
