@@ -112,6 +112,7 @@ fn native_rows_are_ready_at_any_ubr() {
         ("22621", "Client", "Windows 11 22H2"),
         ("22631", "Client", "Windows 11 23H2"),
         ("26100", "Server", "Windows Server 2025"),
+        ("25398", "Server", "Windows Server 23H2"),
         (
             "26200",
             "Client",
