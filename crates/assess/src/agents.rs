@@ -8,6 +8,9 @@ use acsready_rules::{codes, AgentLine, Product, Rules, Version};
 use crate::findings::{ev, Findings};
 use crate::model::{Action, AgentPlan, Evidence, Verdict};
 
+/// The `target` of an upgrade: whatever build is newest when it runs.
+pub const LATEST: &str = "latest";
+
 /// Where an installed version stands against the ACS builds of its line.
 enum Era {
     /// Older than the first ACS build: runs anywhere.

@@ -33,6 +33,7 @@ use acsready_rules::{Lang, Rules};
 pub use acsready_rules::Severity;
 pub use model::*;
 
+pub use agents::LATEST;
 pub use findings::Detail;
 use findings::Findings;
 

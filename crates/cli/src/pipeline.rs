@@ -46,32 +46,36 @@ impl<W: Write> Sink<W> {
     }
 }
 
-/// Expands folders into their facts files (sorted, recursive).
-fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, InputProblem> {
+/// Expands folders into their facts files (sorted, recursive). A folder that
+/// cannot be read is reported and the others are still expanded.
+fn expand(inputs: &[PathBuf], errors: &mut Vec<InputProblem>) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for input in inputs {
         if input.as_os_str() != "-" && input.is_dir() {
-            collect_dir(input, &mut files)?;
+            collect_dir(input, &mut files, errors);
         } else {
             files.push(input.clone());
         }
     }
-    Ok(files)
+    files
 }
 
-fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), InputProblem> {
-    let problem = |e: io::Error| InputProblem {
-        source: dir.display().to_string(),
-        message: e.to_string(),
+fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputProblem>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(InputProblem {
+                source: dir.display().to_string(),
+                message: format!("cannot read the folder: {e}"),
+            });
+            return;
+        }
     };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(problem)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
         if path.is_dir() {
-            collect_dir(&path, files)?;
+            collect_dir(&path, files, errors);
         } else if path
             .extension()
             .and_then(|e| e.to_str())
@@ -80,7 +84,6 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), InputProblem>
             files.push(path);
         }
     }
-    Ok(())
 }
 
 fn problem(e: &SourceError) -> InputProblem {
@@ -208,10 +211,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         inputs.push(PathBuf::from("-"));
     }
     let mut errors = Vec::new();
-    let files = expand(&inputs).unwrap_or_else(|p| {
-        errors.push(p);
-        Vec::new()
-    });
+    let files = expand(&inputs, &mut errors);
 
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
     let identity = RulesIdentity::of(rules);
