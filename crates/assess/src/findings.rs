@@ -1,5 +1,7 @@
 //! Builds findings from their codes and the texts of the rules.
 
+use std::collections::BTreeMap;
+
 use acsready_rules::{fill, Lang, Rules, Severity};
 
 use crate::model::{Evidence, Finding};
@@ -9,6 +11,7 @@ pub(crate) fn ev(fact: &str, value: impl Into<String>) -> Evidence {
     Evidence {
         fact: fact.to_string(),
         value: value.into(),
+        source: None,
     }
 }
 
@@ -125,7 +128,22 @@ impl<'r> Findings<'r> {
     }
 
     /// Most severe first; codes in order within a severity; stable otherwise.
-    pub(crate) fn into_sorted(mut self) -> Vec<Finding> {
+    /// Evidence gets the source of its fact where the facts name one.
+    pub(crate) fn into_sorted(mut self, sources: &BTreeMap<String, String>) -> Vec<Finding> {
+        if !sources.is_empty() {
+            for e in self.list.iter_mut().flat_map(|f| f.evidence.iter_mut()) {
+                let fact = e.fact.split_once('.').map_or(e.fact.as_str(), |(head, _)| {
+                    if head == "os" || head == "delivery" {
+                        e.fact.as_str()
+                    } else {
+                        head
+                    }
+                });
+                if let Some(s) = sources.get(fact) {
+                    e.source = Some(s.clone());
+                }
+            }
+        }
         self.list.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)

@@ -60,12 +60,25 @@ pub fn assess_with(facts: &HostFacts, rules: &Rules, lang: Lang, detail: Detail)
     let root = root::assess_root(facts, rules, &mut findings);
     let verdict = verdict(os.status, root);
     events::explain_events(facts, rules, &mut findings);
+    for c in &facts.conflicts {
+        let values = c
+            .values
+            .iter()
+            .map(|(v, s)| format!("{v} ({s})"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        findings.add(
+            acsready_rules::codes::FACT_CONFLICT,
+            &[("fact", &c.fact), ("values", &values)],
+            vec![findings::ev(&c.fact, values.clone())],
+        );
+    }
     let agents = agents::plan_agents(facts, rules, verdict, &mut findings);
     HostAssessment {
         host: facts.host.clone(),
         os: os.summary,
         verdict,
-        findings: findings.into_sorted(),
+        findings: findings.into_sorted(&facts.sources),
         agents,
         sources: Vec::new(),
     }

@@ -100,6 +100,9 @@ pub struct Evidence {
     pub fact: String,
     /// The value seen, or "(missing)".
     pub value: String,
+    /// Where the fact came from, when its source is known ("web01/CurrentVersion.reg").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// One finding about a host.

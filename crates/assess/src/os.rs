@@ -207,6 +207,9 @@ fn assess_row(
             findings,
         ),
     };
+    if status != Status::Met {
+        pending_restart(facts, rules, &req.kind, findings);
+    }
     if status == Status::Met {
         findings.add(codes::OS_REQUIREMENT_MET, &[("os", os)], evidence);
     } else if row.esu_required && status != Status::Unsupported {
@@ -217,6 +220,41 @@ fn assess_row(
         );
     }
     status
+}
+
+/// An update that would meet the requirement is staged or waits for a restart.
+fn pending_restart(
+    facts: &HostFacts,
+    rules: &Rules,
+    kind: &RequirementKind,
+    findings: &mut Findings,
+) {
+    let Some(pending) = &facts.pending_updates else {
+        return;
+    };
+    let counts = |kb: &String| match kind {
+        RequirementKind::MinUbr { kb: needed, .. } => kb == needed,
+        RequirementKind::Update {
+            monthly_rollup,
+            security_only,
+            servicing,
+            ..
+        } => {
+            kb == monthly_rollup
+                || kb == security_only
+                || rules
+                    .servicing(servicing)
+                    .is_some_and(|s| s.monthly_rollups.iter().any(|r| &r.kb == kb))
+        }
+        RequirementKind::Native | RequirementKind::None => false,
+    };
+    if let Some(kb) = pending.iter().find(|kb| counts(kb)) {
+        findings.add(
+            codes::UPDATE_PENDING_RESTART,
+            &[("kb", kb)],
+            vec![ev("pending_updates", pending.join(", "))],
+        );
+    }
 }
 
 /// Legacy servicing: the October 2021 rollup or security-only update, or any

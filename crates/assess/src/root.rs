@@ -1,6 +1,6 @@
 //! Is "Microsoft Identity Verification Root Certificate Authority 2020" trusted?
 
-use acsready_facts::HostFacts;
+use acsready_facts::{EasyFix, HostFacts};
 use acsready_rules::{codes, Rules};
 
 use crate::findings::{ev, Findings, MISSING};
@@ -8,7 +8,24 @@ use crate::Status;
 
 pub(crate) fn assess_root(facts: &HostFacts, rules: &Rules, findings: &mut Findings) -> Status {
     let root = &rules.root_certificate;
+    if facts.easyfix == Some(EasyFix::Failed) {
+        findings.add(codes::EASYFIX_FAILED, &[], vec![ev("easyfix", "failed")]);
+    }
     let Some(certs) = &facts.certificates else {
+        // The vendor's tool confirmed the root (installed or already there).
+        if let Some(result @ (EasyFix::Fixed | EasyFix::NothingMissing)) = facts.easyfix {
+            let value = if result == EasyFix::Fixed {
+                "fixed"
+            } else {
+                "nothing_missing"
+            };
+            findings.add(
+                codes::ROOT_TRUSTED,
+                &[("stores", "EasyFix")],
+                vec![ev("easyfix", value)],
+            );
+            return Status::Met;
+        }
         let how = findings.text("how.certificates", &[]).join("\n");
         findings.add(
             codes::FACT_MISSING,
@@ -17,9 +34,26 @@ pub(crate) fn assess_root(facts: &HostFacts, rules: &Rules, findings: &mut Findi
         );
         return Status::Unknown;
     };
+    let named_root = |c: &&acsready_facts::CertificateFact| c.sha1 == root.sha1;
+    for c in certs.iter().filter(named_root) {
+        if let Some(der) = c.der_sha1.as_deref().filter(|d| *d != root.sha1) {
+            findings.add(
+                codes::CERTIFICATE_ENTRY_MISMATCH,
+                &[("store", c.store.as_str())],
+                vec![ev(
+                    "certificates",
+                    format!("{} in {}: certificate SHA-1 {der}", c.sha1, c.store),
+                )],
+            );
+        }
+    }
+    // An entry whose certificate is not the one its name claims does not count.
+    let genuine =
+        |c: &&acsready_facts::CertificateFact| c.der_sha1.as_deref().is_none_or(|d| d == root.sha1);
     let stores: Vec<_> = certs
         .iter()
-        .filter(|c| c.sha1 == root.sha1)
+        .filter(named_root)
+        .filter(genuine)
         .filter_map(|c| rules.store(&c.store).map(|s| (s, c.store.as_str())))
         .collect();
     let found = |pred: fn(&acsready_rules::Store) -> bool| -> Vec<&str> {

@@ -396,6 +396,68 @@ fn root_certificate_cases() {
     assert_eq!(a.findings[0].code, "ACS006");
 }
 
+#[test]
+fn a_store_entry_holding_another_certificate_does_not_count() {
+    let mut h = host("17763.2300", "Server", json!({}));
+    h["certificates"] = json!([{"sha1": ROOT, "store": "ROOT", "der_sha1": "28CA236A328D9C5240AB1712A1392DAA8B4DD7A0"}]);
+    h["root_auto_update_disabled"] = json!(true);
+    let a = run(h);
+    assert_eq!(a.verdict, Verdict::NotReady);
+    assert!(codes(&a).contains(&"ACS009") && codes(&a).contains(&"ACS004"));
+    // The same entry with matching bytes is trusted.
+    let mut h = host("17763.2300", "Server", json!({}));
+    h["certificates"] = json!([{"sha1": ROOT, "store": "ROOT", "der_sha1": ROOT}]);
+    assert_eq!(run(h).verdict, Verdict::Ready);
+}
+
+#[test]
+fn an_update_waiting_for_a_restart_is_named() {
+    let a = run(host(
+        "17763.2183",
+        "Server",
+        json!({"pending_updates": ["KB5005625"]}),
+    ));
+    assert_eq!(a.verdict, Verdict::NotReady);
+    let f = a.findings.iter().find(|f| f.code == "ACS013").unwrap();
+    assert!(f.title.contains("KB5005625"));
+    let a = run(host(
+        "9600",
+        "Server",
+        json!({"updates": [], "pending_updates": ["KB5022352"]}),
+    ));
+    assert!(codes(&a).contains(&"ACS013"));
+}
+
+#[test]
+fn easyfix_log_stands_in_for_uncollected_certificates() {
+    let mut h = host("17763.2300", "Server", json!({"easyfix": "fixed"}));
+    h.as_object_mut().unwrap().remove("certificates");
+    let a = run(h.clone());
+    assert_eq!(a.verdict, Verdict::Ready);
+    h["easyfix"] = json!("failed");
+    let a = run(h);
+    assert_eq!(a.verdict, Verdict::Unknown);
+    assert!(codes(&a).contains(&"ACS015"));
+}
+
+#[test]
+fn conflicts_become_findings_and_evidence_names_its_source() {
+    let mut f = facts(host("17763.2300", "Server", json!({})));
+    f.attribute_all("SOFTWARE");
+    let mut other = facts(host("17763.2183", "Server", json!({})));
+    other.attribute_all("web01/CurrentVersion.reg");
+    f.merge(other, "x");
+    let a = assess(&f, rules(), Lang::En);
+    let c = a.findings.iter().find(|f| f.code == "ACS014").unwrap();
+    assert!(
+        c.remediation[0].contains("2300 (SOFTWARE)")
+            && c.remediation[0].contains("2183 (web01/CurrentVersion.reg)")
+    );
+    let met = a.findings.iter().find(|f| f.code == "ACS100").unwrap();
+    let ubr = met.evidence.iter().find(|e| e.fact == "os.ubr").unwrap();
+    assert_eq!(ubr.source.as_deref(), Some("SOFTWARE"));
+}
+
 fn plan(a: &HostAssessment) -> (Action, &str) {
     (a.agents[0].action, a.agents[0].target.as_str())
 }

@@ -11,6 +11,9 @@
 
 mod build;
 mod kb;
+mod merge;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +45,38 @@ pub struct HostFacts {
     /// Events from the Application log (and others) that may explain a symptom.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<EventFact>>,
+    /// Updates that are staged or wait for a restart: they do not count yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_updates: Option<Vec<String>>,
+    /// What the vendor's EasyFix for System Certificates logged (`SCPeasyFix.txt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub easyfix: Option<EasyFix>,
+    /// Where each fact came from: fact name ("os.ubr", "certificates") → source.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
+    /// Facts on which two sources disagree (the first value is kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
+}
+
+/// The result line of the EasyFix for System Certificates log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EasyFix {
+    /// "Fixing result is True": missing certificates were installed.
+    Fixed,
+    /// "No missing system certificate": nothing had to be installed.
+    NothingMissing,
+    /// Any other result.
+    Failed,
+}
+
+/// Two sources gave different values for one fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub fact: String,
+    /// (value, source) of every source, the kept one first.
+    pub values: Vec<(String, String)>,
 }
 
 /// Values of `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion`.
@@ -83,6 +118,16 @@ pub struct CertificateFact {
     pub store: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// Validity, as the certificate states it (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<String>,
+    /// SHA-1 of the certificate bytes stored under `sha1`, when a source could
+    /// compute it; a value different from `sha1` means the store entry is not
+    /// the certificate its name claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub der_sha1: Option<String>,
 }
 
 /// One installed Trend Micro product.
@@ -126,6 +171,8 @@ pub enum FactsError {
     UbrConflict { in_build: u32, ubr: u32 },
     #[error("updates[{index}]: {source}")]
     Update { index: usize, source: KbError },
+    #[error("pending_updates[{index}]: {source}")]
+    Pending { index: usize, source: KbError },
     #[error("certificates[{index}].sha1 \"{value}\" is not a SHA-1 thumbprint (40 hex digits)")]
     Thumbprint { index: usize, value: String },
     #[error("agents[{index}].product is empty")]
@@ -159,13 +206,21 @@ impl HostFacts {
                 *kb = normalize_kb(kb).map_err(|source| FactsError::Update { index, source })?;
             }
         }
+        if let Some(pending) = &mut self.pending_updates {
+            for (index, kb) in pending.iter_mut().enumerate() {
+                *kb = normalize_kb(kb).map_err(|source| FactsError::Pending { index, source })?;
+            }
+        }
         if let Some(certs) = &mut self.certificates {
             for (index, cert) in certs.iter_mut().enumerate() {
-                cert.sha1 =
-                    normalize_thumbprint(&cert.sha1).ok_or_else(|| FactsError::Thumbprint {
-                        index,
-                        value: cert.sha1.clone(),
-                    })?;
+                let bad = |value: &str| FactsError::Thumbprint {
+                    index,
+                    value: value.to_string(),
+                };
+                cert.sha1 = normalize_thumbprint(&cert.sha1).ok_or_else(|| bad(&cert.sha1))?;
+                if let Some(der) = &cert.der_sha1 {
+                    cert.der_sha1 = Some(normalize_thumbprint(der).ok_or_else(|| bad(der))?);
+                }
             }
         }
         if let Some(agents) = &mut self.agents {

@@ -96,6 +96,7 @@ mod tests {
                 evidence: vec![Evidence {
                     fact: "os.ubr".into(),
                     value: "2183".into(),
+                    source: None,
                 }],
                 remediation: vec!["Install KB5005625".into(), "行 2".into()],
             }],

@@ -10,9 +10,13 @@ pub const ROOT_NOT_YET_IN_STORE: &str = "ACS005";
 pub const ROOT_DISTRUSTED: &str = "ACS006";
 pub const ESU_REQUIRED: &str = "ACS007";
 pub const SOURCES_DISAGREE: &str = "ACS008";
+pub const CERTIFICATE_ENTRY_MISMATCH: &str = "ACS009";
 pub const FACT_MISSING: &str = "ACS010";
 pub const BUILD_NOT_IN_RULES: &str = "ACS011";
 pub const UNKNOWN_LEGACY_UPDATES: &str = "ACS012";
+pub const UPDATE_PENDING_RESTART: &str = "ACS013";
+pub const FACT_CONFLICT: &str = "ACS014";
+pub const EASYFIX_FAILED: &str = "ACS015";
 pub const ACS_AGENT_ON_UNREADY_HOST: &str = "ACS020";
 pub const PIN_AGENT: &str = "ACS021";
 pub const AGENT_UNSUPPORTED: &str = "ACS022";
@@ -36,9 +40,13 @@ pub const ENGINE_CODES: &[&str] = &[
     ROOT_DISTRUSTED,
     ESU_REQUIRED,
     SOURCES_DISAGREE,
+    CERTIFICATE_ENTRY_MISMATCH,
     FACT_MISSING,
     BUILD_NOT_IN_RULES,
     UNKNOWN_LEGACY_UPDATES,
+    UPDATE_PENDING_RESTART,
+    FACT_CONFLICT,
+    EASYFIX_FAILED,
     ACS_AGENT_ON_UNREADY_HOST,
     PIN_AGENT,
     AGENT_UNSUPPORTED,
@@ -94,4 +102,5 @@ pub const PLACEHOLDERS: &[&str] = &[
     "message",
     "time",
     "steps",
+    "values",
 ];
