@@ -1448,6 +1448,7 @@ mod tests {
                 sha1,
                 store,
                 subject,
+                ..CertificateFact::default()
             });
         let agent = ("[a-z_]{1,12}", "[0-9.\\-]{0,12}")
             .prop_map(|(product, version)| AgentFact { product, version });
@@ -1483,6 +1484,7 @@ mod tests {
                     delivery: delivery
                         .map(|no_program_upgrade| DeliveryFacts { no_program_upgrade }),
                     events,
+                    ..HostFacts::default()
                 },
             )
     }

@@ -17,6 +17,7 @@ use std::fmt;
 
 pub use acsready_facts::HostFacts;
 
+pub mod cert_blob;
 mod json;
 
 pub use json::{parse_unit, JsonFacts, Unit, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
