@@ -260,6 +260,9 @@ pub struct Product {
     pub version_scheme: VersionScheme,
     pub min_supported_major: Option<u64>,
     pub delivery_control: Option<String>,
+    /// Uninstall-key DisplayName prefixes that identify the product on a host.
+    #[serde(default)]
+    pub display_names: Vec<String>,
     pub source: String,
     pub as_of: String,
 }
