@@ -1,0 +1,465 @@
+@echo off
+REM ==========================================================================
+REM acsready-collect.cmd - collect Azure Code Signing (ACS) readiness evidence
+REM from this Windows host for "acsready assess --collected".
+REM
+REM Usage:  acsready-collect.cmd [OUT] [EASYFIX_DIR]
+REM   OUT          folder that receives one sub-folder per host, for example
+REM                \\fileserver\acsready$ or E:\acsready. Default: the folder
+REM                this script is in.
+REM   EASYFIX_DIR  optional: the folder where EasyFixSysCerts.exe was run
+REM                (its Log sub-folder holds SCPeasyFix.txt).
+REM
+REM Writes OUT\COMPUTERNAME\ (see collector\README.md for the file list).
+REM The collection is built in OUT\COMPUTERNAME.tmp and renamed to
+REM OUT\COMPUTERNAME only when it is complete; collector.txt is written last.
+REM
+REM Read-only: it runs reg query, reg export, wmic get, systeminfo,
+REM wevtutil qe and epl (to a file in the output folder) and ver, and copies
+REM one log file. It changes nothing on the
+REM host and writes nothing outside OUT\COMPUTERNAME.tmp, OUT\COMPUTERNAME
+REM and OUT\COMPUTERNAME.old (the previous collection while it is replaced).
+REM
+REM Runs on Windows XP / Server 2003 through Windows 11 / Server 2025, as a
+REM Group Policy computer startup script (as SYSTEM, no console) or by hand
+REM from an elevated command prompt. Built-in commands only.
+REM
+REM Exit codes: 0 the folder was written; 1 bad usage or environment;
+REM 2 the output folder cannot be written; 3 collector.txt cannot be
+REM written; 4 the previous collection could not be replaced (the new one
+REM is left in OUT\COMPUTERNAME.tmp); 5 the new collection could not be
+REM renamed (the previous one was put back).
+REM
+REM Keep this file ASCII only with CRLF line endings: cmd.exe reads it in
+REM the OEM code page. Check it with check_collector.py.
+REM ==========================================================================
+setlocal EnableExtensions DisableDelayedExpansion
+
+set "COLLECTOR_VERSION=1"
+
+if "%~1"=="/?" goto usage
+if /i "%~1"=="-h" goto usage
+if /i "%~1"=="--help" goto usage
+
+if not defined COMPUTERNAME goto fail_env
+if not defined SystemRoot goto fail_env
+
+REM --------------------------------------------------------------------------
+REM Output folders. OUTBASE always ends with a backslash so that a drive root
+REM (E:\) and a share root (\\server\share) both work.
+REM --------------------------------------------------------------------------
+set "SCRIPTDIR=%~dp0"
+set "SCRIPTPATH=%~f0"
+set "OUT=%~1"
+if not defined OUT set "OUT=%~dp0"
+for %%A in ("%OUT%") do set "OUT=%%~fA"
+if not "%OUT:~-1%"=="\" set "OUT=%OUT%\"
+set "OUTBASE=%OUT%"
+set "WORK=%OUTBASE%%COMPUTERNAME%.tmp"
+set "DEST=%OUTBASE%%COMPUTERNAME%"
+set "OLD=%OUTBASE%%COMPUTERNAME%.old"
+set "EASYFIX_ARG=%~2"
+
+REM --------------------------------------------------------------------------
+REM Tools: full paths in System32, so that a program of the same name in the
+REM current folder is never run. A 32-bit cmd.exe on 64-bit Windows sees the
+REM 32-bit registry view; Sysnative gives it the 64-bit reg.exe.
+REM --------------------------------------------------------------------------
+set "SYS32=%SystemRoot%\System32"
+set "REGEXE=%SYS32%\reg.exe"
+set "FINDEXE=%SYS32%\find.exe"
+set "WMICEXE=%SYS32%\wbem\wmic.exe"
+set "WEVTEXE=%SYS32%\wevtutil.exe"
+set "SYSINFOEXE=%SYS32%\systeminfo.exe"
+if not exist "%WMICEXE%" set "WMICEXE="
+if not exist "%WEVTEXE%" set "WEVTEXE="
+if not exist "%SYSINFOEXE%" set "SYSINFOEXE="
+set "REGVIEW=native"
+if not defined PROCESSOR_ARCHITEW6432 goto regexe_done
+set "REGVIEW=32-bit WOW64 view, Sysnative not available"
+if not exist "%SystemRoot%\Sysnative\reg.exe" goto regexe_done
+set "REGEXE=%SystemRoot%\Sysnative\reg.exe"
+set "REGVIEW=native via Sysnative"
+:regexe_done
+if not exist "%REGEXE%" goto fail_env
+if not exist "%FINDEXE%" goto fail_env
+
+REM reg export has /y (overwrite without prompt) from Vista on; the reg.exe
+REM of XP and Server 2003 does not know it. Use it only where reg offers it.
+REM The work folder is new and empty, so no export ever has to overwrite.
+set "REGY="
+"%REGEXE%" export /? <nul 2>nul | "%FINDEXE%" /i "/y" >nul
+if not errorlevel 1 set "REGY=/y"
+
+set "FAILED=0"
+
+REM --------------------------------------------------------------------------
+REM Fresh work folder. A .tmp folder left by an interrupted run is removed.
+REM --------------------------------------------------------------------------
+echo acsready-collect %COLLECTOR_VERSION%: collecting %COMPUTERNAME%
+if exist "%WORK%\" rd /s /q "%WORK%"
+if exist "%WORK%\" goto fail_work
+md "%WORK%"
+if not exist "%WORK%\" goto fail_work
+type nul >"%WORK%\errors.txt"
+if not exist "%WORK%\errors.txt" goto fail_work
+for %%A in ("%WORK%") do echo   into %%~A
+
+REM --------------------------------------------------------------------------
+REM Facts about the collection itself (written to collector.txt at the end).
+REM --------------------------------------------------------------------------
+call :timestamp
+set "VER_LINE="
+for /f "delims=" %%V in ('ver') do set "VER_LINE=%%V"
+set "HOSTNAME_REG="
+set "DNSDOMAIN="
+for /f "tokens=1,2,*" %%A in ('^<nul "%REGEXE%" query "HKLM\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters" /v Hostname 2^>nul') do if /i "%%A"=="Hostname" set "HOSTNAME_REG=%%C"
+for /f "tokens=1,2,*" %%A in ('^<nul "%REGEXE%" query "HKLM\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters" /v Domain 2^>nul') do if /i "%%A"=="Domain" set "DNSDOMAIN=%%C"
+set "OEMCP="
+set "ACP="
+for /f "tokens=1,2,*" %%A in ('^<nul "%REGEXE%" query "HKLM\SYSTEM\CurrentControlSet\Control\Nls\CodePage" /v OEMCP 2^>nul') do if /i "%%A"=="OEMCP" set "OEMCP=%%C"
+for /f "tokens=1,2,*" %%A in ('^<nul "%REGEXE%" query "HKLM\SYSTEM\CurrentControlSet\Control\Nls\CodePage" /v ACP 2^>nul') do if /i "%%A"=="ACP" set "ACP=%%C"
+
+REM --------------------------------------------------------------------------
+REM Registry exports. acsready reads every *.reg file of the folder and
+REM merges them; the names are for people. A missing key is normal.
+REM --------------------------------------------------------------------------
+call :export_key "HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion" "CurrentVersion.reg"
+call :export_key "HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages" "CBS-Packages.reg"
+call :export_key "HKLM\SOFTWARE\Microsoft\SystemCertificates\ROOT" "Cert-ROOT.reg"
+call :export_key "HKLM\SOFTWARE\Microsoft\SystemCertificates\AuthRoot" "Cert-AuthRoot.reg"
+call :export_key "HKLM\SOFTWARE\Microsoft\SystemCertificates\Disallowed" "Cert-Disallowed.reg"
+call :export_key "HKLM\SOFTWARE\Policies\Microsoft\SystemCertificates" "Cert-Policies.reg"
+call :export_key "HKLM\SOFTWARE\Microsoft\EnterpriseCertificates" "Cert-Enterprise.reg"
+call :export_key "HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall" "Uninstall.reg"
+call :export_key "HKLM\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall" "Uninstall-Wow6432Node.reg"
+call :export_key "HKLM\SOFTWARE\TrendMicro" "TrendMicro.reg"
+call :export_key "HKLM\SOFTWARE\Trend Micro" "Trend-Micro.reg"
+call :export_key "HKLM\SOFTWARE\Wow6432Node\TrendMicro" "TrendMicro-Wow6432Node.reg"
+call :export_key "HKLM\SOFTWARE\Wow6432Node\Trend Micro" "Trend-Micro-Wow6432Node.reg"
+
+REM --------------------------------------------------------------------------
+REM Installed updates, application events, EasyFix log.
+REM --------------------------------------------------------------------------
+call :collect_qfe
+call :collect_systeminfo
+call :collect_events
+call :collect_easyfix
+
+REM --------------------------------------------------------------------------
+REM collector.txt, written last: key=value lines, OEM code page.
+REM --------------------------------------------------------------------------
+call :write_collector_txt
+if not exist "%WORK%\collector.txt" goto fail_collector_txt
+
+REM --------------------------------------------------------------------------
+REM Swap: the previous collection of this host becomes COMPUTERNAME.old, the
+REM new one becomes COMPUTERNAME, then the old one is removed. A folder named
+REM COMPUTERNAME therefore always holds a complete collection.
+REM --------------------------------------------------------------------------
+if exist "%OLD%\" rd /s /q "%OLD%"
+if not exist "%DEST%\" goto swap_new
+move "%DEST%" "%OLD%" >nul
+if exist "%DEST%\" goto fail_swap_old
+:swap_new
+move "%WORK%" "%DEST%" >nul
+if not exist "%DEST%\collector.txt" goto fail_swap_new
+if exist "%OLD%\" rd /s /q "%OLD%"
+for %%A in ("%DEST%") do echo acsready-collect: done, failed steps: %FAILED%, folder: %%~A
+exit /b 0
+
+REM ==========================================================================
+REM Subroutines
+REM ==========================================================================
+
+:export_key
+REM Arguments: registry key, output file name. Sets step.FILE.
+set "EK_KEY=%~1"
+set "EK_FILE=%~2"
+set "EK_RC=0"
+"%REGEXE%" query "%EK_KEY%" <nul >nul 2>&1
+if not errorlevel 1 goto export_key_present
+>>"%WORK%\errors.txt" echo [%EK_FILE%] not exported: key not present: %EK_KEY% - normal when the product is not installed, for Wow6432Node keys on 32-bit Windows and for CBS on XP and Server 2003
+set "step.%EK_FILE%=missing"
+echo   %EK_FILE%: key not present
+goto :eof
+:export_key_present
+"%REGEXE%" export "%EK_KEY%" "%WORK%\%EK_FILE%" %REGY% <nul >nul 2>>"%WORK%\errors.txt"
+set "EK_RC=%ERRORLEVEL%"
+if "%EK_RC%"=="0" if exist "%WORK%\%EK_FILE%" goto export_key_ok
+if not defined REGY goto export_key_failed
+if exist "%WORK%\%EK_FILE%" goto export_key_failed
+REM Retry without /y in case this reg.exe does not accept it.
+"%REGEXE%" export "%EK_KEY%" "%WORK%\%EK_FILE%" <nul >nul 2>>"%WORK%\errors.txt"
+set "EK_RC=%ERRORLEVEL%"
+if "%EK_RC%"=="0" if exist "%WORK%\%EK_FILE%" goto export_key_ok
+:export_key_failed
+>>"%WORK%\errors.txt" echo [%EK_FILE%] reg export of %EK_KEY% failed, exit code %EK_RC%
+set "step.%EK_FILE%=failed"
+set /a FAILED+=1
+if exist "%WORK%\%EK_FILE%" move "%WORK%\%EK_FILE%" "%WORK%\%EK_FILE%.partial" >nul
+echo   %EK_FILE%: FAILED, exit code %EK_RC%
+goto :eof
+:export_key_ok
+set "step.%EK_FILE%=ok"
+echo   %EK_FILE%: ok
+goto :eof
+
+:timestamp
+REM collected_at from WMI LocalDateTime (yyyymmddHHMMSS.ffffff+ZZZ, ZZZ =
+REM offset from UTC in minutes), locale-independent. Without wmic, fall
+REM back to DATE and TIME, whose format depends on the regional settings.
+set "COLLECTED_AT="
+set "COLLECTED_AT_FORMAT=local"
+set "LOCAL_DATE_FORMAT="
+set "LOCAL_TIME_FORMAT="
+set "LDT="
+if not defined WMICEXE goto timestamp_local
+for /f "tokens=2 delims==" %%T in ('^<nul "%WMICEXE%" os get LocalDateTime /value 2^>nul') do for /f %%U in ("%%T") do set "LDT=%%U"
+if not defined LDT goto timestamp_local
+if not "%LDT:~14,1%"=="." goto timestamp_local
+if "%LDT:~24,1%"=="" goto timestamp_local
+if not "%LDT:~25,1%"=="" goto timestamp_local
+set "TS_SIGN=%LDT:~21,1%"
+if not "%TS_SIGN%"=="+" if not "%TS_SIGN%"=="-" goto timestamp_local
+set /a "TS_OFF=1%LDT:~22,3% - 1000" 2>nul
+set /a "TS_OFFH=TS_OFF / 60, TS_OFFM=TS_OFF %% 60" 2>nul
+set "TS_OFFH=0%TS_OFFH%"
+set "TS_OFFM=0%TS_OFFM%"
+set "TS_DATE=%LDT:~0,4%-%LDT:~4,2%-%LDT:~6,2%"
+set "TS_TIME=%LDT:~8,2%:%LDT:~10,2%:%LDT:~12,2%"
+set "TS_ZONE=%TS_SIGN%%TS_OFFH:~-2%:%TS_OFFM:~-2%"
+set "COLLECTED_AT=%TS_DATE%T%TS_TIME%%TS_ZONE%"
+set "COLLECTED_AT_FORMAT=iso8601"
+goto :eof
+:timestamp_local
+set "COLLECTED_AT=%DATE% %TIME%"
+for /f "tokens=1,2,*" %%A in ('^<nul "%REGEXE%" query "HKCU\Control Panel\International" /v sShortDate 2^>nul') do if /i "%%A"=="sShortDate" set "LOCAL_DATE_FORMAT=%%C"
+for /f "tokens=1,2,*" %%A in ('^<nul "%REGEXE%" query "HKCU\Control Panel\International" /v sTimeFormat 2^>nul') do if /i "%%A"=="sTimeFormat" set "LOCAL_TIME_FORMAT=%%C"
+goto :eof
+
+:collect_qfe
+REM Installed updates (KB numbers). wmic writes UTF-16. It is absent on
+REM Windows 11 24H2 and later unless the WMIC feature is installed.
+set "QFE_FORMAT="
+set "QFE_RC=0"
+if defined WMICEXE goto qfe_run
+>>"%WORK%\errors.txt" echo [qfe.txt] skipped: wmic.exe not found - normal on Windows 11 24H2 and later; systeminfo.txt and CBS-Packages.reg still list the updates
+set "step.qfe.txt=skipped"
+echo   qfe.txt: skipped, no wmic
+goto :eof
+:qfe_run
+"%WMICEXE%" qfe get HotFixID,InstalledOn,Description /format:list <nul >"%WORK%\qfe.txt" 2>nul
+set "QFE_RC=%ERRORLEVEL%"
+type "%WORK%\qfe.txt" 2>nul | "%FINDEXE%" /i "HotFixID=" >nul
+if not errorlevel 1 goto qfe_list_ok
+REM /format:list needs list.xsl; on some localized systems wmic answers
+REM "Invalid XSL format". The default table format needs no XSL file.
+"%WMICEXE%" qfe get HotFixID,InstalledOn,Description <nul >"%WORK%\qfe.txt" 2>nul
+set "QFE_RC=%ERRORLEVEL%"
+type "%WORK%\qfe.txt" 2>nul | "%FINDEXE%" /i "KB" >nul
+if not errorlevel 1 goto qfe_table_ok
+if not "%QFE_RC%"=="0" goto qfe_failed
+>>"%WORK%\errors.txt" echo [qfe.txt] wmic qfe listed no updates
+set "step.qfe.txt=empty"
+echo   qfe.txt: no updates listed
+goto :eof
+:qfe_failed
+>>"%WORK%\errors.txt" echo [qfe.txt] wmic qfe failed, exit code %QFE_RC%
+set "step.qfe.txt=failed"
+set /a FAILED+=1
+if exist "%WORK%\qfe.txt" move "%WORK%\qfe.txt" "%WORK%\qfe.txt.partial" >nul
+echo   qfe.txt: FAILED, exit code %QFE_RC%
+goto :eof
+:qfe_list_ok
+set "QFE_FORMAT=list"
+set "step.qfe.txt=ok"
+echo   qfe.txt: ok
+goto :eof
+:qfe_table_ok
+set "QFE_FORMAT=table"
+set "step.qfe.txt=ok"
+echo   qfe.txt: ok, table format
+goto :eof
+
+:collect_systeminfo
+REM Localized text in the OEM code page. Missing on Windows XP Home.
+set "SI_RC=0"
+if defined SYSINFOEXE goto systeminfo_run
+>>"%WORK%\errors.txt" echo [systeminfo.txt] skipped: systeminfo.exe not found
+set "step.systeminfo.txt=skipped"
+echo   systeminfo.txt: skipped, no systeminfo
+goto :eof
+:systeminfo_run
+echo   systeminfo.txt: running, this can take a minute
+"%SYSINFOEXE%" <nul >"%WORK%\systeminfo.txt" 2>nul
+set "SI_RC=%ERRORLEVEL%"
+if not "%SI_RC%"=="0" goto systeminfo_failed
+set "step.systeminfo.txt=ok"
+echo   systeminfo.txt: ok
+goto :eof
+:systeminfo_failed
+>>"%WORK%\errors.txt" echo [systeminfo.txt] systeminfo failed, exit code %SI_RC%
+set "step.systeminfo.txt=failed"
+set /a FAILED+=1
+if exist "%WORK%\systeminfo.txt" move "%WORK%\systeminfo.txt" "%WORK%\systeminfo.txt.partial" >nul
+echo   systeminfo.txt: FAILED, exit code %SI_RC%
+goto :eof
+
+:collect_events
+REM Application log events 900 (Apex One program update blocked) and 11708
+REM (MsiInstaller: installation failed), newest 500, rendered with their
+REM messages. wevtutil exists from Vista / Server 2008 on.
+set "EV_RC=0"
+if defined WEVTEXE goto events_run
+>>"%WORK%\errors.txt" echo [Application-events.xml] skipped: wevtutil.exe not found - normal on Windows XP and Server 2003
+set "step.Application-events.xml=skipped"
+set "step.Application-events.evtx=skipped"
+echo   Application-events.xml and .evtx: skipped, no wevtutil
+goto :eof
+:events_run
+"%WEVTEXE%" qe Application /q:"*[System[(EventID=900 or EventID=11708)]]" /f:RenderedXml /e:Events /c:500 /rd:true <nul >"%WORK%\Application-events.xml" 2>>"%WORK%\errors.txt"
+set "EV_RC=%ERRORLEVEL%"
+if not "%EV_RC%"=="0" goto events_failed
+set "step.Application-events.xml=ok"
+echo   Application-events.xml: ok
+goto events_evtx
+:events_failed
+>>"%WORK%\errors.txt" echo [Application-events.xml] wevtutil qe Application failed, exit code %EV_RC%
+set "step.Application-events.xml=failed"
+set /a FAILED+=1
+if exist "%WORK%\Application-events.xml" move "%WORK%\Application-events.xml" "%WORK%\Application-events.xml.partial" >nul
+echo   Application-events.xml: FAILED, exit code %EV_RC%
+:events_evtx
+REM The same events as a binary .evtx file: lossless whatever the code
+REM page, but without the rendered message text.
+"%WEVTEXE%" epl Application "%WORK%\Application-events.evtx" /q:"*[System[(EventID=900 or EventID=11708)]]" <nul >nul 2>>"%WORK%\errors.txt"
+set "EV_RC=%ERRORLEVEL%"
+if not "%EV_RC%"=="0" goto events_evtx_failed
+if not exist "%WORK%\Application-events.evtx" goto events_evtx_failed
+set "step.Application-events.evtx=ok"
+echo   Application-events.evtx: ok
+goto :eof
+:events_evtx_failed
+>>"%WORK%\errors.txt" echo [Application-events.evtx] wevtutil epl Application failed or wrote no file, exit code %EV_RC%
+set "step.Application-events.evtx=failed"
+set /a FAILED+=1
+if exist "%WORK%\Application-events.evtx" move "%WORK%\Application-events.evtx" "%WORK%\Application-events.evtx.partial" >nul
+echo   Application-events.evtx: FAILED, exit code %EV_RC%
+goto :eof
+
+:collect_easyfix
+REM Log of EasyFixSysCerts.exe A1 (EasyFix for System Certificates). First
+REM match wins: the EASYFIX_DIR argument, the Log folder beside this script,
+REM then SystemDrive\EasyFix\Log.
+set "EF_SRC="
+if not defined EASYFIX_ARG goto easyfix_default
+if exist "%EASYFIX_ARG%\Log\SCPeasyFix.txt" set "EF_SRC=%EASYFIX_ARG%\Log\SCPeasyFix.txt"
+if not defined EF_SRC if exist "%EASYFIX_ARG%\SCPeasyFix.txt" set "EF_SRC=%EASYFIX_ARG%\SCPeasyFix.txt"
+if not defined EF_SRC if exist "%EASYFIX_ARG%" if not exist "%EASYFIX_ARG%\" set "EF_SRC=%EASYFIX_ARG%"
+if defined EF_SRC goto easyfix_copy
+>>"%WORK%\errors.txt" echo [SCPeasyFix.txt] no SCPeasyFix.txt in the EasyFix folder given as second argument
+:easyfix_default
+if not defined EF_SRC if exist "%SCRIPTDIR%Log\SCPeasyFix.txt" set "EF_SRC=%SCRIPTDIR%Log\SCPeasyFix.txt"
+if not defined EF_SRC if exist "%SystemDrive%\EasyFix\Log\SCPeasyFix.txt" set "EF_SRC=%SystemDrive%\EasyFix\Log\SCPeasyFix.txt"
+if defined EF_SRC goto easyfix_copy
+>>"%WORK%\errors.txt" echo [SCPeasyFix.txt] not found - normal when EasyFix for System Certificates was not run on this host
+set "step.SCPeasyFix.txt=missing"
+echo   SCPeasyFix.txt: not found
+goto :eof
+:easyfix_copy
+copy /b "%EF_SRC%" "%WORK%\SCPeasyFix.txt" <nul >nul 2>>"%WORK%\errors.txt"
+if errorlevel 1 goto easyfix_failed
+if not exist "%WORK%\SCPeasyFix.txt" goto easyfix_failed
+set "step.SCPeasyFix.txt=ok"
+echo   SCPeasyFix.txt: ok
+goto :eof
+:easyfix_failed
+>>"%WORK%\errors.txt" echo [SCPeasyFix.txt] copy failed
+set "step.SCPeasyFix.txt=failed"
+set /a FAILED+=1
+echo   SCPeasyFix.txt: FAILED
+goto :eof
+
+:write_collector_txt
+REM Values that may hold characters special to cmd.exe (paths, user
+REM names) are echoed through a FOR variable, which is expanded after the
+REM command line is parsed.
+>"%WORK%\collector.txt" echo collector=acsready-collect
+>>"%WORK%\collector.txt" echo collector_version=%COLLECTOR_VERSION%
+>>"%WORK%\collector.txt" echo computer=%COMPUTERNAME%
+>>"%WORK%\collector.txt" echo hostname=%HOSTNAME_REG%
+>>"%WORK%\collector.txt" echo domain=%DNSDOMAIN%
+for %%A in ("%USERDOMAIN%") do >>"%WORK%\collector.txt" echo user_domain=%%~A
+for %%A in ("%USERNAME%") do >>"%WORK%\collector.txt" echo user=%%~A
+>>"%WORK%\collector.txt" echo collected_at=%COLLECTED_AT%
+>>"%WORK%\collector.txt" echo collected_at_format=%COLLECTED_AT_FORMAT%
+if "%COLLECTED_AT_FORMAT%"=="local" >>"%WORK%\collector.txt" echo local_date_format=%LOCAL_DATE_FORMAT%
+if "%COLLECTED_AT_FORMAT%"=="local" >>"%WORK%\collector.txt" echo local_time_format=%LOCAL_TIME_FORMAT%
+>>"%WORK%\collector.txt" echo windows_ver=%VER_LINE%
+>>"%WORK%\collector.txt" echo processor_architecture=%PROCESSOR_ARCHITECTURE%
+>>"%WORK%\collector.txt" echo processor_architew6432=%PROCESSOR_ARCHITEW6432%
+>>"%WORK%\collector.txt" echo registry_view=%REGVIEW%
+>>"%WORK%\collector.txt" echo reg_export_y=%REGY%
+>>"%WORK%\collector.txt" echo oem_codepage=%OEMCP%
+>>"%WORK%\collector.txt" echo ansi_codepage=%ACP%
+>>"%WORK%\collector.txt" echo qfe_format=%QFE_FORMAT%
+for %%A in ("%EF_SRC%") do >>"%WORK%\collector.txt" echo easyfix_log_source=%%~A
+for %%A in ("%OUTBASE%") do >>"%WORK%\collector.txt" echo out=%%~A
+for %%A in ("%SCRIPTPATH%") do >>"%WORK%\collector.txt" echo script=%%~A
+>>"%WORK%\collector.txt" echo step.CurrentVersion.reg=%step.CurrentVersion.reg%
+>>"%WORK%\collector.txt" echo step.CBS-Packages.reg=%step.CBS-Packages.reg%
+>>"%WORK%\collector.txt" echo step.Cert-ROOT.reg=%step.Cert-ROOT.reg%
+>>"%WORK%\collector.txt" echo step.Cert-AuthRoot.reg=%step.Cert-AuthRoot.reg%
+>>"%WORK%\collector.txt" echo step.Cert-Disallowed.reg=%step.Cert-Disallowed.reg%
+>>"%WORK%\collector.txt" echo step.Cert-Policies.reg=%step.Cert-Policies.reg%
+>>"%WORK%\collector.txt" echo step.Cert-Enterprise.reg=%step.Cert-Enterprise.reg%
+>>"%WORK%\collector.txt" echo step.Uninstall.reg=%step.Uninstall.reg%
+>>"%WORK%\collector.txt" echo step.Uninstall-Wow6432Node.reg=%step.Uninstall-Wow6432Node.reg%
+>>"%WORK%\collector.txt" echo step.TrendMicro.reg=%step.TrendMicro.reg%
+>>"%WORK%\collector.txt" echo step.Trend-Micro.reg=%step.Trend-Micro.reg%
+>>"%WORK%\collector.txt" echo step.TrendMicro-Wow6432Node.reg=%step.TrendMicro-Wow6432Node.reg%
+>>"%WORK%\collector.txt" echo step.Trend-Micro-Wow6432Node.reg=%step.Trend-Micro-Wow6432Node.reg%
+>>"%WORK%\collector.txt" echo step.qfe.txt=%step.qfe.txt%
+>>"%WORK%\collector.txt" echo step.systeminfo.txt=%step.systeminfo.txt%
+>>"%WORK%\collector.txt" echo step.Application-events.xml=%step.Application-events.xml%
+>>"%WORK%\collector.txt" echo step.Application-events.evtx=%step.Application-events.evtx%
+>>"%WORK%\collector.txt" echo step.SCPeasyFix.txt=%step.SCPeasyFix.txt%
+>>"%WORK%\collector.txt" echo steps_failed=%FAILED%
+>>"%WORK%\collector.txt" echo complete=yes
+goto :eof
+
+REM ==========================================================================
+REM Usage and failures
+REM ==========================================================================
+
+:usage
+echo Usage: acsready-collect.cmd [OUT] [EASYFIX_DIR]
+echo.
+echo Collects Azure Code Signing readiness evidence from this host into
+echo OUT\%COMPUTERNAME% without changing the host. OUT defaults to the folder
+echo of this script; a share such as \\fileserver\acsready$ works.
+echo EASYFIX_DIR is the folder where EasyFixSysCerts.exe was run, if any.
+echo Assess the collected folders with: acsready assess --collected OUT
+exit /b 0
+
+:fail_env
+echo acsready-collect: COMPUTERNAME, SystemRoot, reg.exe or find.exe is missing; nothing was written. 1>&2
+exit /b 1
+
+:fail_work
+for %%A in ("%WORK%") do echo acsready-collect: cannot create the folder %%~A - check the path and the share and NTFS permissions. 1>&2
+exit /b 2
+
+:fail_collector_txt
+for %%A in ("%WORK%") do echo acsready-collect: cannot write collector.txt in %%~A 1>&2
+exit /b 3
+
+:fail_swap_old
+for %%A in ("%DEST%") do echo acsready-collect: cannot replace the previous collection %%~A - a file in it may be open. The new collection is left in the .tmp folder. 1>&2
+exit /b 4
+
+:fail_swap_new
+if not exist "%DEST%\" if exist "%OLD%\" move "%OLD%" "%DEST%" >nul
+for %%A in ("%WORK%") do echo acsready-collect: cannot rename %%~A - the new collection is left there. 1>&2
+exit /b 5
