@@ -33,6 +33,7 @@ use std::fmt;
 mod data;
 mod hive;
 mod regfile;
+mod regquery;
 
 pub use hive::Hive;
 pub use regfile::{RegFiles, RegView};

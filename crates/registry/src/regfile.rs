@@ -182,6 +182,38 @@ impl RegFiles {
         Ok(())
     }
 
+    /// Applies the output of `reg query KEY` (the key's values and the names
+    /// of its subkeys); encoding detected as for [`RegFiles::add_file`].
+    pub fn add_query_output(&mut self, bytes: &[u8], origin: &str) -> Result<(), RegistryError> {
+        let (text, _) = decode_bytes(bytes);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let (keys, warnings) = crate::regquery::parse(text, origin)?;
+        for key in keys {
+            let mut names: Vec<String> = key
+                .path
+                .split('\\')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            if let Some(full) = names.first().and_then(|first| root_name(first)) {
+                names[0] = full.to_string();
+            }
+            let node = self.tree.create(&names);
+            for value in key.values {
+                node.values.insert(fold(&value.name), value);
+            }
+        }
+        self.warnings.extend(warnings);
+        self.files.push(origin.to_string());
+        Ok(())
+    }
+
+    /// Whether some bytes look like `reg query` output rather than a `.reg` file.
+    pub fn is_query_output(bytes: &[u8]) -> bool {
+        let (text, _) = decode_bytes(bytes);
+        crate::regquery::looks_like(text.strip_prefix('\u{feff}').unwrap_or(&text))
+    }
+
     /// Bad lines met so far, in order, each naming its file and line.
     pub fn warnings(&self) -> &[RegistryError] {
         &self.warnings
