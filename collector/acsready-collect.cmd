@@ -124,7 +124,9 @@ REM --------------------------------------------------------------------------
 REM Registry exports. acsready reads every *.reg file of the folder and
 REM merges them; the names are for people. A missing key is normal.
 REM --------------------------------------------------------------------------
-call :export_key "HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion" "CurrentVersion.reg"
+REM CurrentVersion: only the values of the key (reg query), not its subkeys:
+REM Winlogon below it may hold an automatic-logon password.
+call :query_key "HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion" "CurrentVersion.txt"
 call :export_key "HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages" "CBS-Packages.reg"
 call :export_key "HKLM\SOFTWARE\Microsoft\SystemCertificates\ROOT" "Cert-ROOT.reg"
 call :export_key "HKLM\SOFTWARE\Microsoft\SystemCertificates\AuthRoot" "Cert-AuthRoot.reg"
@@ -180,6 +182,7 @@ set "EK_RC=0"
 "%REGEXE%" query "%EK_KEY%" <nul >nul 2>&1
 if not errorlevel 1 goto export_key_present
 >>"%WORK%\errors.txt" echo [%EK_FILE%] not exported: key not present: %EK_KEY% - normal when the product is not installed, for Wow6432Node keys on 32-bit Windows and for CBS on XP and Server 2003
+>>"%WORK%\absent-keys.txt" echo %EK_KEY%
 set "step.%EK_FILE%=missing"
 echo   %EK_FILE%: key not present
 goto :eof
@@ -203,6 +206,24 @@ goto :eof
 :export_key_ok
 set "step.%EK_FILE%=ok"
 echo   %EK_FILE%: ok
+goto :eof
+
+:query_key
+REM Arguments: registry key, output file name. The values of one key and the
+REM names of its subkeys, as reg query prints them. Sets step.FILE.
+set "QK_KEY=%~1"
+set "QK_FILE=%~2"
+"%REGEXE%" query "%QK_KEY%" <nul >"%WORK%\%QK_FILE%" 2>>"%WORK%\errors.txt"
+if not errorlevel 1 goto query_key_ok
+>>"%WORK%\errors.txt" echo [%QK_FILE%] reg query of %QK_KEY% failed
+set "step.%QK_FILE%=failed"
+set /a FAILED+=1
+if exist "%WORK%\%QK_FILE%" move "%WORK%\%QK_FILE%" "%WORK%\%QK_FILE%.partial" >nul
+echo   %QK_FILE%: FAILED
+goto :eof
+:query_key_ok
+set "step.%QK_FILE%=ok"
+echo   %QK_FILE%: ok
 goto :eof
 
 :timestamp
@@ -407,7 +428,7 @@ if "%COLLECTED_AT_FORMAT%"=="local" >>"%WORK%\collector.txt" echo local_time_for
 for %%A in ("%EF_SRC%") do >>"%WORK%\collector.txt" echo easyfix_log_source=%%~A
 for %%A in ("%OUTBASE%") do >>"%WORK%\collector.txt" echo out=%%~A
 for %%A in ("%SCRIPTPATH%") do >>"%WORK%\collector.txt" echo script=%%~A
->>"%WORK%\collector.txt" echo step.CurrentVersion.reg=%step.CurrentVersion.reg%
+>>"%WORK%\collector.txt" echo step.CurrentVersion.txt=%step.CurrentVersion.txt%
 >>"%WORK%\collector.txt" echo step.CBS-Packages.reg=%step.CBS-Packages.reg%
 >>"%WORK%\collector.txt" echo step.Cert-ROOT.reg=%step.Cert-ROOT.reg%
 >>"%WORK%\collector.txt" echo step.Cert-AuthRoot.reg=%step.Cert-AuthRoot.reg%
