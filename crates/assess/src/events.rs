@@ -18,11 +18,19 @@ fn matches(rule: &EventRule, event: &EventFact) -> bool {
         && (rule.message_any.is_empty() || rule.message_any.iter().any(|m| contains_ci(message, m)))
 }
 
-/// One finding per matching rule, citing its events (newest first as given).
+/// One finding per code whose rules match, citing its events (in the order given).
 pub(crate) fn explain_events(facts: &HostFacts, rules: &Rules, findings: &mut Findings) {
     let Some(events) = &facts.events else { return };
-    for rule in &rules.events {
-        let hits: Vec<&EventFact> = events.iter().filter(|e| matches(rule, e)).collect();
+    let mut codes: Vec<&str> = rules.events.iter().map(|r| r.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    for code in codes {
+        let rules_of_code: Vec<&EventRule> =
+            rules.events.iter().filter(|r| r.code == code).collect();
+        let hits: Vec<&EventFact> = events
+            .iter()
+            .filter(|e| rules_of_code.iter().any(|r| matches(r, e)))
+            .collect();
         let Some(first) = hits.first() else { continue };
         let evidence = hits
             .iter()
@@ -43,7 +51,7 @@ pub(crate) fn explain_events(facts: &HostFacts, rules: &Rules, findings: &mut Fi
         let id = first.id.to_string();
         let time = first.time.clone().unwrap_or_default();
         findings.add(
-            &rule.code,
+            code,
             &[
                 ("event_id", &id),
                 ("time", &time),

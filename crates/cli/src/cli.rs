@@ -20,6 +20,9 @@ hold, none).",
   acsready assess examples/fleet.ndjson               table of the fleet, then what to do
   acsready assess hosts.json --format json > r.json   the JSON report (contract: docs/report.md)
   acsready assess - --format csv < hosts.ndjson       CSV for Excel (UTF-8 with BOM)
+  acsready assess --collected \\\\srv\\acsready$         every host folder the collector wrote
+  acsready assess --hive SOFTWARE --evtx Application.evtx   one host from offline files
+  acsready facts --collected share --format table     what was read, and from which file
   acsready explain ACS004                             what a finding means and how to fix it
   acsready rules                                      what the rules database holds
 
@@ -49,6 +52,12 @@ standard input. The host facts format is documented in docs/host-facts.md.
 Exit codes: 0 every host ready; 1 some host not ready, unknown or unsupported; 2 bad usage or bad input."
     )]
     Assess(AssessArgs),
+    /// Print the facts acsready reads from the inputs, merged per host, with the file each fact came from
+    #[command(
+        after_help = "Takes the same inputs as `assess`. The JSON output (one host per line) can be fed back to \
+`acsready assess`; `sources` names the file of every fact and `conflicts` lists the facts two files disagree on."
+    )]
+    Facts(FactsArgs),
     /// Show the rules database: its version and date, the Windows rows, the root certificate, the agent lines
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
@@ -67,6 +76,9 @@ pub struct AssessArgs {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+
     /// Output format
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -74,6 +86,56 @@ pub struct AssessArgs {
     /// Print only the counts (for large fleets); the exit code is the same
     #[arg(long)]
     pub summary: bool,
+}
+
+/// Evidence collected from Windows hosts.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct EvidenceArgs {
+    /// A folder with one sub-folder per host, as acsready-collect.cmd writes it (a share path is fine);
+    /// each sub-folder may hold any mix of hives, .reg exports, reg query output, .evtx, wevtutil XML,
+    /// wmic qfe / systeminfo output, the EasyFix log and facts JSON
+    #[arg(long, value_name = "DIR")]
+    pub collected: Vec<PathBuf>,
+
+    /// An offline SOFTWARE hive (its .LOG1/.LOG2 beside it are replayed); with --evtx, facts of one host
+    #[arg(long, value_name = "FILE")]
+    pub hive: Vec<PathBuf>,
+
+    /// An Application event log (.evtx) or wevtutil XML export of the same host as --hive
+    #[arg(long, value_name = "FILE")]
+    pub evtx: Vec<PathBuf>,
+
+    /// Host name for --hive / --evtx [default: from the files, else the hive's file name]
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+}
+
+impl EvidenceArgs {
+    pub fn is_empty(&self) -> bool {
+        self.collected.is_empty() && self.hive.is_empty() && self.evtx.is_empty()
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FactsArgs {
+    /// Facts files or folders; - reads standard input
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = FactsFormat::Json)]
+    pub format: FactsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FactsFormat {
+    /// One host per line (NDJSON), with `sources` and `conflicts`
+    Json,
+    /// Fact, value and source, host by host
+    Table,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,8 @@
 //! acsready: can these Windows hosts take modules signed with Azure Code Signing?
 
 mod cli;
+mod evidence;
+mod facts_cmd;
 mod pipeline;
 
 use std::io::{self, IsTerminal, Write};
@@ -88,6 +90,7 @@ fn run(cli: Cli) -> Result<u8> {
     let stdout = io::stdout();
     match cli.command {
         Command::Assess(args) => pipeline::assess(&args, &rules, style),
+        Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
         Command::Rules { format } => {
             let mut out = stdout.lock();
             match format {

@@ -8,14 +8,15 @@ use std::path::{Path, PathBuf};
 
 use acsready_assess::{assess_with, Detail, HostAssessment, Summary};
 use acsready_report::{
-    CsvReport, InputProblem, JsonReport, RulesIdentity, Style, SummaryReport, TableReport,
+    CsvReport, InputProblem, JsonReport, Problems, RulesIdentity, Style, SummaryReport, TableReport,
 };
 use acsready_rules::Rules;
 use acsready_sources::{parse_unit, JsonFacts, SourceError, Unit};
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 
-use crate::cli::{AssessArgs, Format};
+use crate::cli::{AssessArgs, EvidenceArgs, Format};
+use crate::evidence;
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// Hosts parsed and assessed together; bounds memory to a few MB.
@@ -48,7 +49,7 @@ impl<W: Write> Sink<W> {
 
 /// Expands folders into their facts files (sorted, recursive). A folder that
 /// cannot be read is reported and the others are still expanded.
-fn expand(inputs: &[PathBuf], errors: &mut Vec<InputProblem>) -> Vec<PathBuf> {
+pub(crate) fn expand(inputs: &[PathBuf], errors: &mut Vec<InputProblem>) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for input in inputs {
         if input.as_os_str() != "-" && input.is_dir() {
@@ -202,16 +203,58 @@ fn assess_input<R: Read + Send, W: Write + Send>(
     }
 }
 
+/// Hosts read from evidence folders at a time (each read in parallel).
+const EVIDENCE_BATCH: usize = 32;
+
+/// Reads and assesses the hosts of `--collected`, `--hive` and `--evtx`.
+fn assess_evidence<W: Write>(
+    args: &EvidenceArgs,
+    rules: &Rules,
+    style: Style,
+    sink: &mut Sink<W>,
+    summary: &mut Summary,
+    problems: &mut Problems,
+) -> io::Result<()> {
+    let hosts = evidence::hosts(args, &mut problems.errors);
+    let readers = evidence::Readers::new(rules);
+    let detail = match sink {
+        Sink::Count => Detail::Codes,
+        _ => Detail::Full,
+    };
+    for chunk in hosts.chunks(EVIDENCE_BATCH) {
+        let assessed: Vec<_> = chunk
+            .par_iter()
+            .map(|source| {
+                let read = evidence::read(source, &readers)?;
+                let mut a = assess_with(&read.facts, rules, style.lang, detail);
+                a.sources.push(evidence::describe(source));
+                Ok((a, read.warnings))
+            })
+            .collect();
+        for result in assessed {
+            match result {
+                Ok((a, warnings)) => {
+                    problems.warnings.extend(warnings);
+                    summary.add(&a);
+                    sink.host(a)?;
+                }
+                Err(p) => problems.errors.push(p),
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     let mut inputs = args.inputs.clone();
-    if inputs.is_empty() {
+    if inputs.is_empty() && args.evidence.is_empty() {
         if io::stdin().is_terminal() {
-            bail!("no input: give facts files or folders, or - to read standard input (acsready assess --help)");
+            bail!("no input: give facts files or folders, - to read standard input, or --collected / --hive (acsready assess --help)");
         }
         inputs.push(PathBuf::from("-"));
     }
-    let mut errors = Vec::new();
-    let files = expand(&inputs, &mut errors);
+    let mut problems = Problems::default();
+    let files = expand(&inputs, &mut problems.errors);
 
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
     let identity = RulesIdentity::of(rules);
@@ -224,6 +267,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     let mut summary = Summary::default();
     for file in &files {
         let name = file.display().to_string();
+        let errors = &mut problems.errors;
         if name == "-" {
             assess_input(
                 io::stdin(),
@@ -232,33 +276,44 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
                 style,
                 &mut sink,
                 &mut summary,
-                &mut errors,
+                errors,
             )?;
             continue;
         }
         match File::open(file) {
-            Ok(f) => assess_input(f, &name, rules, style, &mut sink, &mut summary, &mut errors)?,
+            Ok(f) => assess_input(f, &name, rules, style, &mut sink, &mut summary, errors)?,
             Err(e) => errors.push(InputProblem {
                 source: name,
                 message: format!("cannot open: {e}"),
             }),
         }
     }
+    assess_evidence(
+        &args.evidence,
+        rules,
+        style,
+        &mut sink,
+        &mut summary,
+        &mut problems,
+    )?;
 
     match sink {
-        Sink::Table(t, out) => t.finish(out, &summary, &errors)?,
+        Sink::Table(t, out) => t.finish(out, &summary, &problems)?,
         Sink::Json(j) => {
-            j.finish(&summary, &errors)?;
+            j.finish(&summary, &problems)?;
         }
         Sink::Csv(c) => {
             c.finish()?;
         }
-        Sink::Count => write_summary(args.format, &identity, style, &summary, &errors)?,
+        Sink::Count => write_summary(args.format, &identity, style, &summary, &problems)?,
     }
-    for e in &errors {
+    for e in &problems.errors {
         eprintln!("acsready: {}: {}", e.source, e.message);
     }
-    Ok(if !errors.is_empty() {
+    for w in &problems.warnings {
+        eprintln!("acsready: warning: {}: {}", w.source, w.message);
+    }
+    Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
     } else if summary.all_ready() {
         EXIT_READY
@@ -273,7 +328,7 @@ fn write_summary(
     identity: &RulesIdentity,
     style: Style,
     summary: &Summary,
-    errors: &[InputProblem],
+    problems: &Problems,
 ) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match format {
@@ -283,7 +338,7 @@ fn write_summary(
             acsready_report::summary_line(summary, style.lang)
         ),
         Format::Json => {
-            let doc = SummaryReport::new(identity, style.lang, summary, errors);
+            let doc = SummaryReport::new(identity, style.lang, summary, problems);
             serde_json::to_writer(&mut out, &doc)?;
             writeln!(out)
         }

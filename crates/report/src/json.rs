@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use acsready_assess::{HostAssessment, Summary};
 use serde::{Deserialize, Serialize};
 
-use crate::{InputProblem, RulesIdentity};
+use crate::{InputProblem, Problems, RulesIdentity};
 
 /// Identifies the report layout; bumped only on incompatible change.
 pub const REPORT_SCHEMA: &str = "acsready.report/1";
@@ -27,6 +27,10 @@ pub struct Report {
     pub summary: Summary,
     #[serde(default)]
     pub errors: Vec<InputProblem>,
+    /// Problems that did not stop an input (a damaged event record, an
+    /// unreadable certificate entry): the hosts were still assessed.
+    #[serde(default)]
+    pub warnings: Vec<InputProblem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +48,7 @@ pub struct SummaryReport {
     pub lang: String,
     pub summary: Summary,
     pub errors: Vec<InputProblem>,
+    pub warnings: Vec<InputProblem>,
 }
 
 impl SummaryReport {
@@ -51,7 +56,7 @@ impl SummaryReport {
         rules: &RulesIdentity,
         lang: acsready_rules::Lang,
         summary: &Summary,
-        errors: &[InputProblem],
+        problems: &Problems,
     ) -> Self {
         SummaryReport {
             schema: REPORT_SCHEMA.into(),
@@ -59,7 +64,8 @@ impl SummaryReport {
             rules: rules.clone(),
             lang: lang.as_str().into(),
             summary: summary.clone(),
-            errors: errors.to_vec(),
+            errors: problems.errors.clone(),
+            warnings: problems.warnings.clone(),
         }
     }
 }
@@ -108,15 +114,17 @@ impl<W: Write> JsonReport<W> {
         Ok(())
     }
 
-    /// Writes the summary and the input errors, and closes the document.
-    pub fn finish(mut self, summary: &Summary, errors: &[InputProblem]) -> io::Result<W> {
+    /// Writes the summary, the input errors and warnings, and closes the document.
+    pub fn finish(mut self, summary: &Summary, problems: &Problems) -> io::Result<W> {
         if self.hosts > 0 {
             self.out.write_all(b"\n")?;
         }
         write!(self.out, "],\"summary\":")?;
         serde_json::to_writer(&mut self.out, summary)?;
         write!(self.out, ",\"errors\":")?;
-        serde_json::to_writer(&mut self.out, errors)?;
+        serde_json::to_writer(&mut self.out, &problems.errors)?;
+        write!(self.out, ",\"warnings\":")?;
+        serde_json::to_writer(&mut self.out, &problems.warnings)?;
         writeln!(self.out, "}}")?;
         self.out.flush()?;
         Ok(self.out)

@@ -46,6 +46,15 @@ pub struct InputProblem {
     pub message: String,
 }
 
+/// What went wrong with the inputs: errors (an input or record could not be
+/// assessed: exit code 2) and warnings (something was skipped, the host was
+/// still assessed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems {
+    pub errors: Vec<InputProblem>,
+    pub warnings: Vec<InputProblem>,
+}
+
 /// Options every renderer shares.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -138,11 +147,19 @@ mod tests {
         for h in &hosts {
             w.host(h).unwrap();
         }
-        let bytes = w.finish(&s, &problems).unwrap();
+        let all = Problems {
+            errors: problems.to_vec(),
+            warnings: vec![InputProblem {
+                source: "a.evtx".into(),
+                message: "record 7 damaged".into(),
+            }],
+        };
+        let bytes = w.finish(&s, &all).unwrap();
         let r: Report = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(r.hosts, hosts);
         assert_eq!(r.summary, s);
         assert_eq!(r.errors, problems);
+        assert_eq!(r.warnings, all.warnings);
         assert_eq!(r.lang, "ja");
         assert_eq!(r.schema, REPORT_SCHEMA);
     }
@@ -151,7 +168,7 @@ mod tests {
     fn empty_json_report_has_empty_arrays() {
         let bytes = JsonReport::begin(Vec::new(), &identity(), Lang::En)
             .unwrap()
-            .finish(&Summary::default(), &[])
+            .finish(&Summary::default(), &Problems::default())
             .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(v["hosts"], serde_json::json!([]));
@@ -194,7 +211,7 @@ mod tests {
             t.host(h);
         }
         let mut out = Vec::new();
-        t.finish(&mut out, &s, &[]).unwrap();
+        t.finish(&mut out, &s, &Problems::default()).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("web01 — not ready"));
         assert!(text.contains("      - Install KB5005625"));

@@ -8,7 +8,7 @@ use acsready_rules::{FindingText, Lang};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 
 use crate::ui::{t, verdict_label};
-use crate::{agents_line, InputProblem, Style};
+use crate::{agents_line, Problems, Style};
 
 /// Collects hosts, then prints the table (column widths need every row).
 pub struct TableReport {
@@ -55,7 +55,7 @@ impl TableReport {
         self,
         mut out: W,
         summary: &Summary,
-        errors: &[InputProblem],
+        problems: &Problems,
     ) -> io::Result<()> {
         let lang = self.style.lang;
         let color = self.style.color;
@@ -127,10 +127,15 @@ impl TableReport {
                 }
             }
         }
-        if !errors.is_empty() {
-            writeln!(out, "\n{}:", t(lang, "input_errors"))?;
-            for e in errors {
-                writeln!(out, "  {}: {}", e.source, e.message)?;
+        for (key, list) in [
+            ("input_errors", &problems.errors),
+            ("warnings", &problems.warnings),
+        ] {
+            if !list.is_empty() {
+                writeln!(out, "\n{}:", t(lang, key))?;
+                for e in list {
+                    writeln!(out, "  {}: {}", e.source, e.message)?;
+                }
             }
         }
         writeln!(out, "\n{}", summary_line(summary, lang))?;

@@ -45,6 +45,10 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
         "details" => ("What to do", "対処"),
         "evidence" => ("evidence", "根拠"),
         "input_errors" => ("Input errors", "入力エラー"),
+        "warnings" => (
+            "Warnings (the hosts were still assessed)",
+            "警告 (端末の判定は行いました)",
+        ),
         "rules" => ("Rules", "ルール"),
         "agents_total" => ("agents", "エージェント"),
         "explain" => ("Explanation", "説明"),

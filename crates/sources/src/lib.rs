@@ -12,15 +12,42 @@
 //! The only reader so far is [`JsonFacts`], for the facts JSON a collector
 //! script writes: NDJSON, one or several (pretty-printed) objects, or an
 //! array of objects, in UTF-8 or UTF-16 with a byte order mark.
+//!
+//! Evidence readers that give parts of the facts of one host:
+//!
+//! * [`read_evtx`]: event log files (`.evtx`) → [`EventLog`] of
+//!   [`EventFact`](acsready_facts::EventFact)s, selected by an [`EventFilter`];
+//! * [`read_wevtutil_xml`]: the XML of `wevtutil qe … /f:RenderedXml` or
+//!   `/f:xml` → the same [`EventLog`], with the rendered message text;
+//! * [`read_easyfix_log`]: the `SCPeasyFix.txt` log of EasyFix for System
+//!   Certificates → [`EasyFixLog`];
+//! * [`read_hotfixes`]: `wmic qfe` and `systeminfo` output → installed KBs
+//!   and the OS name and build ([`Hotfixes`]).
+//!
+//! Text inputs may be UTF-8, UTF-16 (with BOM, as `cmd` and PowerShell
+//! redirection write it) or the ANSI code page (Shift_JIS, Windows-1252).
 
 use std::fmt;
 
 pub use acsready_facts::HostFacts;
 
 pub mod cert_blob;
+mod easyfix;
+mod events;
+mod evtx;
+pub mod folder;
+mod hotfixes;
 mod json;
+pub mod registry_facts;
+mod text;
+mod wevtutil;
 
+pub use self::evtx::{read_evtx, read_evtx_bytes};
+pub use easyfix::{parse_easyfix_log, read_easyfix_log, EasyFixLog, EasyFixResult};
+pub use events::{EventFilter, EventLog, MAX_PROBLEMS};
+pub use hotfixes::{parse_hotfixes, read_hotfixes, HotfixFormat, Hotfixes};
 pub use json::{parse_unit, JsonFacts, Unit, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
+pub use wevtutil::{parse_wevtutil_xml, read_wevtutil_xml};
 
 /// Where a record came from: file name as given by the user ("-" for
 /// stdin) and 1-based line.

@@ -1,0 +1,31 @@
+//! Arbitrary bytes as `wmic qfe` / `systeminfo` output, and as an EasyFix
+//! log: no panic, and only canonical KB numbers, each once.
+//!
+//! Run with `cargo +nightly fuzz run hotfix_text` from this folder.
+
+#![no_main]
+
+use acsready_sources::{parse_easyfix_log, parse_hotfixes};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(out) = parse_hotfixes(data, "fuzz.txt") {
+        for (i, kb) in out.updates.iter().enumerate() {
+            assert_eq!(acsready_facts_kb(kb).as_deref(), Some(kb.as_str()));
+            assert!(!out.updates[..i].contains(kb), "{kb} twice");
+        }
+        if let Some(os) = out.os_facts() {
+            assert_eq!(os.ubr, None, "systeminfo has no UBR");
+        }
+    }
+    if let Ok(log) = parse_easyfix_log(data, "fuzz.txt") {
+        assert_eq!(log.line.is_some(), log.line_number.is_some());
+    }
+});
+
+/// "KB" and digits, as `normalize_kb` makes them.
+fn acsready_facts_kb(kb: &str) -> Option<String> {
+    let digits = kb.strip_prefix("KB")?;
+    (!digits.is_empty() && digits.len() <= 10 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| kb.to_string())
+}
