@@ -79,7 +79,7 @@ fn parse_data(kind: &str, data: &str) -> Result<Data, String> {
     };
     let bytes = |s: &str| -> Result<Vec<u8>, String> {
         let s = s.trim();
-        if s.len() % 2 != 0 {
+        if !s.len().is_multiple_of(2) {
             return Err(format!("\"{s}\" is not hex bytes"));
         }
         (0..s.len())

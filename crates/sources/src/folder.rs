@@ -501,28 +501,12 @@ mod tests {
 #[cfg(test)]
 mod collected_tests {
     use super::*;
-    use std::path::PathBuf;
-
-    const ROOT: &str = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2";
-
-    fn utf16(text: &str) -> Vec<u8> {
-        [0xFF, 0xFE]
-            .into_iter()
-            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-            .collect()
-    }
+    use acsready_testkit::{
+        acs_root_der, cert_blob, temp_dir, utf16le_bom as utf16, ACS_ROOT_SHA1 as ROOT,
+    };
 
     fn blob_hex() -> String {
-        let der = std::fs::read(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/facts/MicrosoftIdentityVerificationRootCA2020.cer"),
-        )
-        .expect("the ACS root in shared/facts");
-        let mut b = Vec::new();
-        b.extend(0x20u32.to_le_bytes());
-        b.extend(1u32.to_le_bytes());
-        b.extend((der.len() as u32).to_le_bytes());
-        b.extend(&der);
+        let b = cert_blob(&acs_root_der());
         b.iter()
             .map(|x| format!("{x:02x}"))
             .collect::<Vec<_>>()
@@ -563,9 +547,8 @@ mod collected_tests {
 
     #[test]
     fn a_collector_folder_gives_merged_facts_with_sources() {
-        let dir = std::env::temp_dir().join(format!("acsready-folder-{}", std::process::id()));
+        let dir = temp_dir("folder");
         let host_dir = dir.join("WS12R2-DB01");
-        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&host_dir).unwrap();
         write_folder(&host_dir);
         let products = opts_products();
@@ -621,8 +604,7 @@ mod collected_tests {
 
     #[test]
     fn an_empty_folder_is_an_error() {
-        let dir = std::env::temp_dir().join(format!("acsready-empty-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = temp_dir("empty");
         std::fs::write(dir.join("notes.partial"), b"x").unwrap();
         let products = opts_products();
         let filter = EventFilter::all();

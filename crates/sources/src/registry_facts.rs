@@ -374,16 +374,10 @@ mod tests {
 mod view_tests {
     use super::*;
     use acsready_registry::{Hive, RegFiles};
-    use std::path::{Path, PathBuf};
-    use std::process::Command;
-
-    const ROOT: &str = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2";
-
-    fn shared(rel: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared")
-            .join(rel)
-    }
+    use acsready_testkit::{
+        acs_root_der, cert_blob, export_hive, merge_into_hive, shared, temp_dir,
+        ACS_ROOT_SHA1 as ROOT,
+    };
 
     fn products() -> Vec<ProductName> {
         vec![
@@ -406,25 +400,9 @@ mod view_tests {
             .join(",")
     }
 
-    /// A `Blob` as Windows writes it: a SHA-1 property, then the certificate.
-    fn blob(der: &[u8]) -> Vec<u8> {
-        let mut b = Vec::new();
-        for (id, value) in [
-            (3u32, crate::cert_blob::sha1_hex(der).into_bytes()),
-            (0x20, der.to_vec()),
-        ] {
-            b.extend(id.to_le_bytes());
-            b.extend(1u32.to_le_bytes());
-            b.extend((value.len() as u32).to_le_bytes());
-            b.extend(value);
-        }
-        b
-    }
-
     /// A SOFTWARE export of a Server 2019 host one update short of ACS.
     fn software_reg() -> String {
-        let der = std::fs::read(shared("facts/MicrosoftIdentityVerificationRootCA2020.cer"))
-            .expect("the ACS root in shared/facts");
+        let der = acs_root_der();
         let cbs = r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages";
         format!(
             "Windows Registry Editor Version 5.00\r\n\r\n\
@@ -446,7 +424,7 @@ mod view_tests {
 \"DisplayName\"=\"Contoso Tool\"\r\n\"DisplayVersion\"=\"1.0\"\r\n\r\n\
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\TrendMicro\\PC-cillinNTCorp\\CurrentVersion\\Misc.]\r\n\
 \"NoProgramUpgrade\"=dword:00000001\r\n",
-            hex(&blob(&der))
+            hex(&cert_blob(&der))
         )
     }
 
@@ -554,80 +532,25 @@ mod view_tests {
         assert!(f.sources["os.ubr"].contains("RollupFix"));
     }
 
-    fn hivex(args: &[&str]) -> std::process::Output {
-        Command::new("hivexregedit")
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("hivexregedit: {e} (install libhivex-bin and libwin-hivex-perl; scripts/test does)"))
-    }
-
     /// Writes the test SOFTWARE into a copy of a real hive with hivex, then reads
     /// the hive and its own hivexregedit export: all three give the same facts.
     #[test]
     fn a_real_hive_and_its_export_give_the_same_facts() {
-        let dir = tempfile_dir();
-        let hive = dir.join("SOFTWARE");
-        std::fs::copy(
-            shared("testdata/hives/regipy__ntuser_software_partial"),
-            &hive,
-        )
-        .expect("copy the shared hive");
-        // hivex creates a key only under an existing parent: create the ancestors first.
-        let text = software_reg();
-        let mut ancestors: Vec<String> = Vec::new();
-        for line in text.lines().filter(|l| l.starts_with('[')) {
-            let key = line.trim_matches(['[', ']']);
-            let parts: Vec<&str> = key.split('\\').collect();
-            for n in 3..parts.len() {
-                let a = parts[..n].join("\\");
-                if !ancestors.contains(&a) {
-                    ancestors.push(a);
-                }
-            }
-        }
-        let parents: String = ancestors.iter().map(|a| format!("[{a}]\r\n\r\n")).collect();
-        for (name, body) in [
-            (
-                "parents.reg",
-                format!("Windows Registry Editor Version 5.00\r\n\r\n{parents}"),
-            ),
-            ("software.reg", text),
-        ] {
-            let reg = dir.join(name);
-            std::fs::write(&reg, body).unwrap();
-            let out = hivex(&[
-                "--merge",
-                "--prefix",
-                r"HKEY_LOCAL_MACHINE\SOFTWARE",
-                hive.to_str().unwrap(),
-                reg.to_str().unwrap(),
-            ]);
-            assert!(
-                out.status.success(),
-                "hivexregedit --merge {name}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-
+        let dir = temp_dir("registry-facts");
+        let prefix = r"HKEY_LOCAL_MACHINE\SOFTWARE";
+        let hive = merge_into_hive(
+            &software_reg(),
+            &shared("testdata/hives/regipy__ntuser_software_partial"),
+            prefix,
+            &dir.join("SOFTWARE"),
+        );
         let opened = Hive::open(&hive).expect("hive opens");
         let (from_hive, notes) = software_facts(&opened, "web01", &Coverage::Whole, &products());
         check_hive(&from_hive, &notes);
 
-        let out = hivex(&[
-            "--export",
-            "--prefix",
-            r"HKEY_LOCAL_MACHINE\SOFTWARE",
-            hive.to_str().unwrap(),
-            r"\",
-        ]);
-        assert!(
-            out.status.success(),
-            "hivexregedit --export: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let mut files = RegFiles::new();
         files
-            .add_bytes(&out.stdout, "export.reg")
+            .add_bytes(&export_hive(&hive, prefix), "export.reg")
             .expect("export parses");
         let view = files.view(r"HKLM\SOFTWARE");
         let (from_export, _) = software_facts(&view, "web01", &Coverage::Whole, &products());
@@ -662,17 +585,5 @@ mod view_tests {
             "its Blob holds that certificate"
         );
         assert!(notes.is_empty(), "{notes:?}");
-    }
-
-    fn tempfile_dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "acsready-registry-facts-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let _ = Path::new(&dir);
-        dir
     }
 }
