@@ -7,24 +7,30 @@ use acsready_facts::HostFacts;
 use acsready_report::InputProblem;
 use acsready_rules::Rules;
 use acsready_sources::folder::{read_evidence, read_host_folder, EvidenceOptions};
-use acsready_sources::registry_facts::ProductName;
+use acsready_sources::registry_facts::KnownProducts;
 use acsready_sources::EventFilter;
 
 use crate::cli::EvidenceArgs;
 
 /// What the readers need from the rules, built once.
 pub struct Readers {
-    products: Vec<ProductName>,
+    products: KnownProducts,
     events: EventFilter,
 }
 
 impl Readers {
     pub fn new(rules: &Rules) -> Self {
-        let products = rules
-            .products
-            .iter()
-            .flat_map(|p| p.display_names.iter().map(|n| (n.clone(), p.id.clone())))
-            .collect();
+        let pairs = |names: fn(&acsready_rules::Product) -> &Vec<String>| {
+            rules
+                .products
+                .iter()
+                .flat_map(|p| names(p).iter().map(|n| (n.clone(), p.id.clone())))
+                .collect()
+        };
+        let products = KnownProducts {
+            display_names: pairs(|p| &p.display_names),
+            vendor_keys: pairs(|p| &p.vendor_keys),
+        };
         // Keep what some event rule could match: by its ids when it has
         // some (the rule checks provider and message later), else by its
         // providers and messages. Reading every MsiInstaller event of a

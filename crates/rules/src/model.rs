@@ -263,6 +263,9 @@ pub struct Product {
     /// Uninstall-key DisplayName prefixes that identify the product on a host.
     #[serde(default)]
     pub display_names: Vec<String>,
+    /// Vendor registry keys (relative to SOFTWARE) whose presence shows the product.
+    #[serde(default)]
+    pub vendor_keys: Vec<String>,
     pub source: String,
     pub as_of: String,
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use acsready_facts::HostFacts;
 use acsready_registry::{Hive, RegFiles, RegistryView};
 
-use crate::registry_facts::{software_facts, Coverage, ProductName};
+use crate::registry_facts::{software_facts, Coverage, KnownProducts};
 use crate::{
     parse_easyfix_log, parse_hotfixes, parse_wevtutil_xml, read_evtx, EventFilter, JsonFacts,
     SourceError,
@@ -22,8 +22,8 @@ use crate::{
 
 /// What the readers need from the rules.
 pub struct EvidenceOptions<'a> {
-    /// Uninstall DisplayName prefixes → product ids.
-    pub products: &'a [ProductName],
+    /// How products show in the registry.
+    pub products: &'a KnownProducts,
     /// Which events to keep.
     pub events: &'a EventFilter,
 }
@@ -538,11 +538,14 @@ mod collected_tests {
         );
     }
 
-    fn opts_products() -> Vec<ProductName> {
-        vec![(
-            "Trend Micro Deep Security Agent".into(),
-            "deep_security_agent".into(),
-        )]
+    fn opts_products() -> KnownProducts {
+        KnownProducts {
+            display_names: vec![(
+                "Trend Micro Deep Security Agent".into(),
+                "deep_security_agent".into(),
+            )],
+            vendor_keys: vec![],
+        }
     }
 
     #[test]

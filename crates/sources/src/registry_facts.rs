@@ -88,8 +88,15 @@ impl Coverage<'_> {
     }
 }
 
-/// A DisplayName prefix and the product id it identifies.
-pub type ProductName = (String, String);
+/// How Trend Micro products show on a host (from the rules).
+#[derive(Debug, Clone, Default)]
+pub struct KnownProducts {
+    /// Uninstall `DisplayName` prefix → product id.
+    pub display_names: Vec<(String, String)>,
+    /// Vendor key (relative to SOFTWARE) whose presence means the product is
+    /// installed → product id.
+    pub vendor_keys: Vec<(String, String)>,
+}
 
 /// Reads what a SOFTWARE view says about the host. `products` maps
 /// Uninstall DisplayName prefixes to product ids (from the rules). Problems
@@ -98,7 +105,7 @@ pub fn software_facts(
     view: &dyn RegistryView,
     host: &str,
     coverage: &Coverage,
-    products: &[ProductName],
+    products: &KnownProducts,
 ) -> (HostFacts, Vec<String>) {
     let origin = view.origin();
     let mut notes = Vec::new();
@@ -297,7 +304,7 @@ fn certificates(
 fn agents(
     view: &dyn RegistryView,
     coverage: &Coverage,
-    products: &[ProductName],
+    products: &KnownProducts,
 ) -> Option<Vec<AgentFact>> {
     let mut seen_any = false;
     let mut agents: Vec<AgentFact> = Vec::new();
@@ -317,6 +324,7 @@ fn agents(
             };
             let lower = name.to_lowercase();
             let Some((_, product)) = products
+                .display_names
                 .iter()
                 .find(|(prefix, _)| lower.starts_with(&prefix.to_lowercase()))
             else {
@@ -333,6 +341,17 @@ fn agents(
             if !agent.version.is_empty() && !agents.contains(&agent) {
                 agents.push(agent);
             }
+        }
+    }
+    // A vendor key without an Uninstall entry still shows the product; its
+    // version is then unknown (the vendor keys' version values are not documented).
+    for (key, product) in &products.vendor_keys {
+        if view.subkeys(key).is_some() && !agents.iter().any(|a| &a.product == product) {
+            agents.push(AgentFact {
+                product: product.clone(),
+                version: "unknown".into(),
+            });
+            seen_any = true;
         }
     }
     seen_any.then_some(agents)
@@ -379,17 +398,23 @@ mod view_tests {
         ACS_ROOT_SHA1 as ROOT,
     };
 
-    fn products() -> Vec<ProductName> {
-        vec![
-            (
-                "Trend Micro Deep Security Agent".into(),
+    fn products() -> KnownProducts {
+        KnownProducts {
+            vendor_keys: vec![(
+                r"Trend Micro\Deep Security Agent".into(),
                 "deep_security_agent".into(),
-            ),
-            (
-                "Trend Micro Apex One Security Agent".into(),
-                "apex_one_agent".into(),
-            ),
-        ]
+            )],
+            display_names: vec![
+                (
+                    "Trend Micro Deep Security Agent".into(),
+                    "deep_security_agent".into(),
+                ),
+                (
+                    "Trend Micro Apex One Security Agent".into(),
+                    "apex_one_agent".into(),
+                ),
+            ],
+        }
     }
 
     fn hex(bytes: &[u8]) -> String {
@@ -521,6 +546,18 @@ mod view_tests {
             f.certificates,
             Some(vec![]),
             "the ROOT store is known empty"
+        );
+    }
+
+    #[test]
+    fn a_vendor_key_alone_shows_the_product_with_an_unknown_version() {
+        let text = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall]\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Trend Micro\\Deep Security Agent]\r\n\"InstallationFolder\"=\"C:\\\\Program Files\\\\Trend Micro\\\\Deep Security Agent\\\\\"\r\n";
+        let f = reg_facts(text);
+        let agents = f.agents.expect("agents");
+        assert_eq!(agents.len(), 1);
+        assert_eq!(
+            (agents[0].product.as_str(), agents[0].version.as_str()),
+            ("deep_security_agent", "unknown")
         );
     }
 
