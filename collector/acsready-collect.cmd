@@ -146,6 +146,8 @@ REM --------------------------------------------------------------------------
 call :collect_qfe
 call :collect_systeminfo
 call :collect_events
+call :query_events System "*[System[(EventID=7000 or EventID=7009 or EventID=7023 or EventID=7024 or EventID=7031 or EventID=7034)]]" "System-events.xml"
+call :query_events Microsoft-Windows-CodeIntegrity/Operational "*[System[(EventID=3033 or EventID=3077)]]" "CodeIntegrity-events.xml"
 call :collect_easyfix
 
 REM --------------------------------------------------------------------------
@@ -369,6 +371,29 @@ if exist "%WORK%\Application-events.evtx" move "%WORK%\Application-events.evtx" 
 echo   Application-events.evtx: FAILED, exit code %EV_RC%
 goto :eof
 
+:query_events
+REM Arguments: log name, XPath query, output file name. The newest 500
+REM matching events with their rendered messages. Sets step.FILE.
+set "QE_LOG=%~1"
+set "QE_QUERY=%~2"
+set "QE_FILE=%~3"
+if defined WEVTEXE goto query_events_run
+set "step.%QE_FILE%=skipped"
+echo   %QE_FILE%: skipped, no wevtutil
+goto :eof
+:query_events_run
+"%WEVTEXE%" qe "%QE_LOG%" /q:"%QE_QUERY%" /f:RenderedXml /e:Events /c:500 /rd:true <nul >"%WORK%\%QE_FILE%" 2>>"%WORK%\errors.txt"
+if not errorlevel 1 goto query_events_ok
+>>"%WORK%\errors.txt" echo [%QE_FILE%] wevtutil qe %QE_LOG% failed - normal when the log does not exist on this Windows
+set "step.%QE_FILE%=failed"
+if exist "%WORK%\%QE_FILE%" move "%WORK%\%QE_FILE%" "%WORK%\%QE_FILE%.partial" >nul
+echo   %QE_FILE%: failed
+goto :eof
+:query_events_ok
+set "step.%QE_FILE%=ok"
+echo   %QE_FILE%: ok
+goto :eof
+
 :collect_easyfix
 REM Log of EasyFixSysCerts.exe A1 (EasyFix for System Certificates). First
 REM match wins: the EASYFIX_DIR argument, the Log folder beside this script,
@@ -445,6 +470,8 @@ for %%A in ("%SCRIPTPATH%") do >>"%WORK%\collector.txt" echo script=%%~A
 >>"%WORK%\collector.txt" echo step.systeminfo.txt=%step.systeminfo.txt%
 >>"%WORK%\collector.txt" echo step.Application-events.xml=%step.Application-events.xml%
 >>"%WORK%\collector.txt" echo step.Application-events.evtx=%step.Application-events.evtx%
+>>"%WORK%\collector.txt" echo step.System-events.xml=%step.System-events.xml%
+>>"%WORK%\collector.txt" echo step.CodeIntegrity-events.xml=%step.CodeIntegrity-events.xml%
 >>"%WORK%\collector.txt" echo step.SCPeasyFix.txt=%step.SCPeasyFix.txt%
 >>"%WORK%\collector.txt" echo steps_failed=%FAILED%
 >>"%WORK%\collector.txt" echo complete=yes
