@@ -184,6 +184,64 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// A large SOFTWARE registry for benchmarks: `packages` CBS packages, `certs`
+/// AuthRoot certificates (the ACS root among them), `apps` Uninstall entries.
+pub fn bulk_software(packages: usize, certs: usize, apps: usize) -> RegText {
+    const SW: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE";
+    let mut r = RegText::new()
+        .key(&format!("{SW}\\Microsoft\\Windows NT\\CurrentVersion"))
+        .sz("ProductName", "Windows Server 2019 Standard")
+        .sz("EditionID", "ServerStandard")
+        .sz("InstallationType", "Server")
+        .sz("CurrentBuild", "17763")
+        .sz("CurrentBuildNumber", "17763")
+        .dword("UBR", 5458)
+        .sz("ReleaseId", "1809");
+    let cbs =
+        format!("{SW}\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages");
+    r = r.key(&cbs);
+    for i in 0..packages {
+        let state = [0x70, 0x50, 0x70, 0x80, 0x40][i % 5];
+        r = r
+            .key(&format!(
+                "{cbs}\\Package_for_KB{}~31bf3856ad364e35~amd64~~10.0.1.{i}",
+                4_000_000 + i
+            ))
+            .dword("CurrentState", state)
+            .sz("InstallLocation", "\\\\?\\C:\\Windows\\servicing\\Packages");
+    }
+    let der = acs_root_der();
+    let blob = cert_blob(&der);
+    let store = format!("{SW}\\Microsoft\\SystemCertificates\\AuthRoot\\Certificates");
+    r = r.key(&store);
+    for i in 0..certs {
+        let name = if i == 0 {
+            ACS_ROOT_SHA1.to_string()
+        } else {
+            format!("{:040X}", i)
+        };
+        r = r.key(&format!("{store}\\{name}")).binary("Blob", &blob);
+    }
+    let uninstall = format!("{SW}\\Microsoft\\Windows\\CurrentVersion\\Uninstall");
+    r = r.key(&uninstall);
+    for i in 0..apps {
+        let (name, version) = if i == 0 {
+            (
+                "Trend Micro Deep Security Agent".to_string(),
+                "20.0.0.8438".to_string(),
+            )
+        } else {
+            (format!("Application {i}"), format!("1.0.{i}"))
+        };
+        r = r
+            .key(&format!("{uninstall}\\{{00000000-0000-0000-0000-{i:012}}}"))
+            .sz("DisplayName", &name)
+            .sz("DisplayVersion", &version)
+            .sz("Publisher", "Example");
+    }
+    r
+}
+
 /// The SOFTWARE keys of a Windows host, for tests that need a realistic one.
 pub struct Software {
     pub product_name: &'static str,
