@@ -313,6 +313,41 @@ fn real_event_logs_are_read_and_unrelated_events_do_not_become_findings() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Damaged files beside good ones: warnings naming them, the host is still
+/// assessed, and the exit code is the verdict's.
+#[test]
+fn damaged_files_are_warnings_when_the_host_can_still_be_assessed() {
+    let dir = temp_dir("cli-damaged");
+    let share = dir.join("share");
+    let evtx = std::fs::read(shared("testdata/evtx/evtx-rs__Application_no_crc32.evtx")).unwrap();
+    let mut hive_head =
+        std::fs::read(shared("testdata/hives/regipy__ntuser_software_partial")).unwrap();
+    hive_head.truncate(6000);
+    write_host(
+        &share.join("WEB01"),
+        &[
+            ("SOFTWARE.reg", utf16le_bom(&server_2012_r2().reg().text())),
+            ("Application.evtx", evtx[..evtx.len() / 3].to_vec()),
+            ("SOFTWARE", hive_head),
+            ("broken.reg", b"Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\r\n\"v\"=hex:zz,1\r\n".to_vec()),
+        ],
+    );
+    let out = acsready()
+        .args(["assess", "--format", "json", "--collected"])
+        .arg(&share)
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{r}");
+    assert_eq!(r["hosts"][0]["verdict"], "ready");
+    let warnings = r["warnings"].to_string();
+    for name in ["SOFTWARE", "broken.reg"] {
+        assert!(warnings.contains(name), "{name} not named in {warnings}");
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn a_file_that_is_not_evidence_is_an_error_naming_it() {
     let dir = temp_dir("cli-bad-hive");
