@@ -188,17 +188,17 @@ fn plan_unready_host(
         }
         Era::PreAcs => {
             plan.action = Action::Pin;
-            plan.target = match placed.line.and_then(|l| l.last_pre_acs.as_deref()) {
-                Some(last) => match Version::parse(last) {
-                    Some(v)
-                        if placed.version.cmp_with(&v, product.version_scheme)
-                            == Ordering::Greater =>
-                    {
-                        version_text.clone()
-                    }
-                    _ => last.to_string(),
-                },
-                None => version_text.clone(),
+            // The last build before ACS, or the installed one if it is newer.
+            let last = placed
+                .line
+                .and_then(|l| Some((l.last_pre_acs.as_deref()?, l.last_pre_acs_version?)));
+            plan.target = match last {
+                Some((text, v))
+                    if placed.version.cmp_with(&v, product.version_scheme) != Ordering::Greater =>
+                {
+                    text.to_string()
+                }
+                _ => version_text.clone(),
             };
             pin(facts, product, placed, plan, evidence, findings);
         }
