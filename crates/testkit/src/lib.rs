@@ -176,6 +176,24 @@ pub fn export_hive(hive: &Path, prefix: &str) -> Vec<u8> {
     out.stdout
 }
 
+/// Damages a document the way fuzz-like tests want: each edit `(at, byte,
+/// kind)` inserts (`kind` 0), removes (1), overwrites (2) a byte at
+/// `at % (len + 1)`, or truncates there when `at` is past the end.
+pub fn apply_edits(mut doc: Vec<u8>, edits: &[(usize, u8, u8)]) -> Vec<u8> {
+    for &(at, byte, kind) in edits {
+        let at = at % (doc.len() + 1);
+        match kind {
+            0 => doc.insert(at, byte),
+            1 if at < doc.len() => {
+                doc.remove(at);
+            }
+            _ if at < doc.len() => doc[at] = byte,
+            _ => doc.truncate(at),
+        }
+    }
+    doc
+}
+
 /// A fresh, empty folder under the system temp folder, unique per test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("acsready-{name}-{}", std::process::id()));

@@ -489,20 +489,7 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
         docs,
         proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..3), 0..8),
     )
-        .prop_map(|(mut doc, edits)| {
-            for (at, byte, kind) in edits {
-                let at = at % (doc.len() + 1);
-                match kind {
-                    0 => doc.insert(at, byte),
-                    1 if at < doc.len() => {
-                        doc.remove(at);
-                    }
-                    _ if at < doc.len() => doc[at] = byte,
-                    _ => doc.truncate(at),
-                }
-            }
-            doc
-        })
+        .prop_map(|(doc, edits)| acsready_testkit::apply_edits(doc, &edits))
 }
 
 proptest! {
