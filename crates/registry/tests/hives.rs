@@ -6,19 +6,8 @@ use std::process::Command;
 
 use acsready_registry::{Data, Hive, RegFiles, RegistryError, RegistryView};
 
-/// The shared test data lives beside the repository: /work/main and
-/// /work/shared.
 fn hive_path(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/hives");
-    assert!(
-        dir.is_dir(),
-        "the shared test data is missing: expected the folder {} (shared/testdata/hives beside \
-         the repository folder)",
-        dir.display()
-    );
-    let path = dir.join(name);
-    assert!(path.is_file(), "missing test hive {}", path.display());
-    path
+    acsready_testkit::shared(&format!("testdata/hives/{name}"))
 }
 
 fn open(name: &str) -> Hive {

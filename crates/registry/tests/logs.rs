@@ -2,19 +2,12 @@
 //! written here in the new (Windows 8.1+) format, whose one log entry
 //! carries a newer version of a hive bin page.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use acsready_registry::{Hive, RegistryView};
 
 fn hive_path(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/hives");
-    assert!(
-        dir.is_dir(),
-        "the shared test data is missing: expected the folder {} (shared/testdata/hives beside \
-         the repository folder)",
-        dir.display()
-    );
-    dir.join(name)
+    acsready_testkit::shared(&format!("testdata/hives/{name}"))
 }
 
 /// Marvin32, the hash of log entries (as in .NET and the regf spec).
