@@ -44,7 +44,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Assess hosts from facts JSON: one object, an array, or NDJSON (one host per line)
+    /// Assess hosts from facts JSON (one object, an array, or NDJSON) or from Windows evidence (--collected, --hive, --evtx)
     #[command(
         after_help = "INPUT may be a file, a folder (its *.json, *.ndjson and *.jsonl files) or - for \
 standard input. The host facts format is documented in docs/host-facts.md.

@@ -168,19 +168,24 @@ pub fn summary_line(s: &Summary, lang: Lang) -> String {
     line
 }
 
+/// A template as `explain` shows it: `{os}` becomes `<os>`, the value a host gives.
+fn shown(template: &str) -> String {
+    template.replace('{', "<").replace('}', ">")
+}
+
 /// The text `acsready explain CODE` prints.
 pub fn explain_text(code: &str, f: &FindingText, lang: Lang) -> String {
     let mut s = format!(
         "{code} [{}] {}\n\n{}\n",
         f.severity,
-        f.title.get(lang),
+        shown(f.title.get(lang)),
         f.explain.get(lang).trim()
     );
     let steps = f.remediation.get(lang);
     if !steps.is_empty() {
         s.push_str(&format!("\n{}:\n", t(lang, "remediation")));
         for step in steps {
-            s.push_str(&format!("  - {step}\n"));
+            s.push_str(&format!("  - {}\n", shown(step)));
         }
     }
     s.push_str(&format!(
