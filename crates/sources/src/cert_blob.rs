@@ -104,12 +104,9 @@ fn rfc3339(t: x509_cert::der::DateTime) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use std::path::PathBuf;
 
     fn shared(rel: &str) -> Vec<u8> {
-        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared")
-            .join(rel);
+        let p = acsready_testkit::shared(rel);
         std::fs::read(&p).unwrap_or_else(|e| panic!("test data {}: {e}", p.display()))
     }
 

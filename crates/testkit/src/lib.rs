@@ -12,14 +12,26 @@ use std::process::Command;
 /// SHA-1 of "Microsoft Identity Verification Root Certificate Authority 2020".
 pub const ACS_ROOT_SHA1: &str = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2";
 
-/// A file under the shared test data folder (`/work/shared` beside the repository).
+/// The shared test data folder: `$ACSREADY_SHARED` if set, else `shared`
+/// beside the repository folder, else `/work/shared`.
+pub fn shared_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ACSREADY_SHARED") {
+        return PathBuf::from(dir);
+    }
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    if beside.is_dir() {
+        return beside;
+    }
+    PathBuf::from("/work/shared")
+}
+
+/// A file under the shared test data folder ([`shared_dir`]).
 pub fn shared(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared")
-        .join(rel);
+    let p = shared_dir().join(rel);
     assert!(
         p.exists(),
-        "test data {} is missing: the shared folder is expected beside the repository",
+        "test data {} is missing: the shared folder is expected beside the repository \
+         (or set ACSREADY_SHARED to it)",
         p.display()
     );
     p

@@ -6,18 +6,9 @@ use std::path::PathBuf;
 
 use super::*;
 
-pub(crate) const TESTDATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata");
-
 /// Path of a shared test file; fails with a clear message when it is missing.
 pub(crate) fn testdata(name: &str) -> PathBuf {
-    let path = PathBuf::from(TESTDATA).join(name);
-    assert!(
-        path.exists(),
-        "test data {} is missing: these tests need the shared test data \
-         (shared/testdata beside the repository, see shared/testdata/MANIFEST.md)",
-        path.display()
-    );
-    path
+    acsready_testkit::shared(&format!("testdata/{name}"))
 }
 
 pub(crate) fn evtx_bytes(name: &str) -> Vec<u8> {
