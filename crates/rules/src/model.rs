@@ -82,6 +82,8 @@ pub struct Store {
 #[serde(deny_unknown_fields)]
 pub struct AcsSignature {
     pub root_sha1: String,
+    /// The root's subject, to recognise chains that stop below the root.
+    pub root_subject: String,
     pub eku: String,
     pub source: String,
     pub as_of: String,
