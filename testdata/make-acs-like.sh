@@ -38,7 +38,10 @@ case "${1:-}" in
   *) echo "usage: testdata/make-acs-like.sh [--force]" >&2; exit 2 ;;
 esac
 
-SHARED=${ACSREADY_SHARED_TESTDATA:-$REPO/../shared/testdata}
+if [ -n "${ACSREADY_SHARED_TESTDATA:-}" ]; then SHARED=$ACSREADY_SHARED_TESTDATA
+elif [ -n "${ACSREADY_SHARED:-}" ]; then SHARED=$ACSREADY_SHARED/testdata
+elif [ -d "$REPO/../shared/testdata" ]; then SHARED=$REPO/../shared/testdata
+else SHARED=/work/shared/testdata; fi
 IN_EXE=$SHARED/pe/osslsigncode__unsigned.exe
 IN_MSI=$SHARED/msi/osslsigncode__unsigned.msi
 CACHE=target/testdata-cache

@@ -24,6 +24,7 @@ mod agents;
 mod events;
 mod findings;
 mod model;
+mod module;
 mod os;
 mod root;
 
@@ -36,6 +37,7 @@ pub use model::*;
 pub use agents::LATEST;
 pub use findings::Detail;
 use findings::Findings;
+pub use module::{module_demand, Demand};
 
 /// Whether one requirement of the host holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -58,6 +58,14 @@ Exit codes: 0 every host ready; 1 some host not ready, unknown or unsupported; 2
 `acsready assess`; `sources` names the file of every fact and `conflicts` lists the facts two files disagree on."
     )]
     Facts(FactsArgs),
+    /// Inspect installers and modules: signatures, ACS, integrity, and what each demands of a host
+    #[command(
+        after_help = "PATH may be a file (PE .exe/.dll/.sys, MSI, or a .zip package as the console exports it; \
+the entries are inspected in memory) or a folder (searched recursively for such files).
+
+Exit codes: 0 every file read and intact; 1 some signature is tampered; 2 some file could not be read."
+    )]
+    Inspect(InspectArgs),
     /// Show the rules database: its version and date, the Windows rows, the root certificate, the agent lines
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
@@ -128,6 +136,17 @@ pub struct FactsArgs {
     /// Output format
     #[arg(long, short, value_enum, default_value_t = FactsFormat::Json)]
     pub format: FactsFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// Files or folders to inspect
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

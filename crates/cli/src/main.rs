@@ -3,6 +3,7 @@
 mod cli;
 mod evidence;
 mod facts_cmd;
+mod inspect_cmd;
 mod pipeline;
 
 use std::io::{self, IsTerminal, Write};
@@ -91,6 +92,7 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Assess(args) => pipeline::assess(&args, &rules, style),
         Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
+        Command::Inspect(args) => inspect_cmd::inspect(&args, &rules, style),
         Command::Rules { format } => {
             let mut out = stdout.lock();
             match format {

@@ -160,6 +160,26 @@ pub struct EventFact {
     pub message: Option<String>,
 }
 
+/// What acsready knows about one file to be deployed (an agent module or
+/// installer), from its signature: the input of "what does this file demand of
+/// a host".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleFacts {
+    pub path: String,
+    /// Signed with Azure Code Signing (chain to the ACS root, or the ACS EKU).
+    pub acs_signed: bool,
+    /// The PE header asks Windows to check the signature at load time
+    /// (IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY, /INTEGRITYCHECK).
+    pub force_integrity: bool,
+    /// An installer package (MSI).
+    pub installer: bool,
+    /// ProductName and ProductVersion of an installer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_version: Option<String>,
+}
+
 /// What is wrong with a record that parsed as JSON but is not valid facts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FactsError {

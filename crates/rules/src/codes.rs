@@ -73,6 +73,11 @@ pub const ENGINE_TEXTS: &[&str] = &[
     "how.updates",
     "how.certificates",
     "how.root_auto_update_disabled",
+    "demand_not_acs",
+    "demand_force_integrity",
+    "demand_installer_checks",
+    "demand_installer_no_check",
+    "demand_acs_no_integrity_check",
 ];
 
 /// Placeholders a finding text may use.

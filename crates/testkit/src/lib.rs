@@ -37,6 +37,21 @@ pub fn shared(rel: &str) -> PathBuf {
     p
 }
 
+/// A file the test-data scripts made under `target/testdata-cache`
+/// (`testdata/fetch.sh`, `testdata/make-acs-like.sh`; `scripts/test` runs
+/// both). Fails, naming the script, when it is missing.
+pub fn cache(rel: &str, script: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/testdata-cache")
+        .join(rel);
+    assert!(
+        p.exists(),
+        "{} is missing: run {script} (scripts/test does)",
+        p.display()
+    );
+    p
+}
+
 /// The DER of the ACS root certificate.
 pub fn acs_root_der() -> Vec<u8> {
     std::fs::read(shared("facts/MicrosoftIdentityVerificationRootCA2020.cer"))

@@ -1,0 +1,127 @@
+//! What a file to be deployed demands of a host: an ACS-signed module linked
+//! with /INTEGRITYCHECK loads only on a host that is ready, and an ACS-signed
+//! installer that the rules say checks the host refuses one that is not.
+
+use acsready_facts::ModuleFacts;
+use acsready_rules::{Lang, Rules, Version};
+use serde::{Deserialize, Serialize};
+
+/// The demand of one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Demand {
+    pub requires_acs_ready_host: bool,
+    /// Why, in one line.
+    pub reason: String,
+    /// The product the installer is of, when the rules know it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Whether that product line's installer refuses hosts that are not ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installer_checks_host: Option<bool>,
+}
+
+/// The product id and line of an installer, from its ProductName and version.
+fn product_of<'r>(
+    m: &ModuleFacts,
+    rules: &'r Rules,
+) -> Option<(&'r str, Option<&'r acsready_rules::AgentLine>)> {
+    let name = m.product_name.as_deref()?.to_lowercase();
+    let product = rules.products.iter().find(|p| {
+        p.display_names
+            .iter()
+            .any(|d| name.starts_with(&d.to_lowercase()))
+    })?;
+    let major = m
+        .product_version
+        .as_deref()
+        .and_then(Version::parse)
+        .map(|v| v.major());
+    Some((product.id.as_str(), rules.agent_line(&product.id, major)))
+}
+
+/// What `m` demands of a host: `requires_acs_ready_host` is ACS-signed and
+/// (FORCE_INTEGRITY, or an installer whose line checks the host).
+pub fn module_demand(m: &ModuleFacts, rules: &Rules, lang: Lang) -> Demand {
+    let found = if m.installer {
+        product_of(m, rules)
+    } else {
+        None
+    };
+    let product = found.map(|(id, _)| id.to_string());
+    let checks = found
+        .and_then(|(_, line)| line)
+        .map(|l| l.installer_checks_host);
+    let name = m.product_name.clone().unwrap_or_default();
+    let version = m.product_version.clone().unwrap_or_default();
+    let params = [("product", name.as_str()), ("version", version.as_str())];
+    let (requires, key) = if !m.acs_signed {
+        (false, "demand_not_acs")
+    } else if m.force_integrity {
+        (true, "demand_force_integrity")
+    } else if checks == Some(true) {
+        (true, "demand_installer_checks")
+    } else if checks == Some(false) {
+        (false, "demand_installer_no_check")
+    } else {
+        (false, "demand_acs_no_integrity_check")
+    };
+    let reason = rules
+        .text(key, lang)
+        .iter()
+        .map(|t| acsready_rules::fill(t, &params))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Demand {
+        requires_acs_ready_host: requires,
+        reason,
+        product,
+        installer_checks_host: checks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        Rules::embedded().unwrap()
+    }
+
+    fn module(acs: bool, fi: bool, product: Option<(&str, &str)>) -> ModuleFacts {
+        ModuleFacts {
+            path: "x".into(),
+            acs_signed: acs,
+            force_integrity: fi,
+            installer: product.is_some(),
+            product_name: product.map(|p| p.0.to_string()),
+            product_version: product.map(|p| p.1.to_string()),
+        }
+    }
+
+    #[test]
+    fn demand_follows_signature_integrity_bit_and_installer_line() {
+        let r = rules();
+        let d = |m: ModuleFacts| module_demand(&m, &r, Lang::En);
+        assert!(!d(module(false, true, None)).requires_acs_ready_host);
+        assert!(d(module(true, true, None)).requires_acs_ready_host);
+        assert!(!d(module(true, false, None)).requires_acs_ready_host);
+        let dsa20 = d(module(
+            true,
+            false,
+            Some(("Trend Micro Deep Security Agent", "20.0.0.6690")),
+        ));
+        assert!(dsa20.requires_acs_ready_host);
+        assert_eq!(dsa20.product.as_deref(), Some("deep_security_agent"));
+        assert!(dsa20.reason.contains("20.0.0.6690"), "{}", dsa20.reason);
+        let dsa11 = d(module(
+            true,
+            false,
+            Some(("Trend Micro Deep Security Agent", "11.0.0.2580")),
+        ));
+        assert!(!dsa11.requires_acs_ready_host);
+        assert_eq!(dsa11.installer_checks_host, Some(false));
+        let other = d(module(true, false, Some(("Contoso Tool", "1.0"))));
+        assert!(!other.requires_acs_ready_host && other.product.is_none());
+        assert!(!d(module(true, true, None)).reason.is_empty());
+    }
+}

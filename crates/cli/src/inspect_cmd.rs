@@ -1,0 +1,228 @@
+//! `acsready inspect`: what each installer or module is signed with, whether
+//! it is intact, and what it demands of the host it is deployed to.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use acsready_assess::module_demand;
+use acsready_facts::ModuleFacts;
+use acsready_report::Style;
+use acsready_rules::Rules;
+use acsready_signature::{inspect_path, AcsIdentity, FileReport, Format, Integrity, SignatureInfo};
+use anyhow::Result;
+use comfy_table::{presets, ContentArrangement, Table};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cli::{InspectArgs, RulesFormat};
+use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
+
+/// Extensions looked for inside folders.
+const EXTENSIONS: [&str; 8] = ["exe", "dll", "sys", "msi", "zip", "ocx", "cpl", "drv"];
+
+/// One file in the JSON contract of `inspect`.
+#[derive(Serialize)]
+struct InspectedFile {
+    path: String,
+    format: Format,
+    signed: bool,
+    force_integrity: Option<bool>,
+    requires_acs_ready_host: bool,
+    reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    product: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    msi: Option<acsready_signature::MsiInfo>,
+    signatures: Vec<Signature>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Signature {
+    digest_algorithm: String,
+    signer: Option<String>,
+    issuer: Option<String>,
+    root: Option<String>,
+    root_sha1: Option<String>,
+    acs: bool,
+    /// "intact", "tampered" or "unverifiable".
+    integrity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    integrity_reason: Option<String>,
+    signing_time: Option<String>,
+    nested: bool,
+    chain: Vec<acsready_signature::CertSummary>,
+}
+
+fn signature(s: &SignatureInfo) -> Signature {
+    let (integrity, reason) = match &s.integrity {
+        Integrity::Intact => ("intact", None),
+        Integrity::Tampered { reason } => ("tampered", Some(reason.clone())),
+        Integrity::Unverifiable { reason } => ("unverifiable", Some(reason.clone())),
+    };
+    Signature {
+        digest_algorithm: s.digest_algorithm.clone(),
+        signer: s.signer.clone(),
+        issuer: s.issuer.clone(),
+        root: s.root.clone(),
+        root_sha1: s.root_sha1.clone(),
+        acs: s.acs,
+        integrity,
+        integrity_reason: reason,
+        signing_time: s.signing_time.clone(),
+        nested: s.nested,
+        chain: s.chain.clone(),
+    }
+}
+
+/// A report and its ZIP entries, one after the other.
+fn flatten(r: FileReport, out: &mut Vec<FileReport>) {
+    let mut r = r;
+    let entries = std::mem::take(&mut r.entries);
+    out.push(r);
+    for e in entries {
+        flatten(e, out);
+    }
+}
+
+fn files_of(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(format!("{}: cannot read the folder: {e}", dir.display()));
+                return;
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                walk(&p, out, errors);
+            } else if p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+            {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out, errors);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
+    let acs = AcsIdentity {
+        root_subject: rules.acs_signature.root_subject.clone(),
+        root_sha1: rules.acs_signature.root_sha1.clone(),
+        eku: rules.acs_signature.eku.clone(),
+    };
+    let mut folder_errors = Vec::new();
+    let paths = files_of(&args.paths, &mut folder_errors);
+    let reports: Vec<FileReport> = paths.par_iter().map(|p| inspect_path(p, &acs)).collect();
+    let mut flat = Vec::new();
+    for r in reports {
+        flatten(r, &mut flat);
+    }
+    let files: Vec<InspectedFile> = flat
+        .into_iter()
+        .map(|r| {
+            let module = ModuleFacts {
+                path: r.path.clone(),
+                acs_signed: r.signatures.iter().any(|s| s.acs),
+                force_integrity: r.force_integrity == Some(true),
+                installer: r.format == Format::Msi,
+                product_name: r.msi.as_ref().and_then(|m| m.product_name.clone()),
+                product_version: r.msi.as_ref().and_then(|m| m.product_version.clone()),
+            };
+            let demand = module_demand(&module, rules, style.lang);
+            InspectedFile {
+                signatures: r.signatures.iter().map(signature).collect(),
+                path: r.path,
+                format: r.format,
+                signed: r.signed,
+                force_integrity: r.force_integrity,
+                requires_acs_ready_host: demand.requires_acs_ready_host,
+                reason: demand.reason,
+                product: demand.product,
+                msi: r.msi,
+                error: r.error,
+            }
+        })
+        .collect();
+
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        RulesFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "files": files }))?;
+            writeln!(out)?;
+        }
+        RulesFormat::Table => {
+            let mut table = Table::new();
+            table
+                .load_preset(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_header([
+                    "file",
+                    "format",
+                    "signer",
+                    "ACS",
+                    "integrity",
+                    "/INTEGRITYCHECK",
+                    "needs a ready host",
+                ]);
+            if !style.color {
+                table.force_no_tty();
+            }
+            for f in &files {
+                let first = f.signatures.first();
+                let yes_no = |b: bool| if b { "yes" } else { "no" };
+                table.add_row(vec![
+                    f.path.clone(),
+                    format!("{:?}", f.format).to_lowercase(),
+                    match (&f.error, first) {
+                        (Some(e), _) => format!("error: {e}"),
+                        (None, Some(s)) => s.signer.clone().unwrap_or_default(),
+                        (None, None) => "(not signed)".into(),
+                    },
+                    yes_no(f.signatures.iter().any(|s| s.acs)).into(),
+                    f.signatures
+                        .iter()
+                        .map(|s| s.integrity)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    f.force_integrity.map(yes_no).unwrap_or("").into(),
+                    format!("{} — {}", yes_no(f.requires_acs_ready_host), f.reason),
+                ]);
+            }
+            writeln!(out, "{table}")?;
+        }
+    }
+    out.flush()?;
+    for e in &folder_errors {
+        eprintln!("acsready: {e}");
+    }
+    for f in files.iter().filter(|f| f.error.is_some()) {
+        eprintln!("acsready: {}", f.error.as_deref().unwrap_or_default());
+    }
+    let tampered = files
+        .iter()
+        .any(|f| f.signatures.iter().any(|s| s.integrity == "tampered"));
+    Ok(
+        if !folder_errors.is_empty() || files.iter().any(|f| f.error.is_some()) {
+            EXIT_BAD_INPUT
+        } else if tampered {
+            EXIT_NOT_READY
+        } else {
+            EXIT_READY
+        },
+    )
+}
