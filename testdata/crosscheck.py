@@ -513,7 +513,15 @@ def diff(peer: dict, a: dict | None) -> tuple[list[str], list[str]]:
             bad.append(f"signature {i} signer: acsready {as_!r}, signify {ps!r}")
         integ, dv = s.get("integrity"), p.get("digest_valid")
         want = {True: "intact", False: "tampered", None: "unverifiable"}[dv]
-        if integ != want:
+        # acsready's integrity also covers the signatures of the embedded
+        # certificates: a matching digest with a certificate signature it
+        # cannot check (e.g. explicit EC curve parameters, CVE-2020-0601) is
+        # "unverifiable", which agrees with a peer that matched the digest
+        # but failed the chain.
+        cert_problem = "certificate" in (s.get("integrity_reason") or "")
+        if integ == "unverifiable" and dv is True and cert_problem:
+            warn.append(f"signature {i} integrity: acsready unverifiable ({s.get('integrity_reason')}); signify digest matches")
+        elif integ != want:
             bad.append(f"signature {i} integrity: acsready {integ!r}, signify digest "
                        f"{'matches' if dv else 'differs' if dv is False else 'not computed'}")
         if p.get("digest_algorithm") and s.get("digest_algorithm") and \
