@@ -37,7 +37,7 @@ pub use model::*;
 pub use agents::LATEST;
 pub use findings::Detail;
 use findings::Findings;
-pub use module::{module_demand, Demand};
+pub use module::{module_demand, predict, Demand, ModulePrediction, Outcome};
 
 /// Whether one requirement of the host holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,7 @@ pub fn assess_with(facts: &HostFacts, rules: &Rules, lang: Lang, detail: Detail)
         findings: findings.into_sorted(&facts.sources),
         agents,
         sources: Vec::new(),
+        modules: Vec::new(),
     }
 }
 

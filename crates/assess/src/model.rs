@@ -153,6 +153,9 @@ pub struct HostAssessment {
     /// Where the facts came from ("fleet.ndjson:12"); filled by the caller.
     #[serde(default)]
     pub sources: Vec<String>,
+    /// What deploying each file given with `--module` does on this host.
+    #[serde(default)]
+    pub modules: Vec<crate::ModulePrediction>,
 }
 
 impl HostAssessment {

@@ -79,6 +79,97 @@ pub fn module_demand(m: &ModuleFacts, rules: &Rules, lang: Lang) -> Demand {
     }
 }
 
+/// What happens when a file is deployed to a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It installs and runs.
+    Installs,
+    /// Its installer checks the host and refuses.
+    Blocked,
+    /// It installs (or is delivered) but Windows will not load it: protection fails.
+    Breaks,
+    /// The host's verdict is unknown.
+    Unknown,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Installs => "installs",
+            Outcome::Blocked => "blocked",
+            Outcome::Breaks => "breaks",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// The prediction for one host and one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModulePrediction {
+    pub path: String,
+    pub outcome: Outcome,
+    /// Why, in one line; for `blocked`, the message the installer shows.
+    pub reason: String,
+}
+
+/// The text key of the message an installer of `product` shows when it
+/// refuses a host (seed 003 for Apex One, seed 002 for Deep Security).
+fn blocked_text(product: Option<&str>) -> &'static str {
+    match product {
+        Some(p) if p.starts_with("apex_one") || p.starts_with("vision_one") => {
+            "blocked_apex_one_installer"
+        }
+        _ => "blocked_installer",
+    }
+}
+
+/// Predicts what deploying `m` (whose demand is `d`) does on a host with `verdict`.
+pub fn predict(
+    m: &ModuleFacts,
+    d: &Demand,
+    verdict: crate::Verdict,
+    rules: &Rules,
+    lang: Lang,
+) -> ModulePrediction {
+    use crate::Verdict;
+    let text = |key: &str| {
+        let params = [
+            ("product", d.product.as_deref().unwrap_or("")),
+            ("path", m.path.as_str()),
+        ];
+        rules
+            .text(key, lang)
+            .iter()
+            .map(|t| acsready_rules::fill(t, &params))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // An ACS installer that does not check the host (Deep Security 11.0)
+    // installs anywhere; its modules then fail where the host is not ready.
+    let unchecked_acs_installer =
+        m.acs_signed && m.installer && d.installer_checks_host == Some(false);
+    let (outcome, reason) = match verdict {
+        Verdict::Ready => (Outcome::Installs, d.reason.clone()),
+        _ if !d.requires_acs_ready_host && !unchecked_acs_installer => {
+            (Outcome::Installs, d.reason.clone())
+        }
+        Verdict::Unknown => (Outcome::Unknown, text("predict_unknown_host")),
+        Verdict::NotReady | Verdict::Unsupported => {
+            if m.installer && d.installer_checks_host == Some(true) {
+                (Outcome::Blocked, text(blocked_text(d.product.as_deref())))
+            } else {
+                (Outcome::Breaks, text("predict_breaks"))
+            }
+        }
+    };
+    ModulePrediction {
+        path: m.path.clone(),
+        outcome,
+        reason,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +214,49 @@ mod tests {
         let other = d(module(true, false, Some(("Contoso Tool", "1.0"))));
         assert!(!other.requires_acs_ready_host && other.product.is_none());
         assert!(!d(module(true, true, None)).reason.is_empty());
+    }
+
+    #[test]
+    fn predictions_for_each_kind_of_file_and_host() {
+        use crate::Verdict::*;
+        let r = rules();
+        let p = |m: ModuleFacts, v| {
+            let d = module_demand(&m, &r, Lang::Ja);
+            predict(&m, &d, v, &r, Lang::Ja)
+        };
+        let fi = || module(true, true, None);
+        let apex = || {
+            module(
+                true,
+                false,
+                Some(("Trend Micro Apex One Security Agent", "14.0.12011")),
+            )
+        };
+        let dsa11 = || {
+            module(
+                true,
+                false,
+                Some(("Trend Micro Deep Security Agent", "11.0.0.2580")),
+            )
+        };
+        assert_eq!(p(fi(), Ready).outcome, Outcome::Installs);
+        assert_eq!(p(fi(), NotReady).outcome, Outcome::Breaks);
+        assert_eq!(p(fi(), Unknown).outcome, Outcome::Unknown);
+        let blocked = p(apex(), NotReady);
+        assert_eq!(blocked.outcome, Outcome::Blocked);
+        assert!(
+            blocked
+                .reason
+                .contains("Azure Code Signingがサポートされていません"),
+            "{}",
+            blocked.reason
+        );
+        assert_eq!(p(apex(), Unsupported).outcome, Outcome::Blocked);
+        assert_eq!(p(dsa11(), NotReady).outcome, Outcome::Breaks);
+        assert_eq!(p(dsa11(), Ready).outcome, Outcome::Installs);
+        assert_eq!(
+            p(module(false, true, None), NotReady).outcome,
+            Outcome::Installs
+        );
     }
 }

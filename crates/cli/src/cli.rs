@@ -87,6 +87,11 @@ pub struct AssessArgs {
     #[command(flatten)]
     pub evidence: EvidenceArgs,
 
+    /// An installer or module to be deployed (PE, MSI, .zip package or folder): for every host,
+    /// whether it installs, is blocked by its installer's check, or breaks
+    #[arg(long, value_name = "FILE")]
+    pub module: Vec<PathBuf>,
+
     /// Output format
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -4,7 +4,7 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use acsready_assess::module_demand;
+use acsready_assess::{module_demand, Demand};
 use acsready_facts::ModuleFacts;
 use acsready_report::Style;
 use acsready_rules::Rules;
@@ -119,30 +119,67 @@ fn files_of(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
     out
 }
 
-pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
-    let acs = AcsIdentity {
+fn acs_identity(rules: &Rules) -> AcsIdentity {
+    AcsIdentity {
         root_subject: rules.acs_signature.root_subject.clone(),
         root_sha1: rules.acs_signature.root_sha1.clone(),
         eku: rules.acs_signature.eku.clone(),
-    };
-    let mut folder_errors = Vec::new();
-    let paths = files_of(&args.paths, &mut folder_errors);
-    let reports: Vec<FileReport> = paths.par_iter().map(|p| inspect_path(p, &acs)).collect();
+    }
+}
+
+/// Inspects files and folders; ZIP members follow their package.
+fn reports_of(paths: &[PathBuf], rules: &Rules, errors: &mut Vec<String>) -> Vec<FileReport> {
+    let acs = acs_identity(rules);
+    let files = files_of(paths, errors);
+    let reports: Vec<FileReport> = files.par_iter().map(|p| inspect_path(p, &acs)).collect();
     let mut flat = Vec::new();
     for r in reports {
         flatten(r, &mut flat);
     }
+    flat
+}
+
+/// What the signature says about a file, as the assessment reads it.
+fn module_facts(r: &FileReport) -> ModuleFacts {
+    ModuleFacts {
+        path: r.path.clone(),
+        acs_signed: r.signatures.iter().any(|s| s.acs),
+        force_integrity: r.force_integrity == Some(true),
+        installer: r.format == Format::Msi,
+        product_name: r.msi.as_ref().and_then(|m| m.product_name.clone()),
+        product_version: r.msi.as_ref().and_then(|m| m.product_version.clone()),
+    }
+}
+
+/// The files given with `assess --module`, with what each demands; files that
+/// cannot be read (or hold nothing to deploy, like a ZIP package itself) are
+/// returned as errors.
+pub fn modules_of(
+    paths: &[PathBuf],
+    rules: &Rules,
+    lang: acsready_rules::Lang,
+) -> (Vec<(ModuleFacts, Demand)>, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut modules = Vec::new();
+    for r in reports_of(paths, rules, &mut errors) {
+        if let Some(e) = &r.error {
+            errors.push(e.clone());
+        } else if r.format != Format::Zip {
+            let m = module_facts(&r);
+            let d = module_demand(&m, rules, lang);
+            modules.push((m, d));
+        }
+    }
+    (modules, errors)
+}
+
+pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
+    let mut folder_errors = Vec::new();
+    let flat = reports_of(&args.paths, rules, &mut folder_errors);
     let files: Vec<InspectedFile> = flat
         .into_iter()
         .map(|r| {
-            let module = ModuleFacts {
-                path: r.path.clone(),
-                acs_signed: r.signatures.iter().any(|s| s.acs),
-                force_integrity: r.force_integrity == Some(true),
-                installer: r.format == Format::Msi,
-                product_name: r.msi.as_ref().and_then(|m| m.product_name.clone()),
-                product_version: r.msi.as_ref().and_then(|m| m.product_version.clone()),
-            };
+            let module = module_facts(&r);
             let demand = module_demand(&module, rules, style.lang);
             InspectedFile {
                 signatures: r.signatures.iter().map(signature).collect(),

@@ -6,7 +6,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use acsready_assess::{assess_with, Detail, HostAssessment, Summary};
+use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
+use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_report::{
     CsvReport, InputProblem, JsonReport, Problems, RulesIdentity, Style, SummaryReport, TableReport,
 };
@@ -107,15 +108,35 @@ type Batch = Vec<Result<Unit, SourceError>>;
 fn assess_unit(
     name: &str,
     unit: Result<Unit, SourceError>,
-    rules: &Rules,
-    style: Style,
+    run: &Run,
     detail: Detail,
 ) -> Result<HostAssessment, InputProblem> {
     let unit = unit.map_err(|e| problem(&e))?;
     let record = parse_unit(name, &unit).map_err(|e| problem(&e))?;
-    let mut a = assess_with(&record.facts, rules, style.lang, detail);
+    let mut a = run.assess(&record.facts, detail);
     a.sources.push(record.origin.to_string());
     Ok(a)
+}
+
+/// What every host of a run is assessed with.
+pub(crate) struct Run<'a> {
+    pub rules: &'a Rules,
+    pub style: Style,
+    /// The files of `--module`, with what each demands.
+    pub modules: Vec<(ModuleFacts, Demand)>,
+}
+
+impl Run<'_> {
+    /// Assesses one host, and predicts what deploying each module does there.
+    fn assess(&self, facts: &HostFacts, detail: Detail) -> HostAssessment {
+        let mut a = assess_with(facts, self.rules, self.style.lang, detail);
+        a.modules = self
+            .modules
+            .iter()
+            .map(|(m, d)| predict(m, d, a.verdict, self.rules, self.style.lang))
+            .collect();
+        a
+    }
 }
 
 /// Assesses a batch in parallel. With a sink, hands the hosts to it in input
@@ -123,8 +144,7 @@ fn assess_unit(
 fn process_batch<W: Write>(
     batch: Batch,
     name: &str,
-    rules: &Rules,
-    style: Style,
+    run: &Run,
     sink: &mut Sink<W>,
     summary: &mut Summary,
     errors: &mut Vec<InputProblem>,
@@ -136,7 +156,7 @@ fn process_batch<W: Write>(
             .fold(
                 || (Summary::default(), Vec::new()),
                 |(mut s, mut e), (i, unit)| {
-                    match assess_unit(name, unit, rules, style, Detail::Codes) {
+                    match assess_unit(name, unit, run, Detail::Codes) {
                         Ok(a) => s.add(&a),
                         Err(p) => e.push((i, p)),
                     }
@@ -158,7 +178,7 @@ fn process_batch<W: Write>(
     }
     let assessed: Vec<Result<HostAssessment, InputProblem>> = batch
         .into_par_iter()
-        .map(|unit| assess_unit(name, unit, rules, style, Detail::Full))
+        .map(|unit| assess_unit(name, unit, run, Detail::Full))
         .collect();
     for result in assessed {
         match result {
@@ -177,8 +197,7 @@ fn process_batch<W: Write>(
 fn assess_input<R: Read + Send, W: Write + Send>(
     reader: R,
     name: &str,
-    rules: &Rules,
-    style: Style,
+    run: &Run,
     sink: &mut Sink<W>,
     summary: &mut Summary,
     errors: &mut Vec<InputProblem>,
@@ -196,7 +215,7 @@ fn assess_input<R: Read + Send, W: Write + Send>(
         };
         let (read, done) = rayon::join(
             || facts.next_batch(BATCH),
-            || process_batch(batch, name, rules, style, sink, summary, errors),
+            || process_batch(batch, name, run, sink, summary, errors),
         );
         done?;
         next = read;
@@ -209,14 +228,13 @@ const EVIDENCE_BATCH: usize = 32;
 /// Reads and assesses the hosts of `--collected`, `--hive` and `--evtx`.
 fn assess_evidence<W: Write>(
     args: &EvidenceArgs,
-    rules: &Rules,
-    style: Style,
+    run: &Run,
     sink: &mut Sink<W>,
     summary: &mut Summary,
     problems: &mut Problems,
 ) -> io::Result<()> {
     let hosts = evidence::hosts(args, &mut problems.errors);
-    let readers = evidence::Readers::new(rules);
+    let readers = evidence::Readers::new(run.rules);
     let detail = match sink {
         Sink::Count => Detail::Codes,
         _ => Detail::Full,
@@ -226,7 +244,7 @@ fn assess_evidence<W: Write>(
             .par_iter()
             .map(|source| {
                 let read = evidence::read(source, &readers)?;
-                let mut a = assess_with(&read.facts, rules, style.lang, detail);
+                let mut a = run.assess(&read.facts, detail);
                 a.sources.push(evidence::describe(source));
                 Ok((a, read.warnings))
             })
@@ -255,6 +273,24 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     }
     let mut problems = Problems::default();
     let files = expand(&inputs, &mut problems.errors);
+    let (modules, module_errors) = crate::inspect_cmd::modules_of(&args.module, rules, style.lang);
+    problems
+        .errors
+        .extend(module_errors.into_iter().map(|e| match e.split_once(": ") {
+            Some((s, m)) => InputProblem {
+                source: s.to_string(),
+                message: m.to_string(),
+            },
+            None => InputProblem {
+                source: String::new(),
+                message: e,
+            },
+        }));
+    let run = Run {
+        rules,
+        style,
+        modules,
+    };
 
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
     let identity = RulesIdentity::of(rules);
@@ -269,33 +305,18 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         let name = file.display().to_string();
         let errors = &mut problems.errors;
         if name == "-" {
-            assess_input(
-                io::stdin(),
-                "-",
-                rules,
-                style,
-                &mut sink,
-                &mut summary,
-                errors,
-            )?;
+            assess_input(io::stdin(), "-", &run, &mut sink, &mut summary, errors)?;
             continue;
         }
         match File::open(file) {
-            Ok(f) => assess_input(f, &name, rules, style, &mut sink, &mut summary, errors)?,
+            Ok(f) => assess_input(f, &name, &run, &mut sink, &mut summary, errors)?,
             Err(e) => errors.push(InputProblem {
                 source: name,
                 message: format!("cannot open: {e}"),
             }),
         }
     }
-    assess_evidence(
-        &args.evidence,
-        rules,
-        style,
-        &mut sink,
-        &mut summary,
-        &mut problems,
-    )?;
+    assess_evidence(&args.evidence, &run, &mut sink, &mut summary, &mut problems)?;
 
     match sink {
         Sink::Table(t, out) => t.finish(out, &summary, &problems)?,

@@ -204,3 +204,54 @@ fn zip_packages_are_inspected_in_memory_and_bad_files_are_errors() {
         .contains("truncated.exe"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn assess_predicts_what_each_module_does_on_each_host() {
+    let dir = std::env::var_os("ACSREADY_ACS_LIKE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            cache("acs-like/manifest.json", "testdata/make-acs-like.sh")
+                .parent()
+                .unwrap()
+                .to_path_buf()
+        });
+    let hosts = acsready_testkit::temp_dir("inspect-module").join("hosts.ndjson");
+    let root = acsready_testkit::ACS_ROOT_SHA1;
+    std::fs::write(
+        &hosts,
+        format!(
+            "{{\"host\":\"ready\",\"os\":{{\"current_build\":\"20348.2700\",\"installation_type\":\"Server\"}},\"certificates\":[{{\"sha1\":\"{root}\",\"store\":\"ROOT\"}}]}}\n\
+             {{\"host\":\"unready\",\"os\":{{\"current_build\":\"17763.2183\",\"installation_type\":\"Server\"}},\"certificates\":[{{\"sha1\":\"{root}\",\"store\":\"ROOT\"}}]}}\n"
+        ),
+    )
+    .unwrap();
+    let mut cmd = Command::cargo_bin("acsready").unwrap();
+    cmd.env("LANG", "C")
+        .args(["assess", "--format", "json", "--module"])
+        .arg(dir.join("acs-force-integrity.exe"))
+        .arg("--module")
+        .arg(dir.join("nonacs-signed.exe"))
+        .arg(&hosts);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes = |i: usize| -> Vec<String> {
+        r["hosts"][i]["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["outcome"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(outcomes(0), ["installs", "installs"]);
+    assert_eq!(outcomes(1), ["breaks", "installs"]);
+    // CSV carries the same, in its stable column.
+    let mut cmd = Command::cargo_bin("acsready").unwrap();
+    cmd.env("LANG", "C")
+        .args(["assess", "--format", "csv", "--module"])
+        .arg(dir.join("acs-force-integrity.exe"))
+        .arg(&hosts);
+    let csv = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",modules"));
+    assert!(csv.contains("acs-force-integrity.exe: breaks"));
+}

@@ -7,7 +7,7 @@ use acsready_assess::{HostAssessment, Severity};
 
 use crate::{agents_line, Style};
 
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 14] = [
     "host",
     "verdict",
     "os_name",
@@ -21,6 +21,7 @@ pub const COLUMNS: [&str; 13] = [
     "agent_actions",
     "remediation",
     "sources",
+    "modules",
 ];
 
 pub struct CsvReport<W: Write> {
@@ -79,6 +80,11 @@ impl<W: Write> CsvReport<W> {
             actions,
             remediation,
             a.sources.join(" "),
+            a.modules
+                .iter()
+                .map(|m| format!("{}: {}", m.path, m.outcome.as_str()))
+                .collect::<Vec<_>>()
+                .join("; "),
         ];
         self.out.write_record(&record).map_err(to_io)
     }

@@ -117,6 +117,7 @@ mod tests {
                 reason: "keep".into(),
             }],
             sources: vec!["f.ndjson:1".into()],
+            modules: vec![],
         }
     }
 

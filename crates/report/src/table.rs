@@ -104,6 +104,9 @@ impl TableReport {
             .filter(|a| {
                 a.verdict != Verdict::Ready
                     || a.findings.iter().any(|f| f.severity >= Severity::Medium)
+                    || a.modules
+                        .iter()
+                        .any(|m| m.outcome != acsready_assess::Outcome::Installs)
             })
             .collect();
         if !todo.is_empty() {
@@ -125,6 +128,9 @@ impl TableReport {
                 for step in &f.remediation {
                     writeln!(out, "      - {step}")?;
                 }
+            }
+            for m in &a.modules {
+                writeln!(out, "  {} → {}: {}", m.path, m.outcome.as_str(), m.reason)?;
             }
         }
         for (key, list) in [
