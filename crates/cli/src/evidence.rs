@@ -117,17 +117,7 @@ pub fn hosts(args: &EvidenceArgs, errors: &mut Vec<InputProblem>) -> Vec<HostSou
 }
 
 fn warn(text: String) -> InputProblem {
-    // Problems name their file first ("file: message").
-    match text.split_once(": ") {
-        Some((source, message)) => InputProblem {
-            source: source.to_string(),
-            message: message.to_string(),
-        },
-        None => InputProblem {
-            source: String::new(),
-            message: text,
-        },
-    }
+    InputProblem::from_message(&text)
 }
 
 /// Reads one host.

@@ -43,16 +43,7 @@ fn read_json<R: Read>(
 }
 
 fn problem(text: String) -> InputProblem {
-    match text.split_once(": ") {
-        Some((s, m)) => InputProblem {
-            source: s.to_string(),
-            message: m.to_string(),
-        },
-        None => InputProblem {
-            source: String::new(),
-            message: text,
-        },
-    }
+    InputProblem::from_message(&text)
 }
 
 /// Fact, value, source rows of one host.

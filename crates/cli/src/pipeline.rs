@@ -276,16 +276,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     let (modules, module_errors) = crate::inspect_cmd::modules_of(&args.module, rules, style.lang);
     problems
         .errors
-        .extend(module_errors.into_iter().map(|e| match e.split_once(": ") {
-            Some((s, m)) => InputProblem {
-                source: s.to_string(),
-                message: m.to_string(),
-            },
-            None => InputProblem {
-                source: String::new(),
-                message: e,
-            },
-        }));
+        .extend(module_errors.iter().map(|e| InputProblem::from_message(e)));
     let run = Run {
         rules,
         style,

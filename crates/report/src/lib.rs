@@ -46,6 +46,23 @@ pub struct InputProblem {
     pub message: String,
 }
 
+impl InputProblem {
+    /// Splits a message that starts with its source ("file:line: message"
+    /// after the first ": ") into source and message.
+    pub fn from_message(text: &str) -> InputProblem {
+        match text.split_once(": ") {
+            Some((source, message)) => InputProblem {
+                source: source.to_string(),
+                message: message.to_string(),
+            },
+            None => InputProblem {
+                source: String::new(),
+                message: text.to_string(),
+            },
+        }
+    }
+}
+
 /// What went wrong with the inputs: errors (an input or record could not be
 /// assessed: exit code 2) and warnings (something was skipped, the host was
 /// still assessed).

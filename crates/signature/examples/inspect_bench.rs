@@ -31,7 +31,9 @@ fn main() {
         found = (
             r.signatures.len(),
             r.signatures.iter().any(|s| s.acs),
-            r.signatures.iter().all(|s| s.integrity == Integrity::Intact),
+            r.signatures
+                .iter()
+                .all(|s| s.integrity == Integrity::Intact),
         );
     }
     times.sort_by(f64::total_cmp);
