@@ -52,6 +52,16 @@ ACS_EKU = "1.3.6.1.4.1.311.97.1.0"
 ACS_ROOT_SHA1 = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2"  # Microsoft Identity Verification Root CA 2020
 FORCE_INTEGRITY = 0x0080
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+def shared_testdata() -> Path:
+    """$ACSREADY_SHARED_TESTDATA, $ACSREADY_SHARED/testdata, ../shared/testdata, or /work/shared/testdata."""
+    if os.environ.get("ACSREADY_SHARED_TESTDATA"):
+        return Path(os.environ["ACSREADY_SHARED_TESTDATA"])
+    if os.environ.get("ACSREADY_SHARED"):
+        return Path(os.environ["ACSREADY_SHARED"]) / "testdata"
+    beside = REPO.parent / "shared" / "testdata"
+    return beside if beside.is_dir() else Path("/work/shared/testdata")
+
+
 SUFFIXES = {".exe", ".dll", ".sys", ".msi", ".efi", ".ocx", ".cpl", ".scr", ".drv"}
 
 # ---------------------------------------------------------------------------
@@ -537,7 +547,7 @@ def diff(peer: dict, a: dict | None) -> tuple[list[str], list[str]]:
 
 
 def default_files() -> list[Path]:
-    shared = Path(os.environ.get("ACSREADY_SHARED_TESTDATA", REPO.parent / "shared" / "testdata"))
+    shared = shared_testdata()
     files = []
     for sub in ("pe", "msi"):
         d = shared / sub
@@ -574,7 +584,7 @@ def expand(args: list[str]) -> list[Path]:
 
 def short(path: str) -> str:
     p = Path(path).resolve()
-    for base, label in ((CACHE, "cache/"), (REPO.parent / "shared" / "testdata", "shared/")):
+    for base, label in ((CACHE, "cache/"), (shared_testdata(), "shared/")):
         try:
             return label + str(p.relative_to(base.resolve()))
         except ValueError:
