@@ -20,6 +20,7 @@ hold, none).",
   acsready assess examples/fleet.ndjson               table of the fleet, then what to do
   acsready assess hosts.json --format json > r.json   the JSON report (contract: docs/report.md)
   acsready assess - --format csv < hosts.ndjson       CSV for Excel (UTF-8 with BOM)
+  acsready report --from r.json --format csv          a saved JSON report, in another format
   acsready assess --collected \\\\srv\\acsready$         every host folder the collector wrote
   acsready assess --hive SOFTWARE --evtx Application.evtx   one host from offline files
   acsready facts --collected share --format table     what was read, and from which file
@@ -66,6 +67,12 @@ the entries are inspected in memory) or a folder (searched recursively for such 
 Exit codes: 0 every file read and intact; 1 some signature is tampered; 2 some file could not be read."
     )]
     Inspect(InspectArgs),
+    /// Render a saved JSON report again, in another format or language
+    #[command(
+        after_help = "Example: acsready assess fleet.ndjson --format json > report.json; \
+acsready report --from report.json --format csv > report.csv"
+    )]
+    Report(ReportArgs),
     /// Show the rules database: its version and date, the Windows rows, the root certificate, the agent lines
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
@@ -144,6 +151,17 @@ pub struct FactsArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A report written by `acsready assess --format json`
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct InspectArgs {
     /// Files or folders to inspect
     #[arg(value_name = "PATH", required = true)]
@@ -170,6 +188,8 @@ pub enum Format {
     Json,
     /// One row per host, UTF-8 with BOM, stable columns
     Csv,
+    /// One host per line (JSON Lines), streamed
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -93,6 +93,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Assess(args) => pipeline::assess(&args, &rules, style),
         Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
         Command::Inspect(args) => inspect_cmd::inspect(&args, &rules, style),
+        Command::Report(args) => pipeline::rerender(&args, style),
         Command::Rules { format } => {
             let mut out = stdout.lock();
             match format {

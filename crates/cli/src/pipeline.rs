@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_report::{
-    CsvReport, InputProblem, JsonReport, Problems, RulesIdentity, Style, SummaryReport, TableReport,
+    CsvReport, InputProblem, JsonReport, JsonlReport, Problems, RulesIdentity, Style,
+    SummaryReport, TableReport,
 };
 use acsready_rules::Rules;
 use acsready_sources::{parse_unit, JsonFacts, SourceError, Unit};
@@ -31,6 +32,7 @@ enum Sink<W: Write> {
     Table(TableReport, W),
     Json(JsonReport<W>),
     Csv(Box<CsvReport<W>>),
+    Jsonl(JsonlReport<W>),
     Count,
 }
 
@@ -43,6 +45,7 @@ impl<W: Write> Sink<W> {
             }
             Sink::Json(j) => j.host(&a),
             Sink::Csv(c) => c.host(&a),
+            Sink::Jsonl(j) => j.host(&a),
             Sink::Count => Ok(()),
         }
     }
@@ -290,6 +293,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         (false, Format::Table) => Sink::Table(TableReport::new(style), out),
         (false, Format::Json) => Sink::Json(JsonReport::begin(out, &identity, style.lang)?),
         (false, Format::Csv) => Sink::Csv(Box::new(CsvReport::begin(out, style)?)),
+        (false, Format::Jsonl) => Sink::Jsonl(JsonlReport::new(out)),
     };
     let mut summary = Summary::default();
     for file in &files {
@@ -316,6 +320,9 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         }
         Sink::Csv(c) => {
             c.finish()?;
+        }
+        Sink::Jsonl(j) => {
+            j.finish()?;
         }
         Sink::Count => write_summary(args.format, &identity, style, &summary, &problems)?,
     }
@@ -349,7 +356,7 @@ fn write_summary(
             "{}",
             acsready_report::summary_line(summary, style.lang)
         ),
-        Format::Json => {
+        Format::Json | Format::Jsonl => {
             let doc = SummaryReport::new(identity, style.lang, summary, problems);
             serde_json::to_writer(&mut out, &doc)?;
             writeln!(out)
@@ -367,4 +374,68 @@ fn write_summary(
             )
         }
     }
+}
+
+/// `acsready report --from FILE`: a saved JSON report rendered again.
+pub fn rerender(args: &crate::cli::ReportArgs, style: Style) -> Result<u8> {
+    let text = std::fs::read(&args.from)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", args.from.display()))?;
+    let report: acsready_report::Report = serde_json::from_slice(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: not an acsready JSON report: {e}",
+            args.from.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    if report.schema != acsready_report::REPORT_SCHEMA {
+        bail!(
+            "{}: report schema \"{}\" is not {} (written by another acsready version)",
+            args.from.display(),
+            report.schema,
+            acsready_report::REPORT_SCHEMA
+        );
+    }
+    let problems = Problems {
+        errors: report.errors.clone(),
+        warnings: report.warnings.clone(),
+    };
+    let out = BufWriter::with_capacity(1 << 16, io::stdout());
+    match args.format {
+        Format::Table => {
+            let mut t = TableReport::new(style);
+            for h in report.hosts.iter().cloned() {
+                t.host(h);
+            }
+            t.finish(out, &report.summary, &problems)?;
+        }
+        Format::Json => {
+            let mut j = JsonReport::begin(out, &report.rules, style.lang)?;
+            for h in &report.hosts {
+                j.host(h)?;
+            }
+            j.finish(&report.summary, &problems)?;
+        }
+        Format::Csv => {
+            let mut c = CsvReport::begin(out, style)?;
+            for h in &report.hosts {
+                c.host(h)?;
+            }
+            c.finish()?;
+        }
+        Format::Jsonl => {
+            let mut j = JsonlReport::new(out);
+            for h in &report.hosts {
+                j.host(h)?;
+            }
+            j.finish()?;
+        }
+    }
+    Ok(if !problems.errors.is_empty() {
+        EXIT_BAD_INPUT
+    } else if report.summary.all_ready() {
+        EXIT_READY
+    } else {
+        EXIT_NOT_READY
+    })
 }

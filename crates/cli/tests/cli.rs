@@ -489,3 +489,71 @@ fn utf16_facts_from_windows_powershell_are_read() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn jsonl_streams_one_host_per_line() {
+    let out = acsready()
+        .args(["assess", "--format", "jsonl"])
+        .arg(fleet())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one host"))
+        .collect();
+    assert_eq!(lines.len(), expectations().len());
+    assert!(lines
+        .iter()
+        .all(|h| h["host"].is_string() && h["verdict"].is_string()));
+}
+
+#[test]
+fn a_saved_json_report_renders_again_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = acsready()
+        .args(["assess", "--format", "json"])
+        .arg(fleet())
+        .output()
+        .unwrap()
+        .stdout;
+    let saved = write(
+        dir.path(),
+        "report.json",
+        &String::from_utf8(json.clone()).unwrap(),
+    );
+    let direct_csv = acsready()
+        .args(["assess", "--format", "csv"])
+        .arg(fleet())
+        .output()
+        .unwrap()
+        .stdout;
+    let again_csv = acsready()
+        .args(["report", "--format", "csv", "--from"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert_eq!(again_csv.status.code(), Some(1));
+    assert_eq!(again_csv.stdout, direct_csv);
+    let again_json = acsready()
+        .args(["report", "--format", "json", "--from"])
+        .arg(&saved)
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(json_of(&again_json)["hosts"], json_of(&json)["hosts"]);
+    acsready()
+        .args(["report", "--from"])
+        .arg(&saved)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Summary: 68 hosts"));
+    let bad = write(dir.path(), "bad.json", "{\"schema\": 1}");
+    acsready()
+        .args(["report", "--from"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.json:1:"));
+}

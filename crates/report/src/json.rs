@@ -130,3 +130,24 @@ impl<W: Write> JsonReport<W> {
         Ok(self.out)
     }
 }
+
+/// JSON Lines: one host per line, written as hosts are assessed.
+pub struct JsonlReport<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonlReport<W> {
+    pub fn new(out: W) -> Self {
+        JsonlReport { out }
+    }
+
+    pub fn host(&mut self, a: &HostAssessment) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, a)?;
+        self.out.write_all(b"\n")
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}

@@ -12,7 +12,7 @@ use acsready_assess::HostAssessment;
 use serde::{Deserialize, Serialize};
 
 pub use csv_out::CsvReport;
-pub use json::{Generator, JsonReport, Report, SummaryReport, REPORT_SCHEMA};
+pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
 pub use rules_view::{rules_json, rules_table};
 pub use table::{explain_text, summary_line, TableReport};
 pub use ui::{action_label, verdict_label};
