@@ -127,9 +127,33 @@ pub(crate) struct Run<'a> {
     pub style: Style,
     /// The files of `--module`, with what each demands.
     pub modules: Vec<(ModuleFacts, Demand)>,
+    /// Hosts assessed so far, on standard error when it is a terminal.
+    pub progress: Option<indicatif::ProgressBar>,
+}
+
+/// A counter of assessed hosts, shown only on a terminal (never in pipes or CI).
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {human_pos} hosts assessed ({per_sec}, {elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
 }
 
 impl Run<'_> {
+    fn advance(&self, hosts: usize) {
+        if let Some(bar) = &self.progress {
+            bar.inc(hosts as u64);
+        }
+    }
+
     /// Assesses one host, and predicts what deploying each module does there.
     fn assess(&self, facts: &HostFacts, detail: Detail) -> HostAssessment {
         let mut a = assess_with(facts, self.rules, self.style.lang, detail);
@@ -152,6 +176,7 @@ fn process_batch<W: Write>(
     summary: &mut Summary,
     errors: &mut Vec<InputProblem>,
 ) -> io::Result<()> {
+    run.advance(batch.len());
     if let Sink::Count = sink {
         let (counted, mut failed) = batch
             .into_par_iter()
@@ -243,6 +268,7 @@ fn assess_evidence<W: Write>(
         _ => Detail::Full,
     };
     for chunk in hosts.chunks(EVIDENCE_BATCH) {
+        run.advance(chunk.len());
         let assessed: Vec<_> = chunk
             .par_iter()
             .map(|source| {
@@ -284,6 +310,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         rules,
         style,
         modules,
+        progress: progress_bar(),
     };
 
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
@@ -313,6 +340,9 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     }
     assess_evidence(&args.evidence, &run, &mut sink, &mut summary, &mut problems)?;
 
+    if let Some(bar) = &run.progress {
+        bar.finish_and_clear();
+    }
     match sink {
         Sink::Table(t, out) => t.finish(out, &summary, &problems)?,
         Sink::Json(j) => {
