@@ -24,6 +24,15 @@
 //! * [`read_hotfixes`]: `wmic qfe` and `systeminfo` output → installed KBs
 //!   and the OS name and build ([`Hotfixes`]).
 //!
+//! Fleet readers that give facts of many hosts:
+//!
+//! * [`read_osquery`]: results of acsready's osquery pack
+//!   (`osquery/acsready.conf`) in the three shapes osquery writes →
+//!   [`OsqueryFacts`];
+//! * [`read_console_json`], [`read_console_csv`]: Deep Security Manager /
+//!   Workload Security computers (API JSON, console CSV export) →
+//!   [`ConsoleFacts`].
+//!
 //! Text inputs may be UTF-8, UTF-16 (with BOM, as `cmd` and PowerShell
 //! redirection write it) or the ANSI code page (Shift_JIS, Windows-1252).
 
@@ -32,21 +41,25 @@ use std::fmt;
 pub use acsready_facts::HostFacts;
 
 pub mod cert_blob;
+mod console;
 mod easyfix;
 mod events;
 mod evtx;
 pub mod folder;
 mod hotfixes;
 mod json;
+mod osquery;
 pub mod registry_facts;
 mod text;
 mod wevtutil;
 
 pub use self::evtx::{read_evtx, read_evtx_bytes};
+pub use console::{read_console_csv, read_console_json, ConsoleFacts, DEEP_SECURITY_AGENT};
 pub use easyfix::{parse_easyfix_log, read_easyfix_log, EasyFixLog, EasyFixResult};
 pub use events::{EventFilter, EventLog, MAX_PROBLEMS};
 pub use hotfixes::{parse_hotfixes, read_hotfixes, HotfixFormat, Hotfixes};
 pub use json::{parse_unit, JsonFacts, Unit, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
+pub use osquery::{read_osquery, store_name, OsqueryFacts, OSQUERY_QUERIES};
 pub use wevtutil::{parse_wevtutil_xml, read_wevtutil_xml};
 
 /// Where a record came from: file name as given by the user ("-" for

@@ -1,0 +1,833 @@
+//! Host facts from osquery results of acsready's query pack
+//! (`osquery/acsready.conf` in the repository).
+//!
+//! Three shapes are accepted, told apart by content (after a byte order
+//! mark, UTF-8 or UTF-16, and whitespace):
+//!
+//! * **`osqueryi --json`**: a JSON array of row objects (`[` first); several
+//!   arrays may follow each other (one per query, appended to one file).
+//!   There is no host in it: the rows go to one host with an empty name,
+//!   which the caller names with [`OsqueryFacts::name_unnamed_host`]. The
+//!   query of a row is told from its columns.
+//! * **Event lines** (NDJSON, what `osqueryd`'s filesystem logger writes for
+//!   differential results): `{"name":…,"hostIdentifier":…,"columns":{…},
+//!   "action":"added"|"removed",…}`; also the batch form with
+//!   `"diffResults":{"added":[…],"removed":[…]}`.
+//! * **Snapshot lines**: `{"name":…,"hostIdentifier":…,"snapshot":[{…},…],
+//!   "action":"snapshot"}`. A snapshot replaces what earlier lines said
+//!   about that query's list.
+//!
+//! A line's query is its `name`, either the query name itself
+//! (`acsready_os_version`) or the name osquery gives it in a pack
+//! (`pack_acsready_acsready_os_version`, any pack name and delimiter).
+//! Lines of other queries, lines that are not JSON and rows with bad values
+//! are skipped and listed in [`OsqueryFacts::problems`] with their line;
+//! they never stop the reading.
+//!
+//! Values are strings (osquery writes every column as a string); numbers
+//! are accepted too. Later lines describe a later state, so a later value
+//! of a single fact replaces an earlier one. A host without rows of a query
+//! leaves the facts of that query unknown (`None`), never empty.
+//!
+//! What each query gives:
+//!
+//! | query | facts |
+//! |---|---|
+//! | `acsready_os_version` | `os.product_name` (`name`), `os.current_build` and, from osquery 5.9 on (`build` = "17763.2210"), `os.ubr` |
+//! | `acsready_current_version` | `os.*` from `CurrentBuild` / `CurrentBuildNumber`, `UBR`, `ProductName`, `EditionID`, `InstallationType`, `DisplayVersion`, `CSDVersion` |
+//! | `acsready_certificates` | `certificates` (`sha1`, `store`; see [`store_name`]) |
+//! | `acsready_root_policy` | `root_auto_update_disabled` (`DisableRootAutoUpdate` = 1; empty = not set = false) |
+//! | `acsready_patches` | `updates` (`hotfix_id`) |
+//! | `acsready_programs` | `agents`, by DisplayName prefix → product id |
+//! | `acsready_apex_delivery` | `delivery.no_program_upgrade` (a `Misc.` key exists: `NoProgramUpgrade` = 1) |
+//!
+//! When `os_version` and the registry both give a value and disagree, the
+//! registry value is kept and the disagreement is in
+//! [`HostFacts::conflicts`]; `os_version`'s product name ("Microsoft Windows
+//! Server 2019 Datacenter") is used only when the registry gives none.
+//! Every fact is attributed in [`HostFacts::sources`] to `file:line`, or to
+//! `file:first-last` for a list gathered over several lines.
+
+use std::collections::HashMap;
+
+use acsready_facts::{
+    normalize_kb, normalize_thumbprint, parse_build, AgentFact, CertificateFact, DeliveryFacts,
+    HostFacts, OsFacts,
+};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::{text, SourceError, MAX_PROBLEMS};
+
+/// The queries of `osquery/acsready.conf`, by name.
+pub const OSQUERY_QUERIES: [&str; 7] = [
+    "acsready_os_version",
+    "acsready_current_version",
+    "acsready_certificates",
+    "acsready_root_policy",
+    "acsready_patches",
+    "acsready_programs",
+    "acsready_apex_delivery",
+];
+
+/// What one osquery results file says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OsqueryFacts {
+    /// One per `hostIdentifier` (compared case-insensitively), in the order
+    /// of their first line; rows of the `osqueryi --json` shape go to a
+    /// host with an empty name.
+    pub hosts: Vec<HostFacts>,
+    /// Skipped lines and rows, each with `file:line`. Capped at
+    /// [`MAX_PROBLEMS`] entries, the last of which then says how many more
+    /// there were.
+    pub problems: Vec<String>,
+}
+
+impl OsqueryFacts {
+    /// Gives `host` to the facts of the `osqueryi --json` shape, which have
+    /// no host name.
+    pub fn name_unnamed_host(&mut self, host: &str) {
+        for h in self.hosts.iter_mut().filter(|h| h.host.is_empty()) {
+            h.host = host.to_string();
+        }
+    }
+}
+
+/// Problems kept one by one up to [`MAX_PROBLEMS`].
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    list: Vec<String>,
+    more: u64,
+}
+
+impl Problems {
+    pub(crate) fn push(&mut self, problem: impl FnOnce() -> String) {
+        if self.list.len() < MAX_PROBLEMS - 1 {
+            self.list.push(problem());
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> Vec<String> {
+        if self.more > 0 {
+            self.list
+                .push(format!("… and {} more problems like these", self.more));
+        }
+        self.list
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Query {
+    OsVersion,
+    CurrentVersion,
+    Certificates,
+    RootPolicy,
+    Patches,
+    Programs,
+    ApexDelivery,
+}
+
+const QUERIES: [Query; 7] = [
+    Query::OsVersion,
+    Query::CurrentVersion,
+    Query::Certificates,
+    Query::RootPolicy,
+    Query::Patches,
+    Query::Programs,
+    Query::ApexDelivery,
+];
+
+/// The query of a result line's `name`: the query name, or a pack's name
+/// for it (`pack<delim><pack><delim><query>`).
+fn query_by_name(name: &str) -> Option<Query> {
+    OSQUERY_QUERIES
+        .iter()
+        .zip(QUERIES)
+        .find(|(q, _)| {
+            name == **q
+                || name
+                    .strip_suffix(**q)
+                    .is_some_and(|rest| rest.ends_with(|c: char| !c.is_alphanumeric()))
+        })
+        .map(|(_, q)| q)
+}
+
+/// The query of an `osqueryi --json` row, from its columns.
+fn query_by_columns(row: &Map<String, Value>) -> Option<Query> {
+    let has = |c: &str| row.contains_key(c);
+    Some(if has("hotfix_id") {
+        Query::Patches
+    } else if has("sha1") && has("store") {
+        Query::Certificates
+    } else if has("name") && has("version") && (has("major") || has("build")) {
+        Query::OsVersion
+    } else if has("name") && has("version") {
+        Query::Programs
+    } else if has("name") && has("data") {
+        let name = string(row, "name").unwrap_or_default();
+        let key = string(row, "key")
+            .or_else(|| string(row, "path"))
+            .unwrap_or_default();
+        if key.to_ascii_lowercase().contains("pc-cillinntcorp") {
+            Query::ApexDelivery
+        } else if name.eq_ignore_ascii_case("DisableRootAutoUpdate") {
+            Query::RootPolicy
+        } else {
+            Query::CurrentVersion
+        }
+    } else {
+        return None;
+    })
+}
+
+/// A column as a string: osquery writes strings, numbers are accepted.
+fn string(row: &Map<String, Value>, column: &str) -> Option<String> {
+    match row.get(column)? {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(u8::from(*b).to_string()),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Added,
+    Removed,
+    Snapshot,
+}
+
+/// A list fact and the lines it came from.
+#[derive(Debug)]
+struct List<T> {
+    items: Vec<T>,
+    first: u64,
+    last: u64,
+}
+
+impl<T: PartialEq> List<T> {
+    fn start(slot: &mut Option<List<T>>, line: u64, action: Action) -> &mut List<T> {
+        if action == Action::Snapshot && slot.as_ref().is_some_and(|l| l.last != line) {
+            *slot = None;
+        }
+        let list = slot.get_or_insert(List {
+            items: Vec::new(),
+            first: line,
+            last: line,
+        });
+        list.last = line;
+        list
+    }
+
+    fn apply(&mut self, item: T, action: Action) {
+        if action == Action::Removed {
+            self.items.retain(|i| *i != item);
+        } else if !self.items.contains(&item) {
+            self.items.push(item);
+        }
+    }
+}
+
+/// `os_version`'s product name, build and UBR, and its line.
+type OsVersionRow = (Option<String>, Option<String>, Option<u32>, u64);
+/// A registry value and its line, and where it goes in [`OsFacts`].
+type OsField<'a> = (Option<&'a (String, u64)>, fn(&mut OsFacts, String));
+
+/// What one host's lines said so far.
+#[derive(Debug, Default)]
+struct Acc {
+    host: String,
+    /// `os_version`: (product name, build, UBR), line.
+    os_version: Option<OsVersionRow>,
+    /// Registry `CurrentVersion` values: lower-case name → (data, line).
+    current_version: HashMap<String, (String, u64)>,
+    root_policy: Option<(bool, u64)>,
+    /// A `Misc.` key was seen (line), and `NoProgramUpgrade` = 1 there.
+    delivery: Option<(bool, u64)>,
+    updates: Option<List<String>>,
+    certificates: Option<List<CertificateFact>>,
+    agents: Option<List<AgentFact>>,
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    products: &'a [(String, String)],
+    hosts: Vec<Acc>,
+    index: HashMap<String, usize>,
+    problems: Problems,
+    unknown_names: Vec<String>,
+}
+
+/// Reads osquery results of acsready's query pack (see the module
+/// documentation). `products` maps program DisplayName prefixes
+/// (case-insensitive) to product ids, as
+/// [`KnownProducts::display_names`](crate::registry_facts::KnownProducts::display_names).
+///
+/// Fails only when the input as a whole is not osquery results (binary,
+/// empty, neither an array nor JSON lines); bad lines are problems.
+pub fn read_osquery(
+    bytes: &[u8],
+    file: &str,
+    products: &[(String, String)],
+) -> Result<OsqueryFacts, SourceError> {
+    let (text, _) = text::decode(bytes);
+    let text = text.as_ref();
+    let format_error = |message: String| SourceError::Format {
+        file: file.to_string(),
+        message,
+    };
+    if text::looks_binary(text) {
+        return Err(format_error(format!("{EXPECTED}, found binary data")));
+    }
+    let mut reader = Reader {
+        file,
+        products,
+        hosts: Vec::new(),
+        index: HashMap::new(),
+        problems: Problems::default(),
+        unknown_names: Vec::new(),
+    };
+    match text.trim_start().chars().next() {
+        Some('[') => reader.arrays(text)?,
+        Some('{') => reader.lines(text),
+        Some(_) => {
+            return Err(format_error(format!(
+                "{EXPECTED}, found {}",
+                text::describe_start(text)
+            )))
+        }
+        None => return Err(format_error(format!("{EXPECTED}, found an empty file"))),
+    }
+    Ok(reader.finish())
+}
+
+const EXPECTED: &str = "expected osquery results: the JSON array of `osqueryi --json`, or \
+                        result lines (NDJSON with \"name\", \"hostIdentifier\" and \"columns\" \
+                        or \"snapshot\")";
+
+/// 1-based line of byte offset `at` in `text`.
+fn line_of(text: &str, at: usize) -> u64 {
+    1 + text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+}
+
+impl Reader<'_> {
+    /// The `osqueryi --json` shape: one or more arrays of rows.
+    fn arrays(&mut self, text: &str) -> Result<(), SourceError> {
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Vec<&RawValue>>();
+        let mut any = false;
+        loop {
+            let start = stream.byte_offset();
+            match stream.next() {
+                None => break,
+                Some(Ok(rows)) => {
+                    any = true;
+                    let mut line = line_of(text, start);
+                    let mut counted = start;
+                    let acc = self.acc("");
+                    for raw in rows {
+                        let at = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+                        line += line_of(&text[counted..], at - counted) - 1;
+                        counted = at;
+                        let row: Map<String, Value> = match serde_json::from_str(raw.get()) {
+                            Ok(row) => row,
+                            Err(e) => {
+                                let file = self.file;
+                                self.problems.push(|| {
+                                    format!("{file}:{line}: not a row object ({e}); skipped")
+                                });
+                                continue;
+                            }
+                        };
+                        let Some(query) = query_by_columns(&row) else {
+                            let file = self.file;
+                            let columns: Vec<&str> = row.keys().map(String::as_str).collect();
+                            let columns = columns.join(", ");
+                            self.problems.push(|| {
+                                format!(
+                                    "{file}:{line}: a row with columns ({columns}) is not from \
+                                     an acsready query; skipped"
+                                )
+                            });
+                            continue;
+                        };
+                        self.row(acc, query, &row, line, Action::Added);
+                    }
+                }
+                Some(Err(e)) => {
+                    let file = self.file;
+                    if !any {
+                        return Err(SourceError::Record {
+                            file: file.to_string(),
+                            line: e.line() as u64,
+                            column: e.column().max(1) as u64,
+                            message: format!("not an `osqueryi --json` array: {e}"),
+                        });
+                    }
+                    self.problems.push(|| {
+                        format!("{file}:{}: {e}; the rest of the file is skipped", e.line())
+                    });
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Result lines (events, batches, snapshots).
+    fn lines(&mut self, text: &str) {
+        for (i, raw) in text::lines(text).enumerate() {
+            let line = i as u64 + 1;
+            let raw = raw.trim();
+            if raw.is_empty() {
+                continue;
+            }
+            let file = self.file;
+            let object: Map<String, Value> = match serde_json::from_str(raw) {
+                Ok(o) => o,
+                Err(e) => {
+                    self.problems
+                        .push(|| format!("{file}:{line}: not a JSON object ({e}); skipped"));
+                    continue;
+                }
+            };
+            let (Some(Value::String(name)), Some(Value::String(host))) =
+                (object.get("name"), object.get("hostIdentifier"))
+            else {
+                self.problems.push(|| {
+                    format!(
+                        "{file}:{line}: not an osquery result line (no \"name\" and \
+                         \"hostIdentifier\"); skipped"
+                    )
+                });
+                continue;
+            };
+            let Some(query) = query_by_name(name) else {
+                if !self.unknown_names.contains(name) {
+                    self.unknown_names.push(name.clone());
+                    self.problems.push(|| {
+                        format!(
+                            "{file}:{line}: query \"{name}\" is not one of acsready's \
+                             (osquery/acsready.conf); its lines are skipped"
+                        )
+                    });
+                }
+                continue;
+            };
+            let host = host.trim();
+            if host.is_empty() {
+                self.problems
+                    .push(|| format!("{file}:{line}: \"hostIdentifier\" is empty; skipped"));
+                continue;
+            }
+            let acc = self.acc(host);
+            let action = object.get("action").and_then(Value::as_str);
+            let mut rows: Vec<(&Value, Action)> = Vec::new();
+            if let Some(columns) = object.get("columns") {
+                let action = if action == Some("removed") {
+                    Action::Removed
+                } else {
+                    Action::Added
+                };
+                rows.push((columns, action));
+            } else if let Some(Value::Array(snapshot)) = object.get("snapshot") {
+                rows.extend(snapshot.iter().map(|r| (r, Action::Snapshot)));
+                if snapshot.is_empty() {
+                    self.empty_snapshot(acc, query, line);
+                }
+            } else if let Some(Value::Object(diff)) = object.get("diffResults") {
+                for (key, action) in [("removed", Action::Removed), ("added", Action::Added)] {
+                    if let Some(Value::Array(list)) = diff.get(key) {
+                        rows.extend(list.iter().map(|r| (r, action)));
+                    }
+                }
+            } else {
+                self.problems.push(|| {
+                    format!(
+                        "{file}:{line}: no \"columns\", \"snapshot\" or \"diffResults\"; skipped"
+                    )
+                });
+                continue;
+            }
+            for (row, action) in rows {
+                match row {
+                    Value::Object(row) => self.row(acc, query, row, line, action),
+                    _ => self
+                        .problems
+                        .push(|| format!("{file}:{line}: a row is not an object; skipped")),
+                }
+            }
+        }
+    }
+
+    fn acc(&mut self, host: &str) -> usize {
+        let key = host.to_lowercase();
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        self.hosts.push(Acc {
+            host: host.to_string(),
+            ..Default::default()
+        });
+        self.index.insert(key, self.hosts.len() - 1);
+        self.hosts.len() - 1
+    }
+
+    /// A snapshot without rows: the query ran and found nothing.
+    fn empty_snapshot(&mut self, acc: usize, query: Query, line: u64) {
+        let acc = &mut self.hosts[acc];
+        match query {
+            Query::Patches => {
+                List::start(&mut acc.updates, line, Action::Snapshot);
+            }
+            Query::Certificates => {
+                List::start(&mut acc.certificates, line, Action::Snapshot);
+            }
+            Query::Programs => {
+                List::start(&mut acc.agents, line, Action::Snapshot);
+            }
+            Query::ApexDelivery => acc.delivery = None,
+            _ => {}
+        }
+    }
+
+    fn row(
+        &mut self,
+        acc: usize,
+        query: Query,
+        row: &Map<String, Value>,
+        line: u64,
+        action: Action,
+    ) {
+        let file = self.file;
+        let products = self.products;
+        let problems = &mut self.problems;
+        let acc = &mut self.hosts[acc];
+        let missing = |problems: &mut Problems, column: &str| {
+            problems.push(|| format!("{file}:{line}: a row without \"{column}\"; skipped"))
+        };
+        match query {
+            Query::OsVersion => {
+                if action == Action::Removed {
+                    return;
+                }
+                let name = string(row, "name").filter(|s| !s.is_empty());
+                let (build, ubr) = match string(row, "build").filter(|s| !s.is_empty()) {
+                    Some(raw) => match parse_build(&raw) {
+                        Ok((b, u)) => (Some(b.to_string()), u),
+                        Err(_) => {
+                            problems.push(|| {
+                                format!("{file}:{line}: os_version build \"{raw}\" is not a build number; ignored")
+                            });
+                            (None, None)
+                        }
+                    },
+                    None => (None, None),
+                };
+                acc.os_version = Some((name, build, ubr, line));
+            }
+            Query::CurrentVersion => {
+                if action == Action::Removed {
+                    return;
+                }
+                let (Some(name), Some(data)) = (string(row, "name"), string(row, "data")) else {
+                    return missing(problems, "name\" or \"data");
+                };
+                let name = name.to_ascii_lowercase();
+                if CURRENT_VERSION_NAMES.contains(&name.as_str()) && !data.is_empty() {
+                    acc.current_version.insert(name, (data, line));
+                }
+            }
+            Query::RootPolicy => {
+                if action == Action::Removed {
+                    return;
+                }
+                let Some(data) = string(row, "data") else {
+                    return missing(problems, "data");
+                };
+                match data.as_str() {
+                    "" | "0" => acc.root_policy = Some((false, line)),
+                    "1" => acc.root_policy = Some((true, line)),
+                    other => problems.push(|| {
+                        format!("{file}:{line}: DisableRootAutoUpdate is \"{other}\", not 0 or 1; ignored")
+                    }),
+                }
+            }
+            Query::ApexDelivery => {
+                if action == Action::Removed {
+                    return;
+                }
+                let is_npu =
+                    string(row, "name").is_some_and(|n| n.eq_ignore_ascii_case("NoProgramUpgrade"));
+                let set = is_npu && string(row, "data").as_deref() == Some("1");
+                match &mut acc.delivery {
+                    // A snapshot lists every value again: it starts over.
+                    Some((was, at)) if *at == line || action != Action::Snapshot => {
+                        if *at == line {
+                            *was |= set;
+                        } else if is_npu {
+                            *was = set;
+                        }
+                        *at = line;
+                    }
+                    slot => *slot = Some((set, line)),
+                }
+            }
+            Query::Patches => {
+                let list = List::start(&mut acc.updates, line, action);
+                let Some(raw) = string(row, "hotfix_id") else {
+                    return missing(problems, "hotfix_id");
+                };
+                match normalize_kb(&raw) {
+                    Ok(kb) => list.apply(kb, action),
+                    Err(_) => problems.push(|| {
+                        format!("{file}:{line}: hotfix_id \"{raw}\" is not a KB number; skipped")
+                    }),
+                }
+            }
+            Query::Certificates => {
+                let list = List::start(&mut acc.certificates, line, action);
+                let (Some(sha1), Some(store)) = (string(row, "sha1"), string(row, "store")) else {
+                    return missing(problems, "sha1\" or \"store");
+                };
+                let Some(sha1) = normalize_thumbprint(&sha1) else {
+                    return problems.push(|| {
+                        format!("{file}:{line}: sha1 \"{sha1}\" is not a SHA-1 thumbprint; skipped")
+                    });
+                };
+                let location = string(row, "store_location").unwrap_or_default();
+                let Some(store) = store_name(&location, &store) else {
+                    return; // a user's or a service's store: not the machine's trust
+                };
+                let cert = CertificateFact {
+                    sha1,
+                    store,
+                    subject: string(row, "subject").filter(|s| !s.is_empty()),
+                    ..Default::default()
+                };
+                list.apply(cert, action);
+            }
+            Query::Programs => {
+                let list = List::start(&mut acc.agents, line, action);
+                let (Some(name), Some(version)) = (string(row, "name"), string(row, "version"))
+                else {
+                    return missing(problems, "name\" or \"version");
+                };
+                if let Some(product) = product_of(&name, products) {
+                    if !version.is_empty() {
+                        list.apply(
+                            AgentFact {
+                                product: product.to_string(),
+                                version,
+                            },
+                            action,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> OsqueryFacts {
+        let file = self.file;
+        let at = |line: u64| format!("{file}:{line}");
+        let span = |first: u64, last: u64| {
+            if first == last {
+                at(first)
+            } else {
+                format!("{file}:{first}-{last}")
+            }
+        };
+        let mut hosts = Vec::with_capacity(self.hosts.len());
+        for acc in self.hosts {
+            let mut facts = HostFacts {
+                host: acc.host.clone(),
+                ..Default::default()
+            };
+            let mut add = |mut part: HostFacts, source: String| {
+                part.attribute_all(&source);
+                facts.merge(part, &source);
+            };
+            let cv = |name: &str| acc.current_version.get(name);
+            let os_part = |os: OsFacts| HostFacts {
+                os: Some(os),
+                ..Default::default()
+            };
+            // The registry first: it is what Windows itself says.
+            let build = cv("currentbuild").or_else(|| cv("currentbuildnumber"));
+            let fields: [OsField; 6] = [
+                (cv("productname"), |o, v| o.product_name = Some(v)),
+                (cv("editionid"), |o, v| o.edition_id = Some(v)),
+                (cv("installationtype"), |o, v| o.installation_type = Some(v)),
+                (build, |o, v| o.current_build = Some(v)),
+                (cv("displayversion"), |o, v| o.display_version = Some(v)),
+                (cv("csdversion"), |o, v| o.csd_version = Some(v)),
+            ];
+            for (value, set) in fields {
+                if let Some((v, line)) = value {
+                    let mut os = OsFacts::default();
+                    set(&mut os, v.clone());
+                    add(os_part(os), at(*line));
+                }
+            }
+            if let Some((v, line)) = cv("ubr") {
+                if let Ok(ubr) = v.parse::<u32>() {
+                    add(
+                        os_part(OsFacts {
+                            ubr: Some(ubr),
+                            ..Default::default()
+                        }),
+                        at(*line),
+                    );
+                }
+            }
+            if let Some((name, build, ubr, line)) = &acc.os_version {
+                let product_name = name.clone().filter(|_| cv("productname").is_none());
+                if product_name.is_some() || build.is_some() {
+                    add(
+                        os_part(OsFacts {
+                            product_name,
+                            current_build: build.clone(),
+                            ubr: *ubr,
+                            ..Default::default()
+                        }),
+                        at(*line),
+                    );
+                }
+            }
+            if let Some((v, line)) = acc.root_policy {
+                add(
+                    HostFacts {
+                        root_auto_update_disabled: Some(v),
+                        ..Default::default()
+                    },
+                    at(line),
+                );
+            }
+            if let Some((v, line)) = acc.delivery {
+                add(
+                    HostFacts {
+                        delivery: Some(DeliveryFacts {
+                            no_program_upgrade: Some(v),
+                        }),
+                        ..Default::default()
+                    },
+                    at(line),
+                );
+            }
+            if let Some(l) = acc.updates {
+                add(
+                    HostFacts {
+                        updates: Some(l.items),
+                        ..Default::default()
+                    },
+                    span(l.first, l.last),
+                );
+            }
+            if let Some(l) = acc.certificates {
+                add(
+                    HostFacts {
+                        certificates: Some(l.items),
+                        ..Default::default()
+                    },
+                    span(l.first, l.last),
+                );
+            }
+            if let Some(l) = acc.agents {
+                add(
+                    HostFacts {
+                        agents: Some(l.items),
+                        ..Default::default()
+                    },
+                    span(l.first, l.last),
+                );
+            }
+            hosts.push(facts);
+        }
+        OsqueryFacts {
+            hosts,
+            problems: self.problems.finish(),
+        }
+    }
+}
+
+/// `CurrentVersion` values read, lower-case.
+const CURRENT_VERSION_NAMES: [&str; 8] = [
+    "currentbuild",
+    "currentbuildnumber",
+    "ubr",
+    "installationtype",
+    "editionid",
+    "productname",
+    "displayversion",
+    "csdversion",
+];
+
+/// The product id of a program DisplayName, by case-insensitive prefix.
+pub(crate) fn product_of<'a>(name: &str, products: &'a [(String, String)]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    products
+        .iter()
+        .find(|(prefix, _)| lower.starts_with(&prefix.to_lowercase()))
+        .map(|(_, id)| id.as_str())
+}
+
+/// The store name written in the facts for osquery's `store_location` and
+/// `store`, or `None` for stores that are not the machine's (`CurrentUser`,
+/// `Users`, `Services`).
+///
+/// osquery writes the store's localized display name (`CryptFindLocalizedName`):
+/// "Trusted Root Certification Authorities" for `Root`, "Third-Party Root
+/// Certification Authorities" for `AuthRoot`, "Untrusted Certificates" for
+/// `Disallowed` on English Windows. Those, the internal names and the
+/// Japanese display names (信頼されたルート証明機関, サードパーティ ルート証明機関,
+/// 信頼されていない証明書; from the certificate manager's UI, not checked
+/// against osquery output) become `ROOT`, `AuthRoot` and `Disallowed`,
+/// prefixed `Policies\` for `LocalMachineGroupPolicy` and `Enterprise\` for
+/// `LocalMachineEnterprise`. Other names are kept as
+/// `<store_location>\<store>`. Note that osquery's `LocalMachine` `Root`
+/// store is the logical store, which also shows the AuthRoot, group policy
+/// and enterprise roots.
+pub fn store_name(store_location: &str, store: &str) -> Option<String> {
+    let prefix = match store_location.to_ascii_lowercase().as_str() {
+        "" | "localmachine" => "",
+        "localmachinegrouppolicy" => r"Policies\",
+        "localmachineenterprise" => r"Enterprise\",
+        _ => return None,
+    };
+    let squeezed: String = store
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let canonical = match squeezed.as_str() {
+        "root" | "trustedrootcertificationauthorities" | "信頼されたルート証明機関" => {
+            "ROOT"
+        }
+        "authroot" | "third-partyrootcertificationauthorities" | "サードパーティルート証明機関" => {
+            "AuthRoot"
+        }
+        "disallowed" | "untrustedcertificates" | "信頼されていない証明書" => {
+            "Disallowed"
+        }
+        _ => {
+            return Some(if store_location.is_empty() {
+                store.to_string()
+            } else {
+                format!(r"{store_location}\{store}")
+            })
+        }
+    };
+    Some(if canonical == "ROOT" && !prefix.is_empty() {
+        format!("{prefix}Root")
+    } else {
+        format!("{prefix}{canonical}")
+    })
+}
+
+#[cfg(test)]
+mod tests;

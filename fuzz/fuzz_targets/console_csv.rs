@@ -1,0 +1,25 @@
+//! Arbitrary bytes as a Deep Security console export (CSV and API JSON):
+//! no panic, no host without a name, no UBR from the console.
+//!
+//! Run with `cargo +nightly fuzz run console_csv` from this folder.
+
+#![no_main]
+
+use acsready_sources::{read_console_csv, read_console_json};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    for out in [
+        read_console_csv(data, "fuzz.csv", &[]),
+        read_console_json(data, "fuzz.json", &[]),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for h in &out.hosts {
+            assert!(!h.host.trim().is_empty());
+            assert_eq!(h.ubr(), None, "the console has no UBR");
+        }
+        assert!(out.problems.len() <= acsready_sources::MAX_PROBLEMS);
+    }
+});
