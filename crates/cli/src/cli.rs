@@ -94,6 +94,10 @@ pub struct AssessArgs {
     #[command(flatten)]
     pub evidence: EvidenceArgs,
 
+    /// Read every INPUT as this kind instead of recognising it from its content
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub input_kind: Option<crate::inputs::InputKind>,
+
     /// An installer or module to be deployed (PE, MSI, .zip package or folder): for every host,
     /// whether it installs, is blocked by its installer's check, or breaks
     #[arg(long, value_name = "FILE")]

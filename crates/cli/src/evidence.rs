@@ -49,6 +49,12 @@ impl Readers {
         Readers { products, events }
     }
 
+    /// Uninstall DisplayName prefixes → product ids (also how console and
+    /// osquery inputs name products).
+    pub fn display_names(&self) -> &[(String, String)] {
+        &self.products.display_names
+    }
+
     fn options(&self) -> EvidenceOptions<'_> {
         EvidenceOptions {
             products: &self.products,

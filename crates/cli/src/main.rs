@@ -3,6 +3,7 @@
 mod cli;
 mod evidence;
 mod facts_cmd;
+mod inputs;
 mod inspect_cmd;
 mod pipeline;
 

@@ -19,13 +19,14 @@ use rayon::prelude::*;
 
 use crate::cli::{AssessArgs, EvidenceArgs, Format};
 use crate::evidence;
+use crate::inputs::{self, InputKind};
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// Hosts parsed and assessed together; bounds memory to a few MB.
 const BATCH: usize = 8192;
 
 /// Extensions of facts files inside a folder given as input.
-const FACTS_EXTENSIONS: [&str; 3] = ["json", "ndjson", "jsonl"];
+const FACTS_EXTENSIONS: [&str; 4] = ["json", "ndjson", "jsonl", "csv"];
 
 /// Where assessed hosts go.
 enum Sink<W: Write> {
@@ -250,6 +251,94 @@ fn assess_input<R: Read + Send, W: Write + Send>(
     }
 }
 
+/// The kind of an input file, from its first bytes (facts when unreadable:
+/// the streaming reader then reports the problem).
+fn kind_of(path: &Path) -> InputKind {
+    use std::io::Read as _;
+    if path.as_os_str() == "-" {
+        return InputKind::Facts;
+    }
+    let mut head = Vec::new();
+    match File::open(path) {
+        Ok(f) => {
+            let _ = f.take(64 * 1024).read_to_end(&mut head);
+            inputs::detect(&head)
+        }
+        Err(_) => InputKind::Facts,
+    }
+}
+
+/// Inputs of several kinds: every host's facts from all of them (and from
+/// the evidence options) merged by name, then assessed.
+fn assess_merged<W: Write>(
+    files: &[PathBuf],
+    kinds: &[InputKind],
+    args: &AssessArgs,
+    run: &Run,
+    sink: &mut Sink<W>,
+    summary: &mut Summary,
+    problems: &mut Problems,
+) -> io::Result<()> {
+    let readers = evidence::Readers::new(run.rules);
+    let products = readers.display_names();
+    let mut merged = inputs::Merged::default();
+    for (file, kind) in files.iter().zip(kinds) {
+        if file.as_os_str() == "-" {
+            problems.errors.push(InputProblem {
+                source: "-".into(),
+                message:
+                    "standard input cannot be merged with inputs of other kinds; save it to a file"
+                        .into(),
+            });
+            continue;
+        }
+        inputs::read_into(
+            file,
+            *kind,
+            products,
+            &mut merged,
+            &mut problems.errors,
+            &mut problems.warnings,
+        );
+    }
+    for source in evidence::hosts(&args.evidence, &mut problems.errors) {
+        match evidence::read(&source, &readers) {
+            Ok(read) => {
+                problems.warnings.extend(read.warnings);
+                merged.add(read.facts, &evidence::describe(&source));
+            }
+            Err(p) => problems.errors.push(p),
+        }
+    }
+    let detail = match sink {
+        Sink::Count => Detail::Codes,
+        _ => Detail::Full,
+    };
+    let hosts = merged.into_hosts();
+    run.advance(hosts.len());
+    let assessed: Vec<HostAssessment> = hosts
+        .par_iter()
+        .map(|f| {
+            let mut a = run.assess(f, detail);
+            let mut sources: Vec<String> = f
+                .sources
+                .values()
+                .flat_map(|s| s.split(", "))
+                .map(str::to_string)
+                .collect();
+            sources.sort();
+            sources.dedup();
+            a.sources = sources;
+            a
+        })
+        .collect();
+    for a in assessed {
+        summary.add(&a);
+        sink.host(a)?;
+    }
+    Ok(())
+}
+
 /// Hosts read from evidence folders at a time (each read in parallel).
 const EVIDENCE_BATCH: usize = 32;
 
@@ -323,7 +412,23 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         (false, Format::Jsonl) => Sink::Jsonl(JsonlReport::new(out)),
     };
     let mut summary = Summary::default();
-    for file in &files {
+    let kinds: Vec<InputKind> = files
+        .iter()
+        .map(|f| args.input_kind.unwrap_or_else(|| kind_of(f)))
+        .collect();
+    let merge = kinds.iter().any(|k| *k != InputKind::Facts);
+    if merge {
+        assess_merged(
+            &files,
+            &kinds,
+            args,
+            &run,
+            &mut sink,
+            &mut summary,
+            &mut problems,
+        )?;
+    }
+    for file in files.iter().filter(|_| !merge) {
         let name = file.display().to_string();
         let errors = &mut problems.errors;
         if name == "-" {

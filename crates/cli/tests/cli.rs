@@ -557,3 +557,48 @@ fn a_saved_json_report_renders_again_in_every_format() {
         .code(2)
         .stderr(predicate::str::contains("bad.json:1:"));
 }
+
+#[test]
+fn osquery_results_and_a_console_export_merge_by_host_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let osq = write(
+        dir.path(),
+        "osquery.log",
+        &format!(
+            "{}\n{}\n",
+            r#"{"name":"pack_acsready_acsready_os_version","hostIdentifier":"WEB01","action":"snapshot","snapshot":[{"name":"Microsoft Windows Server 2019 Standard","version":"10.0.17763","major":"10","minor":"0","patch":"","build":"17763.2183"}]}"#,
+            format_args!(
+                r#"{{"name":"pack_acsready_acsready_certificates","hostIdentifier":"WEB01","action":"snapshot","snapshot":[{{"sha1":"{}","store":"Trusted Root Certification Authorities","store_location":"LocalMachine","subject":"x"}}]}}"#,
+                ROOT.to_lowercase()
+            )
+        ),
+    );
+    let csv = write(
+        dir.path(),
+        "computers.csv",
+        "Name,Platform,Agent Version\r\nweb01.corp.example,Microsoft Windows Server 2019 (64 bit) (Build 17763),20.0.0.5137\r\ndb02,Microsoft Windows Server 2016 (64 bit) (Build 14393),12.0.0.2626\r\nlnx01,Amazon Linux 2 (64 bit) (4.14),20.0.0.8438\r\n",
+    );
+    let out = acsready()
+        .args(["assess", "--format", "json"])
+        .arg(&osq)
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r = json_of(&out.stdout);
+    let hosts = r["hosts"].as_array().unwrap();
+    assert_eq!(
+        hosts.len(),
+        2,
+        "WEB01 and web01.corp.example are one host; Linux is skipped"
+    );
+    let web = &hosts[0];
+    assert_eq!(web["host"], "web01.corp.example");
+    assert_eq!(web["verdict"], "not_ready");
+    assert_eq!(web["agents"][0]["action"], "pin");
+    assert!(web["sources"].as_array().unwrap().len() >= 2);
+    // The console gives no UBR: unknown, naming the missing fact.
+    assert_eq!(hosts[1]["verdict"], "unknown");
+    assert!(hosts[1]["findings"].to_string().contains("os.ubr"));
+    assert!(r["warnings"].to_string().contains("not Windows"));
+}
