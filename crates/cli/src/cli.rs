@@ -110,6 +110,10 @@ pub struct AssessArgs {
     /// Print only the counts (for large fleets); the exit code is the same
     #[arg(long)]
     pub summary: bool,
+
+    /// With --format csv: one row per finding (host, code, severity, title, evidence, remediation)
+    #[arg(long)]
+    pub csv_findings: bool,
 }
 
 /// Evidence collected from Windows hosts.

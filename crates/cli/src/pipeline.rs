@@ -408,6 +408,9 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         (true, _) => Sink::Count,
         (false, Format::Table) => Sink::Table(TableReport::new(style), out),
         (false, Format::Json) => Sink::Json(JsonReport::begin(out, &identity, style.lang)?),
+        (false, Format::Csv) if args.csv_findings => {
+            Sink::Csv(Box::new(CsvReport::per_finding(out, style)?))
+        }
         (false, Format::Csv) => Sink::Csv(Box::new(CsvReport::begin(out, style)?)),
         (false, Format::Jsonl) => Sink::Jsonl(JsonlReport::new(out)),
     };

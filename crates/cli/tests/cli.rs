@@ -602,3 +602,32 @@ fn osquery_results_and_a_console_export_merge_by_host_name() {
     assert!(hosts[1]["findings"].to_string().contains("os.ubr"));
     assert!(r["warnings"].to_string().contains("not Windows"));
 }
+
+#[test]
+fn csv_findings_gives_one_row_per_finding() {
+    let out = acsready()
+        .args(["assess", "--format", "csv", "--csv-findings"])
+        .arg(fleet())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout[3..].to_vec()).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(&reader.headers().unwrap()[3], "code");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let json = json_of(
+        &acsready()
+            .args(["assess", "--format", "json"])
+            .arg(fleet())
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let findings: usize = json["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["findings"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(rows.len(), findings);
+    assert!(rows.iter().all(|r| r[3].starts_with("ACS")));
+}

@@ -24,9 +24,24 @@ pub const COLUMNS: [&str; 14] = [
     "modules",
 ];
 
+/// The columns of `--csv-findings`: one row per finding.
+pub const FINDING_COLUMNS: [&str; 10] = [
+    "host",
+    "verdict",
+    "os_name",
+    "code",
+    "severity",
+    "title",
+    "evidence",
+    "remediation",
+    "agents",
+    "sources",
+];
+
 pub struct CsvReport<W: Write> {
     out: csv::Writer<W>,
     style: Style,
+    per_finding: bool,
 }
 
 fn to_io(e: csv::Error) -> io::Error {
@@ -34,16 +49,36 @@ fn to_io(e: csv::Error) -> io::Error {
 }
 
 impl<W: Write> CsvReport<W> {
-    pub fn begin(mut out: W, style: Style) -> io::Result<Self> {
+    pub fn begin(out: W, style: Style) -> io::Result<Self> {
+        Self::with_rows(out, style, false)
+    }
+
+    /// One row per finding instead of one per host.
+    pub fn per_finding(out: W, style: Style) -> io::Result<Self> {
+        Self::with_rows(out, style, true)
+    }
+
+    fn with_rows(mut out: W, style: Style, per_finding: bool) -> io::Result<Self> {
         out.write_all("\u{feff}".as_bytes())?;
         let mut out = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(out);
-        out.write_record(COLUMNS).map_err(to_io)?;
-        Ok(CsvReport { out, style })
+        if per_finding {
+            out.write_record(FINDING_COLUMNS).map_err(to_io)?;
+        } else {
+            out.write_record(COLUMNS).map_err(to_io)?;
+        }
+        Ok(CsvReport {
+            out,
+            style,
+            per_finding,
+        })
     }
 
     pub fn host(&mut self, a: &HostAssessment) -> io::Result<()> {
+        if self.per_finding {
+            return self.findings(a);
+        }
         let opt = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
         let important = || a.findings.iter().filter(|f| f.severity > Severity::Info);
         let codes = important()
@@ -87,6 +122,33 @@ impl<W: Write> CsvReport<W> {
                 .join("; "),
         ];
         self.out.write_record(&record).map_err(to_io)
+    }
+
+    fn findings(&mut self, a: &HostAssessment) -> io::Result<()> {
+        let agents = agents_line(a, self.style.lang);
+        let sources = a.sources.join(" ");
+        for f in &a.findings {
+            let evidence = f
+                .evidence
+                .iter()
+                .map(|e| format!("{}={}", e.fact, e.value))
+                .collect::<Vec<_>>()
+                .join(" | ");
+            let record = [
+                a.host.as_str(),
+                a.verdict.as_str(),
+                a.os.name.as_str(),
+                f.code.as_str(),
+                f.severity.as_str(),
+                f.title.as_str(),
+                evidence.as_str(),
+                &f.remediation.join(" | "),
+                agents.as_str(),
+                sources.as_str(),
+            ];
+            self.out.write_record(record).map_err(to_io)?;
+        }
+        Ok(())
     }
 
     pub fn finish(mut self) -> io::Result<W> {
