@@ -198,6 +198,8 @@ pub enum Format {
     Csv,
     /// One host per line (JSON Lines), streamed
     Jsonl,
+    /// One self-contained HTML page (works offline): summary charts, a sortable, filterable host table, details
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_report::{
-    CsvReport, InputProblem, JsonReport, JsonlReport, Problems, RulesIdentity, Style,
+    CsvReport, HtmlReport, InputProblem, JsonReport, JsonlReport, Problems, RulesIdentity, Style,
     SummaryReport, TableReport,
 };
 use acsready_rules::Rules;
@@ -34,6 +34,7 @@ enum Sink<W: Write> {
     Json(JsonReport<W>),
     Csv(Box<CsvReport<W>>),
     Jsonl(JsonlReport<W>),
+    Html(Box<HtmlReport>, W),
     Count,
 }
 
@@ -47,6 +48,10 @@ impl<W: Write> Sink<W> {
             Sink::Json(j) => j.host(&a),
             Sink::Csv(c) => c.host(&a),
             Sink::Jsonl(j) => j.host(&a),
+            Sink::Html(h, _) => {
+                h.host(a);
+                Ok(())
+            }
             Sink::Count => Ok(()),
         }
     }
@@ -413,6 +418,9 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         }
         (false, Format::Csv) => Sink::Csv(Box::new(CsvReport::begin(out, style)?)),
         (false, Format::Jsonl) => Sink::Jsonl(JsonlReport::new(out)),
+        (false, Format::Html) => {
+            Sink::Html(Box::new(HtmlReport::new(style, identity.clone())), out)
+        }
     };
     let mut summary = Summary::default();
     let kinds: Vec<InputKind> = files
@@ -462,6 +470,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         Sink::Jsonl(j) => {
             j.finish()?;
         }
+        Sink::Html(h, out) => h.finish(out, &summary, &problems)?,
         Sink::Count => write_summary(args.format, &identity, style, &summary, &problems)?,
     }
     for e in &problems.errors {
@@ -494,7 +503,7 @@ fn write_summary(
             "{}",
             acsready_report::summary_line(summary, style.lang)
         ),
-        Format::Json | Format::Jsonl => {
+        Format::Json | Format::Jsonl | Format::Html => {
             let doc = SummaryReport::new(identity, style.lang, summary, problems);
             serde_json::to_writer(&mut out, &doc)?;
             writeln!(out)
@@ -567,6 +576,13 @@ pub fn rerender(args: &crate::cli::ReportArgs, style: Style) -> Result<u8> {
                 j.host(h)?;
             }
             j.finish()?;
+        }
+        Format::Html => {
+            let mut h = HtmlReport::new(style, report.rules.clone());
+            for a in report.hosts.iter().cloned() {
+                h.host(a);
+            }
+            h.finish(out, &report.summary, &problems)?;
         }
     }
     Ok(if !problems.errors.is_empty() {

@@ -631,3 +631,54 @@ fn csv_findings_gives_one_row_per_finding() {
     assert_eq!(rows.len(), findings);
     assert!(rows.iter().all(|r| r[3].starts_with("ACS")));
 }
+
+#[test]
+fn html_is_one_self_contained_page_with_the_counts() {
+    let out = acsready()
+        .args(["assess", "--format", "html"])
+        .arg(fleet())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let html = String::from_utf8(out.stdout).unwrap();
+    let json = json_of(
+        &acsready()
+            .args(["assess", "--summary", "--format", "json"])
+            .arg(fleet())
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    for verdict in ["ready", "not_ready", "unknown", "unsupported"] {
+        let marker = format!("id=\"summary-{verdict}\">{}<", json["summary"][verdict]);
+        assert!(html.contains(&marker), "{marker}");
+    }
+    assert!(html.contains("id=\"host-table\"") && html.contains("id=\"acsready-data\""));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external assets"
+    );
+    // The same page from a saved report.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = write(
+        dir.path(),
+        "r.json",
+        &String::from_utf8(
+            acsready()
+                .args(["assess", "--format", "json"])
+                .arg(fleet())
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap(),
+    );
+    let again = acsready()
+        .args(["report", "--format", "html", "--from"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(again.stdout)
+        .unwrap()
+        .contains("id=\"summary-ready\""));
+}

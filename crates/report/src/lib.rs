@@ -3,6 +3,7 @@
 //! rules logic; they only lay out [`HostAssessment`]s.
 
 mod csv_out;
+mod html;
 mod json;
 mod rules_view;
 mod table;
@@ -12,6 +13,7 @@ use acsready_assess::HostAssessment;
 use serde::{Deserialize, Serialize};
 
 pub use csv_out::CsvReport;
+pub use html::HtmlReport;
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
 pub use rules_view::{rules_json, rules_table};
 pub use table::{explain_text, summary_line, TableReport};

@@ -1,0 +1,722 @@
+//! One self-contained HTML page (no network, no external files): the counts,
+//! a donut of verdicts and bar charts rendered here as inline SVG and CSS, and
+//! a host table with filter, sort and per-host details drawn by an inline
+//! script from the report embedded as JSON in
+//! `<script type="application/json" id="acsready-data">`.
+//!
+//! The embedded JSON is a [`crate::Report`] plus a `labels` object (the UI
+//! labels in the report's language). Every `<` in it is written as `\u003c`,
+//! so no value (a host name such as `</script>`) can end the script element.
+//! Hosts are serialized as they arrive; only their JSON is kept.
+//!
+//! Element ids: `summary-ready`, `summary-not_ready`, `summary-unknown`,
+//! `summary-unsupported` (text: the count), `host-filter`, `filter-<verdict>`
+//! (checkboxes), `host-table` (rows carry `data-host` and `data-index`),
+//! `page-prev`, `page-next`, `page-info`, `host-details`, `acsready-data`.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use acsready_assess::{Action, HostAssessment, Summary, Verdict};
+use acsready_rules::Lang;
+
+use crate::json::{Generator, REPORT_SCHEMA};
+use crate::ui::{action_label, t, verdict_label};
+use crate::{Problems, RulesIdentity, Style};
+
+const CSS: &str = include_str!("html/report.css");
+const SCRIPT: &str = include_str!("html/report.js");
+
+/// Rows in the "by OS release" chart before the rest are summed as "other".
+const OS_BARS: usize = 15;
+
+/// Collects hosts (as JSON), then writes the page.
+pub struct HtmlReport {
+    style: Style,
+    rules: RulesIdentity,
+    /// `,`-separated host objects, already script-safe.
+    hosts_json: Vec<u8>,
+    hosts: u64,
+    /// Hosts per `os.name`, by verdict (in [`Verdict::ALL`] order).
+    by_os: BTreeMap<String, [u64; 4]>,
+    error: Option<io::Error>,
+}
+
+impl HtmlReport {
+    pub fn new(style: Style, rules: RulesIdentity) -> Self {
+        HtmlReport {
+            style,
+            rules,
+            hosts_json: Vec::new(),
+            hosts: 0,
+            by_os: BTreeMap::new(),
+            error: None,
+        }
+    }
+
+    pub fn host(&mut self, a: HostAssessment) {
+        if self.error.is_some() {
+            return;
+        }
+        if self.hosts > 0 {
+            self.hosts_json.push(b',');
+        }
+        self.hosts_json.push(b'\n');
+        if let Err(e) = serde_json::to_writer(ScriptSafe(&mut self.hosts_json), &a) {
+            self.error = Some(e.into());
+            return;
+        }
+        self.hosts += 1;
+        let row = self.by_os.entry(a.os.name.clone()).or_default();
+        row[verdict_index(a.verdict)] += 1;
+    }
+
+    pub fn finish<W: Write>(
+        self,
+        mut out: W,
+        summary: &Summary,
+        problems: &Problems,
+    ) -> io::Result<()> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let lang = self.style.lang;
+        let l = |key: &str| esc(label(lang, key));
+        write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+             style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
+             <meta name=\"generator\" content=\"acsready {ver}\">\n\
+             <title>acsready — {title}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
+            lang = lang.as_str(),
+            ver = env!("CARGO_PKG_VERSION"),
+            title = l("title"),
+        )?;
+        let rules_line = match lang {
+            Lang::En => format!(
+                "{} {} (as of {}) · {}",
+                t(lang, "rules"),
+                self.rules.version,
+                self.rules.as_of,
+                self.rules.origin
+            ),
+            Lang::Ja => format!(
+                "{} {} ({} 時点) · {}",
+                t(lang, "rules"),
+                self.rules.version,
+                self.rules.as_of,
+                self.rules.origin
+            ),
+        };
+        write!(
+            out,
+            "<header><h1>acsready — {}</h1><div class=\"meta\" id=\"rules\">{} · acsready {}</div></header>\n<main>\n",
+            l("title"),
+            esc(&rules_line),
+            env!("CARGO_PKG_VERSION"),
+        )?;
+
+        out.write_all(b"<div class=\"charts\">\n")?;
+        write_summary(&mut out, summary, lang)?;
+        write_os_bars(&mut out, &self.by_os, lang)?;
+        write_action_bars(&mut out, summary, lang)?;
+        out.write_all(b"</div>\n")?;
+        write_problems(&mut out, problems, lang)?;
+
+        // The host table: the script fills the body.
+        write!(
+            out,
+            "<div class=\"split\">\n<section class=\"card\" id=\"hosts\">\n<h2>{} ({})</h2>\n\
+             <div class=\"controls\"><input type=\"search\" id=\"host-filter\" placeholder=\"{}\" aria-label=\"{}\">",
+            l("host_list"),
+            self.hosts,
+            l("filter"),
+            l("filter"),
+        )?;
+        for v in Verdict::ALL {
+            write!(
+                out,
+                "<label><input type=\"checkbox\" id=\"filter-{v}\" data-verdict=\"{v}\" checked> \
+                 <span class=\"sw {v}\"></span> {}</label>",
+                esc(verdict_label(v, lang)),
+            )?;
+        }
+        write!(
+            out,
+            "</div>\n<div class=\"pager\"><button type=\"button\" id=\"page-prev\">{}</button>\
+             <button type=\"button\" id=\"page-next\">{}</button><span id=\"page-info\"></span></div>\n\
+             <div class=\"table-wrap\"><table id=\"host-table\"><thead><tr>",
+            l("prev"),
+            l("next"),
+        )?;
+        for key in ["host", "os", "build", "verdict", "findings", "agents"] {
+            write!(out, "<th data-col=\"{key}\" scope=\"col\">{}</th>", l(key))?;
+        }
+        write!(
+            out,
+            "</tr></thead><tbody></tbody></table></div>\n</section>\n\
+             <section class=\"card\" id=\"host-details\" aria-live=\"polite\"><h2>{}</h2><p class=\"empty\">{}</p></section>\n</div>\n\
+             <noscript><p>{}</p></noscript>\n</main>\n",
+            l("details_title"),
+            l("pick_host"),
+            l("noscript"),
+        )?;
+
+        // The data: a Report plus labels, every `<` escaped.
+        out.write_all(b"<script type=\"application/json\" id=\"acsready-data\">")?;
+        {
+            let mut s = ScriptSafe(&mut out);
+            s.write_all(b"{\"schema\":")?;
+            serde_json::to_writer(&mut s, REPORT_SCHEMA)?;
+            s.write_all(b",\"generator\":")?;
+            serde_json::to_writer(
+                &mut s,
+                &Generator {
+                    name: "acsready".into(),
+                    version: env!("CARGO_PKG_VERSION").into(),
+                },
+            )?;
+            s.write_all(b",\"rules\":")?;
+            serde_json::to_writer(&mut s, &self.rules)?;
+            write!(s, ",\"lang\":\"{}\",\"labels\":", lang.as_str())?;
+            serde_json::to_writer(&mut s, &labels(lang))?;
+            s.write_all(b",\"hosts\":[")?;
+        }
+        out.write_all(&self.hosts_json)?;
+        {
+            let mut s = ScriptSafe(&mut out);
+            s.write_all(if self.hosts > 0 { b"\n]" } else { b"]" })?;
+            s.write_all(b",\"summary\":")?;
+            serde_json::to_writer(&mut s, summary)?;
+            s.write_all(b",\"errors\":")?;
+            serde_json::to_writer(&mut s, &problems.errors)?;
+            s.write_all(b",\"warnings\":")?;
+            serde_json::to_writer(&mut s, &problems.warnings)?;
+            s.write_all(b"}")?;
+        }
+        write!(
+            out,
+            "</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n"
+        )?;
+        out.flush()
+    }
+}
+
+/// Writes JSON with every `<` as `\u003c` (valid JSON: `<` occurs only
+/// inside strings), so the text cannot close or confuse a `<script>`.
+struct ScriptSafe<W: Write>(W);
+
+impl<W: Write> Write for ScriptSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|&b| b == b'<') {
+            self.0.write_all(&rest[..i])?;
+            self.0.write_all(b"\\u003c")?;
+            rest = &rest[i + 1..];
+        }
+        self.0.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+fn verdict_index(v: Verdict) -> usize {
+    Verdict::ALL.iter().position(|x| *x == v).unwrap_or(0)
+}
+
+fn verdict_colour(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ready => "#2e7d32",
+        Verdict::NotReady => "#c62828",
+        Verdict::Unknown => "#b26a00",
+        Verdict::Unsupported => "#6a1b9a",
+    }
+}
+
+/// Text for HTML content and attribute values.
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// The verdict donut (inline SVG) with its legend; the counts carry the ids
+/// `summary-<verdict>`.
+fn write_summary<W: Write>(out: &mut W, s: &Summary, lang: Lang) -> io::Result<()> {
+    write!(
+        out,
+        "<section class=\"card\" id=\"summary\"><h2>{}</h2><div class=\"donut-wrap\">\
+         <svg width=\"160\" height=\"160\" viewBox=\"0 0 42 42\" role=\"img\" aria-labelledby=\"donut-title\">\
+         <title id=\"donut-title\">{}</title>\
+         <circle cx=\"21\" cy=\"21\" r=\"15.915\" fill=\"none\" stroke=\"#e3e6ea\" stroke-width=\"6\"/>",
+        esc(label(lang, "by_verdict")),
+        esc(&crate::summary_line(s, lang)),
+    )?;
+    let total: u64 = Verdict::ALL.iter().map(|v| s.count(*v)).sum();
+    let mut start = 0.0_f64;
+    for v in Verdict::ALL {
+        let n = s.count(v);
+        if n == 0 || total == 0 {
+            continue;
+        }
+        let pct = n as f64 * 100.0 / total as f64;
+        write!(
+            out,
+            "<circle class=\"seg-{v}\" cx=\"21\" cy=\"21\" r=\"15.915\" fill=\"none\" stroke=\"{}\" stroke-width=\"6\" \
+             stroke-dasharray=\"{pct:.3} {:.3}\" stroke-dashoffset=\"{:.3}\"><title>{}: {n}</title></circle>",
+            verdict_colour(v),
+            100.0 - pct,
+            25.0 - start,
+            esc(verdict_label(v, lang)),
+        )?;
+        start += pct;
+    }
+    write!(
+        out,
+        "<text x=\"21\" y=\"21\" text-anchor=\"middle\" font-size=\"7\" font-weight=\"600\">{}</text>\
+         <text x=\"21\" y=\"27\" text-anchor=\"middle\" font-size=\"3.5\">{}</text></svg><ul class=\"legend\">",
+        s.hosts,
+        esc(t(lang, "hosts")),
+    )?;
+    for v in Verdict::ALL {
+        write!(
+            out,
+            "<li><span class=\"sw {v}\"></span>{}: <span class=\"count\" id=\"summary-{v}\">{}</span></li>",
+            esc(verdict_label(v, lang)),
+            s.count(v),
+        )?;
+    }
+    out.write_all(b"</ul></div></section>\n")
+}
+
+/// Hosts per OS release, each bar split by verdict.
+fn write_os_bars<W: Write>(
+    out: &mut W,
+    by_os: &BTreeMap<String, [u64; 4]>,
+    lang: Lang,
+) -> io::Result<()> {
+    let mut rows: Vec<(String, [u64; 4])> = by_os
+        .iter()
+        .map(|(k, v)| {
+            let name = if k.is_empty() {
+                format!("({})", label(lang, "unknown_os"))
+            } else {
+                k.clone()
+            };
+            (name, *v)
+        })
+        .collect();
+    let sum = |r: &[u64; 4]| r.iter().sum::<u64>();
+    rows.sort_by(|a, b| sum(&b.1).cmp(&sum(&a.1)).then_with(|| a.0.cmp(&b.0)));
+    if rows.len() > OS_BARS {
+        let mut other = [0u64; 4];
+        for (_, r) in rows.drain(OS_BARS - 1..) {
+            for (o, x) in other.iter_mut().zip(r) {
+                *o += x;
+            }
+        }
+        rows.push((label(lang, "other").to_string(), other));
+    }
+    let max = rows.iter().map(|r| sum(&r.1)).max().unwrap_or(0).max(1);
+    write!(
+        out,
+        "<section class=\"card\" id=\"chart-os\"><h2>{}</h2><table class=\"bars\">",
+        esc(label(lang, "by_os"))
+    )?;
+    for (name, r) in &rows {
+        let name = esc(name);
+        write!(
+            out,
+            "<tr><td class=\"lbl\" title=\"{name}\">{name}</td><td><div class=\"track\">"
+        )?;
+        for (i, v) in Verdict::ALL.iter().enumerate() {
+            if r[i] > 0 {
+                write!(
+                    out,
+                    "<div class=\"seg {v}\" style=\"width:{:.2}%\" title=\"{}: {}\"></div>",
+                    r[i] as f64 * 100.0 / max as f64,
+                    esc(verdict_label(*v, lang)),
+                    r[i]
+                )?;
+            }
+        }
+        write!(out, "</div></td><td class=\"num\">{}</td></tr>", sum(r))?;
+    }
+    out.write_all(b"</table></section>\n")
+}
+
+/// Agents per planned action.
+fn write_action_bars<W: Write>(out: &mut W, s: &Summary, lang: Lang) -> io::Result<()> {
+    let max = Action::ALL
+        .iter()
+        .map(|a| s.action_count(*a))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    write!(
+        out,
+        "<section class=\"card\" id=\"chart-actions\"><h2>{}</h2><table class=\"bars\">",
+        esc(label(lang, "by_action"))
+    )?;
+    for a in Action::ALL {
+        let n = s.action_count(a);
+        write!(
+            out,
+            "<tr><td class=\"lbl\">{}</td><td><div class=\"track\"><div class=\"seg action\" \
+             style=\"width:{:.2}%\"></div></div></td><td class=\"num\" id=\"action-{a}\">{n}</td></tr>",
+            esc(action_label(a, lang)),
+            n as f64 * 100.0 / max as f64,
+        )?;
+    }
+    out.write_all(b"</table></section>\n")
+}
+
+fn write_problems<W: Write>(out: &mut W, p: &Problems, lang: Lang) -> io::Result<()> {
+    for (key, list) in [("input_errors", &p.errors), ("warnings", &p.warnings)] {
+        if list.is_empty() {
+            continue;
+        }
+        write!(
+            out,
+            "<section class=\"card problems\" id=\"{key}\"><details><summary>{} ({})</summary><ul>",
+            esc(t(lang, key)),
+            list.len()
+        )?;
+        for e in list {
+            write!(out, "<li>{}: {}</li>", esc(&e.source), esc(&e.message))?;
+        }
+        out.write_all(b"</ul></details></section>\n")?;
+    }
+    Ok(())
+}
+
+/// Labels of this page; those the other views share come from [`t`].
+fn label(lang: Lang, key: &str) -> &'static str {
+    let (en, ja) = match key {
+        "title" => ("ACS readiness report", "ACS 署名 対応状況レポート"),
+        "by_verdict" => ("Hosts by verdict", "判定別の台数"),
+        "by_os" => ("Hosts by OS release", "OS リリース別の台数"),
+        "by_action" => ("Agents by planned action", "エージェントの対応別の数"),
+        "host_list" => ("Hosts", "ホスト一覧"),
+        "filter" => (
+            "Filter: host, OS, build, code, agent",
+            "絞り込み: ホスト・OS・ビルド・コード・エージェント",
+        ),
+        "prev" => ("◀ Previous", "◀ 前へ"),
+        "next" => ("Next ▶", "次へ ▶"),
+        "page" => ("page", "ページ"),
+        "filtered_from" => ("filtered from", "全"),
+        "details_title" => ("Details", "詳細"),
+        "pick_host" => (
+            "Click a host in the table to see its findings, agents and modules.",
+            "表のホストをクリックすると、指摘・エージェント・モジュールを表示します。",
+        ),
+        "modules" => ("Modules", "モジュール"),
+        "sources" => ("Sources", "入力元"),
+        "none" => ("none", "なし"),
+        "other" => ("other", "その他"),
+        "unknown_os" => ("unknown", "不明"),
+        "noscript" => (
+            "The host table needs JavaScript; the counts above are complete.",
+            "ホスト一覧の表示には JavaScript が必要です。上の集計は完全です。",
+        ),
+        _ => return t(lang, key),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
+}
+
+/// The labels the script uses.
+fn labels(lang: Lang) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for key in [
+        "host",
+        "os",
+        "build",
+        "verdict",
+        "findings",
+        "agents",
+        "evidence",
+        "remediation",
+        "severity",
+        "details_title",
+        "modules",
+        "sources",
+        "none",
+        "page",
+        "filtered_from",
+    ] {
+        m.insert(key.into(), label(lang, key).into());
+    }
+    m.insert("details".into(), label(lang, "details_title").into());
+    let verdicts: serde_json::Map<_, _> = Verdict::ALL
+        .iter()
+        .map(|v| (v.as_str().to_string(), verdict_label(*v, lang).into()))
+        .collect();
+    let actions: serde_json::Map<_, _> = Action::ALL
+        .iter()
+        .map(|a| (a.as_str().to_string(), action_label(*a, lang).into()))
+        .collect();
+    m.insert("verdicts".into(), verdicts.into());
+    m.insert("actions".into(), actions.into());
+    m.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Report;
+    use acsready_assess::{AgentPlan, Evidence, Finding, OsSummary};
+    use acsready_rules::Severity;
+
+    fn host(name: &str, os: &str, verdict: Verdict) -> HostAssessment {
+        HostAssessment {
+            host: name.into(),
+            os: OsSummary {
+                name: os.into(),
+                build: Some(17763),
+                ubr: Some(2183),
+                release: Some("win10-1809".into()),
+            },
+            verdict,
+            findings: vec![Finding {
+                code: "ACS001".into(),
+                severity: Severity::High,
+                title: "Update missing".into(),
+                evidence: vec![Evidence {
+                    fact: "os.ubr".into(),
+                    value: "2183".into(),
+                    source: None,
+                }],
+                remediation: vec!["Install KB5005625".into()],
+            }],
+            agents: vec![AgentPlan {
+                product: "deep_security_agent".into(),
+                version: "20.0.0.5137".into(),
+                action: Action::Pin,
+                target: "20.0.0.6313".into(),
+                reason: "keep".into(),
+            }],
+            sources: vec!["f.ndjson:1".into()],
+            modules: vec![],
+        }
+    }
+
+    fn identity() -> RulesIdentity {
+        RulesIdentity {
+            version: "2026.11.1".into(),
+            as_of: "2026-11-21".into(),
+            schema_version: 1,
+            origin: "test".into(),
+        }
+    }
+
+    fn render(hosts: Vec<HostAssessment>, lang: Lang, problems: &Problems) -> String {
+        let mut s = Summary::default();
+        let mut r = HtmlReport::new(Style { lang, color: false }, identity());
+        for h in hosts {
+            s.add(&h);
+            r.host(h);
+        }
+        let mut out = Vec::new();
+        r.finish(&mut out, &s, problems).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The text of the element with this id (up to the next `<`).
+    fn text_of<'a>(html: &'a str, id: &str) -> &'a str {
+        let at = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no #{id}"));
+        let rest = &html[at..];
+        let start = rest.find('>').unwrap() + 1;
+        let end = rest[start..].find('<').unwrap();
+        &rest[start..start + end]
+    }
+
+    fn embedded(html: &str) -> &str {
+        let open = "<script type=\"application/json\" id=\"acsready-data\">";
+        let start = html.find(open).expect("data script") + open.len();
+        let end = html[start..].find("</script>").unwrap();
+        &html[start..start + end]
+    }
+
+    fn fleet() -> Vec<HostAssessment> {
+        vec![
+            host("web01", "Windows Server 2019", Verdict::NotReady),
+            host("web02", "Windows Server 2019", Verdict::Ready),
+            host("db01", "Windows Server 2022", Verdict::Ready),
+            host("old01", "Windows Server 2008 R2", Verdict::Unsupported),
+            host("x</script><script>alert(1)</script>", "", Verdict::Unknown),
+        ]
+    }
+
+    #[test]
+    fn one_document_with_the_counts_and_elements() {
+        let html = render(fleet(), Lang::En, &Problems::default());
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert_eq!(html.matches("<html").count(), 1);
+        assert_eq!(html.matches("</html>").count(), 1);
+        assert_eq!(text_of(&html, "summary-ready"), "2");
+        assert_eq!(text_of(&html, "summary-not_ready"), "1");
+        assert_eq!(text_of(&html, "summary-unknown"), "1");
+        assert_eq!(text_of(&html, "summary-unsupported"), "1");
+        assert_eq!(text_of(&html, "action-pin"), "5");
+        for id in [
+            "id=\"host-filter\"",
+            "<table id=\"host-table\"",
+            "id=\"host-details\"",
+            "id=\"filter-not_ready\"",
+            "<svg",
+            "id=\"chart-os\"",
+            "id=\"chart-actions\"",
+        ] {
+            assert!(html.contains(id), "{id}");
+        }
+        assert!(html.contains("Windows Server 2019</td>"));
+        assert!(html.contains("Rules 2026.11.1 (as of 2026-11-21)"));
+        // Self-contained: nothing is fetched.
+        for bad in [
+            "src=\"http",
+            "href=\"http",
+            "<link",
+            "<script src",
+            "@import",
+        ] {
+            assert!(!html.contains(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn embedded_json_reads_back_with_every_host() {
+        let hosts = fleet();
+        let problems = Problems {
+            errors: vec![crate::InputProblem {
+                source: "bad.ndjson:2".into(),
+                message: "<b>not json</b>".into(),
+            }],
+            warnings: vec![],
+        };
+        let html = render(hosts.clone(), Lang::En, &problems);
+        let r: Report = serde_json::from_str(embedded(&html)).unwrap();
+        assert_eq!(r.hosts, hosts);
+        assert_eq!(r.summary.hosts, 5);
+        assert_eq!(r.errors, problems.errors);
+        assert_eq!(r.rules, identity());
+        let v: serde_json::Value = serde_json::from_str(embedded(&html)).unwrap();
+        assert_eq!(v["labels"]["verdicts"]["not_ready"], "not ready");
+        // The error is shown escaped.
+        assert!(html.contains("&lt;b&gt;not json&lt;/b&gt;"));
+    }
+
+    #[test]
+    fn script_in_a_host_name_is_harmless() {
+        let html = render(fleet(), Lang::En, &Problems::default());
+        // Only the two real script elements close.
+        assert_eq!(html.matches("</script>").count(), 2);
+        assert_eq!(html.matches("<script").count(), 2);
+        assert!(!html.contains("alert(1)</"));
+        assert!(html.contains("x\\u003c/script>\\u003cscript>alert(1)\\u003c/script>"));
+        let r: Report = serde_json::from_str(embedded(&html)).unwrap();
+        assert_eq!(r.hosts[4].host, "x</script><script>alert(1)</script>");
+    }
+
+    #[test]
+    fn japanese_labels() {
+        let html = render(fleet(), Lang::Ja, &Problems::default());
+        assert!(html.contains("<html lang=\"ja\">"));
+        for s in [
+            "対応済み",
+            "未対応",
+            "サポート外",
+            "ホスト",
+            "判定",
+            "固定",
+            "2026-11-21 時点",
+        ] {
+            assert!(html.contains(s), "{s}");
+        }
+        let v: serde_json::Value = serde_json::from_str(embedded(&html)).unwrap();
+        assert_eq!(v["labels"]["verdicts"]["ready"], "対応済み");
+        assert_eq!(v["labels"]["actions"]["pin"], "固定");
+        assert_eq!(v["lang"], "ja");
+    }
+
+    #[test]
+    fn empty_fleet_is_a_valid_page() {
+        let html = render(vec![], Lang::En, &Problems::default());
+        assert_eq!(text_of(&html, "summary-ready"), "0");
+        let r: Report = serde_json::from_str(embedded(&html)).unwrap();
+        assert!(r.hosts.is_empty());
+    }
+
+    #[test]
+    fn many_os_releases_are_grouped() {
+        let hosts = (0..40)
+            .map(|i| host(&format!("h{i}"), &format!("OS {i}"), Verdict::Ready))
+            .collect();
+        let html = render(hosts, Lang::En, &Problems::default());
+        let chart = &html[html.find("id=\"chart-os\"").unwrap()..];
+        let chart = &chart[..chart.find("</section>").unwrap()];
+        assert_eq!(chart.matches("<tr>").count(), OS_BARS);
+        assert!(chart.contains(">other</td>"));
+    }
+
+    #[test]
+    fn a_hundred_thousand_hosts_stay_small() {
+        const N: usize = 100_000;
+        let oses = [
+            "Windows Server 2019",
+            "Windows Server 2022",
+            "Windows 10 22H2",
+        ];
+        let start = std::time::Instant::now();
+        let mut s = Summary::default();
+        let mut r = HtmlReport::new(
+            Style {
+                lang: Lang::En,
+                color: false,
+            },
+            identity(),
+        );
+        for i in 0..N {
+            let h = host(
+                &format!("host-{i:06}.corp.example.jp"),
+                oses[i % 3],
+                Verdict::ALL[i % 4],
+            );
+            s.add(&h);
+            r.host(h);
+        }
+        let mut out = Vec::new();
+        r.finish(&mut out, &s, &Problems::default()).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(html.len() < N * 2048, "{} bytes per host", html.len() / N);
+        assert_eq!(text_of(&html, "summary-ready"), "25000");
+        let r: Report = serde_json::from_str(embedded(&html)).unwrap();
+        assert_eq!(r.hosts.len(), N);
+        assert_eq!(
+            r.hosts[N - 1].host,
+            format!("host-{:06}.corp.example.jp", N - 1)
+        );
+        // Rows are drawn by the script, page by page, never in the document.
+        assert!(!html.contains("data-host=\"host-"));
+        assert!(start.elapsed().as_secs() < 60);
+    }
+}
