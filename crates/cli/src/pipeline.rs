@@ -39,6 +39,14 @@ enum Sink<W: Write> {
 }
 
 impl<W: Write> Sink<W> {
+    /// Counting needs only codes; every other sink shows the texts.
+    fn detail(&self) -> Detail {
+        match self {
+            Sink::Count => Detail::Codes,
+            _ => Detail::Full,
+        }
+    }
+
     fn host(&mut self, a: HostAssessment) -> io::Result<()> {
         match self {
             Sink::Table(t, _) => {
@@ -315,10 +323,7 @@ fn assess_merged<W: Write>(
             Err(p) => problems.errors.push(p),
         }
     }
-    let detail = match sink {
-        Sink::Count => Detail::Codes,
-        _ => Detail::Full,
-    };
+    let detail = sink.detail();
     let hosts = merged.into_hosts();
     run.advance(hosts.len());
     let assessed: Vec<HostAssessment> = hosts
@@ -357,10 +362,7 @@ fn assess_evidence<W: Write>(
 ) -> io::Result<()> {
     let hosts = evidence::hosts(args, &mut problems.errors);
     let readers = evidence::Readers::new(run.rules);
-    let detail = match sink {
-        Sink::Count => Detail::Codes,
-        _ => Detail::Full,
-    };
+    let detail = sink.detail();
     for chunk in hosts.chunks(EVIDENCE_BATCH) {
         run.advance(chunk.len());
         let assessed: Vec<_> = chunk

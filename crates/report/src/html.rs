@@ -482,40 +482,11 @@ fn labels(lang: Lang) -> serde_json::Value {
 mod tests {
     use super::*;
     use crate::Report;
-    use acsready_assess::{AgentPlan, Evidence, Finding, OsSummary};
-    use acsready_rules::Severity;
 
     fn host(name: &str, os: &str, verdict: Verdict) -> HostAssessment {
-        HostAssessment {
-            host: name.into(),
-            os: OsSummary {
-                name: os.into(),
-                build: Some(17763),
-                ubr: Some(2183),
-                release: Some("win10-1809".into()),
-            },
-            verdict,
-            findings: vec![Finding {
-                code: "ACS001".into(),
-                severity: Severity::High,
-                title: "Update missing".into(),
-                evidence: vec![Evidence {
-                    fact: "os.ubr".into(),
-                    value: "2183".into(),
-                    source: None,
-                }],
-                remediation: vec!["Install KB5005625".into()],
-            }],
-            agents: vec![AgentPlan {
-                product: "deep_security_agent".into(),
-                version: "20.0.0.5137".into(),
-                action: Action::Pin,
-                target: "20.0.0.6313".into(),
-                reason: "keep".into(),
-            }],
-            sources: vec!["f.ndjson:1".into()],
-            modules: vec![],
-        }
+        let mut h = crate::tests::host(name, verdict);
+        h.os.name = os.into();
+        h
     }
 
     fn identity() -> RulesIdentity {

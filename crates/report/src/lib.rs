@@ -102,12 +102,13 @@ pub fn agents_line(a: &HostAssessment, lang: acsready_rules::Lang) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use acsready_assess::{Action, AgentPlan, Evidence, Finding, OsSummary, Summary, Verdict};
     use acsready_rules::{Lang, Severity};
 
-    fn host(name: &str, verdict: Verdict) -> HostAssessment {
+    /// A not-ready Server 2019 host with one finding and one pinned agent.
+    pub(crate) fn host(name: &str, verdict: Verdict) -> HostAssessment {
         HostAssessment {
             host: name.into(),
             os: OsSummary {
