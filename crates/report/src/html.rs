@@ -4,10 +4,12 @@
 //! script from the report embedded as JSON in
 //! `<script type="application/json" id="acsready-data">`.
 //!
-//! The embedded JSON is a [`crate::Report`] plus a `labels` object (the UI
-//! labels in the report's language). Every `<` in it is written as `\u003c`,
-//! so no value (a host name such as `</script>`) can end the script element.
-//! Hosts are serialized as they arrive; only their JSON is kept.
+//! The embedded JSON has the fields of a [`crate::Report`] plus `labels` (the
+//! UI labels in the report's language) and `strings`: the hosts are written
+//! as [`data`] describes, their repeated texts kept once in `strings`. Every
+//! `<` in it is written as `\u003c`, so no value (a host name such as
+//! `</script>`) can end the script element. Hosts are serialized as they
+//! arrive; only their JSON and the distinct texts are kept.
 //!
 //! Element ids: `summary-ready`, `summary-not_ready`, `summary-unknown`,
 //! `summary-unsupported` (text: the count), `host-filter`, `filter-<verdict>`
@@ -24,6 +26,8 @@ use crate::json::{Generator, REPORT_SCHEMA};
 use crate::ui::{action_label, t, verdict_label};
 use crate::{Problems, RulesIdentity, Style};
 
+mod data;
+
 const CSS: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
 
@@ -39,6 +43,7 @@ pub struct HtmlReport {
     hosts: u64,
     /// Hosts per `os.name`, by verdict (in [`Verdict::ALL`] order).
     by_os: BTreeMap<String, [u64; 4]>,
+    strings: data::Strings,
     error: Option<io::Error>,
 }
 
@@ -50,6 +55,7 @@ impl HtmlReport {
             hosts_json: Vec::new(),
             hosts: 0,
             by_os: BTreeMap::new(),
+            strings: data::Strings::default(),
             error: None,
         }
     }
@@ -62,7 +68,8 @@ impl HtmlReport {
             self.hosts_json.push(b',');
         }
         self.hosts_json.push(b'\n');
-        if let Err(e) = serde_json::to_writer(ScriptSafe(&mut self.hosts_json), &a) {
+        let page = data::PageHost::new(&a, &mut self.strings);
+        if let Err(e) = serde_json::to_writer(ScriptSafe(&mut self.hosts_json), &page) {
             self.error = Some(e.into());
             return;
         }
@@ -194,6 +201,8 @@ impl HtmlReport {
             serde_json::to_writer(&mut s, &problems.errors)?;
             s.write_all(b",\"warnings\":")?;
             serde_json::to_writer(&mut s, &problems.warnings)?;
+            s.write_all(b",\"strings\":")?;
+            serde_json::to_writer(&mut s, self.strings.list())?;
             s.write_all(b"}")?;
         }
         write!(
@@ -528,6 +537,51 @@ mod tests {
         &html[start..start + end]
     }
 
+    /// The embedded data as a report again: every string index resolved.
+    fn decoded(html: &str) -> Report {
+        use serde_json::Value;
+        let mut v: Value = serde_json::from_str(embedded(html)).unwrap();
+        let strings: Vec<String> = serde_json::from_value(v["strings"].take()).unwrap();
+        let text = |i: &Value| Value::String(strings[i.as_u64().unwrap() as usize].clone());
+        for h in v["hosts"].as_array_mut().unwrap() {
+            h["os"]["name"] = text(&h["os"]["name"]);
+            for f in h["findings"].as_array_mut().unwrap() {
+                f["title"] = text(&f["title"]);
+                let steps: Vec<Value> = f["remediation"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(text)
+                    .collect();
+                f["remediation"] = Value::Array(steps);
+                let evidence: Vec<Value> = f["evidence"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| {
+                        let e = e.as_array().unwrap();
+                        let mut o = serde_json::json!({"fact": text(&e[0]), "value": text(&e[1])});
+                        if let Some(src) = e.get(2) {
+                            o["source"] = text(src);
+                        }
+                        o
+                    })
+                    .collect();
+                f["evidence"] = Value::Array(evidence);
+            }
+            for p in h["agents"].as_array_mut().unwrap() {
+                p["reason"] = text(&p["reason"]);
+            }
+            if let Some(ms) = h.get_mut("modules").and_then(Value::as_array_mut) {
+                for m in ms {
+                    m["path"] = text(&m["path"]);
+                    m["reason"] = text(&m["reason"]);
+                }
+            }
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
     fn fleet() -> Vec<HostAssessment> {
         vec![
             host("web01", "Windows Server 2019", Verdict::NotReady),
@@ -585,7 +639,7 @@ mod tests {
             warnings: vec![],
         };
         let html = render(hosts.clone(), Lang::En, &problems);
-        let r: Report = serde_json::from_str(embedded(&html)).unwrap();
+        let r = decoded(&html);
         assert_eq!(r.hosts, hosts);
         assert_eq!(r.summary.hosts, 5);
         assert_eq!(r.errors, problems.errors);
@@ -597,6 +651,22 @@ mod tests {
     }
 
     #[test]
+    fn texts_repeated_across_hosts_are_written_once() {
+        let hosts: Vec<HostAssessment> = (0..500)
+            .map(|i| host(&format!("h{i}"), "Windows Server 2019", Verdict::NotReady))
+            .collect();
+        let title = hosts[0].findings[0].title.clone();
+        let step = hosts[0].findings[0].remediation[0].clone();
+        let reason = hosts[0].agents[0].reason.clone();
+        let html = render(hosts.clone(), Lang::En, &Problems::default());
+        for text in [&title, &step, &reason] {
+            let json = serde_json::to_string(text).unwrap();
+            assert_eq!(embedded(&html).matches(json.as_str()).count(), 1, "{json}");
+        }
+        assert_eq!(decoded(&html).hosts, hosts);
+    }
+
+    #[test]
     fn script_in_a_host_name_is_harmless() {
         let html = render(fleet(), Lang::En, &Problems::default());
         // Only the two real script elements close.
@@ -604,7 +674,7 @@ mod tests {
         assert_eq!(html.matches("<script").count(), 2);
         assert!(!html.contains("alert(1)</"));
         assert!(html.contains("x\\u003c/script>\\u003cscript>alert(1)\\u003c/script>"));
-        let r: Report = serde_json::from_str(embedded(&html)).unwrap();
+        let r = decoded(&html);
         assert_eq!(r.hosts[4].host, "x</script><script>alert(1)</script>");
     }
 
@@ -633,7 +703,7 @@ mod tests {
     fn empty_fleet_is_a_valid_page() {
         let html = render(vec![], Lang::En, &Problems::default());
         assert_eq!(text_of(&html, "summary-ready"), "0");
-        let r: Report = serde_json::from_str(embedded(&html)).unwrap();
+        let r = decoded(&html);
         assert!(r.hosts.is_empty());
     }
 
@@ -657,7 +727,6 @@ mod tests {
             "Windows Server 2022",
             "Windows 10 22H2",
         ];
-        let start = std::time::Instant::now();
         let mut s = Summary::default();
         let mut r = HtmlReport::new(
             Style {
@@ -680,7 +749,7 @@ mod tests {
         let html = String::from_utf8(out).unwrap();
         assert!(html.len() < N * 2048, "{} bytes per host", html.len() / N);
         assert_eq!(text_of(&html, "summary-ready"), "25000");
-        let r: Report = serde_json::from_str(embedded(&html)).unwrap();
+        let r = decoded(&html);
         assert_eq!(r.hosts.len(), N);
         assert_eq!(
             r.hosts[N - 1].host,
@@ -688,6 +757,5 @@ mod tests {
         );
         // Rows are drawn by the script, page by page, never in the document.
         assert!(!html.contains("data-host=\"host-"));
-        assert!(start.elapsed().as_secs() < 60);
     }
 }

@@ -75,7 +75,7 @@ impl Browser {
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--lang=en-US",
+                    "--disable-dev-shm-usage", "--lang=en-US", "--enable-precise-memory-info",
                     format!("--window-size={width},{height}"),
                     format!("--user-data-dir={}", profile.display()),
                 ]
@@ -188,13 +188,30 @@ impl Browser {
             .expect("attribute")
     }
 
+    /// Runs `script` (a function body; `return` gives the value) in the page.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
     /// Waits up to 10 s until `check` holds; panics with `what` otherwise.
-    pub async fn wait_until<F, Fut>(&self, what: &str, mut check: F)
+    pub async fn wait_until<F, Fut>(&self, what: &str, check: F)
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = bool>,
     {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.wait_for(what, Duration::from_secs(10), check).await
+    }
+
+    /// Waits up to `limit` until `check` holds; panics with `what` otherwise.
+    pub async fn wait_for<F, Fut>(&self, what: &str, limit: Duration, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + limit;
         while !check().await {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -5,6 +5,8 @@
   var data = JSON.parse(document.getElementById("acsready-data").textContent);
   var L = data.labels;
   var hosts = data.hosts || [];
+  // Texts repeated across hosts are kept once: the hosts hold their indices.
+  var S = data.strings || [];
   var n = hosts.length;
 
   function el(tag, cls, text) {
@@ -27,7 +29,7 @@
     var h = hosts[i], os = h.os || {};
     var b = os.build, u = os.ubr;
     colHost[i] = h.host || "";
-    colOs[i] = os.name || "";
+    colOs[i] = S[os.name] || "";
     colBuild[i] = b == null ? "" : (u == null ? String(b) : b + "." + u);
     colBuildKey[i] = b == null ? -1 : b * 1e7 + (u == null ? 0 : u);
     colVerdict[i] = VERDICTS.indexOf(h.verdict);
@@ -143,21 +145,21 @@
       var head = el("div");
       head.appendChild(el("span", "sev", x.severity));
       head.appendChild(el("span", "mono", x.code + " "));
-      head.appendChild(el("strong", null, x.title));
+      head.appendChild(el("strong", null, S[x.title]));
       box.appendChild(head);
       if (x.evidence.length) {
         box.appendChild(el("div", "muted", L.evidence + ":"));
         var ev = el("ul", "mono");
         for (var e = 0; e < x.evidence.length; e++) {
           var item = x.evidence[e];
-          ev.appendChild(el("li", null, item.fact + " = " + item.value + (item.source ? " (" + item.source + ")" : "")));
+          ev.appendChild(el("li", null, S[item[0]] + " = " + S[item[1]] + (item.length > 2 ? " (" + S[item[2]] + ")" : "")));
         }
         box.appendChild(ev);
       }
       if (x.remediation.length) {
         box.appendChild(el("div", "muted", L.remediation + ":"));
         var ol = el("ol");
-        for (var s = 0; s < x.remediation.length; s++) { ol.appendChild(el("li", null, x.remediation[s])); }
+        for (var s = 0; s < x.remediation.length; s++) { ol.appendChild(el("li", null, S[x.remediation[s]])); }
         box.appendChild(ol);
       }
       fs.appendChild(box);
@@ -169,7 +171,7 @@
     for (var a = 0; a < h.agents.length; a++) {
       var p = h.agents[a], d = el("div", "finding");
       d.appendChild(el("strong", null, agentLine(p)));
-      if (p.reason) { d.appendChild(el("div", null, p.reason)); }
+      if (S[p.reason]) { d.appendChild(el("div", null, S[p.reason])); }
       ag.appendChild(d);
     }
     details.appendChild(ag);
@@ -179,8 +181,8 @@
       var ul = el("ul");
       for (var m = 0; m < h.modules.length; m++) {
         var mod = h.modules[m], li = el("li");
-        li.appendChild(el("span", "mono", mod.path + " \u2192 " + mod.outcome));
-        li.appendChild(document.createTextNode(": " + mod.reason));
+        li.appendChild(el("span", "mono", S[mod.path] + " \u2192 " + mod.outcome));
+        li.appendChild(document.createTextNode(": " + S[mod.reason]));
         ul.appendChild(li);
       }
       ms.appendChild(ul);
@@ -222,4 +224,6 @@
   tbody.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { pick(ev); } });
 
   apply();
+  // When the page became usable (ms since navigation): tests and benchmarks wait for it.
+  table.setAttribute("data-ready", String(Math.round(performance.now())));
 })();
