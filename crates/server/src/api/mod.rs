@@ -137,18 +137,19 @@ pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
     res
 }
 
-/// A refused or failed request.
-pub struct ApiError(Response);
+/// A refused or failed request: its status and message.
+#[derive(Debug)]
+pub struct ApiError(StatusCode, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        self.0
+        error(self.0, self.1)
     }
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError(error(status, message))
+        ApiError(status, message.into())
     }
 }
 
@@ -180,7 +181,7 @@ pub async fn blocking<T: Send + 'static>(
     })?
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
