@@ -231,4 +231,32 @@ mod tests {
         let err = read_collected(&zip_of(&[]), None, ZipLimits::default(), &readers).unwrap_err();
         assert!(matches!(err, CollectedError::Empty));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Any bytes, and any entry names in a real zip: an error or files
+        /// inside the folder, never a panic and never a file outside.
+        #[test]
+        fn nothing_lands_outside_the_folder(
+            junk in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            names in proptest::collection::vec("[a-z./\\\\]{1,12}", 1..5),
+        ) {
+            let outer = tempfile::tempdir().unwrap();
+            let root = outer.path().join("root");
+            std::fs::create_dir(&root).unwrap();
+            let _ = unpack(&junk, &root, ZipLimits::default());
+            let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+            let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            for (name, data) in &entries {
+                if w.start_file(*name, zip::write::SimpleFileOptions::default()).is_ok() {
+                    w.write_all(data).unwrap();
+                }
+            }
+            if let Ok(z) = w.finish() {
+                let _ = unpack(&z.into_inner(), &root, ZipLimits::default());
+            }
+            let outside: Vec<_> = std::fs::read_dir(outer.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+            proptest::prop_assert_eq!(outside, vec![std::ffi::OsString::from("root")]);
+        }
+    }
 }

@@ -160,4 +160,33 @@ mod tests {
         f.collected_at = Some("2026-11-01T00:00:00Z".into());
         assert_eq!(idempotency_key(&f), "at:2026-11-01T00:00:00Z");
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Every non-blank NDJSON line is either stored or rejected with its
+        /// own line number, whatever the lines hold.
+        #[test]
+        fn every_line_is_accounted_for(
+            lines in prop::collection::vec(
+                prop_oneof![
+                    "[a-z]{1,8}".prop_map(|h| format!("{{\"host\":\"{h}\"}}")),
+                    "[ -~]{0,20}",
+                ],
+                1..20,
+            ),
+        ) {
+            // Keep the body NDJSON: the first line is always a complete object.
+            let mut body = String::from("{\"host\":\"first\"}\n");
+            body.push_str(&lines.join("\n"));
+            let p = parse_facts(body.as_bytes());
+            let content = body.lines().filter(|l| !l.trim().is_empty()).count();
+            prop_assert_eq!(p.facts.len() + p.rejected.len(), content, "{:?}", p.rejected);
+            for r in &p.rejected {
+                let line = body.lines().nth(r.line as usize - 1).unwrap_or("");
+                prop_assert!(!line.trim().is_empty());
+            }
+        }
+    }
 }
