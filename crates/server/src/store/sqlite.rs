@@ -20,8 +20,8 @@ use super::*;
 const QUEUE: usize = 16_384;
 /// Jobs taken into one transaction at most.
 const MAX_GROUP: usize = 1024;
-/// Idle read connections kept.
-const POOL: usize = 8;
+/// Idle read connections kept (one per request in flight avoids reopening).
+const POOL: usize = 64;
 
 enum Job {
     Put(
@@ -37,6 +37,9 @@ pub struct SqliteStore {
     pool: Mutex<Vec<Connection>>,
     queue: Option<mpsc::Sender<Job>>,
     writer: Option<JoinHandle<()>>,
+    /// Dropped to stop the checkpointer.
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    checkpointer: Option<JoinHandle<()>>,
 }
 
 impl SqliteStore {
@@ -68,16 +71,29 @@ impl SqliteStore {
             [SCHEMA_VERSION.to_string()],
         )
         .map_err(open_err)?;
+        // Checkpoints run beside the writer, not inside its commits.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(open_err)?;
+        let checkpoint_conn = connect(path).map_err(open_err)?;
         let (tx, rx) = mpsc::channel(QUEUE);
+        let thread_err =
+            |e: std::io::Error| StoreError::Damaged(format!("cannot start a thread: {e}"));
         let writer = std::thread::Builder::new()
             .name("acsready-writer".into())
             .spawn(move || write_loop(conn, rx))
-            .map_err(|e| StoreError::Damaged(format!("cannot start the writer: {e}")))?;
+            .map_err(thread_err)?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let checkpointer = std::thread::Builder::new()
+            .name("acsready-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpoint_conn, stopped))
+            .map_err(thread_err)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             pool: Mutex::new(Vec::new()),
             queue: Some(tx),
             writer: Some(writer),
+            stop: Some(stop),
+            checkpointer: Some(checkpointer),
         })
     }
 
@@ -119,7 +135,27 @@ impl Drop for SqliteStore {
         if let Some(writer) = self.writer.take() {
             let _ = writer.join();
         }
+        self.stop.take();
+        if let Some(checkpointer) = self.checkpointer.take() {
+            let _ = checkpointer.join();
+        }
     }
+}
+
+/// Copies the WAL into the database every half second (PASSIVE: never
+/// waits for or blocks the writer or readers), and once more at the end.
+fn checkpoint_loop(conn: Connection, stop: std::sync::mpsc::Receiver<()>) {
+    let checkpoint = |mode: &str| {
+        if let Err(e) = conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(())) {
+            tracing::warn!(error = %e, "checkpoint failed");
+        }
+    };
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+        stop.recv_timeout(std::time::Duration::from_millis(500))
+    {
+        checkpoint("PASSIVE");
+    }
+    checkpoint("TRUNCATE");
 }
 
 fn connect(path: &Path) -> Result<Connection, rusqlite::Error> {
@@ -130,7 +166,11 @@ fn connect(path: &Path) -> Result<Connection, rusqlite::Error> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // WAL is a property of the file: set once, it stays.
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     Ok(conn)
 }
