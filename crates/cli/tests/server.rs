@@ -207,6 +207,32 @@ fn malformed_oversized_and_wrong_type_bodies_are_refused_without_harm() {
     let s = setup();
     let server = Server::start(&s.db, &["--max-body", "4096", "--max-upload", "4096"]);
     let ok = facts("good", 6414, None);
+    // Good requests run beside the bad ones and all succeed.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let neighbour = {
+        let (url, token, stop) = (server.url.clone(), s.ingest.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let agent = harness::agent();
+            let mut statuses = Vec::new();
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || i < 20 {
+                let line = facts(&format!("neighbour-{i}"), 6414, None);
+                statuses.push(
+                    harness::post(
+                        &agent,
+                        &url,
+                        "/api/v1/facts",
+                        Some(&token),
+                        NDJSON,
+                        line.as_bytes(),
+                    )
+                    .0,
+                );
+                i += 1;
+            }
+            statuses
+        })
+    };
     let big = format!("{ok}\n").repeat(100);
     let cases: Vec<(&str, &str, Vec<u8>, u16)> = vec![
         ("/api/v1/facts", NDJSON, big.clone().into_bytes(), 413),
@@ -263,6 +289,9 @@ fn malformed_oversized_and_wrong_type_bodies_are_refused_without_harm() {
     );
     assert_eq!(status, 422, "{text}");
     assert!(text.contains("leaves the folder"), "{text}");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let neighbours = neighbour.join().unwrap();
+    assert!(neighbours.iter().all(|s| *s == 200), "{neighbours:?}");
     // The server still works and stored nothing of the above.
     assert_eq!(
         server
@@ -271,7 +300,7 @@ fn malformed_oversized_and_wrong_type_bodies_are_refused_without_harm() {
         200
     );
     let summary = server.get_json("/api/v1/summary", &s.read);
-    assert_eq!(summary["hosts"], 1);
+    assert_eq!(summary["hosts"].as_u64(), Some(1 + neighbours.len() as u64));
     // A collector folder as a zip is read like --collected reads it.
     let folder = zip(&[("web01/facts.json", facts("web01", 2183, None).as_bytes())]);
     let (status, text) = server.post(

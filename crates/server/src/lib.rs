@@ -65,6 +65,7 @@ async fn run(config: Config) -> Result<(), ServerError> {
         readers: Readers::new(&rules),
         rules: rules.clone(),
         limits: config.limits,
+        ingest_slots: tokio::sync::Semaphore::new(api::INGEST_SLOTS),
     });
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await

@@ -49,7 +49,13 @@ pub struct AppState {
     pub rules: Arc<Rules>,
     pub readers: Readers,
     pub limits: Limits,
+    /// Ingest requests read and parsed at once; the others wait their turn,
+    /// so memory stays bounded however many clients send large bodies.
+    pub ingest_slots: tokio::sync::Semaphore,
 }
+
+/// Ingest requests read and parsed at once.
+pub const INGEST_SLOTS: usize = 64;
 
 pub type Shared = Arc<AppState>;
 

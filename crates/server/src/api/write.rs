@@ -43,6 +43,15 @@ fn check_type(headers: &HeaderMap, allowed: &[&str]) -> Result<(), ApiError> {
     }
 }
 
+/// Waits for one of the ingest slots.
+async fn slot(state: &Shared) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+    state
+        .ingest_slots
+        .acquire()
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping"))
+}
+
 /// Stores records and waits for the commit; answers (new, duplicates).
 async fn store(state: &Shared, records: Vec<NewRecord>) -> Result<(usize, usize), ApiError> {
     if records.is_empty() {
@@ -67,6 +76,7 @@ pub async fn facts(
 ) -> Result<Response, ApiError> {
     require(&state, &headers, &method, Scope::Ingest).await?;
     check_type(&headers, &FACTS_TYPES)?;
+    let _slot = slot(&state).await?;
     let bytes = body_bytes(&headers, body, state.limits.max_body).await?;
     let rules = state.rules.clone();
     let (records, rejected) = blocking(move || {
@@ -145,6 +155,7 @@ pub async fn collected(
         .map(|Query(p)| p.host)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?
         .filter(|h| !h.trim().is_empty());
+    let _slot = slot(&state).await?;
     let bytes = body_bytes(&headers, body, state.limits.max_upload).await?;
     let st = state.clone();
     let (record, warnings) = blocking(move || {
