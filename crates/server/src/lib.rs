@@ -37,12 +37,8 @@ pub struct Config {
 pub enum ServerError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        addr: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot listen on {addr}: {cause}")]
+    Listen { addr: String, cause: std::io::Error },
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -69,9 +65,9 @@ async fn run(config: Config) -> Result<(), ServerError> {
     });
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
-        .map_err(|source| ServerError::Listen {
+        .map_err(|cause| ServerError::Listen {
             addr: config.listen.clone(),
-            source,
+            cause,
         })?;
     let addr: SocketAddr = listener.local_addr()?;
     tracing::info!(db = %config.db.display(), rules = %rules.rules_version, "store open");

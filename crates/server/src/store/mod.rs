@@ -18,20 +18,15 @@ pub use sqlite::SqliteStore;
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {source}")]
+    #[error("database {path}: {cause}")]
     Open {
         path: String,
-        #[source]
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
-    #[error("cannot create the folder of the database {path}: {source}")]
-    Folder {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot create the folder of the database {path}: {cause}")]
+    Folder { path: String, cause: std::io::Error },
     #[error("the store is shutting down")]
     Closed,
     #[error("the server is busy: too many writes queued")]

@@ -55,14 +55,14 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and starts its writer.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+            std::fs::create_dir_all(dir).map_err(|cause| StoreError::Folder {
                 path: dir.display().to_string(),
-                source,
+                cause,
             })?;
         }
-        let open_err = |source| StoreError::Open {
+        let open_err = |cause| StoreError::Open {
             path: path.display().to_string(),
-            source,
+            cause,
         };
         let conn = connect(path).map_err(open_err)?;
         conn.execute_batch(SCHEMA).map_err(open_err)?;
