@@ -83,6 +83,21 @@ acsready report --from report.json --format csv > report.csv"
         /// A finding code such as ACS004
         code: Option<String>,
     },
+    /// Run the fleet server: ingest API, embedded database, dashboard (docs/server.md)
+    #[command(
+        after_help = "Prints `listening on http://ADDR` on standard error once bound. \
+Logs go to standard error (level: ACSREADY_LOG=error|warn|info|debug). Create tokens first with `acsready token create`."
+    )]
+    Serve(crate::server_cmd::ServeArgs),
+    /// Create, list and revoke the server's access tokens
+    #[command(subcommand)]
+    Token(crate::server_cmd::TokenCommand),
+    /// Send the host folders of a collector share to the server, one upload per host
+    #[command(
+        after_help = "Exit codes: 0 every host folder accepted; 2 some folder could not be read or was refused \
+(the others are still sent)."
+    )]
+    Push(crate::push_cmd::PushArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -5,63 +5,10 @@ use std::path::PathBuf;
 
 use acsready_facts::HostFacts;
 use acsready_report::InputProblem;
-use acsready_rules::Rules;
-use acsready_sources::folder::{read_evidence, read_host_folder, EvidenceOptions};
-use acsready_sources::registry_facts::KnownProducts;
-use acsready_sources::EventFilter;
+pub use acsready_server::Readers;
+use acsready_sources::folder::{read_evidence, read_host_folder};
 
 use crate::cli::EvidenceArgs;
-
-/// What the readers need from the rules, built once.
-pub struct Readers {
-    products: KnownProducts,
-    events: EventFilter,
-}
-
-impl Readers {
-    pub fn new(rules: &Rules) -> Self {
-        let pairs = |names: fn(&acsready_rules::Product) -> &Vec<String>| {
-            rules
-                .products
-                .iter()
-                .flat_map(|p| names(p).iter().map(|n| (n.clone(), p.id.clone())))
-                .collect()
-        };
-        let products = KnownProducts {
-            display_names: pairs(|p| &p.display_names),
-            vendor_keys: pairs(|p| &p.vendor_keys),
-        };
-        // Keep what some event rule could match: by its ids when it has
-        // some (the rule checks provider and message later), else by its
-        // providers and messages. Reading every MsiInstaller event of a
-        // busy log would only bloat the facts.
-        let mut events = EventFilter::default();
-        for rule in &rules.events {
-            if rule.ids.is_empty() {
-                events.providers.extend(rule.providers_any.iter().cloned());
-                events.messages.extend(rule.message_any.iter().cloned());
-            } else {
-                events.ids.extend(&rule.ids);
-            }
-        }
-        events.ids.sort_unstable();
-        events.ids.dedup();
-        Readers { products, events }
-    }
-
-    /// Uninstall DisplayName prefixes → product ids (also how console and
-    /// osquery inputs name products).
-    pub fn display_names(&self) -> &[(String, String)] {
-        &self.products.display_names
-    }
-
-    fn options(&self) -> EvidenceOptions<'_> {
-        EvidenceOptions {
-            products: &self.products,
-            events: &self.events,
-        }
-    }
-}
 
 /// One host to read: a collector folder, or files given on the command line.
 pub enum HostSource {

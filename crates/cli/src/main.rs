@@ -6,6 +6,8 @@ mod facts_cmd;
 mod inputs;
 mod inspect_cmd;
 mod pipeline;
+mod push_cmd;
+mod server_cmd;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -95,6 +97,9 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
         Command::Inspect(args) => inspect_cmd::inspect(&args, &rules, style),
         Command::Report(args) => pipeline::rerender(&args, style),
+        Command::Serve(args) => server_cmd::serve(&args, rules),
+        Command::Token(cmd) => server_cmd::token(&cmd),
+        Command::Push(args) => push_cmd::push(&args),
         Command::Rules { format } => {
             let mut out = stdout.lock();
             match format {

@@ -25,6 +25,11 @@ pub use kb::{kb_number, normalize_kb, KbError};
 pub struct HostFacts {
     /// Host name as the fleet knows it (NetBIOS, FQDN or console display name).
     pub host: String,
+    /// When the facts were collected (RFC 3339, e.g. "2026-11-01T09:30:00+09:00");
+    /// normalized to UTC ("2026-11-01T00:30:00Z"). The fleet server stores one
+    /// record per host and collection time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<OsFacts>,
     /// Installed updates as KB numbers ("KB5006714").
@@ -197,6 +202,8 @@ pub enum FactsError {
     Thumbprint { index: usize, value: String },
     #[error("agents[{index}].product is empty")]
     EmptyProduct { index: usize },
+    #[error("collected_at \"{value}\" is not an RFC 3339 date and time (e.g. 2026-11-01T09:30:00+09:00)")]
+    CollectedAt { value: String },
 }
 
 impl HostFacts {
@@ -207,6 +214,10 @@ impl HostFacts {
         self.host = self.host.trim().to_string();
         if self.host.is_empty() {
             return Err(FactsError::EmptyHost);
+        }
+        if let Some(raw) = &mut self.collected_at {
+            *raw = normalize_timestamp(raw)
+                .ok_or_else(|| FactsError::CollectedAt { value: raw.clone() })?;
         }
         if let Some(os) = &mut self.os {
             if let Some(raw) = &os.current_build {
@@ -264,6 +275,18 @@ impl HostFacts {
     pub fn ubr(&self) -> Option<u32> {
         self.os.as_ref()?.ubr
     }
+}
+
+/// An RFC 3339 date and time ("2026-11-01T09:30:00+09:00") in UTC
+/// ("2026-11-01T00:30:00Z"); `None` when it is not one.
+pub fn normalize_timestamp(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    // RFC 3339 requires a full date, a time and an offset.
+    let (date, rest) = raw.split_once(['T', 't', ' '])?;
+    if date.len() != 10 || !rest.contains([':']) {
+        return None;
+    }
+    raw.parse::<jiff::Timestamp>().ok().map(|t| t.to_string())
 }
 
 /// Upper-case hex SHA-1 thumbprint without separators, or `None` if it is not one.
@@ -348,8 +371,25 @@ mod tests {
     }
 
     #[test]
+    fn collected_at_is_rfc3339_normalized_to_utc() {
+        let f = parse(r#"{"host":"a","collected_at":"2026-11-01T09:30:00+09:00"}"#);
+        assert_eq!(f.collected_at.as_deref(), Some("2026-11-01T00:30:00Z"));
+        for bad in [
+            "2026-11-01",
+            "yesterday",
+            "2026-11-01T09:30:00",
+            "2026-13-01T00:00:00Z",
+        ] {
+            let mut f: HostFacts =
+                serde_json::from_str(&format!(r#"{{"host":"a","collected_at":"{bad}"}}"#)).unwrap();
+            let err = f.normalize().unwrap_err().to_string();
+            assert!(err.starts_with("collected_at"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn unknown_fields_are_ignored_for_forward_compatibility() {
-        let f = parse(r#"{"host":"a","collected_at":"2026-11-01","os":{"build_lab":"x"}}"#);
+        let f = parse(r#"{"host":"a","collector":"v9","os":{"build_lab":"x"}}"#);
         assert_eq!(f.host, "a");
         assert_eq!(f.build(), None);
     }

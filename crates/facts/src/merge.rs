@@ -94,6 +94,7 @@ impl HostFacts {
     pub fn merge(&mut self, other: HostFacts, origin: &str) {
         let HostFacts {
             host: _,
+            collected_at,
             os,
             updates,
             certificates,
@@ -107,6 +108,9 @@ impl HostFacts {
             conflicts: other_conflicts,
         } = other;
         self.conflicts.extend(other_conflicts);
+        if self.collected_at.is_none() {
+            self.collected_at = collected_at;
+        }
         let mut m = Merger {
             sources: &mut self.sources,
             conflicts: &mut self.conflicts,

@@ -1,0 +1,147 @@
+//! `acsready serve` and `acsready token`: the fleet server and its tokens.
+
+use std::path::PathBuf;
+
+use acsready_rules::Rules;
+use acsready_server::{auth, Config, Limits, Scope, SqliteStore, Store};
+use anyhow::{bail, Context, Result};
+
+use crate::{EXIT_BAD_INPUT, EXIT_READY};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The database file [default: acsready/acsready.db in the platform's data directory]
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Address and port to listen on (port 0: any free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// Largest body of POST /api/v1/facts, in bytes (larger: 413)
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub max_body: usize,
+
+    /// Largest zip of POST /api/v1/collected, in bytes (larger: 413)
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    pub max_upload: usize,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it (alone, on standard output); it is shown only once
+    Create {
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// ingest: send facts and folders; read: read hosts, summary, reports, the dashboard
+        #[arg(long, value_enum)]
+        scope: ScopeArg,
+        /// A name to recognise the token by in `token list`
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// List tokens (id, scope, name, created, revoked); never the tokens themselves
+    List {
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+    /// Revoke a token by its id (from `token list`); it stops working at once
+    Revoke {
+        id: i64,
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScopeArg {
+    Ingest,
+    Read,
+}
+
+fn db_path(db: &Option<PathBuf>) -> PathBuf {
+    db.clone().unwrap_or_else(SqliteStore::default_path)
+}
+
+/// Logs go to standard error; ACSREADY_LOG sets the level (error, warn, info, debug).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ACSREADY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+pub fn serve(args: &ServeArgs, rules: Rules) -> Result<u8> {
+    init_logging();
+    let limits = Limits {
+        max_body: args.max_body,
+        max_upload: args.max_upload,
+        ..Limits::default()
+    };
+    acsready_server::serve(Config {
+        db: db_path(&args.db),
+        listen: args.listen.clone(),
+        limits,
+        rules,
+    })?;
+    Ok(EXIT_READY)
+}
+
+pub fn token(cmd: &TokenCommand) -> Result<u8> {
+    let open = |db: &Option<PathBuf>| {
+        let path = db_path(db);
+        SqliteStore::open(&path).with_context(|| format!("cannot open {}", path.display()))
+    };
+    match cmd {
+        TokenCommand::Create { db, scope, name } => {
+            let store = open(db)?;
+            let scope = match scope {
+                ScopeArg::Ingest => Scope::Ingest,
+                ScopeArg::Read => Scope::Read,
+            };
+            let (id, token) = auth::create_token(&store, name, scope)?;
+            eprintln!(
+                "token {id} ({}) created; it is shown only this once",
+                scope.as_str()
+            );
+            println!("{token}");
+        }
+        TokenCommand::List { db } => {
+            let store = open(db)?;
+            println!(
+                "{:>4}  {:<7}  {:<24}  {:<24}  name",
+                "id", "scope", "created", "revoked"
+            );
+            for t in store.token_list()? {
+                println!(
+                    "{:>4}  {:<7}  {:<24}  {:<24}  {}",
+                    t.id,
+                    t.scope.as_str(),
+                    t.created_at,
+                    t.revoked_at.as_deref().unwrap_or("-"),
+                    t.name
+                );
+            }
+        }
+        TokenCommand::Revoke { id, db } => {
+            let store = open(db)?;
+            if !store.token_revoke(*id)? {
+                eprintln!("acsready: error: no token {id} (acsready token list shows them)");
+                return Ok(EXIT_BAD_INPUT);
+            }
+            eprintln!("token {id} revoked");
+        }
+    }
+    Ok(EXIT_READY)
+}
+
+/// Refuses an empty token early.
+pub fn check_token(token: &str) -> Result<()> {
+    if token.trim().is_empty() {
+        bail!("--token is empty");
+    }
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! Starts the real `acsready serve` on a free loopback port with a temporary
+//! database, and talks to it over HTTP.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_acsready"))
+}
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `acsready token create`: the token printed on stdout.
+pub fn token(db: &Path, scope: &str) -> String {
+    let out = Command::new(bin())
+        .args([
+            "token", "create", "--scope", scope, "--name", "test", "--db",
+        ])
+        .arg(db)
+        .output()
+        .expect("run token create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string();
+    assert!(
+        token.starts_with("acsr_") && !token.contains('\n'),
+        "{token}"
+    );
+    token
+}
+
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    /// Everything the server wrote to standard error.
+    pub log: Arc<Mutex<String>>,
+    pub agent: ureq::Agent,
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+impl Server {
+    /// Starts the server on `db` with extra arguments, and waits for its
+    /// "listening on" line.
+    pub fn start(db: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .args(extra)
+            .env("ACSREADY_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the server");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on ") {
+                    if let Some(tx) = tx.take() {
+                        let _ = tx.send(addr.to_string());
+                    }
+                }
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        let url = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the server did not start: {}", log.lock().unwrap());
+            }
+        };
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Server {
+            child,
+            url,
+            log,
+            agent: agent(),
+        }
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> (u16, String) {
+        let mut req = self.agent.get(format!("{}{path}", self.url));
+        if let Some(t) = token {
+            req = req.header("Authorization", &format!("Bearer {t}"));
+        }
+        answer(req.call())
+    }
+
+    pub fn get_json(&self, path: &str, token: &str) -> Value {
+        let (status, body) = self.get(path, Some(token));
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).expect("JSON")
+    }
+
+    pub fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: &[u8],
+    ) -> (u16, String) {
+        post(&self.agent, &self.url, path, token, content_type, body)
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Stops the server with SIGKILL (no shutdown at all).
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits, bounded, until `check` holds.
+    pub fn eventually(&self, what: &str, mut check: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !check() {
+            assert!(Instant::now() < deadline, "never happened: {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn post(
+    agent: &ureq::Agent,
+    url: &str,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, String) {
+    let mut req = agent
+        .post(format!("{url}{path}"))
+        .content_type(content_type);
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    answer(req.send(body))
+}
+
+fn answer(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, String) {
+    match res {
+        Ok(mut r) => {
+            let status = r.status().as_u16();
+            (status, r.body_mut().read_to_string().unwrap_or_default())
+        }
+        Err(e) => (0, e.to_string()),
+    }
+}
+
+/// A host's facts as one NDJSON line.
+pub fn facts(host: &str, ubr: u32, collected_at: Option<&str>) -> String {
+    let at = collected_at
+        .map(|a| format!(r#","collected_at":"{a}""#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"host":"{host}"{at},"os":{{"current_build":"17763.{ubr}","installation_type":"Server"}},"certificates":[{{"sha1":"F40042E2E5F7E8EF8189FED15519AECE42C3BFA2","store":"AuthRoot"}}]}}"#
+    )
+}
+
+pub fn json(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}

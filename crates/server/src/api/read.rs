@@ -1,0 +1,249 @@
+//! Reading: health, session, hosts, one host, summary, CSV report.
+
+use acsready_assess::{assess_with, Action, Detail, Verdict};
+use acsready_report::{CsvReport, Style};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{blocking, error, language, require, ApiError, Shared, OPENAPI};
+use crate::store::{HostQuery, Scope, Sort};
+
+/// Hosts per page at most.
+pub const MAX_LIMIT: u64 = 1000;
+/// Past assessments shown per host.
+const HISTORY: usize = 100;
+/// Hosts read per step when writing the CSV report.
+const CSV_STEP: usize = 1000;
+
+pub async fn health(State(state): State<Shared>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": { "version": state.rules.rules_version, "as_of": state.rules.as_of },
+    }))
+}
+
+pub async fn openapi(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    require(&state, &headers, &method, Scope::Read).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response())
+}
+
+/// Which scopes the request's credentials carry; 401 without valid ones.
+pub async fn session(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let caller = match require(&state, &headers, &method, Scope::Read).await {
+        Ok(c) => c,
+        Err(e) => match require(&state, &headers, &Method::POST, Scope::Ingest).await {
+            Ok(c) if headers.contains_key(header::AUTHORIZATION) => c,
+            _ => return Err(e),
+        },
+    };
+    let kind = match caller {
+        crate::auth::Caller::Token { .. } => "token",
+        crate::auth::Caller::Session { .. } => "session",
+    };
+    Ok(Json(json!({ "scopes": caller.scopes(), "via": kind })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HostsParams {
+    verdict: Option<String>,
+    release: Option<String>,
+    action: Option<String>,
+    q: Option<String>,
+    offset: Option<u64>,
+    limit: Option<u64>,
+    sort: Option<String>,
+    order: Option<String>,
+    #[allow(dead_code)]
+    lang: Option<String>,
+}
+
+fn bad(message: String) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, message)
+}
+
+fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl HostsParams {
+    fn query(&self) -> Result<HostQuery, ApiError> {
+        let verdict = non_empty(&self.verdict)
+            .map(|v| {
+                v.parse::<Verdict>()
+                    .map_err(|e| bad(format!("verdict: {e}")))
+            })
+            .transpose()?;
+        let action = non_empty(&self.action)
+            .map(|a| {
+                Action::ALL
+                    .into_iter()
+                    .find(|x| x.as_str() == a)
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "action: unknown action \"{a}\" (upgrade, pin, fix_host, hold, none)"
+                        ))
+                    })
+            })
+            .transpose()?;
+        let sort = match non_empty(&self.sort) {
+            None | Some("host") => Sort::Host,
+            Some("verdict") => Sort::Verdict,
+            Some("release") => Sort::Release,
+            Some("assessed_at") => Sort::AssessedAt,
+            Some(s) => {
+                return Err(bad(format!(
+                    "sort: unknown key \"{s}\" (host, verdict, release, assessed_at)"
+                )))
+            }
+        };
+        let descending = match non_empty(&self.order) {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(o) => return Err(bad(format!("order: \"{o}\" is neither asc nor desc"))),
+        };
+        Ok(HostQuery {
+            verdict,
+            release: non_empty(&self.release).map(str::to_string),
+            action,
+            q: non_empty(&self.q).map(str::to_string),
+            offset: self.offset.unwrap_or(0),
+            limit: self.limit.unwrap_or(100).min(MAX_LIMIT),
+            sort,
+            descending,
+        })
+    }
+}
+
+fn params<T>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(p)| p)
+        .map_err(|e| bad(format!("bad query: {}", e.body_text())))
+}
+
+pub async fn hosts(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    q: Result<Query<HostsParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    require(&state, &headers, &method, Scope::Read).await?;
+    let query = params(q)?.query()?;
+    let store = state.store.clone();
+    let page = blocking(move || Ok(store.hosts(&query)?)).await?;
+    Ok(Json(page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LangParam {
+    lang: Option<String>,
+}
+
+pub async fn host(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    q: Result<Query<LangParam>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    require(&state, &headers, &method, Scope::Read).await?;
+    let lang = language(params(q)?.lang.as_deref(), &headers);
+    let store = state.store.clone();
+    let lookup = name.clone();
+    let Some(record) = blocking(move || Ok(store.host(&lookup, HISTORY)?)).await? else {
+        return Ok(error(
+            StatusCode::NOT_FOUND,
+            format!("no host {name:?} is stored"),
+        ));
+    };
+    let assessment = assess_with(&record.facts, &state.rules, lang, Detail::Full);
+    Ok(Json(json!({
+        "host": record.row.host,
+        "assessment": assessment,
+        "facts": record.facts,
+        "assessed_at": record.row.assessed_at,
+        "collected_at": record.row.collected_at,
+        "rules_version": record.row.rules_version,
+        "history": record.history,
+    }))
+    .into_response())
+}
+
+pub async fn summary(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    require(&state, &headers, &method, Scope::Read).await?;
+    let store = state.store.clone();
+    let mut counts = blocking(move || Ok(store.counts()?)).await?;
+    for r in &mut counts.by_release {
+        if let Some(row) = state.rules.windows.iter().find(|w| w.id == r.release) {
+            r.name = match &row.name_server {
+                Some(server) if *server != row.name => format!("{} / {server}", row.name),
+                _ => row.name.clone(),
+            };
+        }
+    }
+    let mut body = serde_json::to_value(&counts.summary)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    if let Some(o) = body.as_object_mut() {
+        o.insert("by_release".into(), json!(counts.by_release));
+        o.insert(
+            "rules".into(),
+            json!({ "version": state.rules.rules_version, "as_of": state.rules.as_of }),
+        );
+    }
+    Ok(Json(body).into_response())
+}
+
+pub async fn report_csv(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    q: Result<Query<LangParam>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    require(&state, &headers, &method, Scope::Read).await?;
+    let lang = language(params(q)?.lang.as_deref(), &headers);
+    let st = state.clone();
+    let csv = blocking(move || {
+        let io =
+            |e: std::io::Error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+        let mut report = CsvReport::begin(Vec::new(), Style { lang, color: false }).map_err(io)?;
+        let mut after = String::new();
+        loop {
+            let batch = st.store.latest_facts(&after, CSV_STEP)?;
+            let Some(last) = batch.last() else { break };
+            after = last.host.clone();
+            for facts in &batch {
+                report
+                    .host(&assess_with(facts, &st.rules, lang, Detail::Full))
+                    .map_err(io)?;
+            }
+        }
+        report.finish().map_err(io)
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"acsready-report.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}

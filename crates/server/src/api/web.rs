@@ -1,0 +1,132 @@
+//! The dashboard's files and signing in and out.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::{blocking, error, session_cookie, ApiError, Shared};
+use crate::auth::{self, SESSION_COOKIE, SESSION_HOURS};
+use crate::store::Scope;
+
+const INDEX: &str = include_str!("../../dashboard/index.html");
+const SCRIPT: &str = include_str!("../../dashboard/dashboard.js");
+const STYLE: &str = include_str!("../../dashboard/dashboard.css");
+
+fn file(kind: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn index() -> Response {
+    file("text/html; charset=utf-8", INDEX)
+}
+
+pub async fn script() -> Response {
+    file("text/javascript; charset=utf-8", SCRIPT)
+}
+
+pub async fn style() -> Response {
+    file("text/css; charset=utf-8", STYLE)
+}
+
+/// A POST from a page of another site is refused: when the browser says
+/// where the request comes from (Origin), it must be this server.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+fn redirect(to: &'static str, cookie: Option<String>) -> Response {
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
+    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    res
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    token: String,
+}
+
+/// `POST /login`: a read token in, a session cookie out.
+pub async fn login(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, ApiError> {
+    if !same_origin(&headers) {
+        return Ok(error(StatusCode::FORBIDDEN, "cross-origin sign-in refused"));
+    }
+    let Ok(Form(form)) = form else {
+        return Ok(redirect("/?login=failed", None));
+    };
+    let store = state.store.clone();
+    let session = blocking(move || {
+        let token = form.token.trim();
+        match store.token_scope(&auth::hash(token))? {
+            Some((_, Scope::Read)) => {}
+            _ => return Ok(None),
+        }
+        let id = auth::random_secret()
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let (now, _) = crate::clock::now();
+        store.session_create(
+            &auth::hash(&id),
+            &[Scope::Read],
+            now + SESSION_HOURS * 3_600_000,
+        )?;
+        Ok(Some(id))
+    })
+    .await?;
+    Ok(match session {
+        Some(id) => {
+            tracing::info!("dashboard session created");
+            redirect(
+                "/",
+                Some(format!(
+                    "{SESSION_COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+                    SESSION_HOURS * 3600
+                )),
+            )
+        }
+        None => {
+            tracing::info!("dashboard sign-in refused");
+            redirect("/?login=failed", None)
+        }
+    })
+}
+
+/// `POST /logout`: ends the session and clears the cookie.
+pub async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if !same_origin(&headers) {
+        return Ok(error(
+            StatusCode::FORBIDDEN,
+            "cross-origin sign-out refused",
+        ));
+    }
+    if let Some(id) = session_cookie(&headers) {
+        let store = state.store.clone();
+        blocking(move || Ok(store.session_delete(&auth::hash(&id))?)).await?;
+    }
+    Ok(redirect(
+        "/",
+        Some(format!(
+            "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
+        )),
+    ))
+}
