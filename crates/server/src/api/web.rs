@@ -37,13 +37,25 @@ pub async fn style() -> Response {
     file("text/css; charset=utf-8", STYLE)
 }
 
-/// A POST from a page of another site is refused: when the browser says
-/// where the request comes from (Origin), it must be this server.
+/// A POST from a page of another site is refused. A browser says where a
+/// request comes from with `Sec-Fetch-Site` (which no page can set) and
+/// `Origin`; under `Referrer-Policy: no-referrer` it sends `Origin: null`
+/// even for a form of this very page, so `null` is accepted only when
+/// `Sec-Fetch-Site` says `same-origin`. Clients that send neither header
+/// (scripts, curl) are not browsers and pass.
 fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let site = text("sec-fetch-site");
+    if site.is_some_and(|s| s != "same-origin") {
+        return false;
+    }
+    let Some(origin) = text(header::ORIGIN.as_str()) else {
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if origin == "null" {
+        return site == Some("same-origin");
+    }
+    let host = text(header::HOST.as_str());
     let origin_host = origin
         .strip_prefix("http://")
         .or_else(|| origin.strip_prefix("https://"));
@@ -129,4 +141,51 @@ pub async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Result<R
             "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
         )),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn only_this_origin_may_sign_in() {
+        let host = ("host", "127.0.0.1:8080");
+        // A form of this page (Chromium under no-referrer sends Origin: null).
+        assert!(same_origin(&headers(&[
+            host,
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        assert!(same_origin(&headers(&[
+            host,
+            ("origin", "http://127.0.0.1:8080"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        // No browser headers at all: not a browser.
+        assert!(same_origin(&headers(&[host])));
+        // Another site, however it says so.
+        assert!(!same_origin(&headers(&[
+            host,
+            ("origin", "null"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(!same_origin(&headers(&[host, ("origin", "null")])));
+        assert!(!same_origin(&headers(&[
+            host,
+            ("origin", "http://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            host,
+            ("origin", "http://127.0.0.1:8080"),
+            ("sec-fetch-site", "same-site")
+        ])));
+    }
 }
