@@ -81,7 +81,7 @@
     if (!os || os.build === null || os.build === undefined) { return ""; }
     return os.ubr === null || os.ubr === undefined ? String(os.build) : os.build + "." + os.ubr;
   }
-  function when(iso) { return iso ? String(iso).replace("T", " ").replace(/\.\d+Z$/, "Z") : t("never"); }
+  function when(iso) { return iso ? String(iso).replace("T", " ").replace(/(:\d\d)?(\.\d+)?Z$/, " UTC") : t("never"); }
 
   // Server requests: same origin, the session cookie; 401 shows the sign-in form.
   function api(path, params) {
@@ -267,11 +267,11 @@
       (h.codes || []).forEach(function (c) { if (!seen[c]) { seen[c] = true; codes.push(c); } });
       tr.appendChild(el("td", null, h.host));
       tr.appendChild(el("td", null, (h.os && h.os.name) || ""));
-      tr.appendChild(el("td", "mono", build(h.os)));
-      tr.appendChild(el("td", "verdict " + h.verdict, verdictLabel(h.verdict)));
+      tr.appendChild(el("td", "mono nowrap", build(h.os)));
+      tr.appendChild(el("td", "nowrap verdict " + h.verdict, verdictLabel(h.verdict)));
       tr.appendChild(el("td", "mono", codes.join(" ")));
       tr.appendChild(el("td", null, (h.agents || []).map(agentLine).join("; ")));
-      tr.appendChild(el("td", "mono", when(h.assessed_at)));
+      tr.appendChild(el("td", "mono nowrap", when(h.assessed_at)));
       frag.appendChild(tr);
     });
     if (!state.rows.length) {
