@@ -25,6 +25,7 @@ trap cleanup EXIT
 DB="$WORK/fleet.db"
 INGEST=$($BIN token create --db "$DB" --scope ingest --name bench 2>/dev/null)
 READ=$($BIN token create --db "$DB" --scope read --name bench 2>/dev/null)
+: > "$WORK/server.log"
 ACSREADY_LOG=warn $BIN serve --db "$DB" --listen 127.0.0.1:0 2>"$WORK/server.log" &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q '^listening on' "$WORK/server.log" && break; sleep 0.1; done
