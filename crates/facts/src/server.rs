@@ -72,9 +72,13 @@ mod tests {
                 r"C:\Program Files (x86)\Trend Micro\Apex One\iServiceSrv\iVPX".into(),
             ],
         };
-        assert!(l.find_suffix(r"authcertbackup\officescanauth.DAT").is_some());
+        assert!(l
+            .find_suffix(r"authcertbackup\officescanauth.DAT")
+            .is_some());
         assert!(l.find_suffix(r"iServiceSrv\iVP").is_none());
         assert!(l.find_suffix("").is_none());
-        assert!(l.find_suffix(r"X\AuthCertBackup\OfficeScanAuth.dat").is_none());
+        assert!(l
+            .find_suffix(r"X\AuthCertBackup\OfficeScanAuth.dat")
+            .is_none());
     }
 }

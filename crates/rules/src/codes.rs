@@ -88,6 +88,7 @@ pub const PREFLIGHT_TEXTS: &[&str] = &[
     "preflight.auth_cert_exportable",
     "preflight.auth_cert_not_exportable",
     "preflight.auth_cert_version_unknown",
+    "preflight.what",
 ];
 
 /// Codes the assessment emits itself (event codes come from `[[events]]`).

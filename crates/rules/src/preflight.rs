@@ -224,12 +224,20 @@ impl crate::Rules {
             cited(format!("server_folders {}", f.path), &f.source, &f.as_of);
         }
         for r in &a.renamed_services {
-            cited(format!("renamed_services {}", r.before), &r.source, &r.as_of);
+            cited(
+                format!("renamed_services {}", r.before),
+                &r.source,
+                &r.as_of,
+            );
         }
         for s in &a.sha2 {
             cited(format!("sha2 {}", s.windows), &s.source, &s.as_of);
             for said in &s.sources {
-                cited(format!("sha2 {} sources", s.windows), &said.source, &said.as_of);
+                cited(
+                    format!("sha2 {} sources", s.windows),
+                    &said.source,
+                    &said.as_of,
+                );
             }
         }
 

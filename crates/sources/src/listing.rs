@@ -57,7 +57,9 @@ pub fn parse_listing(bytes: &[u8], origin: &str) -> Result<FileListing, SourceEr
         message: message.to_string(),
     };
     if bytes.is_empty() {
-        return Err(bad("empty file: expected the output of dir /s /b or dir /s"));
+        return Err(bad(
+            "empty file: expected the output of dir /s /b or dir /s",
+        ));
     }
     let (text, _) = crate::text::decode(bytes);
     if text.contains('\0') {
@@ -219,7 +221,10 @@ mod tests {
             .is_some());
         assert!(l.paths.contains(&format!("{ROOT}\\Link")));
         assert!(l.paths.contains(&format!("{ROOT}\\ofcscan.ini")));
-        assert!(!l.paths.iter().any(|p| p.ends_with("\\.") || p.ends_with("..")));
+        assert!(!l
+            .paths
+            .iter()
+            .any(|p| p.ends_with("\\.") || p.ends_with("..")));
     }
 
     #[test]
@@ -243,10 +248,14 @@ mod tests {
 
     #[test]
     fn dir_s_b_is_one_path_a_line() {
-        let text = format!("{ROOT}\r\n{ROOT}\\AuthCertBackup\r\n{ROOT}\\AuthCertBackup\\OfficeScanAuth.dat\r\n");
+        let text = format!(
+            "{ROOT}\r\n{ROOT}\\AuthCertBackup\r\n{ROOT}\\AuthCertBackup\\OfficeScanAuth.dat\r\n"
+        );
         let l = parse_listing(text.as_bytes(), "b.txt").unwrap();
         assert_eq!(l.paths.len(), 3);
-        assert!(l.find_suffix(r"AuthCertBackup\OfficeScanAuth.dat").is_some());
+        assert!(l
+            .find_suffix(r"AuthCertBackup\OfficeScanAuth.dat")
+            .is_some());
     }
 
     #[test]

@@ -35,7 +35,10 @@ pub fn system_services(view: &dyn RegistryView) -> Result<(String, Vec<ServiceFa
             let path = format!(r"{key}\{name}");
             let display_name = view
                 .value(&path, "DisplayName")
-                .and_then(|d| d.as_str().map(|s| s.trim_end_matches('\0').trim().to_string()))
+                .and_then(|d| {
+                    d.as_str()
+                        .map(|s| s.trim_end_matches('\0').trim().to_string())
+                })
                 .filter(|s| !s.is_empty());
             let start = view.value(&path, "Start").and_then(|d| d.as_u32());
             ServiceFact {
@@ -97,7 +100,9 @@ mod tests {
         );
         let err = system_services(&reg.view(r"HKLM\SYSTEM")).unwrap_err();
         assert!(err.contains("ControlSet007"), "{err}");
-        let reg = view_of("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\X]\r\n");
+        let reg = view_of(
+            "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\X]\r\n",
+        );
         assert!(system_services(&reg.view(r"HKLM\SYSTEM")).is_err());
     }
 }
