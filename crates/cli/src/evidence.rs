@@ -55,6 +55,11 @@ impl Readers {
         &self.products.display_names
     }
 
+    /// How products show in the registry (also on a management server).
+    pub fn products(&self) -> &KnownProducts {
+        &self.products
+    }
+
     fn options(&self) -> EvidenceOptions<'_> {
         EvidenceOptions {
             products: &self.products,

@@ -6,6 +6,7 @@ mod facts_cmd;
 mod inputs;
 mod inspect_cmd;
 mod pipeline;
+mod preflight_cmd;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -95,6 +96,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
         Command::Inspect(args) => inspect_cmd::inspect(&args, &rules, style),
         Command::Report(args) => pipeline::rerender(&args, style),
+        Command::Preflight { target } => preflight_cmd::preflight(&target, &rules, style),
         Command::Rules { format } => {
             let mut out = stdout.lock();
             match format {

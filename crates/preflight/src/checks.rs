@@ -10,12 +10,7 @@ use acsready_rules::{codes, Installation, Severity, Version};
 use crate::{agent_version, ev, line_name, Findings, PasswordCheck, Phase, ServerEvidence};
 
 fn installation(facts: &HostFacts) -> Option<Installation> {
-    facts
-        .os
-        .as_ref()?
-        .installation_type
-        .as_deref()
-        .and_then(Installation::from_installation_type)
+    acsready_assess::installation_of(facts)
 }
 
 fn source<'a>(facts: &'a HostFacts, fact: &str) -> Option<&'a String> {
@@ -47,6 +42,46 @@ fn matches(
             .any(|row| windows.contains(&row.id))
 }
 
+/// How an agent's Windows stands against the unsupported list.
+enum Support {
+    Supported,
+    /// The release's name as the rules give it.
+    Unsupported(String),
+    /// The build is shared by a listed and an unlisted release and the
+    /// installation type is unknown.
+    Ambiguous(String),
+}
+
+fn support(f: &Findings, facts: &HostFacts, build: u32) -> Support {
+    let inst = installation(facts);
+    let rows = f.rules.windows_rows(build, inst);
+    let entry_of = |row: &acsready_rules::WindowsRow| {
+        f.pf.unsupported_os.iter().find(|u| {
+            u.windows.contains(&row.id)
+                && match (u.installation, inst.or(row.installation)) {
+                    (Some(want), Some(have)) => want == have,
+                    (Some(_), None) => false,
+                    (None, _) => true,
+                }
+        })
+    };
+    let listed: Vec<_> = rows.iter().filter_map(|r| entry_of(r)).collect();
+    let possible = f.pf.unsupported_os.iter().find(|u| {
+        rows.iter().any(|r| u.windows.contains(&r.id))
+            && match (u.installation, inst) {
+                (Some(want), Some(have)) => want == have,
+                _ => true,
+            }
+    });
+    match (listed.first(), possible) {
+        (Some(u), _) if listed.len() == rows.len() => {
+            Support::Unsupported(u.name.get(f.lang).into())
+        }
+        (_, Some(u)) => Support::Ambiguous(u.name.get(f.lang).into()),
+        _ => Support::Supported,
+    }
+}
+
 /// ACS200 / ACS201. Returns host → the unsupported release's name.
 pub(crate) fn unsupported_os(
     f: &mut Findings,
@@ -56,24 +91,35 @@ pub(crate) fn unsupported_os(
     let mut found = BTreeMap::new();
     let mut evidence = Vec::new();
     let mut unknown = Vec::new();
+    let mut unknown_evidence = Vec::new();
     for a in agents {
-        if a.build().is_none() {
+        let Some(build) = a.build() else {
+            unknown_evidence.push(ev(
+                &format!("{}: os.current_build", a.host),
+                "(missing)",
+                None,
+            ));
             unknown.push(a.host.clone());
             continue;
-        }
-        if let Some(entry) =
-            f.pf.unsupported_os
-                .iter()
-                .find(|u| matches(f, a, &u.windows, u.installation))
-        {
-            let name = entry.name.get(f.lang).to_string();
-            let build = a.build().map(|b| b.to_string()).unwrap_or_default();
-            evidence.push(ev(
-                &format!("{}: os.current_build", a.host),
-                format!("{build} ({name})"),
-                source(a, "os.current_build"),
-            ));
-            found.insert(a.host.clone(), name);
+        };
+        match support(f, a, build) {
+            Support::Supported => {}
+            Support::Unsupported(name) => {
+                evidence.push(ev(
+                    &format!("{}: os.current_build", a.host),
+                    format!("{build} ({name})"),
+                    source(a, "os.current_build"),
+                ));
+                found.insert(a.host.clone(), name);
+            }
+            Support::Ambiguous(name) => {
+                unknown_evidence.push(ev(
+                    &format!("{}: os.current_build", a.host),
+                    format!("{build} ({name}?, os.installation_type unknown)"),
+                    source(a, "os.current_build"),
+                ));
+                unknown.push(a.host.clone());
+            }
         }
     }
     if phase == Phase::Before || !found.is_empty() {
@@ -89,15 +135,11 @@ pub(crate) fn unsupported_os(
         }
         if !unknown.is_empty() {
             let count = unknown.len().to_string();
-            let evidence = unknown
-                .iter()
-                .map(|h| ev(&format!("{h}: os.current_build"), "(missing)", None))
-                .collect();
             f.add(
                 codes::PF_AGENT_OS_UNKNOWN,
                 &[("count", &count)],
                 unknown,
-                evidence,
+                unknown_evidence,
                 Vec::new(),
             );
         }

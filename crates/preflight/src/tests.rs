@@ -105,6 +105,11 @@ fn unsupported_windows_blocks_and_is_listed() {
         host(r#"{"host":"ws12","os":{"current_build":"9200","installation_type":"Server"}}"#),
         host(r#"{"host":"w7sp1","os":{"current_build":"7601","installation_type":"Client"}}"#),
         host(r#"{"host":"nobuild"}"#),
+        host(r#"{"host":"amb9200","os":{"current_build":"9200"}}"#),
+        host(
+            r#"{"host":"ws12dc","os":{"current_build":"9200","product_name":"Windows Server 2012 Datacenter"}}"#,
+        ),
+        host(r#"{"host":"vista-or-2008","os":{"current_build":"6002"}}"#),
     ];
     let p = run(
         &rules,
@@ -117,10 +122,19 @@ fn unsupported_windows_blocks_and_is_listed() {
     .unwrap();
     let f = finding(&p, "ACS200");
     assert!(f.blocking);
-    assert_eq!(f.hosts, ["vista", "w7rtm", "w8", "ws08", "xp"]);
-    assert!(f.title.starts_with("5 agent(s)"), "{}", f.title);
+    assert_eq!(
+        f.hosts,
+        ["vista", "vista-or-2008", "w7rtm", "w8", "ws08", "xp"]
+    );
+    assert!(f.title.starts_with("6 agent(s)"), "{}", f.title);
     assert_eq!(p.findings[0].code, "ACS200");
-    assert_eq!(finding(&p, "ACS201").hosts, ["nobuild"]);
+    let ambiguous = finding(&p, "ACS201");
+    assert_eq!(ambiguous.hosts, ["nobuild", "amb9200"]);
+    assert!(
+        ambiguous.evidence[1].value.contains("Windows 8?"),
+        "{:?}",
+        ambiguous.evidence
+    );
     assert!(p.summary.blocked);
     let xp = p.agents.iter().find(|a| a.host == "xp").unwrap();
     assert_eq!(xp.unsupported_os.as_deref(), Some("Windows XP"));
