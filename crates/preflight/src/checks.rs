@@ -306,12 +306,13 @@ pub(crate) fn delivery(f: &mut Findings, agents: &[HostFacts], staged: bool) {
 }
 
 fn blocking_findings(a: &HostAssessment) -> String {
-    a.findings
-        .iter()
-        .filter(|x| x.severity > Severity::Info)
-        .map(|x| x.code.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut codes: Vec<&str> = Vec::new();
+    for x in a.findings.iter().filter(|x| x.severity > Severity::Info) {
+        if !codes.contains(&x.code.as_str()) {
+            codes.push(&x.code);
+        }
+    }
+    codes.join(" ")
 }
 
 /// ACS207 / ACS208 / ACS222 (seed 003: server and agents both need the
