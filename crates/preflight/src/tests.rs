@@ -137,7 +137,10 @@ fn unsupported_windows_blocks_and_is_listed() {
     );
     assert!(p.summary.blocked);
     let xp = p.agents.iter().find(|a| a.host == "xp").unwrap();
-    assert_eq!(xp.unsupported_os.as_deref(), Some("Windows XP / Windows Server 2003"));
+    assert_eq!(
+        xp.unsupported_os.as_deref(),
+        Some("Windows XP / Windows Server 2003")
+    );
 }
 
 #[test]
