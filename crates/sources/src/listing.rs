@@ -46,7 +46,13 @@ fn header_path(line: &str) -> Option<String> {
         .strip_suffix("のディレクトリ")
         .map(str::trim_end)
         .unwrap_or(path);
-    Some(path.trim_end_matches('\\').to_string())
+    let path = path.trim_end_matches('\\');
+    // A drive root ("C:\\" → "C:") is a folder; backslashes alone are not.
+    let named = !path.is_empty()
+        && path
+            .strip_prefix(r"\\")
+            .is_none_or(|server| !server.is_empty());
+    named.then(|| path.to_string())
 }
 
 /// Reads the text of a listing. An empty file, a binary file or text with
@@ -107,6 +113,7 @@ pub fn parse_listing(bytes: &[u8], origin: &str) -> Result<FileListing, SourceEr
             .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'))
             .filter(|l| !l.is_empty())
             .map(|l| l.trim_end_matches('\\').to_string())
+            .filter(|l| !l.is_empty())
             .collect();
         if !paths.iter().any(|p| p.contains('\\')) {
             return Err(bad(
@@ -256,6 +263,23 @@ mod tests {
         assert!(l
             .find_suffix(r"AuthCertBackup\OfficeScanAuth.dat")
             .is_some());
+    }
+
+    #[test]
+    fn the_root_of_a_drive_is_a_folder() {
+        let l = parse_listing(
+            b" Directory of C:\\\r\n\r\n01/15/2023  10:00 AM    <DIR>          OfficeScan\r\n",
+            "root.txt",
+        )
+        .unwrap();
+        assert_eq!(l.paths, ["C:", r"C:\OfficeScan"]);
+    }
+
+    #[test]
+    fn a_path_of_backslashes_is_no_entry() {
+        // Found by fuzzing: a trailing "\\" read as a UNC header with no name.
+        let l = parse_listing(b"C\\Apdx One\\iServ\\\\\n\\\\\n", "f.txt").unwrap();
+        assert!(l.paths.iter().all(|p| !p.is_empty()), "{:?}", l.paths);
     }
 
     #[test]
