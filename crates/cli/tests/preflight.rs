@@ -417,4 +417,13 @@ fn every_preflight_code_is_explained() {
         assert!(text.starts_with(code), "{text}");
         assert!(text.contains("seed") || text.contains("acsready"), "{text}");
     }
+    let out = acsready().args(["rules"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "Preflight: Virus Buster Corp. XG → Apex One (blocking: ACS200 ACS202 ACS207)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("KB4474419 + KB4490628"), "{text}");
 }
