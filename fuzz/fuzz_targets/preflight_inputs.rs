@@ -1,7 +1,7 @@
 //! Arbitrary bytes as the new inputs of `acsready preflight apex-one`: an
 //! install-folder listing (`dir /s`, `dir /s /b`), a `.reg` export of the
 //! server's SYSTEM registry (its services), and a SQL Server password.
-//! No panic; every listed path is non-empty and found by its own suffix;
+//! No panic; every listed path has a name and is found by its own suffix;
 //! the password check reports class ids only; the preflight over what was
 //! read runs.
 //!
@@ -29,10 +29,11 @@ fuzz_target!(|data: &[u8]| {
     let listing = parse_listing(data, "fuzz.txt").ok();
     if let Some(l) = &listing {
         for p in l.paths.iter().take(64) {
-            assert!(!p.is_empty());
-            if p.split('\\').any(|c| !c.is_empty()) {
-                assert!(l.find_suffix(p).is_some(), "{p:?} not found by itself");
-            }
+            assert!(
+                p.split(['\\', '/']).any(|c| !c.is_empty()),
+                "{p:?} has no name"
+            );
+            assert!(l.find_suffix(p).is_some(), "{p:?} not found by itself");
         }
     }
     let mut reg = RegFiles::new();

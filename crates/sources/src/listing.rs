@@ -113,7 +113,7 @@ pub fn parse_listing(bytes: &[u8], origin: &str) -> Result<FileListing, SourceEr
             .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'))
             .filter(|l| !l.is_empty())
             .map(|l| l.trim_end_matches('\\').to_string())
-            .filter(|l| !l.is_empty())
+            .filter(|l| l.split(['\\', '/']).any(|c| !c.is_empty()))
             .collect();
         if !paths.iter().any(|p| p.contains('\\')) {
             return Err(bad(
@@ -278,7 +278,8 @@ mod tests {
     #[test]
     fn a_path_of_backslashes_is_no_entry() {
         // Found by fuzzing: a trailing "\\" read as a UNC header with no name.
-        let l = parse_listing(b"C\\Apdx One\\iServ\\\\\n\\\\\n", "f.txt").unwrap();
+        let l = parse_listing(b"C\\Apdx One\\iServ\\\\\n\\\\\n/\n", "f.txt").unwrap();
+        assert_eq!(l.paths, [r"C\Apdx One\iServ"]);
         assert!(l.paths.iter().all(|p| !p.is_empty()), "{:?}", l.paths);
     }
 
