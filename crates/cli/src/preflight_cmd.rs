@@ -152,6 +152,30 @@ fn password_text(bytes: &[u8]) -> Result<Zeroizing<String>, &'static str> {
     Ok(text)
 }
 
+/// The most bytes a password input may have.
+const MAX_PASSWORD_BYTES: usize = 4096;
+
+/// Reads a password input into one buffer allocated up front (so no copy
+/// of it is left behind by a reallocation), wiped when dropped.
+fn read_bounded(reader: impl Read) -> io::Result<Zeroizing<Vec<u8>>> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 1));
+    let mut chunk = Zeroizing::new([0u8; 512]);
+    let mut reader = reader.take(MAX_PASSWORD_BYTES as u64 + 1);
+    loop {
+        let n = reader.read(&mut chunk[..])?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    if bytes.len() > MAX_PASSWORD_BYTES {
+        return Err(io::Error::other(format!(
+            "longer than {MAX_PASSWORD_BYTES} bytes: not a password"
+        )));
+    }
+    Ok(bytes)
+}
+
 /// Reads the password as asked, or `None` when no option asks for it.
 fn read_password(args: &ApexOneArgs) -> Result<Option<Zeroizing<String>>, InputProblem> {
     let problem = |source: &str, message: String| InputProblem {
@@ -168,9 +192,7 @@ fn read_password(args: &ApexOneArgs) -> Result<Option<Zeroizing<String>>, InputP
                 .map(Some)
                 .map_err(|m| problem(source, m.into()));
         }
-        let mut bytes = Zeroizing::new(Vec::new());
-        io::stdin()
-            .read_to_end(&mut bytes)
+        let bytes = read_bounded(io::stdin().lock())
             .map_err(|e| problem(source, format!("cannot read standard input: {e}")))?;
         return password_text(&bytes)
             .map(Some)
@@ -178,9 +200,9 @@ fn read_password(args: &ApexOneArgs) -> Result<Option<Zeroizing<String>>, InputP
     }
     if let Some(file) = &args.sql_password_file {
         let source = file.display().to_string();
-        let bytes = Zeroizing::new(
-            std::fs::read(file).map_err(|e| problem(&source, format!("cannot read: {e}")))?,
-        );
+        let bytes = std::fs::File::open(file)
+            .and_then(read_bounded)
+            .map_err(|e| problem(&source, format!("cannot read: {e}")))?;
         return password_text(&bytes)
             .map(Some)
             .map_err(|m| problem(&source, m.into()));
@@ -344,6 +366,18 @@ mod tests {
             .chain("pä\r\n".encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
         assert_eq!(password_text(&utf16).unwrap().as_str(), "pä");
+    }
+
+    #[test]
+    fn password_inputs_are_bounded() {
+        let ok = read_bounded(&b"secret\n"[..]).unwrap();
+        assert_eq!(&ok[..], b"secret\n");
+        let long = vec![b'a'; MAX_PASSWORD_BYTES + 1];
+        let err = read_bounded(&long[..]).unwrap_err().to_string();
+        assert!(
+            err.contains("not a password") && !err.contains("aaaa"),
+            "{err}"
+        );
     }
 
     #[test]
