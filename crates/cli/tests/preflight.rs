@@ -308,12 +308,15 @@ fn bad_input_is_reported_and_the_rest_still_checked() {
     std::fs::write(&broken, "{\"host\": 3").unwrap();
     let junk = dir.join("junk.hiv");
     std::fs::write(&junk, b"regf but not really a hive").unwrap();
+    let ntuser = shared("testdata/hives/regipy__NTUSER.DAT");
     let (v, code, stderr) = run(acsready()
         .args(["preflight", "apex-one", "-f", "json"])
         .arg(&broken)
         .arg(agents(&dir, true))
         .arg("--server-hive")
         .arg(&junk)
+        .arg("--server-hive")
+        .arg(&ntuser)
         .args(["--server-dir", "/nonexistent/dir.txt"]));
     assert_eq!(code, 2, "{stderr}");
     let errors = v["errors"].as_array().unwrap();
