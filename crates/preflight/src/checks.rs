@@ -198,7 +198,7 @@ pub(crate) fn versions(f: &mut Findings, server: Option<&str>, agents: &[HostFac
     let mut differ_hosts = Vec::new();
     let mut per_version: BTreeMap<String, u64> = BTreeMap::new();
     for a in agents {
-        match agent_version(a).and_then(Version::parse) {
+        match agent_version(f.pf, a).and_then(Version::parse) {
             None => unknown += 1,
             Some(v) => {
                 *per_version.entry(v.to_string()).or_default() += 1;

@@ -132,13 +132,22 @@ pub(crate) fn line_name(pf: &ApexOnePreflight, version: &Version, lang: Lang) ->
 }
 
 /// The Apex One / Corp. XG agent version of a host.
-pub(crate) fn agent_version(facts: &HostFacts) -> Option<&str> {
+pub(crate) fn agent_version<'a>(pf: &ApexOnePreflight, facts: &'a HostFacts) -> Option<&'a str> {
     facts
         .agents
         .as_ref()?
         .iter()
-        .find(|a| a.product == "apex_one_agent")
+        .find(|a| a.product == pf.agent_product)
         .map(|a| a.version.as_str())
+}
+
+/// Whether the facts show the host's products without the agent: then the
+/// server does not manage it.
+fn without_agent(pf: &ApexOnePreflight, facts: &HostFacts) -> bool {
+    facts
+        .agents
+        .as_ref()
+        .is_some_and(|list| !list.iter().any(|a| a.product == pf.agent_product))
 }
 
 /// Runs the preflight. `password` is the result of [`check_password`],
@@ -162,6 +171,11 @@ pub fn run(
         lang,
         list: Vec::new(),
     };
+    let (skipped, agents): (Vec<&HostFacts>, Vec<&HostFacts>) =
+        agents.iter().partition(|a| without_agent(pf, a));
+    let skipped: Vec<String> = skipped.into_iter().map(|h| h.host.clone()).collect();
+    let agents: Vec<HostFacts> = agents.into_iter().cloned().collect();
+    let agents = agents.as_slice();
     let assessed: Vec<_> = agents.iter().map(|a| assess(a, rules, lang)).collect();
     let server_assessed = server.facts.as_ref().map(|s| assess(s, rules, lang));
     let server_version = server.version.clone().or_else(|| {
@@ -169,7 +183,7 @@ pub fn run(
             s.agents
                 .as_ref()?
                 .iter()
-                .find(|a| a.product == "apex_one_server")
+                .find(|a| a.product == pf.server_product)
                 .map(|a| a.version.clone())
         })
     });
@@ -242,7 +256,7 @@ pub fn run(
         .iter()
         .zip(&assessed)
         .map(|(facts, a)| {
-            let version = agent_version(facts).map(str::to_string);
+            let version = agent_version(pf, facts).map(str::to_string);
             let mut sources: Vec<String> = facts
                 .sources
                 .values()
@@ -271,6 +285,7 @@ pub fn run(
         staged_rollout: options.staged_rollout,
         server: server_summary,
         agents: agent_summaries,
+        skipped,
         findings,
         summary,
     })

@@ -137,6 +137,9 @@ pub struct Preflight {
     pub staged_rollout: bool,
     pub server: ServerSummary,
     pub agents: Vec<AgentSummary>,
+    /// Hosts given whose facts list Trend Micro products but not the agent
+    /// (`[preflight.apex_one] agent_product`): not managed by the server, not checked.
+    pub skipped: Vec<String>,
     /// Blocking first, then by severity.
     pub findings: Vec<PreflightFinding>,
     pub summary: PreflightSummary,

@@ -240,7 +240,7 @@ pub(crate) fn renamed(
     let mut hosts = Vec::new();
     if let Some(server_v) = version.and_then(Version::parse) {
         for a in agents {
-            if let Some(v) = agent_version(a).and_then(Version::parse) {
+            if let Some(v) = agent_version(f.pf, a).and_then(Version::parse) {
                 if v.major() < server_v.major() {
                     hosts.push(a.host.clone());
                 }

@@ -413,3 +413,27 @@ fn every_emitted_code_has_texts_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn hosts_without_the_agent_are_skipped() {
+    let rules = rules();
+    let agents = [
+        host(
+            r#"{"host":"dsa-xp","os":{"current_build":"2600","installation_type":"Client"},"agents":[{"product":"deep_security_agent","version":"20.0.0.1"}]}"#,
+        ),
+        host(r#"{"host":"xp","os":{"current_build":"2600","installation_type":"Client"}}"#),
+    ];
+    let p = run(
+        &rules,
+        Lang::En,
+        before(),
+        &agents,
+        &server("12.0.0.1"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(p.skipped, ["dsa-xp"]);
+    assert_eq!(finding(&p, "ACS200").hosts, ["xp"]);
+    assert_eq!(p.summary.agents, 1);
+    assert_eq!(p.agents.len(), 1);
+}

@@ -20,6 +20,10 @@ pub struct ApexOnePreflight {
     pub as_of: String,
     /// Finding codes that stop the upgrade (exit code 1).
     pub blocking: Vec<String>,
+    /// The `[[products]]` id of the agents the server manages.
+    pub agent_product: String,
+    /// The `[[products]]` id of the management server.
+    pub server_product: String,
     /// The product lines the server and agents run, by major version.
     pub lines: Vec<ProductLine>,
     /// Agents on these releases stop the server setup.
@@ -242,6 +246,11 @@ impl crate::Rules {
         }
 
         let windows = |id: &str| self.windows.iter().any(|w| w.id == id);
+        for id in [&a.agent_product, &a.server_product] {
+            if self.product(id).is_none() {
+                p.push(format!("preflight.apex_one: no [[products]] \"{id}\""));
+            }
+        }
         for code in &a.blocking {
             if !crate::codes::PREFLIGHT_CODES.contains(&code.as_str()) {
                 p.push(format!(
