@@ -146,6 +146,17 @@ impl PreflightReport {
             }
             writeln!(out, "{t}")?;
         }
+        if !r.skipped.is_empty() {
+            writeln!(
+                out,
+                "{}: {}",
+                l(
+                    "Not checked (no Apex One / Corp. XG agent)",
+                    "確認対象外 (Apex One / Corp. XG エージェントなし)"
+                ),
+                r.skipped.join(", ")
+            )?;
+        }
         writeln!(out)?;
         for f in &r.findings {
             let mark = if f.blocking {
@@ -314,5 +325,6 @@ mod tests {
         assert!(text.contains("[BLOCKS] ACS200"), "{text}");
         assert!(text.contains("the upgrade is blocked"), "{text}");
         assert!(text.contains("pc-xp"), "{text}");
+        assert!(!text.contains("Not checked (no Apex One"), "{text}");
     }
 }
