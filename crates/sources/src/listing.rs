@@ -47,12 +47,13 @@ fn header_path(line: &str) -> Option<String> {
         .map(str::trim_end)
         .unwrap_or(path);
     let path = path.trim_end_matches('\\');
-    // A drive root ("C:\\" → "C:") is a folder; backslashes alone are not.
-    let named = !path.is_empty()
-        && path
-            .strip_prefix(r"\\")
-            .is_none_or(|server| !server.is_empty());
-    named.then(|| path.to_string())
+    // A drive root ("C:\\" → "C:") is a folder; separators alone are not.
+    has_name(path).then(|| path.to_string())
+}
+
+/// Whether a path has a name between its separators.
+fn has_name(path: &str) -> bool {
+    path.split(['\\', '/']).any(|c| !c.is_empty())
 }
 
 /// Reads the text of a listing. An empty file, a binary file or text with
@@ -113,7 +114,7 @@ pub fn parse_listing(bytes: &[u8], origin: &str) -> Result<FileListing, SourceEr
             .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'))
             .filter(|l| !l.is_empty())
             .map(|l| l.trim_end_matches('\\').to_string())
-            .filter(|l| l.split(['\\', '/']).any(|c| !c.is_empty()))
+            .filter(|l| has_name(l))
             .collect();
         if !paths.iter().any(|p| p.contains('\\')) {
             return Err(bad(
@@ -280,7 +281,11 @@ mod tests {
         // Found by fuzzing: a trailing "\\" read as a UNC header with no name.
         let l = parse_listing(b"C\\Apdx One\\iServ\\\\\n\\\\\n/\n", "f.txt").unwrap();
         assert_eq!(l.paths, [r"C\Apdx One\iServ"]);
-        assert!(l.paths.iter().all(|p| !p.is_empty()), "{:?}", l.paths);
+        let l = parse_listing(
+            b" \\\\\\/\r\n01/15/2023  10:00 AM    <DIR>          x\r\n",
+            "g.txt",
+        );
+        assert!(l.is_err(), "{l:?}");
     }
 
     #[test]
