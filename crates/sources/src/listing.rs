@@ -4,7 +4,8 @@
 //! such as CP932), or `Get-ChildItem -Recurse -Name` (relative paths).
 //!
 //! `dir /s` prints, for every folder, a header line with the folder's path
-//! (" Directory of C:\…" in English, " C:\… のディレクトリ" in Japanese),
+//! (" Directory of C:\…" in English, " C:\… のディレクトリ" in Japanese,
+//! " C:\… 디렉터리" in Korean, " C:\… 的目录" in Chinese),
 //! then one line per entry: date, time, `<DIR>` / `<JUNCTION>` or the size,
 //! and the name. `dir /s /b` prints one full path per line. A listing with
 //! at least one header is read as `dir /s`, otherwise as one path a line.
@@ -26,7 +27,7 @@ fn entry_line() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}\.?\s+(?:午前|午後|[AaPp]\.?[Mm]\.?)?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:[AaPp]\.?[Mm]\.?|午前|午後))?\s+(<[A-Za-z]+>|[\d,.\x{a0}\x{202f}']+)\s+(.+?)\s*$",
+            r"^\s*\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}\.?\s+(?:午前|午後|오전|오후|上午|下午|[AaPp]\.?[Mm]\.?)?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:[AaPp]\.?[Mm]\.?|午前|午後|오전|오후|上午|下午))?\s+(<[A-Za-z]+>|[\d,.\x{a0}\x{202f}']+)\s+(.+?)\s*$",
         )
         .unwrap_or_else(|e| unreachable!("a fixed pattern: {e}"))
     })
@@ -41,9 +42,10 @@ fn header_path(line: &str) -> Option<String> {
         (drive || rest.starts_with(r"\\")).then_some(i)
     })?;
     let path = line[start..].trim_end();
-    // Japanese (and other languages) put the word after the path.
-    let path = path
-        .strip_suffix("のディレクトリ")
+    // Japanese, Korean and Chinese put the word after the path.
+    let path = ["のディレクトリ", "디렉터리", "的目录"]
+        .iter()
+        .find_map(|w| path.strip_suffix(w))
         .map(str::trim_end)
         .unwrap_or(path);
     let path = path.trim_end_matches('\\');
@@ -252,6 +254,16 @@ mod tests {
         let l = parse_listing(&bytes, "list.txt").unwrap();
         assert!(l.find_suffix(r"iServiceSrv\iVP").is_some());
         assert!(l.find_suffix(r"iServiceSrv\iAC").is_some());
+    }
+
+    #[test]
+    fn korean_and_chinese_headers() {
+        for word in ["디렉터리", "的目录"] {
+            let text =
+                format!(" C:\\OSCE {word}\r\n\r\n2024-04-01  오전 09:00    <DIR>          iVP\r\n");
+            let l = parse_listing(text.as_bytes(), "k.txt").unwrap();
+            assert_eq!(l.paths, ["C:\\OSCE", "C:\\OSCE\\iVP"], "{word}");
+        }
     }
 
     #[test]
