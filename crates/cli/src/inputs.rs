@@ -145,17 +145,36 @@ pub fn read_into(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    read_bytes_into(
+        &bytes, &name, &stem, kind, products, merged, problems, warnings,
+    );
+}
+
+/// Reads the bytes of one input (named `name`; `stem` names a host that
+/// the input does not name) into `merged`.
+#[allow(clippy::too_many_arguments)]
+pub fn read_bytes_into(
+    bytes: &[u8],
+    name: &str,
+    stem: &str,
+    kind: InputKind,
+    products: &[(String, String)],
+    merged: &mut Merged,
+    problems: &mut Vec<InputProblem>,
+    warnings: &mut Vec<InputProblem>,
+) {
+    let name = name.to_string();
     let hosts = match kind {
-        InputKind::Osquery => read_osquery(&bytes, &name, products).map(|mut o| {
-            o.name_unnamed_host(&stem);
+        InputKind::Osquery => read_osquery(bytes, &name, products).map(|mut o| {
+            o.name_unnamed_host(stem);
             warnings.extend(o.problems.iter().map(|p| InputProblem::from_message(p)));
             o.hosts
         }),
         InputKind::ConsoleJson | InputKind::ConsoleCsv => {
             let read = if kind == InputKind::ConsoleJson {
-                read_console_json(&bytes, &name, products)
+                read_console_json(bytes, &name, products)
             } else {
-                read_console_csv(&bytes, &name, products)
+                read_console_csv(bytes, &name, products)
             };
             read.map(|c| {
                 warnings.extend(c.problems.iter().map(|p| InputProblem::from_message(p)));
@@ -173,7 +192,7 @@ pub fn read_into(
         }
         InputKind::Facts => {
             let mut hosts = Vec::new();
-            let mut reader = JsonFacts::new(&bytes[..], &name);
+            let mut reader = JsonFacts::new(bytes, &name);
             loop {
                 match reader.next_batch(4096) {
                     Ok(Some(batch)) => {

@@ -266,7 +266,7 @@ fn assess_input<R: Read + Send, W: Write + Send>(
 
 /// The kind of an input file, from its first bytes (facts when unreadable:
 /// the streaming reader then reports the problem).
-fn kind_of(path: &Path) -> InputKind {
+pub(crate) fn kind_of(path: &Path) -> InputKind {
     use std::io::Read as _;
     if path.as_os_str() == "-" {
         return InputKind::Facts;
