@@ -114,6 +114,8 @@ pub enum PreflightFormat {
     Json,
     /// One row per finding, UTF-8 with BOM
     Csv,
+    /// One self-contained page (no script, no network) to hand to the team
+    Html,
 }
 
 /// The password as text: UTF-8 (a BOM is dropped) or UTF-16 with a BOM;
@@ -336,6 +338,7 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
         PreflightFormat::Table => report.write_table(out, style)?,
         PreflightFormat::Json => report.write_json(out)?,
         PreflightFormat::Csv => report.write_csv(out)?,
+        PreflightFormat::Html => report.write_html(out)?,
     }
     for e in &problems.errors {
         eprintln!("acsready: {}: {}", e.source, e.message);

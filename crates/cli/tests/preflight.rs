@@ -409,6 +409,53 @@ fn table_and_csv_in_japanese() {
 }
 
 #[test]
+fn html_page_matches_the_json_report() {
+    let dir = temp_dir("pf-html");
+    let agents = agents(&dir, true);
+    let (json, code, _) = run(acsready()
+        .args(["preflight", "apex-one", "-f", "json"])
+        .arg(&agents)
+        .args(["--server-version", "12.0.0.5500"]));
+    assert_eq!(code, 1);
+    let out = acsready()
+        .args(["preflight", "apex-one", "-f", "html"])
+        .arg(&agents)
+        .args(["--server-version", "12.0.0.5500"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "blocked in every format");
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(html.contains("data-blocked=\"yes\""));
+    let count = |id: &str| {
+        let at = html
+            .find(&format!("id=\"{id}\">"))
+            .unwrap_or_else(|| panic!("#{id}"));
+        let rest = &html[at + id.len() + 6..];
+        rest[..rest.find('<').unwrap()].to_string()
+    };
+    assert_eq!(
+        count("count-blocking"),
+        json["summary"]["blocking"].to_string()
+    );
+    assert_eq!(
+        count("count-findings"),
+        json["summary"]["findings"].to_string()
+    );
+    assert_eq!(count("count-agents"), json["summary"]["agents"].to_string());
+    for f in json["findings"].as_array().unwrap() {
+        let code = f["code"].as_str().unwrap();
+        assert!(html.contains(&format!("id=\"finding-{code}\"")), "{code}");
+    }
+    assert!(html.contains("data-host=\"pc-xp\""));
+    // Self-contained and script-free.
+    for bad in ["<script", "src=\"http", "href=\"http", "<link"] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn every_preflight_code_is_explained() {
     for code in ["ACS200", "ACS202", "ACS210", "ACS217", "ACS222"] {
         let out = acsready()

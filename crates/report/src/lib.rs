@@ -6,6 +6,7 @@ mod csv_out;
 mod html;
 mod json;
 mod preflight;
+mod preflight_html;
 mod rules_view;
 mod table;
 mod ui;

@@ -229,7 +229,7 @@ fn table() -> Table {
     t
 }
 
-fn severity_label(s: Severity, lang: Lang) -> &'static str {
+pub(crate) fn severity_label(s: Severity, lang: Lang) -> &'static str {
     match (lang, s) {
         (Lang::En, _) => s.as_str(),
         (Lang::Ja, Severity::Critical) => "緊急",
