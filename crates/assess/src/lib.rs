@@ -49,6 +49,12 @@ pub(crate) enum Status {
     Unsupported,
 }
 
+/// The installation type of a host: `InstallationType`, else "Server" in
+/// its ProductName or EditionID.
+pub fn installation_of(facts: &HostFacts) -> Option<acsready_rules::Installation> {
+    os::installation(facts).0
+}
+
 /// Assesses one host, with every text.
 pub fn assess(facts: &HostFacts, rules: &Rules, lang: Lang) -> HostAssessment {
     assess_with(facts, rules, lang, Detail::Full)

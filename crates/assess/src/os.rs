@@ -16,7 +16,7 @@ pub(crate) struct OsOutcome {
 
 /// The installation type, from InstallationType, else from ProductName or EditionID
 /// mentioning "Server" (which tells server from client even on Windows 11).
-fn installation(facts: &HostFacts) -> (Option<Installation>, Vec<Evidence>) {
+pub(crate) fn installation(facts: &HostFacts) -> (Option<Installation>, Vec<Evidence>) {
     let Some(os) = &facts.os else {
         return (None, vec![]);
     };

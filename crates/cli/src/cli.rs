@@ -26,6 +26,8 @@ hold, none).",
   acsready facts --collected share --format table     what was read, and from which file
   acsready explain ACS004                             what a finding means and how to fix it
   acsready rules                                      what the rules database holds
+  acsready preflight apex-one --collected DIR --server-hive SOFTWARE --server-dir dir.txt
+                                                      before upgrading Corp. XG to Apex One
 
 Exit codes: 0 every host ready; 1 some host not ready, unknown or unsupported;
 2 bad usage or bad input (the other inputs are still assessed and reported)."
@@ -67,6 +69,11 @@ the entries are inspected in memory) or a folder (searched recursively for such 
 Exit codes: 0 every file read and intact; 1 some signature is tampered; 2 some file could not be read."
     )]
     Inspect(InspectArgs),
+    /// Check an upgrade before and after it: `preflight apex-one` (Virus Buster Corp. XG to Apex One)
+    Preflight {
+        #[command(subcommand)]
+        target: crate::preflight_cmd::PreflightTarget,
+    },
     /// Render a saved JSON report again, in another format or language
     #[command(
         after_help = "Example: acsready assess fleet.ndjson --format json > report.json; \

@@ -2,7 +2,8 @@
 //! export), recognised from its content, and merging the partial facts of
 //! several inputs by host name.
 
-use std::collections::BTreeMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use acsready_facts::HostFacts;
@@ -86,38 +87,120 @@ pub fn host_key(name: &str) -> String {
     name.trim().split('.').next().unwrap_or("").to_lowercase()
 }
 
-/// Hosts gathered from several inputs, merged by [`host_key`] in the order
-/// they were first seen.
+/// Hosts gathered from several inputs, merged by [`host_key`]. Each host's
+/// parts are merged in the order of their inputs (the first value of a fact
+/// is kept), whatever order they were read in: the facts inputs stream after
+/// the other inputs were read, and a streamed host takes its held parts with
+/// [`Merged::complete`].
 #[derive(Default)]
 pub struct Merged {
-    order: Vec<String>,
-    hosts: BTreeMap<String, HostFacts>,
+    /// Key → (first seen, parts).
+    hosts: HashMap<String, (u64, Vec<Part>)>,
+    seen: u64,
+    /// The position of the input [`Merged::add`] reads now.
+    input: usize,
+}
+
+struct Part {
+    input: usize,
+    origin: String,
+    facts: HostFacts,
 }
 
 impl Merged {
+    /// Parts added from now on come from the input at this position.
+    pub fn begin_input(&mut self, input: usize) {
+        self.input = input;
+    }
+
     pub fn add(&mut self, mut facts: HostFacts, origin: &str) {
-        let key = host_key(&facts.host);
         facts.attribute_all(origin);
-        match self.hosts.get_mut(&key) {
-            Some(known) => {
-                // Keep the longest spelling of the name (the FQDN).
-                if facts.host.len() > known.host.len() {
-                    known.host = facts.host.clone();
-                }
-                known.merge(facts, origin);
-            }
-            None => {
-                self.order.push(key.clone());
-                self.hosts.insert(key, facts);
-            }
+        let key = host_key(&facts.host);
+        let seen = self.seen;
+        let entry = self.hosts.entry(key).or_insert_with(|| (seen, Vec::new()));
+        self.seen += 1;
+        entry.1.push(Part {
+            input: self.input,
+            origin: origin.to_string(),
+            facts,
+        });
+    }
+
+    /// One host read from the input at `input`, merged with the parts held
+    /// for it (which are then no longer held).
+    pub fn complete(&mut self, input: usize, mut facts: HostFacts, origin: &str) -> Completed {
+        if self.hosts.is_empty() {
+            return Completed::Alone(facts);
+        }
+        let Some((_, mut parts)) = self.hosts.remove(&host_key(&facts.host)) else {
+            return Completed::Alone(facts);
+        };
+        facts.attribute_all(origin);
+        parts.push(Part {
+            input,
+            origin: origin.to_string(),
+            facts,
+        });
+        Completed::Merged(combine(parts))
+    }
+
+    /// Every host held, merged, in the order first seen.
+    pub fn into_hosts(self) -> Vec<HostFacts> {
+        let mut hosts: Vec<(u64, Vec<Part>)> = self.hosts.into_values().collect();
+        hosts.sort_unstable_by_key(|(seen, _)| *seen);
+        hosts.into_iter().map(|(_, parts)| combine(parts)).collect()
+    }
+}
+
+/// A host read from a streamed input, after [`Merged::complete`].
+pub enum Completed {
+    /// Merged with the parts held for it.
+    Merged(HostFacts),
+    /// No part was held: the facts are all from their origin, as read.
+    Alone(HostFacts),
+}
+
+/// Merges the parts of one host in input order; the longest spelling of the
+/// name (the FQDN) is kept.
+fn combine(mut parts: Vec<Part>) -> HostFacts {
+    parts.sort_by_key(|p| p.input);
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return HostFacts::default();
+    };
+    let mut host = first.facts;
+    for p in parts {
+        if p.facts.host.len() > host.host.len() {
+            host.host = p.facts.host.clone();
+        }
+        host.merge(p.facts, &p.origin);
+    }
+    host
+}
+
+/// Hashes of the host keys that the facts inputs name more than once (a
+/// collision only makes a host wait for the end of the run).
+#[derive(Default)]
+pub struct Repeated {
+    seen: HashSet<u64>,
+    repeated: HashSet<u64>,
+}
+
+impl Repeated {
+    pub fn hash(key: &str) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        h.finish()
+    }
+
+    pub fn note(&mut self, hash: u64) {
+        if !self.seen.insert(hash) {
+            self.repeated.insert(hash);
         }
     }
 
-    pub fn into_hosts(mut self) -> Vec<HostFacts> {
-        self.order
-            .iter()
-            .filter_map(|k| self.hosts.remove(k))
-            .collect()
+    pub fn contains(&self, key: &str) -> bool {
+        !self.repeated.is_empty() && self.repeated.contains(&Self::hash(key))
     }
 }
 
@@ -145,17 +228,36 @@ pub fn read_into(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    read_bytes_into(
+        &bytes, &name, &stem, kind, products, merged, problems, warnings,
+    );
+}
+
+/// Reads the bytes of one input (named `name`; `stem` names a host that
+/// the input does not name) into `merged`.
+#[allow(clippy::too_many_arguments)]
+pub fn read_bytes_into(
+    bytes: &[u8],
+    name: &str,
+    stem: &str,
+    kind: InputKind,
+    products: &[(String, String)],
+    merged: &mut Merged,
+    problems: &mut Vec<InputProblem>,
+    warnings: &mut Vec<InputProblem>,
+) {
+    let name = name.to_string();
     let hosts = match kind {
-        InputKind::Osquery => read_osquery(&bytes, &name, products).map(|mut o| {
-            o.name_unnamed_host(&stem);
+        InputKind::Osquery => read_osquery(bytes, &name, products).map(|mut o| {
+            o.name_unnamed_host(stem);
             warnings.extend(o.problems.iter().map(|p| InputProblem::from_message(p)));
             o.hosts
         }),
         InputKind::ConsoleJson | InputKind::ConsoleCsv => {
             let read = if kind == InputKind::ConsoleJson {
-                read_console_json(&bytes, &name, products)
+                read_console_json(bytes, &name, products)
             } else {
-                read_console_csv(&bytes, &name, products)
+                read_console_csv(bytes, &name, products)
             };
             read.map(|c| {
                 warnings.extend(c.problems.iter().map(|p| InputProblem::from_message(p)));
@@ -173,7 +275,7 @@ pub fn read_into(
         }
         InputKind::Facts => {
             let mut hosts = Vec::new();
-            let mut reader = JsonFacts::new(&bytes[..], &name);
+            let mut reader = JsonFacts::new(bytes, &name);
             loop {
                 match reader.next_batch(4096) {
                     Ok(Some(batch)) => {
@@ -261,5 +363,75 @@ mod tests {
         assert_eq!(hosts[0].host, "web01.corp.example");
         assert_eq!(hosts[0].updates.as_ref().map(Vec::len), Some(2));
         assert_eq!(hosts[0].sources["updates"], "a, b");
+    }
+
+    fn os(host: &str, ubr: u32) -> HostFacts {
+        HostFacts {
+            host: host.into(),
+            os: Some(acsready_facts::OsFacts {
+                ubr: Some(ubr),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    impl Completed {
+        fn merged(self) -> Option<HostFacts> {
+            match self {
+                Completed::Merged(f) => Some(f),
+                Completed::Alone(_) => None,
+            }
+        }
+    }
+
+    #[test]
+    fn parts_merge_in_input_order_whatever_the_reading_order() {
+        // Input 2 (a console export) is read before input 0 (facts) streams.
+        let mut m = Merged::default();
+        m.begin_input(2);
+        m.add(os("web01", 200), "console.csv");
+        m.add(os("db01", 300), "console.csv");
+        let web = m
+            .complete(0, os("WEB01.corp.example", 100), "facts.ndjson:1")
+            .merged()
+            .expect("parts held");
+        assert_eq!(web.host, "WEB01.corp.example");
+        assert_eq!(
+            web.os.as_ref().and_then(|o| o.ubr),
+            Some(100),
+            "input 0 wins"
+        );
+        assert_eq!(web.sources["os.ubr"], "facts.ndjson:1");
+        assert_eq!(web.conflicts.len(), 1, "the console's 200 is a conflict");
+        // A host only the console names is left for the end; web01 is gone.
+        let rest = m.into_hosts();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].host, "db01");
+        // A later input loses to an earlier one.
+        let mut m = Merged::default();
+        m.begin_input(0);
+        m.add(os("web01", 200), "console.csv");
+        let web = m
+            .complete(1, os("web01", 100), "facts.ndjson:1")
+            .merged()
+            .expect("held");
+        assert_eq!(web.os.as_ref().and_then(|o| o.ubr), Some(200));
+        assert!(
+            m.complete(1, os("db01", 1), "f").merged().is_none(),
+            "nothing held"
+        );
+    }
+
+    #[test]
+    fn names_seen_twice_are_repeated() {
+        let mut r = Repeated::default();
+        assert!(!r.contains("web01"));
+        r.note(Repeated::hash("web01"));
+        r.note(Repeated::hash("db01"));
+        assert!(!r.contains("web01"));
+        r.note(Repeated::hash("web01"));
+        assert!(r.contains("web01"));
+        assert!(!r.contains("db01"));
     }
 }

@@ -6,6 +6,7 @@ mod facts_cmd;
 mod inputs;
 mod inspect_cmd;
 mod pipeline;
+mod preflight_cmd;
 mod push_cmd;
 mod server_cmd;
 
@@ -100,6 +101,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Serve(args) => server_cmd::serve(&args, rules),
         Command::Token(cmd) => server_cmd::token(&cmd),
         Command::Push(args) => push_cmd::push(&args),
+        Command::Preflight { target } => preflight_cmd::preflight(&target, &rules, style),
         Command::Rules { format } => {
             let mut out = stdout.lock();
             match format {

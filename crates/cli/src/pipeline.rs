@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use crate::cli::{AssessArgs, EvidenceArgs, Format};
 use crate::evidence;
-use crate::inputs::{self, InputKind};
+use crate::inputs::{self, Completed, InputKind};
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// Hosts parsed and assessed together; bounds memory to a few MB.
@@ -266,7 +266,7 @@ fn assess_input<R: Read + Send, W: Write + Send>(
 
 /// The kind of an input file, from its first bytes (facts when unreadable:
 /// the streaming reader then reports the problem).
-fn kind_of(path: &Path) -> InputKind {
+pub(crate) fn kind_of(path: &Path) -> InputKind {
     use std::io::Read as _;
     if path.as_os_str() == "-" {
         return InputKind::Facts;
@@ -283,6 +283,12 @@ fn kind_of(path: &Path) -> InputKind {
 
 /// Inputs of several kinds: every host's facts from all of them (and from
 /// the evidence options) merged by name, then assessed.
+///
+/// The partial inputs (osquery, console exports, evidence folders) are read
+/// first and held; the facts inputs then stream batch by batch, each host
+/// taking what the held inputs know of it. Only the partial inputs and the
+/// hosts the facts inputs name more than once stay in memory; they are
+/// assessed last, in the order first seen.
 fn assess_merged<W: Write>(
     files: &[PathBuf],
     kinds: &[InputKind],
@@ -295,7 +301,8 @@ fn assess_merged<W: Write>(
     let readers = evidence::Readers::new(run.rules);
     let products = readers.display_names();
     let mut merged = inputs::Merged::default();
-    for (file, kind) in files.iter().zip(kinds) {
+    let mut streamed = Vec::new();
+    for (i, (file, kind)) in files.iter().zip(kinds).enumerate() {
         if file.as_os_str() == "-" {
             problems.errors.push(InputProblem {
                 source: "-".into(),
@@ -305,6 +312,11 @@ fn assess_merged<W: Write>(
             });
             continue;
         }
+        if *kind == InputKind::Facts {
+            streamed.push((i, file));
+            continue;
+        }
+        merged.begin_input(i);
         inputs::read_into(
             file,
             *kind,
@@ -314,6 +326,7 @@ fn assess_merged<W: Write>(
             &mut problems.warnings,
         );
     }
+    merged.begin_input(files.len());
     for source in evidence::hosts(&args.evidence, &mut problems.errors) {
         match evidence::read(&source, &readers) {
             Ok(read) => {
@@ -323,22 +336,127 @@ fn assess_merged<W: Write>(
             Err(p) => problems.errors.push(p),
         }
     }
-    let detail = sink.detail();
-    let hosts = merged.into_hosts();
+    let repeated = repeated_hosts(&streamed);
+    for (i, file) in streamed {
+        let name = file.display().to_string();
+        let reader = match File::open(file) {
+            Ok(f) => f,
+            Err(e) => {
+                problems.errors.push(InputProblem {
+                    source: name,
+                    message: format!("cannot open: {e}"),
+                });
+                continue;
+            }
+        };
+        let mut facts = JsonFacts::new(reader, &name);
+        loop {
+            let batch = match facts.next_batch(BATCH) {
+                Ok(Some(batch)) => batch,
+                Ok(None) => break,
+                Err(e) => {
+                    problems.errors.push(problem(&e));
+                    break;
+                }
+            };
+            let parsed: Vec<_> = batch
+                .into_par_iter()
+                .map(|unit| {
+                    let unit = unit.map_err(|e| problem(&e))?;
+                    parse_unit(&name, &unit).map_err(|e| problem(&e))
+                })
+                .collect();
+            let mut ready = Vec::with_capacity(parsed.len());
+            for record in parsed {
+                match record {
+                    Ok(r) => {
+                        let origin = r.origin.to_string();
+                        if repeated.contains(&inputs::host_key(&r.facts.host)) {
+                            merged.begin_input(i);
+                            merged.add(r.facts, &origin);
+                        } else {
+                            ready.push(match merged.complete(i, r.facts, &origin) {
+                                Completed::Merged(facts) => (facts, None),
+                                Completed::Alone(facts) => (facts, Some(origin)),
+                            });
+                        }
+                    }
+                    Err(p) => problems.errors.push(p),
+                }
+            }
+            assess_facts(&ready, run, sink, summary)?;
+        }
+    }
+    let mut rest = merged
+        .into_hosts()
+        .into_iter()
+        .map(|f| (f, None))
+        .peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<_> = rest.by_ref().take(BATCH).collect();
+        assess_facts(&chunk, run, sink, summary)?;
+    }
+    Ok(())
+}
+
+/// The hosts the facts inputs name more than once: a first pass reads only
+/// the names (the records are checked when they stream).
+fn repeated_hosts(files: &[(usize, &PathBuf)]) -> inputs::Repeated {
+    #[derive(serde::Deserialize)]
+    struct Name {
+        #[serde(default)]
+        host: String,
+    }
+    let mut repeated = inputs::Repeated::default();
+    for (_, file) in files {
+        let Ok(reader) = File::open(file) else {
+            continue;
+        };
+        let mut facts = JsonFacts::new(reader, "");
+        while let Ok(Some(batch)) = facts.next_batch(BATCH) {
+            let hashes: Vec<u64> = batch
+                .into_par_iter()
+                .filter_map(|unit| {
+                    let unit = unit.ok()?;
+                    let name: Name = serde_json::from_str(&unit.text).ok()?;
+                    Some(inputs::Repeated::hash(&inputs::host_key(&name.host)))
+                })
+                .collect();
+            hashes.into_iter().for_each(|h| repeated.note(h));
+        }
+    }
+    repeated
+}
+
+/// Assesses merged hosts in parallel and hands them to the sink in order;
+/// `sources` lists every file the facts came from (the one origin of a host
+/// read from one place).
+fn assess_facts<W: Write>(
+    hosts: &[(HostFacts, Option<String>)],
+    run: &Run,
+    sink: &mut Sink<W>,
+    summary: &mut Summary,
+) -> io::Result<()> {
     run.advance(hosts.len());
+    let detail = sink.detail();
     let assessed: Vec<HostAssessment> = hosts
         .par_iter()
-        .map(|f| {
+        .map(|(f, origin)| {
             let mut a = run.assess(f, detail);
-            let mut sources: Vec<String> = f
-                .sources
-                .values()
-                .flat_map(|s| s.split(", "))
-                .map(str::to_string)
-                .collect();
-            sources.sort();
-            sources.dedup();
-            a.sources = sources;
+            a.sources = match origin {
+                Some(o) => vec![o.clone()],
+                None => {
+                    let mut sources: Vec<String> = f
+                        .sources
+                        .values()
+                        .flat_map(|s| s.split(", "))
+                        .map(str::to_string)
+                        .collect();
+                    sources.sort();
+                    sources.dedup();
+                    sources
+                }
+            };
             a
         })
         .collect();

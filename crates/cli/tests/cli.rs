@@ -604,6 +604,56 @@ fn osquery_results_and_a_console_export_merge_by_host_name() {
 }
 
 #[test]
+fn facts_files_stream_and_merge_with_a_console_export() {
+    let dir = tempfile::tempdir().unwrap();
+    // The console knows the agent; facts know the OS. app01 is in both facts
+    // files (merged, the first file's UBR kept); db09 only in the console.
+    let csv = write(
+        dir.path(),
+        "computers.csv",
+        "Name,Platform,Agent Version\r\nweb01,Microsoft Windows Server 2019 (64 bit) (Build 17763),20.0.0.5137\r\napp01,Microsoft Windows Server 2022 (64 bit) (Build 20348),20.0.0.5137\r\ndb09,Microsoft Windows Server 2016 (64 bit) (Build 14393),12.0.0.2626\r\n",
+    );
+    let a = write(
+        dir.path(),
+        "a.ndjson",
+        &format!(
+            "{}\n{}\n{{\"host\":\"app01\",\"os\":{{\"current_build\":\"20348.100\",\"installation_type\":\"Server\"}}}}\n",
+            ready_host("web01.corp.example"),
+            ready_host("solo01")
+        ),
+    );
+    let b = write(dir.path(), "b.ndjson", &ready_host("APP01"));
+    let out = acsready()
+        .args(["assess", "--format", "json"])
+        .arg(&a)
+        .arg(&csv)
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = json_of(&out.stdout);
+    let hosts: Vec<&Value> = r["hosts"].as_array().unwrap().iter().collect();
+    let names: Vec<&str> = hosts.iter().map(|h| h["host"].as_str().unwrap()).collect();
+    // Streamed first, then the hosts held for merging, in the order first seen.
+    assert_eq!(names, ["web01.corp.example", "solo01", "app01", "db09"]);
+    assert_eq!(hosts[0]["verdict"], "ready");
+    assert_eq!(hosts[0]["agents"][0]["product"], "deep_security_agent");
+    assert_eq!(hosts[0]["agents"][0]["action"], "upgrade");
+    assert!(hosts[1]["agents"].as_array().unwrap().is_empty());
+    // app01: a.ndjson (20348.100) comes before b.ndjson (20348.2700).
+    assert_eq!(hosts[2]["os"]["ubr"], 100);
+    assert_eq!(hosts[2]["verdict"], "not_ready");
+    assert_eq!(hosts[2]["agents"][0]["action"], "pin");
+    assert_eq!(hosts[3]["verdict"], "unknown");
+    assert_eq!(r["summary"]["hosts"], 4);
+}
+
+#[test]
 fn csv_findings_gives_one_row_per_finding() {
     let out = acsready()
         .args(["assess", "--format", "csv", "--csv-findings"])

@@ -12,6 +12,7 @@
 mod build;
 mod kb;
 mod merge;
+pub mod server;
 
 use std::collections::BTreeMap;
 
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::{parse_build, BuildError};
 pub use kb::{kb_number, normalize_kb, KbError};
+pub use server::{FileListing, ServiceFact};
 
 /// Everything acsready may know about one host.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -28,7 +28,7 @@ use crate::{Problems, RulesIdentity, Style};
 
 mod data;
 
-const CSS: &str = include_str!("html/report.css");
+pub(crate) const CSS: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
 
 /// Rows in the "by OS release" chart before the rest are summed as "other".
@@ -248,7 +248,7 @@ fn verdict_colour(v: Verdict) -> &'static str {
 }
 
 /// Text for HTML content and attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

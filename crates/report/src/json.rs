@@ -71,7 +71,7 @@ impl SummaryReport {
 }
 
 impl Generator {
-    fn this() -> Self {
+    pub(crate) fn this() -> Self {
         Generator {
             name: "acsready".into(),
             version: env!("CARGO_PKG_VERSION").into(),

@@ -5,6 +5,8 @@
 mod csv_out;
 mod html;
 mod json;
+mod preflight;
+mod preflight_html;
 mod rules_view;
 mod table;
 mod ui;
@@ -15,6 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use csv_out::CsvReport;
 pub use html::HtmlReport;
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
+pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
 pub use rules_view::{rules_json, rules_table};
 pub use table::{explain_text, summary_line, TableReport};
 pub use ui::{action_label, verdict_label};

@@ -182,6 +182,10 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
         unaffected.join(", ")
     ));
 
+    if let Some(pf) = &rules.preflight.apex_one {
+        out.push_str(&preflight_table(pf, lang));
+    }
+
     out.push_str("Findings (acsready explain CODE)\n");
     let mut t = table(&["code", "severity", "title"]);
     for (code, f) in &rules.findings {
@@ -193,6 +197,58 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
     }
     out.push_str(&format!("{t}\n"));
     out
+}
+
+/// `[preflight.apex_one]`: what `acsready preflight apex-one` applies.
+fn preflight_table(pf: &acsready_rules::ApexOnePreflight, lang: Lang) -> String {
+    let mut t = table(&["check", "value", "source"]);
+    let cited = |source: &str, as_of: &str| format!("{source} ({as_of})");
+    for u in &pf.unsupported_os {
+        t.add_row(vec![
+            "unsupported OS".into(),
+            format!("{} [{}]", u.name.get(lang), u.windows.join(", ")),
+            cited(&u.source, &u.as_of),
+        ]);
+    }
+    for c in &pf.sql_password {
+        t.add_row(vec![
+            "SQL password: forbidden".into(),
+            c.name.get(lang).to_string(),
+            cited(&c.source, &c.as_of),
+        ]);
+    }
+    for l in &pf.lines {
+        if let Some(b) = l.auth_cert_export_until {
+            t.add_row(vec![
+                "no certificate export from".into(),
+                format!("{} build {b}", l.name.get(lang)),
+                cited(&l.source, &l.as_of),
+            ]);
+        }
+    }
+    for f in &pf.firewall {
+        let before = f
+            .before
+            .as_deref()
+            .map(|b| format!("{b} → "))
+            .unwrap_or_default();
+        t.add_row(vec![
+            format!("firewall: {}", f.id),
+            format!("{before}{}", f.after.join(", ")),
+            cited(&f.source, &f.as_of),
+        ]);
+    }
+    for s in &pf.sha2 {
+        t.add_row(vec![
+            format!("SHA-2: {}", s.windows),
+            s.kbs.join(" + "),
+            cited(&s.source, &s.as_of),
+        ]);
+    }
+    format!(
+        "Preflight: Virus Buster Corp. XG → Apex One (blocking: {})\n{t}\n\n",
+        pf.blocking.join(" ")
+    )
 }
 
 /// The rules as JSON (the same content as the TOML, plus where they came from).

@@ -30,6 +30,67 @@ pub const UNKNOWN_PRODUCT: &str = "ACS029";
 pub const OS_REQUIREMENT_MET: &str = "ACS100";
 pub const ROOT_TRUSTED: &str = "ACS101";
 
+pub const PF_UNSUPPORTED_OS: &str = "ACS200";
+pub const PF_AGENT_OS_UNKNOWN: &str = "ACS201";
+pub const PF_SQL_PASSWORD_FORBIDDEN: &str = "ACS202";
+pub const PF_SQL_PASSWORD_OK: &str = "ACS203";
+pub const PF_VERSIONS_DIFFER: &str = "ACS204";
+pub const PF_VERSIONS_MATCH: &str = "ACS205";
+pub const PF_DELIVERY_NOT_SET: &str = "ACS206";
+pub const PF_SERVER_NOT_ACS_READY: &str = "ACS207";
+pub const PF_AGENTS_NOT_ACS_READY: &str = "ACS208";
+pub const PF_SHA2_MISSING: &str = "ACS209";
+pub const PF_AUTH_CERT_MISSING: &str = "ACS210";
+pub const PF_AUTH_CERT_PRESENT: &str = "ACS211";
+pub const PF_FIREWALL: &str = "ACS212";
+pub const PF_SERVICES_MISSING: &str = "ACS213";
+pub const PF_SERVICES_PRESENT: &str = "ACS214";
+pub const PF_FOLDERS_MISSING: &str = "ACS215";
+pub const PF_FOLDERS_PRESENT: &str = "ACS216";
+pub const PF_SERVICES_RENAMED: &str = "ACS217";
+pub const PF_ACTIVATION_CODE: &str = "ACS218";
+pub const PF_BEHAVIOUR_MONITORING: &str = "ACS219";
+pub const PF_NOT_CHECKED: &str = "ACS220";
+pub const PF_DELIVERY_ADVICE: &str = "ACS221";
+pub const PF_ACS_READY: &str = "ACS222";
+
+/// Codes `acsready preflight apex-one` emits (ACS200–ACS2xx); required
+/// when the rules have `[preflight.apex_one]`.
+pub const PREFLIGHT_CODES: &[&str] = &[
+    PF_UNSUPPORTED_OS,
+    PF_AGENT_OS_UNKNOWN,
+    PF_SQL_PASSWORD_FORBIDDEN,
+    PF_SQL_PASSWORD_OK,
+    PF_VERSIONS_DIFFER,
+    PF_VERSIONS_MATCH,
+    PF_DELIVERY_NOT_SET,
+    PF_SERVER_NOT_ACS_READY,
+    PF_AGENTS_NOT_ACS_READY,
+    PF_SHA2_MISSING,
+    PF_AUTH_CERT_MISSING,
+    PF_AUTH_CERT_PRESENT,
+    PF_FIREWALL,
+    PF_SERVICES_MISSING,
+    PF_SERVICES_PRESENT,
+    PF_FOLDERS_MISSING,
+    PF_FOLDERS_PRESENT,
+    PF_SERVICES_RENAMED,
+    PF_ACTIVATION_CODE,
+    PF_BEHAVIOUR_MONITORING,
+    PF_NOT_CHECKED,
+    PF_DELIVERY_ADVICE,
+    PF_ACS_READY,
+];
+
+/// Text entries the preflight uses.
+pub const PREFLIGHT_TEXTS: &[&str] = &[
+    "preflight.firewall_entry",
+    "preflight.auth_cert_exportable",
+    "preflight.auth_cert_not_exportable",
+    "preflight.auth_cert_version_unknown",
+    "preflight.what",
+];
+
 /// Codes the assessment emits itself (event codes come from `[[events]]`).
 pub const ENGINE_CODES: &[&str] = &[
     OS_UPDATE_MISSING,
@@ -112,4 +173,16 @@ pub const PLACEHOLDERS: &[&str] = &[
     "time",
     "steps",
     "values",
+    "count",
+    "total",
+    "differ",
+    "hosts",
+    "classes",
+    "line",
+    "threshold",
+    "days",
+    "services",
+    "folders",
+    "what",
+    "path",
 ];

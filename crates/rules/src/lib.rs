@@ -9,6 +9,7 @@
 
 pub mod codes;
 mod model;
+mod preflight;
 mod text;
 mod validate;
 mod version;
@@ -16,6 +17,7 @@ mod version;
 use std::path::Path;
 
 pub use model::*;
+pub use preflight::*;
 pub use text::{fill, Lang};
 pub use version::Version;
 

@@ -26,6 +26,10 @@ pub struct Rules {
     pub events: Vec<EventRule>,
     pub findings: BTreeMap<String, FindingText>,
     pub texts: BTreeMap<String, TextEntry>,
+    /// Facts of upgrade preflights (`acsready preflight`); optional, so
+    /// rules files written before it still load.
+    #[serde(default)]
+    pub preflight: crate::preflight::PreflightRules,
     /// Where the rules were read from.
     #[serde(skip)]
     pub origin: String,

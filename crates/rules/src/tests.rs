@@ -108,3 +108,71 @@ fn missing_source_is_reported() {
         .to_string();
     assert!(err.contains("`source` is empty"), "{err}");
 }
+
+#[test]
+fn preflight_apex_one_is_in_the_embedded_rules() {
+    let rules = Rules::embedded().unwrap();
+    let a = rules
+        .preflight
+        .apex_one
+        .as_ref()
+        .expect("[preflight.apex_one]");
+    assert_eq!(a.target().map(|l| l.major), Some(14));
+    assert_eq!(
+        a.line(12).and_then(|l| l.auth_cert_export_until),
+        Some(5684)
+    );
+    assert_eq!(
+        a.line(14).and_then(|l| l.auth_cert_export_until),
+        Some(8378)
+    );
+    let forbidden: String = a.sql_password.iter().map(|c| c.chars.as_str()).collect();
+    for c in "&<>^|;\\[](),?*!@=".chars() {
+        assert!(forbidden.contains(c), "{c} is not forbidden");
+    }
+    let win7 = a
+        .sha2
+        .iter()
+        .find(|s| s.windows == "win7sp1-ws2008r2sp1")
+        .unwrap();
+    assert_eq!(win7.kbs, ["KB4474419", "KB4490628"]);
+    assert!(win7
+        .sources
+        .iter()
+        .any(|s| s.kbs.contains(&"KB3033929".to_string())));
+    for code in codes::PREFLIGHT_CODES {
+        assert!(rules.finding(code).is_some(), "{code}");
+    }
+}
+
+#[test]
+fn preflight_references_are_validated() {
+    let text = EMBEDDED_RULES.replacen("windows = [\"vista\"]", "windows = [\"vista-x\"]", 1);
+    let err = Rules::from_toml(&text, "edited.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no [[windows]] row \"vista-x\""), "{err}");
+    let text = EMBEDDED_RULES.replacen("blocking = [\"ACS200\"", "blocking = [\"ACS001\"", 1);
+    let err = Rules::from_toml(&text, "edited.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("\"ACS001\" is not a preflight code"), "{err}");
+    let text = EMBEDDED_RULES.replacen(
+        "kbs = [\"KB4474419\", \"KB4490628\"]",
+        "kbs = [\"4474419\"]",
+        1,
+    );
+    let err = Rules::from_toml(&text, "edited.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("\"4474419\" is not a KB number"), "{err}");
+}
+
+#[test]
+fn rules_without_a_preflight_section_still_load() {
+    let cut = EMBEDDED_RULES
+        .find("# ---------------------------------------------------------------------------\n# Preflight: upgrading")
+        .unwrap();
+    let rules = Rules::from_toml(&EMBEDDED_RULES[..cut], "old.toml").unwrap();
+    assert!(rules.preflight.apex_one.is_none());
+}

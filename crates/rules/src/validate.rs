@@ -12,7 +12,7 @@ fn is_hex(s: &str, len: usize) -> bool {
 }
 
 /// "2023", "2023-05" or "2023-05-04".
-fn is_date(s: &str) -> bool {
+pub(crate) fn is_date(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
     match parts.as_slice() {
@@ -180,6 +180,7 @@ impl Rules {
                 }
             }
         }
+        self.validate_preflight(&mut p);
         p
     }
 }

@@ -49,6 +49,11 @@ impl Readers {
         &self.products.display_names
     }
 
+    /// How products show in the registry (also on a management server).
+    pub fn products(&self) -> &KnownProducts {
+        &self.products
+    }
+
     /// The options of [`acsready_sources::folder::read_host_folder`].
     pub fn options(&self) -> EvidenceOptions<'_> {
         EvidenceOptions {

@@ -145,7 +145,7 @@ fn absent_software_keys(text: &str) -> Vec<String> {
 }
 
 /// The computer name in a SYSTEM hive.
-fn computer_name(hive: &Hive) -> Option<String> {
+pub(crate) fn computer_name(hive: &Hive) -> Option<String> {
     let current = match hive.value("Select", "Current")? {
         acsready_registry::Data::Dword(n) => n,
         _ => return None,
@@ -157,7 +157,7 @@ fn computer_name(hive: &Hive) -> Option<String> {
 }
 
 /// Whether a hive is a SOFTWARE hive (has the keys acsready reads).
-fn is_software(hive: &Hive) -> bool {
+pub(crate) fn is_software(hive: &Hive) -> bool {
     hive.subkeys(r"Microsoft\Windows NT\CurrentVersion")
         .is_some()
         || hive.subkeys(r"Microsoft\SystemCertificates").is_some()

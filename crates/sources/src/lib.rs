@@ -48,8 +48,11 @@ mod evtx;
 pub mod folder;
 mod hotfixes;
 mod json;
+pub mod listing;
 mod osquery;
 pub mod registry_facts;
+pub mod server;
+pub mod services;
 mod text;
 mod wevtutil;
 

@@ -1,0 +1,391 @@
+//! `acsready preflight apex-one`: the caveats of upgrading Virus Buster
+//! Corp. XG to Apex One (seed 004), checked against the agents (the same
+//! inputs as `assess`) and the management server's evidence.
+
+use std::io::{self, BufWriter, IsTerminal, Read};
+use std::path::PathBuf;
+
+use acsready_facts::HostFacts;
+use acsready_preflight::{check_password, run, Options, Phase, ServerEvidence};
+use acsready_report::{InputProblem, PreflightReport, Problems, RulesIdentity, Style};
+use acsready_rules::Rules;
+use acsready_sources::server::{read_server, ServerFiles};
+use anyhow::{bail, Result};
+use clap::{Subcommand, ValueEnum};
+use zeroize::Zeroizing;
+
+use crate::cli::EvidenceArgs;
+use crate::inputs::{self, InputKind};
+use crate::{evidence, pipeline, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
+
+#[derive(Debug, Subcommand)]
+pub enum PreflightTarget {
+    /// Upgrading Virus Buster Corp. XG (OfficeScan XG) to Apex One: agents on unsupported
+    /// Windows, the SQL Server password, versions, delivery control, ACS and SHA-2
+    /// readiness, the server authentication certificate, firewall, and after the upgrade
+    /// the server's iVP / iAC services and folders
+    #[command(
+        name = "apex-one",
+        after_help = "Agents are INPUTs as for `assess` (facts JSON, osquery, console exports, folders, -) and \
+--collected / --hive / --evtx. The server is given by --server-hive (its SOFTWARE and SYSTEM hives), \
+--server-reg (.reg exports of HKLM\\SOFTWARE and HKLM\\SYSTEM) and --server-dir (its install folder, or the \
+output of `dir /s /b` or `dir /s` run in it, UTF-16, UTF-8 or CP932).
+
+The SQL Server password is read with --sql-password-stdin (a prompt without echo on a terminal, else the \
+whole of standard input) or --sql-password-file FILE; one trailing newline is removed. It is never printed \
+or stored: only the classes of forbidden characters are reported.
+
+Examples:
+  acsready preflight apex-one --collected \\\\srv\\acsready$ --server-hive SOFTWARE --server-hive SYSTEM \\
+      --server-dir officescan-dir.txt --sql-password-stdin
+  acsready preflight apex-one fleet.ndjson --phase after --server-reg system.reg --server-dir dir.txt -f json
+
+Exit codes: 0 nothing blocks the upgrade; 1 something blocks it; 2 bad usage or bad input \
+(the other inputs are still checked and reported)."
+    )]
+    ApexOne(ApexOneArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApexOneArgs {
+    /// Agents: facts files or folders, osquery results, console exports; - reads standard input
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+
+    /// Read every INPUT as this kind instead of recognising it from its content
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub input_kind: Option<InputKind>,
+
+    /// Before the server upgrade, or after it (services and folders of the new server)
+    #[arg(long, value_enum, default_value_t = PhaseArg::Before)]
+    pub phase: PhaseArg,
+
+    /// An offline hive of the management server: SOFTWARE or SYSTEM (told apart by content)
+    #[arg(long, value_name = "FILE")]
+    pub server_hive: Vec<PathBuf>,
+
+    /// A .reg export of the management server (HKLM\SOFTWARE… or HKLM\SYSTEM…)
+    #[arg(long, value_name = "FILE")]
+    pub server_reg: Vec<PathBuf>,
+
+    /// The server's install folder, or a `dir /s /b` or `dir /s` listing of it
+    #[arg(long, value_name = "PATH")]
+    pub server_dir: Vec<PathBuf>,
+
+    /// The server's name [default: from its SYSTEM hive, else "server"]
+    #[arg(long, value_name = "NAME")]
+    pub server_name: Option<String>,
+
+    /// The server's version (e.g. 12.0.0.5684) when its registry does not show it
+    #[arg(long, value_name = "VERSION")]
+    pub server_version: Option<String>,
+
+    /// Read the SQL Server password from standard input (a prompt without echo on a terminal)
+    #[arg(long, conflicts_with = "sql_password_file")]
+    pub sql_password_stdin: bool,
+
+    /// Read the SQL Server password from this file (one trailing newline is removed)
+    #[arg(long, value_name = "FILE")]
+    pub sql_password_file: Option<PathBuf>,
+
+    /// Agents are upgraded in stages after the server: agents without NoProgramUpgrade = 1 are a finding
+    #[arg(long)]
+    pub staged_rollout: bool,
+
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = PreflightFormat::Table)]
+    pub format: PreflightFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PhaseArg {
+    Before,
+    After,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PreflightFormat {
+    /// Findings for people: what blocks first, with evidence and remediation
+    Table,
+    /// The JSON report (schema acsready.preflight/1, docs/preflight.md)
+    Json,
+    /// One row per finding, UTF-8 with BOM
+    Csv,
+    /// One self-contained page (no script, no network) to hand to the team
+    Html,
+}
+
+/// The password as text: UTF-8 (a BOM is dropped) or UTF-16 with a BOM;
+/// one trailing newline (LF or CRLF) removed. Errors never quote it.
+fn password_text(bytes: &[u8]) -> Result<Zeroizing<String>, &'static str> {
+    let mut text = Zeroizing::new(String::new());
+    if let Some(rest) = bytes
+        .strip_prefix(b"\xFF\xFE")
+        .or_else(|| bytes.strip_prefix(b"\xFE\xFF"))
+    {
+        let le = bytes.starts_with(b"\xFF\xFE");
+        let units = rest.chunks_exact(2).map(|p| {
+            if le {
+                u16::from_le_bytes([p[0], p[1]])
+            } else {
+                u16::from_be_bytes([p[0], p[1]])
+            }
+        });
+        for c in char::decode_utf16(units) {
+            text.push(c.map_err(|_| "not valid UTF-16 text")?);
+        }
+    } else {
+        let rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        text.push_str(std::str::from_utf8(rest).map_err(|_| "not UTF-8 text")?);
+    }
+    let newline = if text.ends_with("\r\n") {
+        2
+    } else {
+        usize::from(text.ends_with('\n'))
+    };
+    let keep = text.len() - newline;
+    text.truncate(keep);
+    if text.is_empty() {
+        return Err("the password is empty");
+    }
+    Ok(text)
+}
+
+/// The most bytes a password input may have.
+const MAX_PASSWORD_BYTES: usize = 4096;
+
+/// Reads a password input into one buffer allocated up front (so no copy
+/// of it is left behind by a reallocation), wiped when dropped.
+fn read_bounded(reader: impl Read) -> io::Result<Zeroizing<Vec<u8>>> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 1));
+    let mut chunk = Zeroizing::new([0u8; 512]);
+    let mut reader = reader.take(MAX_PASSWORD_BYTES as u64 + 1);
+    loop {
+        let n = reader.read(&mut chunk[..])?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    if bytes.len() > MAX_PASSWORD_BYTES {
+        return Err(io::Error::other(format!(
+            "longer than {MAX_PASSWORD_BYTES} bytes: not a password"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Reads the password as asked, or `None` when no option asks for it.
+fn read_password(args: &ApexOneArgs) -> Result<Option<Zeroizing<String>>, InputProblem> {
+    let problem = |source: &str, message: String| InputProblem {
+        source: source.to_string(),
+        message,
+    };
+    if args.sql_password_stdin {
+        let source = "--sql-password-stdin";
+        if io::stdin().is_terminal() {
+            let typed = rpassword::prompt_password("SQL Server password (not shown): ")
+                .map(Zeroizing::new)
+                .map_err(|e| problem(source, format!("cannot read the password: {e}")))?;
+            return password_text(typed.as_bytes())
+                .map(Some)
+                .map_err(|m| problem(source, m.into()));
+        }
+        let bytes = read_bounded(io::stdin().lock())
+            .map_err(|e| problem(source, format!("cannot read standard input: {e}")))?;
+        return password_text(&bytes)
+            .map(Some)
+            .map_err(|m| problem(source, m.into()));
+    }
+    if let Some(file) = &args.sql_password_file {
+        let source = file.display().to_string();
+        let bytes = std::fs::File::open(file)
+            .and_then(read_bounded)
+            .map_err(|e| problem(&source, format!("cannot read: {e}")))?;
+        return password_text(&bytes)
+            .map(Some)
+            .map_err(|m| problem(&source, m.into()));
+    }
+    Ok(None)
+}
+
+/// The agents of every input and evidence option, merged by host name.
+fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Vec<HostFacts> {
+    let readers = evidence::Readers::new(rules);
+    let products = readers.display_names();
+    let mut merged = inputs::Merged::default();
+    for file in pipeline::expand(&args.inputs, &mut problems.errors) {
+        if file.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            if let Err(e) = io::stdin().read_to_end(&mut bytes) {
+                problems.errors.push(InputProblem {
+                    source: "-".into(),
+                    message: format!("cannot read standard input: {e}"),
+                });
+                continue;
+            }
+            let kind = args.input_kind.unwrap_or_else(|| inputs::detect(&bytes));
+            inputs::read_bytes_into(
+                &bytes,
+                "-",
+                "stdin",
+                kind,
+                products,
+                &mut merged,
+                &mut problems.errors,
+                &mut problems.warnings,
+            );
+            continue;
+        }
+        let kind = args.input_kind.unwrap_or_else(|| pipeline::kind_of(&file));
+        inputs::read_into(
+            &file,
+            kind,
+            products,
+            &mut merged,
+            &mut problems.errors,
+            &mut problems.warnings,
+        );
+    }
+    for source in evidence::hosts(&args.evidence, &mut problems.errors) {
+        match evidence::read(&source, &readers) {
+            Ok(read) => {
+                problems.warnings.extend(read.warnings);
+                merged.add(read.facts, &evidence::describe(&source));
+            }
+            Err(p) => problems.errors.push(p),
+        }
+    }
+    merged.into_hosts()
+}
+
+pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Result<u8> {
+    let PreflightTarget::ApexOne(args) = target;
+    let Some(pf) = rules.preflight.apex_one.as_ref() else {
+        bail!(
+            "{}: the rules have no [preflight.apex_one] section",
+            rules.origin
+        );
+    };
+    let stdin_input = args.inputs.iter().any(|i| i.as_os_str() == "-");
+    if args.sql_password_stdin && stdin_input {
+        bail!("--sql-password-stdin and the input - both read standard input: give the agents as files, or the password with --sql-password-file");
+    }
+    let server_files = ServerFiles {
+        hives: args.server_hive.clone(),
+        regs: args.server_reg.clone(),
+        dirs: args.server_dir.clone(),
+    };
+    if args.inputs.is_empty() && args.evidence.is_empty() && server_files.is_empty() {
+        bail!("no input: give the agents (as for `assess`) and the server's evidence (--server-hive, --server-reg, --server-dir); see acsready preflight apex-one --help");
+    }
+
+    let mut problems = Problems::default();
+    let check = match read_password(args) {
+        Ok(Some(password)) => Some(check_password(pf, &password)),
+        Ok(None) => None,
+        Err(p) => {
+            problems.errors.push(p);
+            None
+        }
+    };
+    let agents = read_agents(args, rules, &mut problems);
+    if agents.is_empty() {
+        problems.warnings.push(InputProblem {
+            source: String::new(),
+            message: "no agents were given: the checks of agents had nothing to check".into(),
+        });
+    }
+    let readers = evidence::Readers::new(rules);
+    let read = read_server(
+        &server_files,
+        args.server_name.as_deref(),
+        readers.products(),
+    );
+    problems
+        .errors
+        .extend(read.errors.iter().map(|e| InputProblem::from_message(e)));
+    problems
+        .warnings
+        .extend(read.warnings.iter().map(|w| InputProblem::from_message(w)));
+    let server = ServerEvidence {
+        host: read.host,
+        facts: read.facts,
+        version: args.server_version.clone(),
+        services: read.services.map(|s| (s.origin, s.services)),
+        listing: read.listing,
+    };
+    let options = Options {
+        phase: match args.phase {
+            PhaseArg::Before => Phase::Before,
+            PhaseArg::After => Phase::After,
+        },
+        staged_rollout: args.staged_rollout,
+    };
+    let result = run(rules, style.lang, options, &agents, &server, check.as_ref())?;
+    let blocked = result.summary.blocked;
+    let report = PreflightReport::new(
+        RulesIdentity::of(rules),
+        style.lang,
+        result,
+        problems.clone(),
+    );
+    let out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        PreflightFormat::Table => report.write_table(out, style)?,
+        PreflightFormat::Json => report.write_json(out)?,
+        PreflightFormat::Csv => report.write_csv(out)?,
+        PreflightFormat::Html => report.write_html(out)?,
+    }
+    for e in &problems.errors {
+        eprintln!("acsready: {}: {}", e.source, e.message);
+    }
+    for w in &problems.warnings {
+        eprintln!("acsready: warning: {}: {}", w.source, w.message);
+    }
+    Ok(if !problems.errors.is_empty() {
+        EXIT_BAD_INPUT
+    } else if blocked {
+        EXIT_NOT_READY
+    } else {
+        EXIT_READY
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_trailing_newline_is_removed() {
+        assert_eq!(password_text(b"abc\r\n").unwrap().as_str(), "abc");
+        assert_eq!(password_text(b"abc\n\n").unwrap().as_str(), "abc\n");
+        assert_eq!(password_text(b"\xEF\xBB\xBFp w\n").unwrap().as_str(), "p w");
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("pä\r\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(password_text(&utf16).unwrap().as_str(), "pä");
+    }
+
+    #[test]
+    fn password_inputs_are_bounded() {
+        let ok = read_bounded(&b"secret\n"[..]).unwrap();
+        assert_eq!(&ok[..], b"secret\n");
+        let long = vec![b'a'; MAX_PASSWORD_BYTES + 1];
+        let err = read_bounded(&long[..]).unwrap_err().to_string();
+        assert!(
+            err.contains("not a password") && !err.contains("aaaa"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_passwords_are_errors_that_do_not_quote_them() {
+        assert_eq!(password_text(b"\n").unwrap_err(), "the password is empty");
+        assert_eq!(password_text(b"ab\xFFcd").unwrap_err(), "not UTF-8 text");
+    }
+}

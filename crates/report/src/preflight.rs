@@ -1,0 +1,330 @@
+//! The report of `acsready preflight`: JSON (schema
+//! `acsready.preflight/1`, docs/preflight.md), CSV (one row per finding)
+//! and a table for people.
+
+use std::io::{self, Write};
+
+use acsready_preflight::{Preflight, PreflightFinding};
+use acsready_rules::{Lang, Severity};
+use comfy_table::{presets, ContentArrangement, Table};
+use serde::{Deserialize, Serialize};
+
+use crate::json::Generator;
+use crate::ui::verdict_label;
+use crate::{InputProblem, Problems, RulesIdentity, Style};
+
+/// Identifies the preflight report layout; bumped only on incompatible change.
+pub const PREFLIGHT_SCHEMA: &str = "acsready.preflight/1";
+
+/// The columns of the preflight CSV: one row per finding.
+pub const PREFLIGHT_COLUMNS: [&str; 8] = [
+    "code",
+    "severity",
+    "blocking",
+    "title",
+    "hosts",
+    "evidence",
+    "remediation",
+    "phase",
+];
+
+/// A whole preflight report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreflightReport {
+    pub schema: String,
+    pub generator: Generator,
+    pub rules: RulesIdentity,
+    pub lang: String,
+    /// "apex_one".
+    pub preflight: String,
+    #[serde(flatten)]
+    pub result: Preflight,
+    pub errors: Vec<InputProblem>,
+    pub warnings: Vec<InputProblem>,
+}
+
+impl PreflightReport {
+    pub fn new(rules: RulesIdentity, lang: Lang, result: Preflight, problems: Problems) -> Self {
+        PreflightReport {
+            schema: PREFLIGHT_SCHEMA.into(),
+            generator: Generator::this(),
+            rules,
+            lang: lang.as_str().into(),
+            preflight: "apex_one".into(),
+            result,
+            errors: problems.errors,
+            warnings: problems.warnings,
+        }
+    }
+
+    pub fn write_json<W: Write>(&self, mut out: W) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut out, self)?;
+        writeln!(out)
+    }
+
+    pub fn write_csv<W: Write>(&self, mut out: W) -> io::Result<()> {
+        out.write_all("\u{feff}".as_bytes())?;
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(out);
+        let io_err = io::Error::other;
+        w.write_record(PREFLIGHT_COLUMNS).map_err(io_err)?;
+        for f in &self.result.findings {
+            let evidence = evidence_line(f);
+            w.write_record([
+                f.code.as_str(),
+                f.severity.as_str(),
+                if f.blocking { "yes" } else { "no" },
+                f.title.as_str(),
+                &f.hosts.join(" "),
+                &evidence,
+                &f.remediation.join(" | "),
+                self.result.phase.as_str(),
+            ])
+            .map_err(io_err)?;
+        }
+        w.flush()
+    }
+
+    pub fn write_table<W: Write>(&self, mut out: W, style: Style) -> io::Result<()> {
+        let lang = style.lang;
+        let r = &self.result;
+        let l = |en: &'static str, ja: &'static str| if lang == Lang::Ja { ja } else { en };
+        writeln!(
+            out,
+            "{} ({}: {})",
+            l(
+                "Preflight: Virus Buster Corp. XG → Apex One",
+                "プリフライト: ウイルスバスター Corp. XG → Apex One"
+            ),
+            l("phase", "段階"),
+            match r.phase {
+                acsready_preflight::Phase::Before => l("before the upgrade", "バージョンアップ前"),
+                acsready_preflight::Phase::After => l("after the upgrade", "バージョンアップ後"),
+            }
+        )?;
+        let server = &r.server;
+        writeln!(
+            out,
+            "{}: {}  {}  {}  {}",
+            l("Server", "管理サーバ"),
+            server.host,
+            server.version.as_deref().unwrap_or("?"),
+            server.os.as_ref().map_or("", |o| o.name.as_str()),
+            server.verdict.map_or("", |v| verdict_label(v, lang)),
+        )?;
+        if !r.agents.is_empty() {
+            let mut t = table();
+            t.set_header([
+                l("Agent", "エージェント"),
+                "OS",
+                l("Version", "バージョン"),
+                "ACS",
+                "NoProgramUpgrade",
+            ]);
+            for a in &r.agents {
+                let name = if a.os.name.is_empty() {
+                    "?".to_string()
+                } else {
+                    a.os.name.clone()
+                };
+                let os = match &a.unsupported_os {
+                    Some(_) => format!("{name} ({})", l("unsupported", "サポート外")),
+                    None => name,
+                };
+                t.add_row(vec![
+                    a.host.clone(),
+                    os,
+                    a.version.clone().unwrap_or_else(|| "?".into()),
+                    verdict_label(a.verdict, lang).to_string(),
+                    match a.no_program_upgrade {
+                        Some(true) => "1".into(),
+                        Some(false) => l("not 1", "1 以外").into(),
+                        None => "?".into(),
+                    },
+                ]);
+            }
+            writeln!(out, "{t}")?;
+        }
+        if !r.skipped.is_empty() {
+            writeln!(
+                out,
+                "{}: {}",
+                l(
+                    "Not checked (no Apex One / Corp. XG agent)",
+                    "確認対象外 (Apex One / Corp. XG エージェントなし)"
+                ),
+                r.skipped.join(", ")
+            )?;
+        }
+        writeln!(out)?;
+        for f in &r.findings {
+            let mark = if f.blocking {
+                l("BLOCKS", "阻害")
+            } else {
+                severity_label(f.severity, lang)
+            };
+            writeln!(out, "[{mark}] {} {}", f.code, f.title)?;
+            if !f.hosts.is_empty() {
+                writeln!(out, "    {}: {}", l("hosts", "端末"), f.hosts.join(", "))?;
+            }
+            for e in &f.evidence {
+                match &e.source {
+                    Some(s) => writeln!(out, "    - {} = {} ({s})", e.fact, e.value)?,
+                    None => writeln!(out, "    - {} = {}", e.fact, e.value)?,
+                }
+            }
+            for step in &f.remediation {
+                writeln!(out, "    → {step}")?;
+            }
+        }
+        let s = &r.summary;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}: {} {}, {} {}, {} {} (critical {}, high {}, medium {}, low {}, info {})",
+            l("Summary", "集計"),
+            s.agents,
+            l("agents", "エージェント"),
+            s.findings,
+            l("findings", "件の指摘"),
+            s.blocking,
+            l("blocking", "件の阻害要因"),
+            s.critical,
+            s.high,
+            s.medium,
+            s.low,
+            s.info
+        )?;
+        writeln!(
+            out,
+            "{}",
+            if s.blocked {
+                l(
+                    "Result: the upgrade is blocked; fix the BLOCKS findings first.",
+                    "結果: バージョンアップを阻害する要因があります。「阻害」の指摘を先に対処してください。",
+                )
+            } else {
+                l(
+                    "Result: nothing blocks the upgrade.",
+                    "結果: バージョンアップを阻害する要因はありません。",
+                )
+            }
+        )?;
+        for e in &self.errors {
+            writeln!(out, "{}: {}: {}", l("error", "エラー"), e.source, e.message)?;
+        }
+        for w in &self.warnings {
+            writeln!(out, "{}: {}: {}", l("warning", "警告"), w.source, w.message)?;
+        }
+        Ok(())
+    }
+}
+
+fn table() -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .force_no_tty();
+    t
+}
+
+pub(crate) fn severity_label(s: Severity, lang: Lang) -> &'static str {
+    match (lang, s) {
+        (Lang::En, _) => s.as_str(),
+        (Lang::Ja, Severity::Critical) => "緊急",
+        (Lang::Ja, Severity::High) => "高",
+        (Lang::Ja, Severity::Medium) => "中",
+        (Lang::Ja, Severity::Low) => "低",
+        (Lang::Ja, Severity::Info) => "情報",
+    }
+}
+
+fn evidence_line(f: &PreflightFinding) -> String {
+    f.evidence
+        .iter()
+        .map(|e| format!("{}={}", e.fact, e.value))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use acsready_facts::HostFacts;
+    use acsready_preflight::{run, Options, Phase, ServerEvidence};
+    use acsready_rules::Rules;
+
+    fn report(lang: Lang) -> PreflightReport {
+        let rules = Rules::embedded().unwrap();
+        let mut xp: HostFacts = serde_json::from_str(
+            r#"{"host":"pc-xp","os":{"current_build":"2600","installation_type":"Client"}}"#,
+        )
+        .unwrap();
+        xp.normalize().unwrap();
+        let server = ServerEvidence {
+            host: "osce".into(),
+            ..Default::default()
+        };
+        let options = Options {
+            phase: Phase::Before,
+            staged_rollout: false,
+        };
+        let result = run(&rules, lang, options, &[xp], &server, None).unwrap();
+        PreflightReport::new(RulesIdentity::of(&rules), lang, result, Problems::default())
+    }
+
+    #[test]
+    fn json_has_the_schema_and_no_null_lists() {
+        let mut out = Vec::new();
+        report(Lang::En).write_json(&mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["schema"], PREFLIGHT_SCHEMA);
+        assert_eq!(v["phase"], "before");
+        assert_eq!(v["summary"]["blocked"], true);
+        assert_eq!(v["findings"][0]["code"], "ACS200");
+        assert_eq!(v["findings"][0]["hosts"][0], "pc-xp");
+        for key in ["agents", "findings", "errors", "warnings"] {
+            assert!(v[key].is_array(), "{key}");
+        }
+        let back: PreflightReport = serde_json::from_slice(&out).unwrap();
+        assert_eq!(back, report(Lang::En));
+    }
+
+    #[test]
+    fn csv_has_one_row_per_finding() {
+        let r = report(Lang::Ja);
+        let mut out = Vec::new();
+        r.write_csv(&mut out).unwrap();
+        assert!(out.starts_with("\u{feff}".as_bytes()));
+        let mut rows = csv::Reader::from_reader(&out[3..]);
+        assert_eq!(
+            rows.headers().unwrap().iter().collect::<Vec<_>>(),
+            PREFLIGHT_COLUMNS
+        );
+        let records: Vec<_> = rows.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), r.result.findings.len());
+        assert_eq!(&records[0][0], "ACS200");
+        assert_eq!(&records[0][2], "yes");
+        assert!(records[0][3].contains("サポートしない OS"));
+    }
+
+    #[test]
+    fn table_says_what_blocks() {
+        let mut out = Vec::new();
+        report(Lang::En)
+            .write_table(
+                &mut out,
+                Style {
+                    lang: Lang::En,
+                    color: false,
+                },
+            )
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("[BLOCKS] ACS200"), "{text}");
+        assert!(text.contains("the upgrade is blocked"), "{text}");
+        assert!(text.contains("pc-xp"), "{text}");
+        assert!(!text.contains("Not checked (no Apex One"), "{text}");
+    }
+}

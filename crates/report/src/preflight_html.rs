@@ -1,0 +1,229 @@
+//! The preflight as one self-contained HTML page (no script, no network):
+//! what blocks first, every finding with its hosts, evidence and steps, the
+//! agents' table and the server. Element ids: `preflight-blocked` (`yes` or
+//! `no`), `count-blocking`, `count-findings`, `count-agents`, `findings`
+//! (each finding `finding-<code>`), `agents`.
+
+use std::io::{self, Write};
+
+use acsready_preflight::Phase;
+use acsready_rules::Lang;
+
+use crate::html::{esc, CSS};
+use crate::preflight::{severity_label, PreflightReport};
+use crate::ui::verdict_label;
+
+const EXTRA_CSS: &str = ".blocks{background:var(--not_ready);color:#fff;border-radius:3px;padding:0 6px;font-size:11px;font-weight:600;margin-right:6px}
+.banner{font-size:16px;font-weight:600;padding:10px 14px;border-radius:6px;margin-bottom:16px;color:#fff}
+.banner.yes{background:var(--not_ready)}.banner.no{background:var(--ready)}
+.stats{display:flex;gap:24px;flex-wrap:wrap}.stats div{font-size:13px}.stats .count{font-size:20px;display:block}
+table.plain{border-collapse:collapse;width:100%}table.plain th,table.plain td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
+table.plain th{background:#eef0f3}
+";
+
+impl PreflightReport {
+    pub fn write_html<W: Write>(&self, mut out: W) -> io::Result<()> {
+        let lang = match self.lang.as_str() {
+            "ja" => Lang::Ja,
+            _ => Lang::En,
+        };
+        let l = |en: &'static str, ja: &'static str| if lang == Lang::Ja { ja } else { en };
+        let r = &self.result;
+        let s = &r.summary;
+        let title = l(
+            "Preflight: Virus Buster Corp. XG → Apex One",
+            "プリフライト: ウイルスバスター Corp. XG → Apex One",
+        );
+        write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+             <meta name=\"generator\" content=\"acsready {ver}\">\n\
+             <title>acsready — {title}</title>\n<style>\n{CSS}{EXTRA_CSS}</style>\n</head>\n<body>\n\
+             <header><h1>acsready — {title}</h1><div class=\"meta\">{rules} {rv} ({asof}) · {phase_l}: {phase}</div></header>\n<main>\n",
+            lang = lang.as_str(),
+            ver = esc(&self.generator.version),
+            title = esc(title),
+            rules = l("Rules", "ルール"),
+            rv = esc(&self.rules.version),
+            asof = esc(&self.rules.as_of),
+            phase_l = l("phase", "段階"),
+            phase = match r.phase {
+                Phase::Before => l("before the upgrade", "バージョンアップ前"),
+                Phase::After => l("after the upgrade", "バージョンアップ後"),
+            },
+        )?;
+        let (cls, text) = if s.blocked {
+            ("yes", l("The upgrade is blocked: fix the items marked BLOCKS first.", "バージョンアップを阻害する項目があります。「阻害」の項目を先に解消してください。"))
+        } else {
+            (
+                "no",
+                l(
+                    "Nothing blocks the upgrade.",
+                    "バージョンアップを阻害する項目はありません。",
+                ),
+            )
+        };
+        writeln!(
+            out,
+            "<div class=\"banner {cls}\" id=\"preflight-blocked\" data-blocked=\"{cls}\">{}</div>",
+            esc(text)
+        )?;
+        writeln!(
+            out,
+            "<section class=\"card\"><div class=\"stats\">\
+             <div><span class=\"count\" id=\"count-blocking\">{}</span>{}</div>\
+             <div><span class=\"count\" id=\"count-findings\">{}</span>{}</div>\
+             <div><span class=\"count\" id=\"count-agents\">{}</span>{}</div>\
+             <div><span class=\"count\">{} / {} / {} / {} / {}</span>critical / high / medium / low / info</div></div>",
+            s.blocking,
+            l("blocking", "阻害要因"),
+            s.findings,
+            l("findings", "指摘"),
+            s.agents,
+            l("agents", "エージェント"),
+            s.critical,
+            s.high,
+            s.medium,
+            s.low,
+            s.info
+        )?;
+        let server = &r.server;
+        writeln!(
+            out,
+            "<dl class=\"kv\"><dt>{}</dt><dd>{} {} {} {}</dd></dl></section>",
+            l("Server", "管理サーバ"),
+            esc(&server.host),
+            esc(server.version.as_deref().unwrap_or("?")),
+            esc(server.os.as_ref().map_or("", |o| o.name.as_str())),
+            server.verdict.map_or("", |v| verdict_label(v, lang)),
+        )?;
+
+        writeln!(
+            out,
+            "<section class=\"card\" id=\"findings\"><h2>{}</h2>",
+            l("Findings", "指摘事項")
+        )?;
+        if r.findings.is_empty() {
+            writeln!(out, "<p class=\"muted\">{}</p>", l("none", "なし"))?;
+        }
+        for f in &r.findings {
+            write!(
+                out,
+                "<div class=\"finding {sev}\" id=\"finding-{code}\"><div>{blocks}<span class=\"sev\">{sevl}</span>\
+                 <span class=\"mono\">{code} </span><strong>{title}</strong></div>",
+                sev = f.severity.as_str(),
+                code = esc(&f.code),
+                blocks = if f.blocking {
+                    format!("<span class=\"blocks\">{}</span>", l("BLOCKS", "阻害"))
+                } else {
+                    String::new()
+                },
+                sevl = severity_label(f.severity, lang),
+                title = esc(&f.title),
+            )?;
+            if !f.hosts.is_empty() {
+                write!(
+                    out,
+                    "<div class=\"muted\">{} ({}): <span class=\"mono\">{}</span></div>",
+                    l("hosts", "端末"),
+                    f.hosts.len(),
+                    esc(&f.hosts.join(", "))
+                )?;
+            }
+            if !f.evidence.is_empty() {
+                write!(
+                    out,
+                    "<div class=\"muted\">{}:</div><ul class=\"mono\">",
+                    l("evidence", "根拠")
+                )?;
+                for e in &f.evidence {
+                    let src = e
+                        .source
+                        .as_deref()
+                        .map(|s| format!(" ({})", esc(s)))
+                        .unwrap_or_default();
+                    write!(out, "<li>{} = {}{src}</li>", esc(&e.fact), esc(&e.value))?;
+                }
+                write!(out, "</ul>")?;
+            }
+            if !f.remediation.is_empty() {
+                write!(
+                    out,
+                    "<div class=\"muted\">{}:</div><ol>",
+                    l("Remediation", "対処")
+                )?;
+                for step in &f.remediation {
+                    write!(out, "<li>{}</li>", esc(step))?;
+                }
+                write!(out, "</ol>")?;
+            }
+            writeln!(out, "</div>")?;
+        }
+        writeln!(out, "</section>")?;
+
+        writeln!(
+            out,
+            "<section class=\"card\"><h2>{} ({})</h2><div class=\"table-wrap\"><table class=\"plain\" id=\"agents\">\
+             <thead><tr><th>{}</th><th>OS</th><th>{}</th><th>ACS</th><th>NoProgramUpgrade</th></tr></thead><tbody>",
+            l("Agents", "エージェント"),
+            r.agents.len(),
+            l("Agent", "エージェント"),
+            l("Version", "バージョン"),
+        )?;
+        for a in &r.agents {
+            let os = match &a.unsupported_os {
+                Some(_) => format!("{} ({})", a.os.name, l("unsupported", "サポート外")),
+                None => a.os.name.clone(),
+            };
+            writeln!(
+                out,
+                "<tr data-host=\"{h}\"><td>{h}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"verdict {}\">{}</td><td>{}</td></tr>",
+                esc(&os),
+                esc(a.version.as_deref().unwrap_or("?")),
+                a.verdict.as_str(),
+                verdict_label(a.verdict, lang),
+                match a.no_program_upgrade {
+                    Some(true) => "1",
+                    Some(false) => l("not 1", "1 以外"),
+                    None => "?",
+                },
+                h = esc(&a.host),
+            )?;
+        }
+        writeln!(out, "</tbody></table></div>")?;
+        if !r.skipped.is_empty() {
+            writeln!(
+                out,
+                "<p class=\"muted\">{} ({}): {}</p>",
+                l(
+                    "Not checked (no Apex One / Corp. XG agent)",
+                    "確認対象外 (Apex One / Corp. XG エージェントなし)"
+                ),
+                r.skipped.len(),
+                esc(&r.skipped.join(", "))
+            )?;
+        }
+        writeln!(out, "</section>")?;
+        for (key, title, list) in [
+            ("errors", l("Input errors", "入力エラー"), &self.errors),
+            ("warnings", l("Warnings", "警告"), &self.warnings),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            write!(
+                out,
+                "<section class=\"card problems\" id=\"{key}\"><h2>{title} ({})</h2><ul>",
+                list.len()
+            )?;
+            for p in list.iter() {
+                write!(out, "<li>{}: {}</li>", esc(&p.source), esc(&p.message))?;
+            }
+            writeln!(out, "</ul></section>")?;
+        }
+        writeln!(out, "</main>\n</body>\n</html>")?;
+        out.flush()
+    }
+}

@@ -1,0 +1,168 @@
+//! The evidence of a management server: its SOFTWARE and SYSTEM
+//! registries (offline hives or `.reg` exports, in any mix) and its install
+//! folder (a copy, or a `dir` listing).
+//!
+//! Each file named by the user must be usable: a file that cannot be read,
+//! or is neither a SOFTWARE nor a SYSTEM registry, is an error of that file;
+//! the other files are still read.
+
+use std::path::PathBuf;
+
+use acsready_facts::{FileListing, HostFacts, ServiceFact};
+use acsready_registry::{Hive, RegFiles, RegistryView};
+
+use crate::folder::{computer_name, is_software};
+use crate::listing::read_install_folder;
+use crate::registry_facts::{software_facts, Coverage, KnownProducts};
+use crate::services::system_services;
+
+/// The files of a server's evidence.
+#[derive(Debug, Clone, Default)]
+pub struct ServerFiles {
+    /// Offline hives (SOFTWARE, SYSTEM), told apart by content.
+    pub hives: Vec<PathBuf>,
+    /// `.reg` exports of `HKLM\SOFTWARE…` and `HKLM\SYSTEM…`.
+    pub regs: Vec<PathBuf>,
+    /// The install folder, or listings of it.
+    pub dirs: Vec<PathBuf>,
+}
+
+impl ServerFiles {
+    pub fn is_empty(&self) -> bool {
+        self.hives.is_empty() && self.regs.is_empty() && self.dirs.is_empty()
+    }
+}
+
+/// Services, and where they were read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerServices {
+    pub origin: String,
+    pub services: Vec<ServiceFact>,
+}
+
+/// What was read about the server.
+#[derive(Debug, Default)]
+pub struct ServerRead {
+    /// The server's name: as given, else the SYSTEM hive's computer name,
+    /// else "server".
+    pub host: String,
+    /// From the SOFTWARE registry; `None` when none was given.
+    pub facts: Option<HostFacts>,
+    /// From the SYSTEM registry; `None` when none was given.
+    pub services: Option<ServerServices>,
+    /// The install folder; `None` when none was given.
+    pub listing: Option<FileListing>,
+    /// Files that could not be used, each message naming its file.
+    pub errors: Vec<String>,
+    /// Problems that did not stop the reading.
+    pub warnings: Vec<String>,
+}
+
+/// Reads the server's evidence; `host` names it (else the SYSTEM hive's
+/// computer name, else "server").
+pub fn read_server(
+    files: &ServerFiles,
+    host: Option<&str>,
+    products: &KnownProducts,
+) -> ServerRead {
+    let mut read = ServerRead::default();
+    let mut name = host.map(str::to_string);
+    let mut software: Vec<(HostFacts, String)> = Vec::new();
+    for path in &files.hives {
+        let shown = path.display().to_string();
+        let hive = match Hive::open(path) {
+            Ok(h) => h,
+            Err(e) => {
+                read.errors.push(e.to_string());
+                continue;
+            }
+        };
+        read.warnings
+            .extend(hive.notes().into_iter().map(|n| format!("{shown}: {n}")));
+        if is_software(&hive) {
+            let (facts, notes) = software_facts(&hive, "", &Coverage::Whole, products);
+            read.warnings.extend(notes);
+            software.push((facts, hive.origin()));
+            continue;
+        }
+        match system_services(&hive) {
+            Ok((key, services)) => {
+                if name.is_none() {
+                    name = computer_name(&hive);
+                }
+                if read.services.is_none() {
+                    read.services = Some(ServerServices {
+                        origin: format!("{} [{key}]", hive.origin()),
+                        services,
+                    });
+                }
+            }
+            Err(e) => read.errors.push(format!(
+                "{shown}: a registry hive, but neither SOFTWARE nor SYSTEM ({e})"
+            )),
+        }
+    }
+    if !files.regs.is_empty() {
+        let mut reg = RegFiles::new();
+        for path in &files.regs {
+            if let Err(e) = reg.add_file(path) {
+                read.errors.push(e.to_string());
+            }
+        }
+        read.warnings
+            .extend(reg.warnings().iter().map(ToString::to_string));
+        let sw = reg.view(r"HKLM\SOFTWARE");
+        let has_software = sw.subkeys("").is_some();
+        if has_software {
+            let (facts, notes) =
+                software_facts(&sw, "", &Coverage::Exported { absent: &[] }, products);
+            read.warnings.extend(notes);
+            software.push((facts, sw.origin()));
+        }
+        let sys = reg.view(r"HKLM\SYSTEM");
+        let has_system = sys.subkeys("").is_some();
+        if has_system {
+            match system_services(&sys) {
+                Ok((key, services)) => {
+                    if read.services.is_none() {
+                        read.services = Some(ServerServices {
+                            origin: format!("{} [{key}]", sys.origin()),
+                            services,
+                        });
+                    }
+                }
+                Err(e) => read.errors.push(format!("{}: {e}", sys.origin())),
+            }
+        }
+        if !has_software && !has_system && !reg.files().is_empty() {
+            read.errors.push(format!(
+                "{}: no HKEY_LOCAL_MACHINE\\SOFTWARE or \\SYSTEM key in these exports",
+                reg.files().join(", ")
+            ));
+        }
+    }
+    if !software.is_empty() {
+        let mut facts = HostFacts::default();
+        for (part, origin) in software {
+            facts.merge(part, &origin);
+        }
+        read.facts = Some(facts);
+    }
+    for dir in &files.dirs {
+        match read_install_folder(dir) {
+            Ok(listing) => match &mut read.listing {
+                Some(all) => {
+                    all.origin = format!("{}, {}", all.origin, listing.origin);
+                    all.paths.extend(listing.paths);
+                }
+                None => read.listing = Some(listing),
+            },
+            Err(e) => read.errors.push(e.to_string()),
+        }
+    }
+    read.host = name.unwrap_or_else(|| "server".to_string());
+    if let Some(f) = &mut read.facts {
+        f.host = read.host.clone();
+    }
+    read
+}
