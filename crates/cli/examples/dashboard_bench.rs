@@ -33,7 +33,10 @@ async fn main() {
     let Some(b) = Browser::start(1400, 1000).await else {
         std::process::exit(2);
     };
-    b.client().goto(&format!("{url}/")).await.expect("dashboard");
+    b.client()
+        .goto(&format!("{url}/"))
+        .await
+        .expect("dashboard");
     b.wait_for("the sign-in form", LIMIT, || async {
         b.js("return !document.getElementById('signin').hidden;")
             .await
@@ -49,7 +52,10 @@ async fn main() {
     })
     .await;
     let signin = started.elapsed();
-    let ready_ms = b.attr("#host-table", "data-ready").await.unwrap_or_default();
+    let ready_ms = b
+        .attr("#host-table", "data-ready")
+        .await
+        .unwrap_or_default();
     let total = b.text("#page-info").await;
 
     let t = Instant::now();
@@ -58,7 +64,8 @@ async fn main() {
     let filter = t.elapsed();
 
     let t = Instant::now();
-    b.click("#host-table th[data-sort=assessed_at] button").await;
+    b.click("#host-table th[data-sort=assessed_at] button")
+        .await;
     shown(&b, &query("not_ready", "", "assessed_at", "asc")).await;
     let sort = t.elapsed();
 
