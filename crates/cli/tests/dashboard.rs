@@ -263,11 +263,28 @@ async fn dashboard_in_chromium_signs_in_filters_and_opens_a_host() {
         b.attr("#host-details", "data-host").await.is_none()
     })
     .await;
+    // The keyboard: Tab reaches the rows, Enter opens one.
     b.js(&format!(
-        "location.hash = 'host=' + encodeURIComponent({}); return null;",
-        Value::String(host.clone())
+        "document.querySelector('#host-table tr[data-host=\"{host}\"]').focus(); return null;"
     ))
     .await;
+    let row = b.client().active_element().await.expect("the focused row");
+    assert_eq!(
+        row.attr("data-host").await.expect("attribute"),
+        Some(host.clone())
+    );
+    row.send_keys("\u{E007}").await.expect("Enter");
+    details_for(&b, "the host page opened with Enter", &host, "ja").await;
+    // A link to the host page opens it.
+    b.js("history.back(); return null;").await;
+    b.wait_until("the host page closed again", || async {
+        b.attr("#host-details", "data-host").await.is_none()
+    })
+    .await;
+    b.client()
+        .goto(&format!("{}/#host={host}", server.url))
+        .await
+        .expect("link opens");
     details_for(&b, "the host page from its link", &host, "ja").await;
 
     // Signing out shows the form again (in the language chosen).

@@ -270,8 +270,13 @@
       tr.appendChild(el("td", "mono nowrap", build(h.os)));
       tr.appendChild(el("td", "nowrap verdict " + h.verdict, verdictLabel(h.verdict)));
       tr.appendChild(el("td", "mono", codes.join(" ")));
-      tr.appendChild(el("td", null, (h.agents || []).map(agentLine).join("; ")));
-      tr.appendChild(el("td", "mono nowrap", when(h.assessed_at)));
+      // The table names product and action; versions and targets are on the host page.
+      tr.appendChild(el("td", null, (h.agents || []).map(function (p) {
+        return p.product + " \u2192 " + actionLabel(p.action);
+      }).join("; ")));
+      var at = el("td", "mono nowrap", when(h.assessed_at).slice(0, 10));
+      at.title = when(h.assessed_at);
+      tr.appendChild(at);
       frag.appendChild(tr);
     });
     if (!state.rows.length) {
@@ -346,7 +351,7 @@
       renderHost(d, a.body);
       d.setAttribute("data-host", name);
       d.setAttribute("data-lang", state.lang);
-      if (focus) { d.focus(); }
+      if (focus) { d.focus({ preventScroll: true }); }
     });
   }
 
