@@ -387,11 +387,7 @@ fn assess_merged<W: Write>(
             assess_facts(&ready, run, sink, summary)?;
         }
     }
-    let mut rest = merged
-        .into_hosts()
-        .into_iter()
-        .map(|f| (f, None))
-        .peekable();
+    let mut rest = merged.into_hosts().map(|f| (f, None)).peekable();
     while rest.peek().is_some() {
         let chunk: Vec<_> = rest.by_ref().take(BATCH).collect();
         assess_facts(&chunk, run, sink, summary)?;

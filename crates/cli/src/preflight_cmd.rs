@@ -259,7 +259,7 @@ fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Ve
             Err(p) => problems.errors.push(p),
         }
     }
-    merged.into_hosts()
+    merged.into_hosts().collect()
 }
 
 pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Result<u8> {
