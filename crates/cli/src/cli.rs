@@ -158,11 +158,18 @@ pub struct EvidenceArgs {
     /// Host name for --hive / --evtx [default: from the files, else the hive's file name]
     #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
+
+    /// Host folders given as inputs (recognised by their collector.txt).
+    #[arg(skip)]
+    pub host_folders: Vec<PathBuf>,
 }
 
 impl EvidenceArgs {
     pub fn is_empty(&self) -> bool {
-        self.collected.is_empty() && self.hive.is_empty() && self.evtx.is_empty()
+        self.collected.is_empty()
+            && self.hive.is_empty()
+            && self.evtx.is_empty()
+            && self.host_folders.is_empty()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Evidence from Windows hosts (`--collected`, `--hive`, `--evtx`): which
 //! hosts there are, and reading each into merged facts.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use acsready_facts::HostFacts;
 use acsready_report::InputProblem;
@@ -23,6 +23,40 @@ pub enum HostSource {
 pub struct Read {
     pub facts: HostFacts,
     pub warnings: Vec<InputProblem>,
+}
+
+/// Whether `dir` is one host's folder as the collector writes it (it holds
+/// `collector.txt`).
+fn is_host_folder(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|e| {
+            e.file_name().eq_ignore_ascii_case("collector.txt")
+                && e.file_type().is_ok_and(|t| t.is_file())
+        })
+    })
+}
+
+/// Positional inputs that are collector output, recognised by content: a
+/// host folder (it holds `collector.txt`) is read as one host, a folder of
+/// such host folders as `--collected`. The other inputs are returned.
+pub fn claim_collector_folders(inputs: &[PathBuf], evidence: &mut EvidenceArgs) -> Vec<PathBuf> {
+    let mut rest = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" || !input.is_dir() {
+            rest.push(input.clone());
+        } else if is_host_folder(input) {
+            evidence.host_folders.push(input.clone());
+        } else if std::fs::read_dir(input).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.path().is_dir() && is_host_folder(&e.path()))
+        }) {
+            evidence.collected.push(input.clone());
+        } else {
+            rest.push(input.clone());
+        }
+    }
+    rest
 }
 
 /// The hosts of the evidence arguments, in order. A `--collected` folder that
@@ -59,6 +93,7 @@ pub fn hosts(args: &EvidenceArgs, errors: &mut Vec<InputProblem>) -> Vec<HostSou
             }),
         }
     }
+    hosts.extend(args.host_folders.iter().cloned().map(HostSource::Folder));
     if !args.hive.is_empty() || !args.evtx.is_empty() {
         let files = args.hive.iter().chain(&args.evtx).cloned().collect();
         hosts.push(HostSource::Files {

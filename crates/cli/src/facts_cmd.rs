@@ -97,7 +97,9 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut hosts = Vec::new();
-    for file in pipeline::expand(&args.inputs, &mut errors) {
+    let mut evidence_args = args.evidence.clone();
+    let positional = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
+    for file in pipeline::expand(&positional, &mut errors) {
         let name = file.display().to_string();
         if name == "-" {
             read_json(io::stdin().lock(), "-", &mut hosts, &mut errors);
@@ -112,7 +114,7 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
         }
     }
     let readers = evidence::Readers::new(rules);
-    for source in evidence::hosts(&args.evidence, &mut errors) {
+    for source in evidence::hosts(&evidence_args, &mut errors) {
         match evidence::read(&source, &readers) {
             Ok(read) => {
                 warnings.extend(read.warnings);

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::Arc;
 
 use acsready_facts::HostFacts;
 use acsready_report::InputProblem;
@@ -99,11 +100,12 @@ pub struct Merged {
     seen: u64,
     /// The position of the input [`Merged::add`] reads now.
     input: usize,
+    last_origin: Option<Arc<str>>,
 }
 
 struct Part {
     input: usize,
-    origin: String,
+    origin: Arc<str>,
     facts: HostFacts,
 }
 
@@ -113,42 +115,55 @@ impl Merged {
         self.input = input;
     }
 
-    pub fn add(&mut self, mut facts: HostFacts, origin: &str) {
-        facts.attribute_all(origin);
+    /// Holds one part of a host. Its facts are attributed to `origin` only
+    /// when merged: a held part costs no more than its facts.
+    pub fn add(&mut self, facts: HostFacts, origin: &str) {
+        let origin = self.origin(origin);
         let key = host_key(&facts.host);
         let seen = self.seen;
         let entry = self.hosts.entry(key).or_insert_with(|| (seen, Vec::new()));
         self.seen += 1;
         entry.1.push(Part {
             input: self.input,
-            origin: origin.to_string(),
+            origin,
             facts,
         });
     }
 
+    /// One shared copy of an origin many parts name (a file name).
+    fn origin(&mut self, origin: &str) -> Arc<str> {
+        match &self.last_origin {
+            Some(o) if &**o == origin => o.clone(),
+            _ => {
+                let o: Arc<str> = origin.into();
+                self.last_origin = Some(o.clone());
+                o
+            }
+        }
+    }
+
     /// One host read from the input at `input`, merged with the parts held
     /// for it (which are then no longer held).
-    pub fn complete(&mut self, input: usize, mut facts: HostFacts, origin: &str) -> Completed {
+    pub fn complete(&mut self, input: usize, facts: HostFacts, origin: &str) -> Completed {
         if self.hosts.is_empty() {
             return Completed::Alone(facts);
         }
         let Some((_, mut parts)) = self.hosts.remove(&host_key(&facts.host)) else {
             return Completed::Alone(facts);
         };
-        facts.attribute_all(origin);
         parts.push(Part {
             input,
-            origin: origin.to_string(),
+            origin: origin.into(),
             facts,
         });
         Completed::Merged(combine(parts))
     }
 
     /// Every host held, merged, in the order first seen.
-    pub fn into_hosts(self) -> Vec<HostFacts> {
+    pub fn into_hosts(self) -> impl Iterator<Item = HostFacts> {
         let mut hosts: Vec<(u64, Vec<Part>)> = self.hosts.into_values().collect();
         hosts.sort_unstable_by_key(|(seen, _)| *seen);
-        hosts.into_iter().map(|(_, parts)| combine(parts)).collect()
+        hosts.into_iter().map(|(_, parts)| combine(parts))
     }
 }
 
@@ -169,7 +184,9 @@ fn combine(mut parts: Vec<Part>) -> HostFacts {
         return HostFacts::default();
     };
     let mut host = first.facts;
-    for p in parts {
+    host.attribute_all(&first.origin);
+    for mut p in parts {
+        p.facts.attribute_all(&p.origin);
         if p.facts.host.len() > host.host.len() {
             host.host = p.facts.host.clone();
         }
@@ -358,7 +375,7 @@ mod tests {
             },
             "b",
         );
-        let hosts = m.into_hosts();
+        let hosts: Vec<HostFacts> = m.into_hosts().collect();
         assert_eq!(hosts.len(), 2);
         assert_eq!(hosts[0].host, "web01.corp.example");
         assert_eq!(hosts[0].updates.as_ref().map(Vec::len), Some(2));
@@ -405,7 +422,7 @@ mod tests {
         assert_eq!(web.sources["os.ubr"], "facts.ndjson:1");
         assert_eq!(web.conflicts.len(), 1, "the console's 200 is a conflict");
         // A host only the console names is left for the end; web01 is gone.
-        let rest = m.into_hosts();
+        let rest: Vec<HostFacts> = m.into_hosts().collect();
         assert_eq!(rest.len(), 1);
         assert_eq!(rest[0].host, "db01");
         // A later input loses to an earlier one.

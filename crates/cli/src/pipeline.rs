@@ -292,7 +292,7 @@ pub(crate) fn kind_of(path: &Path) -> InputKind {
 fn assess_merged<W: Write>(
     files: &[PathBuf],
     kinds: &[InputKind],
-    args: &AssessArgs,
+    evidence_args: &EvidenceArgs,
     run: &Run,
     sink: &mut Sink<W>,
     summary: &mut Summary,
@@ -327,7 +327,7 @@ fn assess_merged<W: Write>(
         );
     }
     merged.begin_input(files.len());
-    for source in evidence::hosts(&args.evidence, &mut problems.errors) {
+    for source in evidence::hosts(evidence_args, &mut problems.errors) {
         match evidence::read(&source, &readers) {
             Ok(read) => {
                 problems.warnings.extend(read.warnings);
@@ -387,11 +387,7 @@ fn assess_merged<W: Write>(
             assess_facts(&ready, run, sink, summary)?;
         }
     }
-    let mut rest = merged
-        .into_hosts()
-        .into_iter()
-        .map(|f| (f, None))
-        .peekable();
+    let mut rest = merged.into_hosts().map(|f| (f, None)).peekable();
     while rest.peek().is_some() {
         let chunk: Vec<_> = rest.by_ref().take(BATCH).collect();
         assess_facts(&chunk, run, sink, summary)?;
@@ -507,8 +503,9 @@ fn assess_evidence<W: Write>(
 }
 
 pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
-    let mut inputs = args.inputs.clone();
-    if inputs.is_empty() && args.evidence.is_empty() {
+    let mut evidence_args = args.evidence.clone();
+    let mut inputs = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
+    if args.inputs.is_empty() && evidence_args.is_empty() {
         if io::stdin().is_terminal() {
             bail!("no input: give facts files or folders, - to read standard input, or --collected / --hive (acsready assess --help)");
         }
@@ -547,12 +544,15 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         .iter()
         .map(|f| args.input_kind.unwrap_or_else(|| kind_of(f)))
         .collect();
-    let merge = kinds.iter().any(|k| *k != InputKind::Facts);
+    // Evidence and inputs together, or inputs of several kinds: one host's
+    // facts may come from several of them.
+    let merge = kinds.iter().any(|k| *k != InputKind::Facts)
+        || (!files.is_empty() && !evidence_args.is_empty());
     if merge {
         assess_merged(
             &files,
             &kinds,
-            args,
+            &evidence_args,
             &run,
             &mut sink,
             &mut summary,
@@ -574,7 +574,9 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
             }),
         }
     }
-    assess_evidence(&args.evidence, &run, &mut sink, &mut summary, &mut problems)?;
+    if !merge {
+        assess_evidence(&evidence_args, &run, &mut sink, &mut summary, &mut problems)?;
+    }
 
     if let Some(bar) = &run.progress {
         bar.finish_and_clear();

@@ -217,7 +217,9 @@ fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Ve
     let readers = evidence::Readers::new(rules);
     let products = readers.display_names();
     let mut merged = inputs::Merged::default();
-    for file in pipeline::expand(&args.inputs, &mut problems.errors) {
+    let mut evidence_args = args.evidence.clone();
+    let positional = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
+    for file in pipeline::expand(&positional, &mut problems.errors) {
         if file.as_os_str() == "-" {
             let mut bytes = Vec::new();
             if let Err(e) = io::stdin().read_to_end(&mut bytes) {
@@ -250,7 +252,7 @@ fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Ve
             &mut problems.warnings,
         );
     }
-    for source in evidence::hosts(&args.evidence, &mut problems.errors) {
+    for source in evidence::hosts(&evidence_args, &mut problems.errors) {
         match evidence::read(&source, &readers) {
             Ok(read) => {
                 problems.warnings.extend(read.warnings);
@@ -259,7 +261,7 @@ fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Ve
             Err(p) => problems.errors.push(p),
         }
     }
-    merged.into_hosts()
+    merged.into_hosts().collect()
 }
 
 pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Result<u8> {

@@ -654,6 +654,73 @@ fn facts_files_stream_and_merge_with_a_console_export() {
 }
 
 #[test]
+fn collector_folders_are_recognised_and_merged_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    for (name, build) in [("PC1", "19045.5000"), ("PC2", "17763.2183")] {
+        let host = share.join(name);
+        std::fs::create_dir_all(&host).unwrap();
+        write(
+            &host,
+            "facts.json",
+            &format!(
+                r#"{{"host":"{}","os":{{"current_build":"{build}","installation_type":"Client"}}}}"#,
+                name.to_lowercase()
+            ),
+        );
+        write(
+            &host,
+            "collector.txt",
+            "collector_version=1\r\ncomplete=yes\r\n",
+        );
+    }
+    let facts = write(
+        dir.path(),
+        "certs.ndjson",
+        &format!(
+            r#"{{"host":"PC1.corp.example","certificates":[{{"sha1":"{ROOT}","store":"AuthRoot"}}]}}"#
+        ),
+    );
+    // The share as a positional input, mixed with a facts file: pc1 once,
+    // its facts merged from both.
+    for args in [
+        vec![share.clone(), facts.clone()],
+        vec![facts.clone(), share.join("PC1"), share.join("PC2")],
+    ] {
+        let out = acsready()
+            .args(["assess", "--format", "json"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r = json_of(&out.stdout);
+        let mut names: Vec<&str> = r["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["host"].as_str().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["PC1.corp.example", "pc2"], "{args:?}");
+        let pc1 = r["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["host"] == "PC1.corp.example")
+            .unwrap();
+        assert_eq!(
+            pc1["verdict"], "ready",
+            "OS from the folder, root from the facts file"
+        );
+    }
+}
+
+#[test]
 fn csv_findings_gives_one_row_per_finding() {
     let out = acsready()
         .args(["assess", "--format", "csv", "--csv-findings"])
