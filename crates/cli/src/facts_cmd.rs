@@ -160,12 +160,7 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
         }
     }
     out.flush()?;
-    for e in &errors {
-        eprintln!("acsready: {}: {}", e.source, e.message);
-    }
-    for w in &warnings {
-        eprintln!("acsready: warning: {}: {}", w.source, w.message);
-    }
+    pipeline::report_problems(&errors, &warnings);
     Ok(if errors.is_empty() {
         EXIT_READY
     } else {

@@ -105,6 +105,16 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputProbl
     }
 }
 
+/// Input errors and warnings on standard error, one a line, naming the source.
+pub(crate) fn report_problems(errors: &[InputProblem], warnings: &[InputProblem]) {
+    for e in errors {
+        eprintln!("acsready: {}: {}", e.source, e.message);
+    }
+    for w in warnings {
+        eprintln!("acsready: warning: {}: {}", w.source, w.message);
+    }
+}
+
 fn problem(e: &SourceError) -> InputProblem {
     let (source, message) = match e {
         SourceError::Io { file, source } => (file.clone(), source.to_string()),
@@ -441,17 +451,7 @@ fn assess_facts<W: Write>(
             let mut a = run.assess(f, detail);
             a.sources = match origin {
                 Some(o) => vec![o.clone()],
-                None => {
-                    let mut sources: Vec<String> = f
-                        .sources
-                        .values()
-                        .flat_map(|s| s.split(", "))
-                        .map(str::to_string)
-                        .collect();
-                    sources.sort();
-                    sources.dedup();
-                    sources
-                }
+                None => f.source_list(),
             };
             a
         })
@@ -595,12 +595,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         Sink::Html(h, out) => h.finish(out, &summary, &problems)?,
         Sink::Count => write_summary(args.format, &identity, style, &summary, &problems)?,
     }
-    for e in &problems.errors {
-        eprintln!("acsready: {}: {}", e.source, e.message);
-    }
-    for w in &problems.warnings {
-        eprintln!("acsready: warning: {}: {}", w.source, w.message);
-    }
+    report_problems(&problems.errors, &problems.warnings);
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
     } else if summary.all_ready() {

@@ -342,12 +342,7 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
         PreflightFormat::Csv => report.write_csv(out)?,
         PreflightFormat::Html => report.write_html(out)?,
     }
-    for e in &problems.errors {
-        eprintln!("acsready: {}: {}", e.source, e.message);
-    }
-    for w in &problems.warnings {
-        eprintln!("acsready: warning: {}: {}", w.source, w.message);
-    }
+    pipeline::report_problems(&problems.errors, &problems.warnings);
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
     } else if blocked {

@@ -209,10 +209,42 @@ impl HostFacts {
             }
         }
     }
+
+    /// Every source some fact came from, sorted, each once.
+    pub fn source_list(&self) -> Vec<String> {
+        let mut list: Vec<String> = self
+            .sources
+            .values()
+            .flat_map(|s| s.split(", "))
+            .map(str::to_string)
+            .collect();
+        list.sort();
+        list.dedup();
+        list
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn source_list_names_each_source_once() {
+        let mut a = super::HostFacts {
+            host: "a".into(),
+            updates: Some(vec![]),
+            ..Default::default()
+        };
+        a.attribute_all("b.csv:2");
+        let mut other = super::HostFacts {
+            host: "a".into(),
+            updates: Some(vec!["KB1".into()]),
+            root_auto_update_disabled: Some(true),
+            ..Default::default()
+        };
+        other.attribute_all("a.json:1");
+        a.merge(other, "a.json:1");
+        assert_eq!(a.source_list(), ["a.json:1", "b.csv:2"]);
+    }
+
     use crate::{CertificateFact, HostFacts, OsFacts};
 
     fn with_ubr(ubr: u32, source: &str) -> HostFacts {

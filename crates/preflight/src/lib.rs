@@ -257,14 +257,7 @@ pub fn run(
         .zip(&assessed)
         .map(|(facts, a)| {
             let version = agent_version(pf, facts).map(str::to_string);
-            let mut sources: Vec<String> = facts
-                .sources
-                .values()
-                .flat_map(|s| s.split(", "))
-                .map(str::to_string)
-                .collect();
-            sources.sort();
-            sources.dedup();
+            let sources = facts.source_list();
             AgentSummary {
                 host: facts.host.clone(),
                 os: a.os.clone(),
