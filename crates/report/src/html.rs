@@ -19,10 +19,11 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use acsready_assess::{Action, HostAssessment, Summary, Verdict};
+use acsready_assess::{Action, HostAssessment, Severity, Summary, Verdict};
 use acsready_rules::Lang;
 
 use crate::json::{Generator, REPORT_SCHEMA};
+use crate::preflight::severity_label;
 use crate::ui::{action_label, t, verdict_label};
 use crate::{Problems, RulesIdentity, Style};
 
@@ -482,8 +483,13 @@ fn labels(lang: Lang) -> serde_json::Value {
         .iter()
         .map(|a| (a.as_str().to_string(), action_label(*a, lang).into()))
         .collect();
+    let severities: serde_json::Map<_, _> = Severity::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), severity_label(*s, lang).into()))
+        .collect();
     m.insert("verdicts".into(), verdicts.into());
     m.insert("actions".into(), actions.into());
+    m.insert("severities".into(), severities.into());
     m.into()
 }
 
@@ -696,6 +702,7 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(embedded(&html)).unwrap();
         assert_eq!(v["labels"]["verdicts"]["ready"], "対応済み");
         assert_eq!(v["labels"]["actions"]["pin"], "固定");
+        assert_eq!(v["labels"]["severities"]["high"], "高");
         assert_eq!(v["lang"], "ja");
     }
 

@@ -26,6 +26,7 @@
       not_found: "This host is not stored.", close: "Close", load_failed: "Could not load",
       v_ready: "ready", v_not_ready: "not ready", v_unknown: "unknown", v_unsupported: "unsupported",
       a_upgrade: "upgrade", a_pin: "pin", a_fix_host: "fix host", a_hold: "hold", a_none: "none",
+      s_critical: "critical", s_high: "high", s_medium: "medium", s_low: "low", s_info: "info",
       never: "\u2014"
     },
     ja: {
@@ -45,6 +46,7 @@
       not_found: "このホストは登録されていません。", close: "閉じる", load_failed: "読み込めませんでした",
       v_ready: "対応済み", v_not_ready: "未対応", v_unknown: "不明", v_unsupported: "サポート外",
       a_upgrade: "アップグレード", a_pin: "固定", a_fix_host: "端末を修正", a_hold: "保留", a_none: "対応不要",
+      s_critical: "緊急", s_high: "高", s_medium: "中", s_low: "低", s_info: "情報",
       never: "\u2014"
     }
   };
@@ -387,7 +389,7 @@
     h.findings.forEach(function (x) {
       var box = el("div", "finding " + x.severity), top = el("div");
       box.setAttribute("data-code", x.code);
-      top.appendChild(el("span", "sev", x.severity));
+      top.appendChild(el("span", "sev", LABELS[state.lang]["s_" + x.severity] || x.severity));
       top.appendChild(el("span", "mono code", x.code));
       top.appendChild(document.createTextNode(" "));
       top.appendChild(el("strong", "title", x.title));

@@ -143,7 +143,7 @@
     for (var f = 0; f < h.findings.length; f++) {
       var x = h.findings[f], box = el("div", "finding " + x.severity);
       var head = el("div");
-      head.appendChild(el("span", "sev", x.severity));
+      head.appendChild(el("span", "sev", (L.severities && L.severities[x.severity]) || x.severity));
       head.appendChild(el("span", "mono", x.code + " "));
       head.appendChild(el("strong", null, S[x.title]));
       box.appendChild(head);
