@@ -208,6 +208,22 @@ async fn dashboard_in_chromium_signs_in_filters_and_opens_a_host() {
     assert_eq!(shown, expected);
     assert_eq!(api["total"], summary["not_ready"]);
 
+    // The filter is in the URL: a reload shows the same view.
+    let search = b.js("return location.search;").await;
+    assert_eq!(search, Value::String("?verdict=not_ready".into()));
+    b.client().refresh().await.expect("reload");
+    let again = table_for(
+        &b,
+        "not ready hosts after a reload",
+        &query("not_ready", ""),
+    )
+    .await;
+    assert_eq!(again, shown);
+    let selected = b
+        .js("return document.getElementById('verdict-filter').value;")
+        .await;
+    assert_eq!(selected, Value::String("not_ready".into()));
+
     // Search a host (with an agent plan) by part of its name.
     let host = api["hosts"]
         .as_array()

@@ -229,7 +229,7 @@
   }
 
   function fillReleases(rows) {
-    var select = $("release-filter"), keep = select.value;
+    var select = $("release-filter"), keep = state.query.release;
     while (select.options.length > 1) { select.remove(1); }
     rows.slice().sort(function (a, b) { return a.release < b.release ? -1 : 1; }).forEach(function (r) {
       if (!r.release) { return; }
@@ -295,7 +295,43 @@
     $("page-next").disabled = to >= state.total;
   }
 
-  function refilter() { state.query.offset = 0; loadHosts(); }
+  function refilter() { state.query.offset = 0; queryToUrl(); loadHosts(); }
+
+  // The filters and the sort live in the URL's query (?verdict=…&q=…), so a
+  // view can be reloaded, bookmarked and sent to a colleague.
+  var URL_KEYS = ["verdict", "release", "action", "q", "sort", "order"];
+  var URL_DEFAULTS = { sort: "host", order: "asc" };
+
+  function queryFromUrl() {
+    var p = new URLSearchParams(location.search);
+    URL_KEYS.forEach(function (k) {
+      var v = p.get(k);
+      if (v !== null) { state.query[k] = v; }
+    });
+    $("verdict-filter").value = state.query.verdict;
+    $("action-filter").value = state.query.action;
+    $("host-filter").value = state.query.q;
+    var heads = document.querySelectorAll("#host-table th[data-sort]");
+    for (var i = 0; i < heads.length; i++) {
+      var th = heads[i];
+      if (th.getAttribute("data-sort") === state.query.sort) {
+        th.setAttribute("aria-sort", state.query.order === "desc" ? "descending" : "ascending");
+      } else {
+        th.removeAttribute("aria-sort");
+      }
+    }
+  }
+
+  function queryToUrl() {
+    if (!window.history.replaceState) { return; }
+    var p = new URLSearchParams();
+    URL_KEYS.forEach(function (k) {
+      var v = state.query[k];
+      if (v && v !== URL_DEFAULTS[k]) { p.set(k, v); }
+    });
+    var qs = p.toString();
+    window.history.replaceState(null, "", "/" + (qs ? "?" + qs : "") + location.hash);
+  }
 
   function sortBy(th) {
     var key = th.getAttribute("data-sort"), q = state.query;
@@ -463,6 +499,7 @@
     if (/[?&]login=/.test(location.search) && window.history.replaceState) {
       window.history.replaceState(null, "", "/" + location.hash);
     }
+    queryFromUrl();
     // When the first view is complete (ms since navigation): benchmarks wait for it.
     Promise.all([loadSummary(), loadHosts()]).then(function () {
       $("host-table").setAttribute("data-ready", String(Math.round(performance.now())));
