@@ -179,6 +179,29 @@ async fn dashboard_in_chromium_signs_in_filters_and_opens_a_host() {
     assert_eq!(all, sorted, "sorted by host name");
     b.screenshot(&shot("overview")).await;
 
+    // The CSV link downloads every host with the session's cookie alone.
+    let csv = b
+        .js(
+            "return fetch(document.getElementById('csv-link').href, {credentials: 'same-origin'})\
+             .then(function (r) { return r.arrayBuffer().then(function (buf) {\
+               var bytes = new Uint8Array(buf);\
+               return [r.status, Array.from(bytes.slice(0, 3)),\
+                       new TextDecoder('utf-8', {ignoreBOM: true}).decode(bytes)]; }); });",
+        )
+        .await;
+    assert_eq!(csv[0], 200, "{csv}");
+    assert_eq!(
+        csv[1],
+        serde_json::json!([0xEF, 0xBB, 0xBF]),
+        "BOM for Excel"
+    );
+    let body = csv[2].as_str().expect("CSV text");
+    assert_eq!(
+        body.trim_end().lines().count() as u64,
+        summary["hosts"].as_u64().expect("hosts") + 1,
+        "a header and one row per host"
+    );
+
     // The next page, and back.
     b.click("#page-next").await;
     let second = table_for(

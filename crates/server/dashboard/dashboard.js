@@ -26,6 +26,7 @@
       not_found: "This host is not stored.", close: "Close", load_failed: "Could not load",
       v_ready: "ready", v_not_ready: "not ready", v_unknown: "unknown", v_unsupported: "unsupported",
       a_upgrade: "upgrade", a_pin: "pin", a_fix_host: "fix host", a_hold: "hold", a_none: "none",
+      csv: "CSV of every host (Excel)",
       s_critical: "critical", s_high: "high", s_medium: "medium", s_low: "low", s_info: "info",
       never: "\u2014"
     },
@@ -46,6 +47,7 @@
       not_found: "このホストは登録されていません。", close: "閉じる", load_failed: "読み込めませんでした",
       v_ready: "対応済み", v_not_ready: "未対応", v_unknown: "不明", v_unsupported: "サポート外",
       a_upgrade: "アップグレード", a_pin: "固定", a_fix_host: "端末を修正", a_hold: "保留", a_none: "対応不要",
+      csv: "全ホストの CSV (Excel)",
       s_critical: "緊急", s_high: "高", s_medium: "中", s_low: "低", s_info: "情報",
       never: "\u2014"
     }
@@ -118,6 +120,7 @@
     for (i = 0; i < nodes.length; i++) { nodes[i].placeholder = t(nodes[i].getAttribute("data-i18n-placeholder")); }
     $("lang-en").setAttribute("aria-pressed", String(state.lang === "en"));
     $("lang-ja").setAttribute("aria-pressed", String(state.lang === "ja"));
+    $("csv-link").href = "/api/v1/report.csv?lang=" + state.lang;
   }
 
   function setLang(lang) {
