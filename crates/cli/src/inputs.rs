@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use acsready_facts::HostFacts;
 use acsready_report::InputProblem;
-use acsready_sources::{parse_unit, read_console_csv, read_console_json, read_osquery, JsonFacts};
+use acsready_sources::{
+    parse_unit, read_console_csv_each, read_console_json_each, read_osquery, JsonFacts,
+};
 use clap::ValueEnum;
 
 /// The kinds of input files `assess` reads.
@@ -106,7 +108,32 @@ pub struct Merged {
 struct Part {
     input: usize,
     origin: Arc<str>,
-    facts: HostFacts,
+    facts: Held,
+}
+
+/// A part waiting for the rest of its host, kept as its JSON: a tenth of
+/// the memory of the facts themselves, so an export of many computers can
+/// wait for the facts files.
+enum Held {
+    Packed(Box<[u8]>),
+    Open(Box<HostFacts>),
+}
+
+impl Held {
+    fn pack(facts: HostFacts) -> Held {
+        match serde_json::to_vec(&facts) {
+            Ok(json) => Held::Packed(json.into_boxed_slice()),
+            Err(_) => Held::Open(Box::new(facts)),
+        }
+    }
+
+    fn open(self) -> HostFacts {
+        match self {
+            Held::Open(facts) => *facts,
+            // Written above from the same type: it reads back.
+            Held::Packed(json) => serde_json::from_slice(&json).unwrap_or_default(),
+        }
+    }
 }
 
 impl Merged {
@@ -126,7 +153,7 @@ impl Merged {
         entry.1.push(Part {
             input: self.input,
             origin,
-            facts,
+            facts: Held::pack(facts),
         });
     }
 
@@ -154,7 +181,7 @@ impl Merged {
         parts.push(Part {
             input,
             origin: origin.into(),
-            facts,
+            facts: Held::Open(Box::new(facts)),
         });
         Completed::Merged(combine(parts))
     }
@@ -183,14 +210,15 @@ fn combine(mut parts: Vec<Part>) -> HostFacts {
     let Some(first) = parts.next() else {
         return HostFacts::default();
     };
-    let mut host = first.facts;
+    let mut host = first.facts.open();
     host.attribute_all(&first.origin);
-    for mut p in parts {
-        p.facts.attribute_all(&p.origin);
-        if p.facts.host.len() > host.host.len() {
-            host.host = p.facts.host.clone();
+    for p in parts {
+        let mut facts = p.facts.open();
+        facts.attribute_all(&p.origin);
+        if facts.host.len() > host.host.len() {
+            host.host = facts.host.clone();
         }
-        host.merge(p.facts, &p.origin);
+        host.merge(facts, &p.origin);
     }
     host
 }
@@ -271,10 +299,13 @@ pub fn read_bytes_into(
             o.hosts
         }),
         InputKind::ConsoleJson | InputKind::ConsoleCsv => {
+            // Each computer goes to `merged` as it is read: a large export
+            // is never held twice.
+            let mut add = |facts: HostFacts| merged.add(facts, &name);
             let read = if kind == InputKind::ConsoleJson {
-                read_console_json(bytes, &name, products)
+                read_console_json_each(bytes, &name, products, &mut add)
             } else {
-                read_console_csv(bytes, &name, products)
+                read_console_csv_each(bytes, &name, products, &mut add)
             };
             read.map(|c| {
                 warnings.extend(c.problems.iter().map(|p| InputProblem::from_message(p)));

@@ -59,16 +59,22 @@ struct Computer {
     agent_version: Option<String>,
 }
 
-struct Builder<'a> {
+/// Where the computers go: kept in [`ConsoleFacts::hosts`], or handed over
+/// one by one.
+type Emit<'e> = Option<&'e mut dyn FnMut(HostFacts)>;
+
+struct Builder<'a, 'e> {
     file: &'a str,
     product: String,
     out: ConsoleFacts,
     problems: Problems,
+    emit: Emit<'e>,
 }
 
-impl<'a> Builder<'a> {
-    fn new(file: &'a str, products: &[(String, String)]) -> Self {
+impl<'a, 'e> Builder<'a, 'e> {
+    fn new(file: &'a str, products: &[(String, String)], emit: Emit<'e>) -> Self {
         Builder {
+            emit,
             file,
             product: product_of("Trend Micro Deep Security Agent", products)
                 .unwrap_or(DEEP_SECURITY_AGENT)
@@ -107,7 +113,10 @@ impl<'a> Builder<'a> {
             ..Default::default()
         };
         facts.attribute_all(&format!("{file}:{line}"));
-        self.out.hosts.push(facts);
+        match &mut self.emit {
+            Some(emit) => emit(facts),
+            None => self.out.hosts.push(facts),
+        }
     }
 
     fn finish(mut self) -> ConsoleFacts {
@@ -158,6 +167,26 @@ pub fn read_console_json(
     file: &str,
     products: &[(String, String)],
 ) -> Result<ConsoleFacts, SourceError> {
+    console_json(bytes, file, products, None)
+}
+
+/// [`read_console_json`] handing each computer to `emit` as it is read
+/// (`hosts` stays empty): a large export is never held twice.
+pub fn read_console_json_each(
+    bytes: &[u8],
+    file: &str,
+    products: &[(String, String)],
+    emit: &mut dyn FnMut(HostFacts),
+) -> Result<ConsoleFacts, SourceError> {
+    console_json(bytes, file, products, Some(emit))
+}
+
+fn console_json(
+    bytes: &[u8],
+    file: &str,
+    products: &[(String, String)],
+    emit: Emit<'_>,
+) -> Result<ConsoleFacts, SourceError> {
     let (text, _) = text::decode(bytes);
     let text = text.as_ref();
     let format_error = |message: String| SourceError::Format {
@@ -187,7 +216,7 @@ pub fn read_console_json(
         }
         None => return Err(format_error(format!("{EXPECTED}, found an empty file"))),
     };
-    let mut b = Builder::new(file, products);
+    let mut b = Builder::new(file, products, emit);
     let mut line = 1u64;
     let mut counted = 0usize;
     for raw in computers {
@@ -249,6 +278,26 @@ pub fn read_console_csv(
     file: &str,
     products: &[(String, String)],
 ) -> Result<ConsoleFacts, SourceError> {
+    console_csv(bytes, file, products, None)
+}
+
+/// [`read_console_csv`] handing each computer to `emit` as it is read
+/// (`hosts` stays empty).
+pub fn read_console_csv_each(
+    bytes: &[u8],
+    file: &str,
+    products: &[(String, String)],
+    emit: &mut dyn FnMut(HostFacts),
+) -> Result<ConsoleFacts, SourceError> {
+    console_csv(bytes, file, products, Some(emit))
+}
+
+fn console_csv(
+    bytes: &[u8],
+    file: &str,
+    products: &[(String, String)],
+    emit: Emit<'_>,
+) -> Result<ConsoleFacts, SourceError> {
     let (text, _) = text::decode(bytes);
     let text = text.as_ref();
     let format_error = |message: String| SourceError::Format {
@@ -288,7 +337,7 @@ pub fn read_console_csv(
             text::describe_start(text)
         )));
     }
-    let mut b = Builder::new(file, products);
+    let mut b = Builder::new(file, products, emit);
     // Lines are counted from byte offsets: after a CRLF the csv crate puts
     // the next record (and its line number) at the LF.
     let (mut line, mut counted) = (1u64, 0usize);

@@ -57,7 +57,10 @@ mod text;
 mod wevtutil;
 
 pub use self::evtx::{read_evtx, read_evtx_bytes};
-pub use console::{read_console_csv, read_console_json, ConsoleFacts, DEEP_SECURITY_AGENT};
+pub use console::{
+    read_console_csv, read_console_csv_each, read_console_json, read_console_json_each,
+    ConsoleFacts, DEEP_SECURITY_AGENT,
+};
 pub use easyfix::{parse_easyfix_log, read_easyfix_log, EasyFixLog, EasyFixResult};
 pub use events::{EventFilter, EventLog, MAX_PROBLEMS};
 pub use hotfixes::{parse_hotfixes, read_hotfixes, HotfixFormat, Hotfixes};

@@ -232,3 +232,23 @@ proptest! {
         let _ = read_console_csv(text.as_bytes(), "fuzz", &products());
     }
 }
+
+#[test]
+fn computers_handed_over_one_by_one_are_the_same() {
+    let whole = read_console_csv(CSV.as_bytes(), "c.csv", &products()).unwrap();
+    let mut each = Vec::new();
+    let rest =
+        read_console_csv_each(CSV.as_bytes(), "c.csv", &products(), &mut |h| each.push(h)).unwrap();
+    assert!(!whole.hosts.is_empty());
+    assert!(rest.hosts.is_empty());
+    assert_eq!(each, whole.hosts);
+    assert_eq!(rest.problems, whole.problems);
+    assert_eq!(rest.skipped_non_windows, whole.skipped_non_windows);
+
+    let whole = read_console_json(API.as_bytes(), "c.json", &products()).unwrap();
+    let mut each = Vec::new();
+    let rest = read_console_json_each(API.as_bytes(), "c.json", &products(), &mut |h| each.push(h))
+        .unwrap();
+    assert_eq!(each, whole.hosts);
+    assert_eq!(rest.problems, whole.problems);
+}
