@@ -247,6 +247,30 @@ async fn dashboard_in_chromium_signs_in_filters_and_opens_a_host() {
         .await;
     assert_eq!(selected, Value::String("not_ready".into()));
 
+    // A release's bar filters the table to that release.
+    let release = b
+        .attr("#release-bars tr[data-release]", "data-release")
+        .await
+        .expect("a bar of a release of the rules");
+    b.click("#release-bars tr[data-release] .bar-pick").await;
+    let of_release = table_for(
+        &b,
+        "the hosts of the release",
+        &format!("verdict=not_ready&release={release}&action=&q=&sort=host&order=asc&offset=0"),
+    )
+    .await;
+    let api = server.get_json(
+        &format!("/api/v1/hosts?verdict=not_ready&release={release}&limit=50"),
+        &read,
+    );
+    assert_eq!(api["total"].as_u64(), Some(of_release.len() as u64));
+    let picked = b
+        .js("return document.getElementById('release-filter').value;")
+        .await;
+    assert_eq!(picked, Value::String(release.clone()));
+    b.click("#release-filter option[value='']").await;
+    table_for(&b, "every release again", &query("not_ready", "")).await;
+
     // Search a host (with an agent plan) by part of its name.
     let host = api["hosts"]
         .as_array()

@@ -185,9 +185,15 @@
       (rules.as_of || "?") + ") \u00b7 " + s.hosts + " " + t("hosts_unit");
   }
 
-  function barRow(label, segments, max, num, numId) {
-    var tr = el("tr"), lbl = el("td", "lbl", label), track = el("div", "track"), cell = el("td");
+  function barRow(label, segments, max, num, numId, onPick) {
+    var tr = el("tr"), lbl = el("td", "lbl", onPick ? null : label), track = el("div", "track"), cell = el("td");
     lbl.title = label;
+    if (onPick) {
+      var pick = el("button", "bar-pick", label);
+      pick.type = "button";
+      pick.addEventListener("click", onPick);
+      lbl.appendChild(pick);
+    }
     for (var i = 0; i < segments.length; i++) {
       if (!segments[i][1]) { continue; }
       var seg = el("div", "seg " + segments[i][0]);
@@ -217,7 +223,11 @@
     clear(body);
     rows.forEach(function (r) {
       var segs = VERDICTS.map(function (v) { return [v, r[v], verdictLabel(v)]; });
-      body.appendChild(barRow(r.release === "" ? t("unknown_os") : (r.name || r.release), segs, max, r.hosts));
+      // A release of the rules filters the host table to it.
+      var pick = r.release ? function () { pickRelease(r.release); } : null;
+      var row = barRow(r.release === "" ? t("unknown_os") : (r.name || r.release), segs, max, r.hosts, null, pick);
+      if (r.release) { row.setAttribute("data-release", r.release); }
+      body.appendChild(row);
     });
   }
 
@@ -229,6 +239,13 @@
       body.appendChild(barRow(actionLabel(a), [["action", counts[a] || 0, actionLabel(a)]], max,
         counts[a] || 0, "action-" + a));
     });
+  }
+
+  function pickRelease(release) {
+    state.query.release = release;
+    $("release-filter").value = release;
+    refilter();
+    $("hosts").scrollIntoView({ block: "start" });
   }
 
   function fillReleases(rows) {
