@@ -59,20 +59,21 @@ struct Computer {
     agent_version: Option<String>,
 }
 
-/// Where the computers go: kept in [`ConsoleFacts::hosts`], or handed over
-/// one by one.
-type Emit<'e> = Option<&'e mut dyn FnMut(HostFacts)>;
-
 struct Builder<'a, 'e> {
     file: &'a str,
     product: String,
     out: ConsoleFacts,
     problems: Problems,
-    emit: Emit<'e>,
+    /// Where each computer goes, as it is read.
+    emit: &'e mut dyn FnMut(HostFacts),
 }
 
 impl<'a, 'e> Builder<'a, 'e> {
-    fn new(file: &'a str, products: &[(String, String)], emit: Emit<'e>) -> Self {
+    fn new(
+        file: &'a str,
+        products: &[(String, String)],
+        emit: &'e mut dyn FnMut(HostFacts),
+    ) -> Self {
         Builder {
             emit,
             file,
@@ -113,10 +114,7 @@ impl<'a, 'e> Builder<'a, 'e> {
             ..Default::default()
         };
         facts.attribute_all(&format!("{file}:{line}"));
-        match &mut self.emit {
-            Some(emit) => emit(facts),
-            None => self.out.hosts.push(facts),
-        }
+        (self.emit)(facts);
     }
 
     fn finish(mut self) -> ConsoleFacts {
@@ -167,7 +165,10 @@ pub fn read_console_json(
     file: &str,
     products: &[(String, String)],
 ) -> Result<ConsoleFacts, SourceError> {
-    console_json(bytes, file, products, None)
+    let mut hosts = Vec::new();
+    let mut out = read_console_json_each(bytes, file, products, &mut |h| hosts.push(h))?;
+    out.hosts = hosts;
+    Ok(out)
 }
 
 /// [`read_console_json`] handing each computer to `emit` as it is read
@@ -177,15 +178,6 @@ pub fn read_console_json_each(
     file: &str,
     products: &[(String, String)],
     emit: &mut dyn FnMut(HostFacts),
-) -> Result<ConsoleFacts, SourceError> {
-    console_json(bytes, file, products, Some(emit))
-}
-
-fn console_json(
-    bytes: &[u8],
-    file: &str,
-    products: &[(String, String)],
-    emit: Emit<'_>,
 ) -> Result<ConsoleFacts, SourceError> {
     let (text, _) = text::decode(bytes);
     let text = text.as_ref();
@@ -278,7 +270,10 @@ pub fn read_console_csv(
     file: &str,
     products: &[(String, String)],
 ) -> Result<ConsoleFacts, SourceError> {
-    console_csv(bytes, file, products, None)
+    let mut hosts = Vec::new();
+    let mut out = read_console_csv_each(bytes, file, products, &mut |h| hosts.push(h))?;
+    out.hosts = hosts;
+    Ok(out)
 }
 
 /// [`read_console_csv`] handing each computer to `emit` as it is read
@@ -288,15 +283,6 @@ pub fn read_console_csv_each(
     file: &str,
     products: &[(String, String)],
     emit: &mut dyn FnMut(HostFacts),
-) -> Result<ConsoleFacts, SourceError> {
-    console_csv(bytes, file, products, Some(emit))
-}
-
-fn console_csv(
-    bytes: &[u8],
-    file: &str,
-    products: &[(String, String)],
-    emit: Emit<'_>,
 ) -> Result<ConsoleFacts, SourceError> {
     let (text, _) = text::decode(bytes);
     let text = text.as_ref();
