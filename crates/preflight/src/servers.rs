@@ -2,6 +2,7 @@
 //! backup, the firewall checklist, and after the upgrade its services,
 //! folders and the renamed agent services.
 
+use acsready_assess::Evidence;
 use acsready_facts::HostFacts;
 use acsready_rules::{codes, Version};
 
@@ -135,9 +136,31 @@ pub(crate) fn services(f: &mut Findings, server: &ServerEvidence) {
             }
         }
     }
+    present_or_missing(
+        f,
+        server,
+        (
+            codes::PF_SERVICES_PRESENT,
+            codes::PF_SERVICES_MISSING,
+            "services",
+        ),
+        &missing,
+        evidence,
+    );
+}
+
+/// The "all present" finding, or the "missing" one naming what is missing
+/// in its `placeholder`.
+fn present_or_missing(
+    f: &mut Findings,
+    server: &ServerEvidence,
+    (present, absent, placeholder): (&str, &str, &str),
+    missing: &[String],
+    evidence: Vec<Evidence>,
+) {
     if missing.is_empty() {
         f.add(
-            codes::PF_SERVICES_PRESENT,
+            present,
             &[],
             vec![server.host.clone()],
             evidence,
@@ -146,8 +169,8 @@ pub(crate) fn services(f: &mut Findings, server: &ServerEvidence) {
     } else {
         let list = missing.join(", ");
         f.add(
-            codes::PF_SERVICES_MISSING,
-            &[("services", &list)],
+            absent,
+            &[(placeholder, &list)],
             vec![server.host.clone()],
             evidence,
             Vec::new(),
@@ -184,24 +207,17 @@ pub(crate) fn folders(f: &mut Findings, server: &ServerEvidence) {
             }
         }
     }
-    if missing.is_empty() {
-        f.add(
+    present_or_missing(
+        f,
+        server,
+        (
             codes::PF_FOLDERS_PRESENT,
-            &[],
-            vec![server.host.clone()],
-            evidence,
-            Vec::new(),
-        );
-    } else {
-        let list = missing.join(", ");
-        f.add(
             codes::PF_FOLDERS_MISSING,
-            &[("folders", &list)],
-            vec![server.host.clone()],
-            evidence,
-            Vec::new(),
-        );
-    }
+            "folders",
+        ),
+        &missing,
+        evidence,
+    );
 }
 
 /// ACS217: renamed agent services are expected. Lists the renamed services

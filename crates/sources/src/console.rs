@@ -165,8 +165,15 @@ pub fn read_console_json(
     file: &str,
     products: &[(String, String)],
 ) -> Result<ConsoleFacts, SourceError> {
+    collected(|emit| read_console_json_each(bytes, file, products, emit))
+}
+
+/// Runs a reader that hands computers over, keeping them in `hosts`.
+fn collected(
+    read: impl FnOnce(&mut dyn FnMut(HostFacts)) -> Result<ConsoleFacts, SourceError>,
+) -> Result<ConsoleFacts, SourceError> {
     let mut hosts = Vec::new();
-    let mut out = read_console_json_each(bytes, file, products, &mut |h| hosts.push(h))?;
+    let mut out = read(&mut |h| hosts.push(h))?;
     out.hosts = hosts;
     Ok(out)
 }
@@ -270,10 +277,7 @@ pub fn read_console_csv(
     file: &str,
     products: &[(String, String)],
 ) -> Result<ConsoleFacts, SourceError> {
-    let mut hosts = Vec::new();
-    let mut out = read_console_csv_each(bytes, file, products, &mut |h| hosts.push(h))?;
-    out.hosts = hosts;
-    Ok(out)
+    collected(|emit| read_console_csv_each(bytes, file, products, emit))
 }
 
 /// [`read_console_csv`] handing each computer to `emit` as it is read
