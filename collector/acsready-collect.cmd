@@ -4,6 +4,7 @@ REM acsready-collect.cmd - collect Azure Code Signing (ACS) readiness evidence
 REM from this Windows host for "acsready assess --collected".
 REM
 REM Usage:  acsready-collect.cmd [OUT] [EASYFIX_DIR]
+REM         acsready-collect.cmd /?     (also /help, -h, --help: this usage)
 REM   OUT          folder that receives one sub-folder per host, for example
 REM                \\fileserver\acsready$ or E:\acsready. Default: the folder
 REM                this script is in.
@@ -24,7 +25,11 @@ REM Runs on Windows XP / Server 2003 through Windows 11 / Server 2025, as a
 REM Group Policy computer startup script (as SYSTEM, no console) or by hand
 REM from an elevated command prompt. Built-in commands only.
 REM
-REM Exit codes: 0 the folder was written; 1 bad usage or environment;
+REM An argument starting with / or - that is not one of the help options is
+REM bad usage (exit 1), never a folder: write .\-name for such a folder.
+REM
+REM Exit codes: 0 the folder was written (or the usage was asked for);
+REM 1 bad usage or environment;
 REM 2 the output folder cannot be written; 3 collector.txt cannot be
 REM written; 4 the previous collection could not be replaced (the new one
 REM is left in OUT\COMPUTERNAME.tmp); 5 the new collection could not be
@@ -38,8 +43,16 @@ setlocal EnableExtensions DisableDelayedExpansion
 set "COLLECTOR_VERSION=1"
 
 if "%~1"=="/?" goto usage
+if /i "%~1"=="/help" goto usage
 if /i "%~1"=="-h" goto usage
 if /i "%~1"=="--help" goto usage
+set "ARG_BAD="
+set "ARG_CHECK=%~1"
+call :check_arg
+set "ARG_CHECK=%~2"
+call :check_arg
+if not "%~3"=="" set "ARG_BAD=%~3"
+if defined ARG_BAD goto bad_usage
 
 if not defined COMPUTERNAME goto fail_env
 if not defined SystemRoot goto fail_env
@@ -181,33 +194,92 @@ REM Arguments: registry key, output file name. Sets step.FILE.
 set "EK_KEY=%~1"
 set "EK_FILE=%~2"
 set "EK_RC=0"
-"%REGEXE%" query "%EK_KEY%" <nul >nul 2>&1
-if not errorlevel 1 goto export_key_present
+call :key_state "%EK_KEY%"
+if "%KS_STATE%"=="present" goto export_key_present
+if "%KS_STATE%"=="unreadable" goto export_key_unreadable
 >>"%WORK%\errors.txt" echo [%EK_FILE%] not exported: key not present: %EK_KEY% - normal when the product is not installed, for Wow6432Node keys on 32-bit Windows and for CBS on XP and Server 2003
 >>"%WORK%\absent-keys.txt" echo %EK_KEY%
 set "step.%EK_FILE%=missing"
 echo   %EK_FILE%: key not present
 goto :eof
+:export_key_unreadable
+>>"%WORK%\errors.txt" echo [%EK_FILE%] not exported: the key exists but could not be read (access denied?): %EK_KEY% - run the collector as Administrator or as SYSTEM
+>>"%WORK%\unreadable-keys.txt" echo %EK_KEY%
+set "step.%EK_FILE%=unreadable"
+set /a FAILED+=1
+echo   %EK_FILE%: key exists but could not be read
+goto :eof
 :export_key_present
 "%REGEXE%" export "%EK_KEY%" "%WORK%\%EK_FILE%" %REGY% <nul >nul 2>>"%WORK%\errors.txt"
 set "EK_RC=%ERRORLEVEL%"
-if "%EK_RC%"=="0" if exist "%WORK%\%EK_FILE%" goto export_key_ok
+if "%EK_RC%"=="0" if exist "%WORK%\%EK_FILE%" goto export_key_written
 if not defined REGY goto export_key_failed
 if exist "%WORK%\%EK_FILE%" goto export_key_failed
 REM Retry without /y in case this reg.exe does not accept it.
 "%REGEXE%" export "%EK_KEY%" "%WORK%\%EK_FILE%" <nul >nul 2>>"%WORK%\errors.txt"
 set "EK_RC=%ERRORLEVEL%"
-if "%EK_RC%"=="0" if exist "%WORK%\%EK_FILE%" goto export_key_ok
+if "%EK_RC%"=="0" if exist "%WORK%\%EK_FILE%" goto export_key_written
 :export_key_failed
->>"%WORK%\errors.txt" echo [%EK_FILE%] reg export of %EK_KEY% failed, exit code %EK_RC%
+>>"%WORK%\errors.txt" echo [%EK_FILE%] reg export of %EK_KEY% failed, exit code %EK_RC% - a subkey may be unreadable: run the collector as Administrator or as SYSTEM
+>>"%WORK%\unreadable-keys.txt" echo %EK_KEY%
 set "step.%EK_FILE%=failed"
 set /a FAILED+=1
 if exist "%WORK%\%EK_FILE%" move "%WORK%\%EK_FILE%" "%WORK%\%EK_FILE%.partial" >nul
 echo   %EK_FILE%: FAILED, exit code %EK_RC%
 goto :eof
-:export_key_ok
+:export_key_written
+call :check_output "%EK_FILE%"
+if not defined OUTPUT_OK goto :eof
 set "step.%EK_FILE%=ok"
 echo   %EK_FILE%: ok
+goto :eof
+
+:key_state
+REM Argument: a registry key (HKLM\...). Sets KS_STATE to present, absent or
+REM unreadable. reg query returns exit code 1 both for a key that does not
+REM exist and for one it may not read, and its messages are localized; the
+REM list of subkeys of the parent key is not. A key that fails its query
+REM but is listed by its parent exists and could not be read. When the
+REM parent cannot be listed either, the key is absent only if the parent is.
+REM Key names must not end with a dot or a space (see KS_NAME below).
+set "KS_KEY=%~1"
+set "KS_STATE=present"
+"%REGEXE%" query "%KS_KEY%" <nul >nul 2>&1
+if not errorlevel 1 goto :eof
+set "KS_STATE=unreadable"
+if /i not "%KS_KEY:~0,5%"=="HKLM\" goto :eof
+set "KS_FULL=HKEY_LOCAL_MACHINE\%KS_KEY:~5%"
+REM The parent and the last name, by path arithmetic on \KEY (no file is
+REM touched; the path part keeps a leading and a trailing backslash).
+for %%A in ("\%KS_KEY%") do set "KS_PARENT=%%~pA"
+for %%A in ("\%KS_KEY%") do set "KS_NAME=%%~nxA"
+set "KS_PARENT=%KS_PARENT:~1,-1%"
+if /i "%KS_PARENT%"=="HKLM" goto :eof
+set "KS_LISTED="
+set "KS_LIST_RC=1"
+"%REGEXE%" query "%KS_PARENT%" <nul >nul 2>&1
+if not errorlevel 1 set "KS_LIST_RC=0"
+if "%KS_LIST_RC%"=="1" goto key_state_parent
+for /f "delims=" %%L in ('^<nul "%REGEXE%" query "%KS_PARENT%" 2^>nul') do if /i "%%L"=="%KS_FULL%" set "KS_LISTED=1"
+if defined KS_LISTED goto :eof
+set "KS_STATE=absent"
+goto :eof
+:key_state_parent
+call :key_state "%KS_PARENT%"
+if not "%KS_STATE%"=="absent" set "KS_STATE=unreadable"
+goto :eof
+
+:check_output
+REM Argument: a file name in WORK. A step that exits 0 but writes nothing
+REM has not collected anything: its output is kept, the step is recorded
+REM as empty and counted as failed. Sets OUTPUT_OK when the file has bytes.
+set "OUTPUT_OK="
+for %%F in ("%WORK%\%~1") do if not "%%~zF"=="0" set "OUTPUT_OK=1"
+if defined OUTPUT_OK goto :eof
+>>"%WORK%\errors.txt" echo [%~1] empty: the command succeeded but wrote nothing
+set "step.%~1=empty"
+set /a FAILED+=1
+echo   %~1: EMPTY, the command wrote nothing
 goto :eof
 
 :query_key
@@ -224,6 +296,8 @@ if exist "%WORK%\%QK_FILE%" move "%WORK%\%QK_FILE%" "%WORK%\%QK_FILE%.partial" >
 echo   %QK_FILE%: FAILED
 goto :eof
 :query_key_ok
+call :check_output "%QK_FILE%"
+if not defined OUTPUT_OK goto :eof
 set "step.%QK_FILE%=ok"
 echo   %QK_FILE%: ok
 goto :eof
@@ -318,6 +392,8 @@ echo   systeminfo.txt: running, this can take a minute
 "%SYSINFOEXE%" <nul >"%WORK%\systeminfo.txt" 2>nul
 set "SI_RC=%ERRORLEVEL%"
 if not "%SI_RC%"=="0" goto systeminfo_failed
+call :check_output "systeminfo.txt"
+if not defined OUTPUT_OK goto :eof
 set "step.systeminfo.txt=ok"
 echo   systeminfo.txt: ok
 goto :eof
@@ -344,6 +420,8 @@ goto :eof
 "%WEVTEXE%" qe Application /q:"*[System[(EventID=900 or EventID=11708)]]" /f:RenderedXml /e:Events /c:500 /rd:true <nul >"%WORK%\Application-events.xml" 2>>"%WORK%\errors.txt"
 set "EV_RC=%ERRORLEVEL%"
 if not "%EV_RC%"=="0" goto events_failed
+call :check_output "Application-events.xml"
+if not defined OUTPUT_OK goto events_evtx
 set "step.Application-events.xml=ok"
 echo   Application-events.xml: ok
 goto events_evtx
@@ -390,6 +468,8 @@ if exist "%WORK%\%QE_FILE%" move "%WORK%\%QE_FILE%" "%WORK%\%QE_FILE%.partial" >
 echo   %QE_FILE%: failed
 goto :eof
 :query_events_ok
+call :check_output "%QE_FILE%"
+if not defined OUTPUT_OK goto :eof
 set "step.%QE_FILE%=ok"
 echo   %QE_FILE%: ok
 goto :eof
@@ -482,14 +562,35 @@ REM Usage and failures
 REM ==========================================================================
 
 :usage
+call :usage_text
+exit /b 0
+
+:usage_text
 echo Usage: acsready-collect.cmd [OUT] [EASYFIX_DIR]
+echo        acsready-collect.cmd /?
 echo.
 echo Collects Azure Code Signing readiness evidence from this host into
 echo OUT\%COMPUTERNAME% without changing the host. OUT defaults to the folder
 echo of this script; a share such as \\fileserver\acsready$ works.
 echo EASYFIX_DIR is the folder where EasyFixSysCerts.exe was run, if any.
+echo Options: /?, /help, -h and --help print this text. Any other argument
+echo that starts with / or - is refused; for such a folder write .\-name.
+echo Run it as Administrator (or as SYSTEM from a startup script): keys it
+echo cannot read are listed in unreadable-keys.txt and stay unknown.
 echo Assess the collected folders with: acsready assess --collected OUT
-exit /b 0
+goto :eof
+
+:check_arg
+REM ARG_CHECK: one argument. Sets ARG_BAD when it looks like an option.
+if not defined ARG_CHECK goto :eof
+if "%ARG_CHECK:~0,1%"=="/" set "ARG_BAD=%ARG_CHECK%"
+if "%ARG_CHECK:~0,1%"=="-" set "ARG_BAD=%ARG_CHECK%"
+goto :eof
+
+:bad_usage
+echo acsready-collect: bad usage: "%ARG_BAD%" is not an argument this script takes. 1>&2
+call :usage_text 1>&2
+exit /b 1
 
 :fail_env
 echo acsready-collect: COMPUTERNAME, SystemRoot, reg.exe or find.exe is missing; nothing was written. 1>&2
