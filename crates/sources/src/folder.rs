@@ -5,9 +5,12 @@
 //! (`regf`), `.reg` exports and `reg query` output (merged into one registry
 //! view), an event log (`ElfFile`), `wevtutil` XML, facts JSON, an EasyFix log,
 //! `wmic qfe` or `systeminfo` output, and the collector's own `collector.txt`
-//! and `absent-keys.txt`. The facts of every file are merged; where two files
-//! disagree the first value is kept and the conflict is recorded. A file that
-//! cannot be read is a problem of that file only.
+//! and its lists of registry keys (`absent-keys.txt`: the key does not exist,
+//! so what it would say is known to be nothing; `unreadable-keys.txt`: the
+//! key exists but could not be read, so what it would say is unknown). The
+//! facts of every file are merged; where two files disagree the first value
+//! is kept and the conflict is recorded. A file that cannot be read, or is
+//! empty, is a problem of that file only.
 
 use std::path::{Path, PathBuf};
 
@@ -53,6 +56,7 @@ enum Kind {
     Hotfixes,
     Manifest,
     AbsentKeys,
+    UnreadableKeys,
     Ignored,
 }
 
@@ -85,6 +89,9 @@ fn classify(name: &str, bytes: &[u8]) -> Kind {
     let lower = name.to_ascii_lowercase();
     if lower == "absent-keys.txt" {
         return Kind::AbsentKeys;
+    }
+    if lower == "unreadable-keys.txt" {
+        return Kind::UnreadableKeys;
     }
     let text = text_of(&bytes[..bytes.len().min(64 * 1024)]);
     let head = text.trim_start_matches('\u{feff}').trim_start();
@@ -128,6 +135,117 @@ fn manifest(text: &str) -> Vec<(String, String)> {
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect()
+}
+
+/// Whether a file holds nothing but a byte order mark and white space.
+fn is_blank(bytes: &[u8]) -> bool {
+    text_of(bytes)
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .is_empty()
+}
+
+/// What an empty file was meant to hold, told by its name (its content
+/// cannot tell), and which facts are therefore unknown.
+fn empty_file_meaning(name: &str) -> &'static str {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".xml") {
+        "by its name, the events XML that wevtutil qe writes: the events are unknown"
+    } else if lower.ends_with(".evtx") {
+        "by its name, an event log exported by wevtutil epl: the events are unknown"
+    } else if lower.ends_with(".reg") {
+        "by its name, a reg export: what its registry key says is unknown"
+    } else if lower.contains("systeminfo") {
+        "by its name, the output of systeminfo: the installed updates are unknown"
+    } else if lower.contains("qfe") {
+        "by its name, the output of wmic qfe: the installed updates are unknown"
+    } else if lower == "currentversion.txt" {
+        "by its name, reg query of the Windows version key: the Windows version is unknown"
+    } else {
+        "nothing could be read from it"
+    }
+}
+
+/// Registry keys (relative to SOFTWARE) that each fact read from a
+/// collector's exports comes from.
+const FACT_KEYS: [(&str, &[&str]); 5] = [
+    ("os", &[r"Microsoft\Windows NT\CurrentVersion"]),
+    (
+        "updates",
+        &[r"Microsoft\Windows\CurrentVersion\Component Based Servicing"],
+    ),
+    (
+        "certificates",
+        &[
+            r"Microsoft\SystemCertificates",
+            r"Microsoft\EnterpriseCertificates",
+            r"Policies\Microsoft\SystemCertificates",
+        ],
+    ),
+    (
+        "agents",
+        &[
+            r"Microsoft\Windows\CurrentVersion\Uninstall",
+            r"Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall",
+            r"TrendMicro",
+            r"Trend Micro",
+            r"Wow6432Node\TrendMicro",
+            r"Wow6432Node\Trend Micro",
+        ],
+    ),
+    (
+        "delivery",
+        &[
+            r"TrendMicro",
+            r"Trend Micro",
+            r"Wow6432Node\TrendMicro",
+            r"Wow6432Node\Trend Micro",
+        ],
+    ),
+];
+
+/// Whether one key lies within the other (paths relative to SOFTWARE).
+fn overlaps(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    let within = |inner: &str, outer: &str| {
+        inner == outer || inner.starts_with(&format!("{outer}\\"))
+    };
+    within(&a, &b) || within(&b, &a)
+}
+
+/// Forgets what the exports say about facts whose keys could not be read:
+/// the registry view then lacks part of what the host holds, and a list
+/// read from the rest would pass for the whole. Returns the facts forgotten.
+fn forget_unreadable(facts: &mut HostFacts, unreadable: &[String]) -> Vec<&'static str> {
+    let mut forgotten = Vec::new();
+    for (fact, keys) in FACT_KEYS {
+        if !unreadable
+            .iter()
+            .any(|u| keys.iter().any(|k| overlaps(u, k)))
+        {
+            continue;
+        }
+        match fact {
+            "os" => facts.os = None,
+            "updates" => {
+                facts.updates = None;
+                facts.pending_updates = None;
+            }
+            "certificates" => {
+                facts.certificates = None;
+                if unreadable
+                    .iter()
+                    .any(|u| overlaps(u, r"Policies\Microsoft\SystemCertificates\AuthRoot"))
+                {
+                    facts.root_auto_update_disabled = None;
+                }
+            }
+            "agents" => facts.agents = None,
+            _ => facts.delivery = None,
+        }
+        forgotten.push(fact);
+    }
+    forgotten
 }
 
 /// Keys of `absent-keys.txt`, relative to `HKLM\SOFTWARE`.
@@ -218,6 +336,13 @@ pub fn read_evidence(
                 continue;
             }
         };
+        if !ignored_name(&name) && is_blank(&head) {
+            ev.problems.push(format!(
+                "{shown}: the file is empty ({}); skipped",
+                empty_file_meaning(&name)
+            ));
+            continue;
+        }
         let kind = classify(&name, &head);
         let bytes = if matches!(kind, Kind::Hive | Kind::Evtx | Kind::Ignored) || head.len() < HEAD
         {
@@ -238,6 +363,7 @@ pub fn read_evidence(
     // what the other files mean.
     let mut named: Option<String> = host.map(str::to_string);
     let mut absent: Vec<String> = Vec::new();
+    let mut unreadable: Vec<String> = Vec::new();
     for (_, shown, bytes, kind) in &loaded {
         match kind {
             Kind::Manifest => {
@@ -257,6 +383,18 @@ pub fn read_evidence(
             Kind::AbsentKeys => {
                 absent.extend(absent_software_keys(&text_of(bytes)));
                 ev.used.push((shown.clone(), "absent registry keys"));
+            }
+            Kind::UnreadableKeys => {
+                let text = text_of(bytes);
+                for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                    ev.problems.push(format!(
+                        "{shown}: {line} exists but the collector could not read it \
+                         (access denied?): what it says is unknown; run the collector as \
+                         Administrator (or as SYSTEM from a startup script) and collect again"
+                    ));
+                }
+                unreadable.extend(absent_software_keys(&text));
+                ev.used.push((shown.clone(), "unreadable registry keys"));
             }
             _ => {}
         }
@@ -377,7 +515,7 @@ pub fn read_evidence(
                 }
                 ev.used.push((shown.clone(), "facts JSON"));
             }
-            Kind::Manifest | Kind::AbsentKeys => {}
+            Kind::Manifest | Kind::AbsentKeys | Kind::UnreadableKeys => {}
             Kind::Ignored => {}
         }
     }
@@ -385,13 +523,20 @@ pub fn read_evidence(
         ev.problems
             .extend(reg.warnings().iter().map(ToString::to_string));
         let view = reg.view(r"HKLM\SOFTWARE");
-        let (facts, notes) = software_facts(
+        let (mut facts, notes) = software_facts(
             &view,
             "",
             &Coverage::Exported { absent: &absent },
             opts.products,
         );
         ev.problems.extend(notes);
+        for fact in forget_unreadable(&mut facts, &unreadable) {
+            ev.problems.push(format!(
+                "{}: {fact} unknown: a registry key it is read from could not be read \
+                 (see unreadable-keys.txt)",
+                view.origin()
+            ));
+        }
         // The registry is the most direct evidence: it goes first.
         parts.insert(0, (facts, view.origin()));
     }
@@ -618,5 +763,99 @@ mod collected_tests {
         let err = read_host_folder(&dir, None, &opts).unwrap_err().to_string();
         assert!(err.contains("no evidence file"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn read_variant(name: &str, edit: impl Fn(&Path)) -> HostEvidence {
+        let dir = temp_dir(name);
+        let host_dir = dir.join("WS12R2-DB01");
+        std::fs::create_dir_all(&host_dir).unwrap();
+        write_folder(&host_dir);
+        edit(&host_dir);
+        let products = opts_products();
+        let filter = EventFilter {
+            ids: vec![900, 11708],
+            ..EventFilter::default()
+        };
+        let opts = EvidenceOptions {
+            products: &products,
+            events: &filter,
+        };
+        let ev = read_host_folder(&host_dir, None, &opts).expect("folder reads");
+        let _ = std::fs::remove_dir_all(&dir);
+        ev
+    }
+
+    /// A key the collector could not read leaves what it feeds unknown,
+    /// even when another export of the same fact was read; a key listed
+    /// absent does not.
+    #[test]
+    fn unreadable_keys_make_their_facts_unknown_with_a_warning() {
+        let ev = read_variant("unreadable", |dir| {
+            std::fs::write(
+                dir.join("absent-keys.txt"),
+                b"HKLM\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\r\n",
+            )
+            .unwrap();
+            std::fs::write(
+                dir.join("unreadable-keys.txt"),
+                b"HKLM\\SOFTWARE\\Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\r\n",
+            )
+            .unwrap();
+        });
+        let f = &ev.facts;
+        assert_eq!(f.agents, None, "agents unknown, not the one agent read");
+        assert!(f.certificates.is_some(), "certificates are not under that key");
+        assert_eq!(f.root_auto_update_disabled, Some(false));
+        assert_eq!(f.build(), Some(9600));
+        let warning = ev
+            .problems
+            .iter()
+            .find(|p| p.contains("unreadable-keys.txt") && p.contains("Wow6432Node"))
+            .unwrap_or_else(|| panic!("a warning names the file and key: {:?}", ev.problems));
+        assert!(warning.contains("Administrator"), "{warning}");
+        assert!(
+            ev.problems.iter().any(|p| p.contains("agents unknown")),
+            "{:?}",
+            ev.problems
+        );
+
+        let ev = read_variant("unreadable-root", |dir| {
+            std::fs::write(
+                dir.join("unreadable-keys.txt"),
+                b"HKLM\\SOFTWARE\\Microsoft\\SystemCertificates\\ROOT\r\n",
+            )
+            .unwrap();
+        });
+        assert_eq!(ev.facts.certificates, None, "{:?}", ev.problems);
+        assert!(ev.facts.agents.is_some());
+        assert_eq!(ev.facts.root_auto_update_disabled, Some(false));
+    }
+
+    /// An empty events XML is named for what it is, and the events stay
+    /// unknown; it is not taken for an empty `wmic qfe` output.
+    #[test]
+    fn an_empty_events_file_says_what_it_is() {
+        let ev = read_variant("empty-events", |dir| {
+            std::fs::write(dir.join("Application-events.xml"), b"").unwrap();
+            std::fs::write(dir.join("System-events.xml"), b"\xff\xfe").unwrap();
+        });
+        assert_eq!(ev.facts.events, None, "events unknown");
+        for file in ["Application-events.xml", "System-events.xml"] {
+            let p = ev
+                .problems
+                .iter()
+                .find(|p| p.contains(file))
+                .unwrap_or_else(|| panic!("{file} named: {:?}", ev.problems));
+            assert!(
+                p.contains("empty") && p.contains("wevtutil") && p.contains("events are unknown"),
+                "{p}"
+            );
+        }
+        assert!(
+            !ev.problems.iter().any(|p| p.contains("wmic")),
+            "{:?}",
+            ev.problems
+        );
+        assert!(ev.facts.updates.is_some(), "the other files still read");
     }
 }
