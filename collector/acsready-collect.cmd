@@ -348,13 +348,15 @@ goto :eof
 :qfe_run
 "%WMICEXE%" qfe get HotFixID,InstalledOn,Description /format:list <nul >"%WORK%\qfe.txt" 2>nul
 set "QFE_RC=%ERRORLEVEL%"
-type "%WORK%\qfe.txt" 2>nul | "%FINDEXE%" /i "HotFixID=" >nul
+REM find without /i: wmic prints property names and KB numbers in this
+REM case (and the find of Wine, used to test this script, has no /i).
+type "%WORK%\qfe.txt" 2>nul | "%FINDEXE%" "HotFixID=" >nul
 if not errorlevel 1 goto qfe_list_ok
 REM /format:list needs list.xsl; on some localized systems wmic answers
 REM "Invalid XSL format". The default table format needs no XSL file.
 "%WMICEXE%" qfe get HotFixID,InstalledOn,Description <nul >"%WORK%\qfe.txt" 2>nul
 set "QFE_RC=%ERRORLEVEL%"
-type "%WORK%\qfe.txt" 2>nul | "%FINDEXE%" /i "KB" >nul
+type "%WORK%\qfe.txt" 2>nul | "%FINDEXE%" "KB" >nul
 if not errorlevel 1 goto qfe_table_ok
 if not "%QFE_RC%"=="0" goto qfe_failed
 >>"%WORK%\errors.txt" echo [qfe.txt] wmic qfe listed no updates
