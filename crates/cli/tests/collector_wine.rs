@@ -245,7 +245,9 @@ fn the_collector_runs_in_wine_cmd_and_acsready_reads_its_folder() {
         );
     }
     assert!(
-        !wine.host_path(r"C:\acsready test\collect dir\help").exists()
+        !wine
+            .host_path(r"C:\acsready test\collect dir\help")
+            .exists()
             && !wine.host_path(r"C:\help").exists(),
         "no folder named after an option"
     );
@@ -290,7 +292,11 @@ fn the_collector_runs_in_wine_cmd_and_acsready_reads_its_folder() {
         .filter_map(Value::as_str)
         .collect();
     for kb in [
-        "KB4470788", "KB4480056", "KB4482887", "KB4486553", "KB4487038",
+        "KB4470788",
+        "KB4480056",
+        "KB4482887",
+        "KB4486553",
+        "KB4487038",
     ] {
         assert!(updates.contains(&kb), "{kb} in {updates:?}");
     }

@@ -207,9 +207,8 @@ const FACT_KEYS: [(&str, &[&str]); 5] = [
 /// Whether one key lies within the other (paths relative to SOFTWARE).
 fn overlaps(a: &str, b: &str) -> bool {
     let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
-    let within = |inner: &str, outer: &str| {
-        inner == outer || inner.starts_with(&format!("{outer}\\"))
-    };
+    let within =
+        |inner: &str, outer: &str| inner == outer || inner.starts_with(&format!("{outer}\\"));
     within(&a, &b) || within(&b, &a)
 }
 
@@ -804,7 +803,10 @@ mod collected_tests {
         });
         let f = &ev.facts;
         assert_eq!(f.agents, None, "agents unknown, not the one agent read");
-        assert!(f.certificates.is_some(), "certificates are not under that key");
+        assert!(
+            f.certificates.is_some(),
+            "certificates are not under that key"
+        );
         assert_eq!(f.root_auto_update_disabled, Some(false));
         assert_eq!(f.build(), Some(9600));
         let warning = ev

@@ -136,7 +136,7 @@ pub fn launcher_exe(prefix: &str) -> Vec<u8> {
     let code_off = 0u32;
     sec.extend_from_slice(&c.bytes);
     let pad8 = |v: &mut Vec<u8>| {
-        while v.len() % 8 != 0 {
+        while !v.len().is_multiple_of(8) {
             v.push(0);
         }
     };
@@ -154,7 +154,7 @@ pub fn launcher_exe(prefix: &str) -> Vec<u8> {
         sec.extend_from_slice(&[0, 0]);
         sec.extend_from_slice(name.as_bytes());
         sec.push(0);
-        if sec.len() % 2 != 0 {
+        if !sec.len().is_multiple_of(2) {
             sec.push(0);
         }
         put_u64(&mut sec, ilt_off + 8 * i, u64::from(rva(hint)));
