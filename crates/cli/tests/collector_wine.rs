@@ -269,6 +269,17 @@ fn assess(share: &Path) -> (Value, String) {
     (report, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+fn codes(host: &Value) -> Vec<String> {
+    host["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|x| x["code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -348,6 +359,10 @@ fn the_collector_runs_in_wine_cmd_and_acsready_reads_its_folder() {
         host["agents"][0]["product"], "apex_one_agent",
         "{host}\n{warnings}"
     );
+    // Build 17763.316 (March 2019) lacks the ACS update of September 2021.
+    assert_eq!(host["verdict"], "not_ready", "{host}");
+    assert!(codes(host).contains(&"ACS001".to_string()), "{host}");
+    assert_eq!(host["agents"][0]["action"], "pin", "{host}");
     let (facts, _) = host_facts(&out_dir);
     let updates: Vec<&str> = facts["updates"]
         .as_array()
@@ -404,8 +419,19 @@ fn the_collector_runs_in_wine_cmd_and_acsready_reads_its_folder() {
     let (report, warnings) = assess(&out_dir);
     let host = &report["hosts"][0];
     assert_eq!(host["os"]["build"], 17763, "{host}");
-    assert_eq!(host["agents"], serde_json::json!([]), "{host}");
-    assert_ne!(host["verdict"], "ready", "{host}");
+    assert_eq!(
+        host["agents"],
+        serde_json::json!([]),
+        "no agent plan: {host}"
+    );
+    assert_eq!(
+        host["verdict"], "not_ready",
+        "still from the OS build: {host}"
+    );
+    assert!(
+        !codes(host).contains(&"ACS023".to_string()),
+        "nothing said of an agent that could not be read: {host}"
+    );
     let (facts, _) = host_facts(&out_dir);
     assert_eq!(facts["agents"], Value::Null, "agents unknown: {facts}");
     assert!(
