@@ -338,6 +338,8 @@ fn the_collector_runs_in_wine_cmd_and_acsready_reads_its_folder() {
         "step.Uninstall.reg=ok",
         "step.TrendMicro-Wow6432Node.reg=ok",
         "step.TrendMicro.reg=missing",
+        // Neither it nor its parent exists: the grandparent says so.
+        "step.Cert-Policies.reg=missing",
         "step.qfe.txt=ok",
         "step.systeminfo.txt=ok",
         "step.Application-events.xml=ok",
@@ -380,6 +382,10 @@ fn the_collector_runs_in_wine_cmd_and_acsready_reads_its_folder() {
         assert!(updates.contains(&kb), "{kb} in {updates:?}");
     }
     assert_eq!(facts["events"], serde_json::json!([]), "{facts}");
+    assert_eq!(
+        facts["root_auto_update_disabled"], false,
+        "no policy key: {facts}"
+    );
     assert!(!warnings.contains("unreadable"), "{warnings}");
 
     // The same host collected without the rights to read two keys, and a
@@ -387,7 +393,9 @@ fn the_collector_runs_in_wine_cmd_and_acsready_reads_its_folder() {
     let standin = wine.host_path(STANDIN);
     std::fs::write(
         standin.join("denied.txt"),
-        "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\r\nHKLM\\SOFTWARE\\Wow6432Node\\TrendMicro\r\n",
+        "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\r\n\
+         HKLM\\SOFTWARE\\Wow6432Node\\TrendMicro\r\n\
+         HKLM\\SOFTWARE\\Policies\r\n",
     )
     .expect("denied keys");
     std::fs::write(standin.join("systeminfo-empty"), "").expect("flag");
@@ -399,6 +407,9 @@ fn the_collector_runs_in_wine_cmd_and_acsready_reads_its_folder() {
         "step.Uninstall.reg=unreadable",
         "step.TrendMicro-Wow6432Node.reg=unreadable",
         "step.TrendMicro.reg=missing",
+        // Its parent does not exist, and the grandparent cannot be read:
+        // unknown, not absent.
+        "step.Cert-Policies.reg=unreadable",
         "step.CBS-Packages.reg=ok",
         "step.systeminfo.txt=empty",
     ] {
@@ -434,6 +445,11 @@ fn the_collector_runs_in_wine_cmd_and_acsready_reads_its_folder() {
     );
     let (facts, _) = host_facts(&out_dir);
     assert_eq!(facts["agents"], Value::Null, "agents unknown: {facts}");
+    assert_eq!(
+        facts["root_auto_update_disabled"],
+        Value::Null,
+        "policy unknown: {facts}"
+    );
     assert!(
         warnings.contains("unreadable-keys.txt")
             && warnings.contains(r"HKLM\SOFTWARE\Wow6432Node\TrendMicro")
