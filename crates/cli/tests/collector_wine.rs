@@ -310,7 +310,7 @@ fn the_collector_runs_in_wine_cmd_and_acsready_reads_its_folder() {
         assert_eq!(o.status.code(), Some(0), "{help}: {}", text(&o));
         assert!(text(&o).contains("Usage: acsready-collect.cmd"), "{help}");
     }
-    for bad in ["-x"] {
+    for bad in ["-x", "/out"] {
         let o = wine.collect(&[bad], &overrides(false));
         assert_eq!(o.status.code(), Some(1), "{bad}: {}", text(&o));
         assert!(
