@@ -111,7 +111,11 @@ fn shared_pe_and_msi_files_match_the_ground_truth() {
                     let top = s["chain"].as_array().unwrap().last().unwrap();
                     assert_eq!(top["subject"], top["issuer"], "{name}");
                 } else {
-                    assert_eq!(s["top_issuer"], s["chain"].as_array().unwrap().last().unwrap()["issuer"], "{name}");
+                    assert_eq!(
+                        s["top_issuer"],
+                        s["chain"].as_array().unwrap().last().unwrap()["issuer"],
+                        "{name}"
+                    );
                 }
             }
             checked += 1;
@@ -178,7 +182,10 @@ fn acs_like_files_demand_a_ready_host_and_tampering_is_caught() {
     // that stop below the root are covered in the signature crate's tests.
     let s = &fi["signatures"][0];
     assert_eq!(s["chain_complete"], true, "{s}");
-    assert_eq!(s["root"], "CN=Test Identity Verification Root CA 2020, O=acsready test, C=US");
+    assert_eq!(
+        s["root"],
+        "CN=Test Identity Verification Root CA 2020, O=acsready test, C=US"
+    );
     assert_eq!(s["top_issuer"], s["root"]);
     let plain = file(&r, "/acs-signed.exe");
     assert_eq!(plain["requires_acs_ready_host"], false);
@@ -312,7 +319,9 @@ fn files_that_cannot_be_read_are_errors_never_verdicts() {
         ("missing.exe", "cannot be read"),
     ] {
         let f = file(&r, name);
-        let e = f["error"].as_str().unwrap_or_else(|| panic!("{name}: no error: {f}"));
+        let e = f["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: no error: {f}"));
         assert!(e.contains(name) && e.contains(says), "{name}: {e}");
         assert!(f["requires_acs_ready_host"].is_null(), "{name}: {f}");
         assert!(f["signed"].is_null(), "{name}: {f}");

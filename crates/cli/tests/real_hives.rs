@@ -81,7 +81,11 @@ fn server_hive_with_its_logs_is_replayed_without_a_warning() {
 fn hive_without_its_logs_warns_and_a_system_hive_is_not_software() {
     let dir = temp_dir("cli-real-hive-dirty");
     let hive = system_b(&dir, false);
-    let (r, _) = json(acsready().args(["assess", "--format", "json", "--hive"]).arg(&hive));
+    let (r, _) = json(
+        acsready()
+            .args(["assess", "--format", "json", "--hive"])
+            .arg(&hive),
+    );
     assert_eq!(r["hosts"][0]["host"], "DESKTOP-PM6C56D");
     let warnings = messages(&r);
     let shown = hive.display().to_string();
@@ -101,8 +105,11 @@ fn hive_without_its_logs_warns_and_a_system_hive_is_not_software() {
     // The same hive in a host folder with its logs: replayed, no warning.
     let host = dir.join("hosts").join("DESKTOP-PM6C56D");
     system_b(&host, true);
-    std::fs::write(host.join("collector.txt"), "collector_version=1\ncomplete=yes\n")
-        .expect("write");
+    std::fs::write(
+        host.join("collector.txt"),
+        "collector_version=1\ncomplete=yes\n",
+    )
+    .expect("write");
     let (r, _) = json(
         acsready()
             .args(["assess", "--format", "json", "--collected"])

@@ -21,7 +21,9 @@ fn computer_name(hive: &Hive) -> Option<String> {
         return None;
     };
     let key = format!(r"ControlSet{current:03}\Control\ComputerName\ComputerName");
-    hive.value(&key, "ComputerName")?.as_str().map(str::to_string)
+    hive.value(&key, "ComputerName")?
+        .as_str()
+        .map(str::to_string)
 }
 
 fn open(path: &Path) -> Hive {
@@ -43,8 +45,16 @@ fn dirty_system_b_is_replayed_from_its_logs() {
     assert_eq!(want["dirty"], true);
     let dir = temp_dir("real-hives-replayed");
     let hive = unxz("testdata/real/hives/regipy__SYSTEM_B.xz", &dir, "SYSTEM");
-    unxz("testdata/real/hives/regipy__SYSTEM_B.LOG1.xz", &dir, "SYSTEM.LOG1");
-    unxz("testdata/real/hives/regipy__SYSTEM_B.LOG2.xz", &dir, "SYSTEM.LOG2");
+    unxz(
+        "testdata/real/hives/regipy__SYSTEM_B.LOG1.xz",
+        &dir,
+        "SYSTEM.LOG1",
+    );
+    unxz(
+        "testdata/real/hives/regipy__SYSTEM_B.LOG2.xz",
+        &dir,
+        "SYSTEM.LOG2",
+    );
 
     let h = open(&hive);
     assert_eq!(h.sequence_numbers(), sequence(want));
@@ -61,10 +71,7 @@ fn dirty_system_b_is_replayed_from_its_logs() {
         "{:?}",
         h.notes()
     );
-    assert_eq!(
-        computer_name(&h).as_deref(),
-        want["computer_name"].as_str()
-    );
+    assert_eq!(computer_name(&h).as_deref(), want["computer_name"].as_str());
 
     // The same hive without its logs: read, but flagged.
     std::fs::remove_file(dir.join("SYSTEM.LOG1")).expect("remove");
@@ -94,10 +101,7 @@ fn the_clean_corrupted_hive_reads_its_name_and_notes_the_damage() {
     let h = open(&hive);
     assert_eq!(h.sequence_numbers(), sequence(want));
     assert_eq!(h.recovery(), &Recovery::Clean { logs: 0 });
-    assert_eq!(
-        computer_name(&h).as_deref(),
-        want["computer_name"].as_str()
-    );
+    assert_eq!(computer_name(&h).as_deref(), want["computer_name"].as_str());
     // Walking the damaged part is noted, never a panic.
     let _ = h.subkeys(r"ControlSet001\Control");
     assert!(

@@ -190,12 +190,18 @@ fn chain_agrees(
                 "{name}: {root:?} not in the chain"
             );
             let ours = got.root.as_deref().unwrap_or_default();
-            assert!(names_match(top, ours), "{name}: top issuer {top:?}, root {ours:?}");
+            assert!(
+                names_match(top, ours),
+                "{name}: top issuer {top:?}, root {ours:?}"
+            );
             if names_match(ours, root) {
                 assert_eq!(got.root_sha1.as_deref(), want["chain_root_sha1"].as_str());
             }
         } else {
-            assert!(names_match(top, root), "{name}: top issuer {top:?}, root {root:?}");
+            assert!(
+                names_match(top, root),
+                "{name}: top issuer {top:?}, root {root:?}"
+            );
             assert_eq!(got.root, None, "{name}: an intermediate is not the root");
             assert_eq!(got.root_sha1, None, "{name}");
         }
@@ -211,17 +217,25 @@ fn chain_agrees(
         // chain ends in it; otherwise our chain stops below it.
         let missing = signify_name(missing);
         let embedded_issuer = embedded.iter().any(|c| names_match(c, &missing));
-        assert_eq!(got.chain_complete, embedded_issuer, "{name}: chain_complete");
+        assert_eq!(
+            got.chain_complete, embedded_issuer,
+            "{name}: chain_complete"
+        );
         if embedded_issuer {
             assert!(
-                got.root.as_deref().is_some_and(|r| names_match(r, &missing)),
+                got.root
+                    .as_deref()
+                    .is_some_and(|r| names_match(r, &missing)),
                 "{name}: root {:?}, signify's untrusted root {missing:?}",
                 got.root
             );
         } else {
             assert_eq!(got.root, None, "{name}");
         }
-        assert!(names_match(top, &missing), "{name}: top issuer {top:?}, missing {missing:?}");
+        assert!(
+            names_match(top, &missing),
+            "{name}: top issuer {top:?}, missing {missing:?}"
+        );
         tally.chains_agree += 1;
     }
 }
