@@ -12,10 +12,9 @@
 use std::path::{Path, PathBuf};
 
 use acsready_facts::HostFacts;
-use acsready_registry::{Hive, RegFiles, RegistryView};
+use acsready_registry::{RegFiles, RegistryView};
 
-use crate::hive_file::{open_hive, HiveKind};
-
+use crate::hive_file::{computer_name, open_hive, HiveKind};
 use crate::registry_facts::{software_facts, Coverage, KnownProducts};
 use crate::{
     parse_easyfix_log, parse_hotfixes, parse_wevtutil_xml, read_evtx, EventFilter, JsonFacts,
@@ -150,25 +149,6 @@ fn absent_software_keys(text: &str) -> Vec<String> {
                 .map(|p| l[p.len()..].to_string())
         })
         .collect()
-}
-
-/// The computer name in a SYSTEM hive.
-pub(crate) fn computer_name(hive: &Hive) -> Option<String> {
-    let current = match hive.value("Select", "Current")? {
-        acsready_registry::Data::Dword(n) => n,
-        _ => return None,
-    };
-    let key = format!(r"ControlSet{current:03}\Control\ComputerName\ComputerName");
-    hive.value(&key, "ComputerName")?
-        .as_str()
-        .map(str::to_string)
-}
-
-/// Whether a hive is a SOFTWARE hive (has the keys acsready reads).
-pub(crate) fn is_software(hive: &Hive) -> bool {
-    hive.subkeys(r"Microsoft\Windows NT\CurrentVersion")
-        .is_some()
-        || hive.subkeys(r"Microsoft\SystemCertificates").is_some()
 }
 
 /// Reads every file of one host's folder (not its subfolders).

@@ -35,7 +35,7 @@ pub struct OpenedHive {
 /// names it in messages.
 pub fn open_hive(path: &Path, shown: &str) -> Result<OpenedHive, RegistryError> {
     let hive = Hive::open(path)?;
-    let kind = if crate::folder::is_software(&hive) {
+    let kind = if is_software(&hive) {
         HiveKind::Software
     } else if is_system(&hive) {
         HiveKind::System
@@ -47,6 +47,25 @@ pub fn open_hive(path: &Path, shown: &str) -> Result<OpenedHive, RegistryError> 
         kind,
         shown: shown.to_string(),
     })
+}
+
+/// The computer name in a SYSTEM hive.
+pub(crate) fn computer_name(hive: &Hive) -> Option<String> {
+    let current = match hive.value("Select", "Current")? {
+        acsready_registry::Data::Dword(n) => n,
+        _ => return None,
+    };
+    let key = format!(r"ControlSet{current:03}\Control\ComputerName\ComputerName");
+    hive.value(&key, "ComputerName")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// Whether a hive is a SOFTWARE hive (has the keys acsready reads).
+fn is_software(hive: &Hive) -> bool {
+    hive.subkeys(r"Microsoft\Windows NT\CurrentVersion")
+        .is_some()
+        || hive.subkeys(r"Microsoft\SystemCertificates").is_some()
 }
 
 fn is_system(hive: &Hive) -> bool {

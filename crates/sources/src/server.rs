@@ -11,8 +11,7 @@ use std::path::PathBuf;
 use acsready_facts::{FileListing, HostFacts, ServiceFact};
 use acsready_registry::{RegFiles, RegistryView};
 
-use crate::folder::computer_name;
-use crate::hive_file::{open_hive, HiveKind};
+use crate::hive_file::{computer_name, open_hive, HiveKind};
 use crate::listing::read_install_folder;
 use crate::registry_facts::{software_facts, Coverage, KnownProducts};
 use crate::services::system_services;
