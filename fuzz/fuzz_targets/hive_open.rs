@@ -15,7 +15,7 @@
 
 use std::sync::Once;
 
-use acsready_registry::{Hive, RegistryView};
+use acsready_registry::{Hive, Recovery, RegistryView};
 use libfuzzer_sys::fuzz_target;
 
 static HOOK: Once = Once::new();
@@ -56,5 +56,13 @@ fuzz_target!(|data: &[u8]| {
         walk(&hive, "", 0, &mut 500);
         let _ = hive.notes();
         let _ = hive.root_name();
+        // Without logs, a hive is clean or dirty without logs, never replayed.
+        let (primary, secondary) = hive.sequence_numbers();
+        let expected = if primary == secondary {
+            Recovery::Clean { logs: 0 }
+        } else {
+            Recovery::DirtyWithoutLogs
+        };
+        assert_eq!(hive.recovery(), &expected);
     }
 });

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use acsready_facts::HostFacts;
 use acsready_report::InputProblem;
 pub use acsready_server::Readers;
-use acsready_sources::folder::{read_evidence, read_host_folder};
+use acsready_sources::folder::{
+    read_evidence, read_host_folder, HostEvidence, SOFTWARE_HIVE, SYSTEM_HIVE,
+};
 
 use crate::cli::EvidenceArgs;
 
@@ -129,7 +131,8 @@ pub fn read(source: &HostSource, readers: &Readers) -> Result<Read, InputProblem
                 .and_then(|f| f.file_stem())
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "host".into());
-            let ev = read_evidence(host.as_deref(), &fallback, files, &opts);
+            let mut ev = read_evidence(host.as_deref(), &fallback, files, &opts);
+            expect_software(&mut ev);
             if ev.used.is_empty() {
                 return Err(InputProblem {
                     source: files
@@ -147,6 +150,23 @@ pub fn read(source: &HostSource, readers: &Readers) -> Result<Read, InputProblem
         facts: evidence.facts,
         warnings: evidence.problems.into_iter().map(warn).collect(),
     })
+}
+
+/// `--hive` reads a host's SOFTWARE hive: a SYSTEM hive given alone only
+/// names the host, and the warning says which hive to give instead.
+fn expect_software(ev: &mut HostEvidence) {
+    if ev.used.iter().any(|(_, what)| *what == SOFTWARE_HIVE) {
+        return;
+    }
+    for (file, what) in &ev.used {
+        if *what == SYSTEM_HIVE {
+            ev.problems.push(format!(
+                "{file}: a SYSTEM hive, but --hive expects the host's SOFTWARE hive \
+                 (C:\\Windows\\System32\\config\\SOFTWARE, with SOFTWARE.LOG1 and \
+                 SOFTWARE.LOG2): only the computer name was read from it"
+            ));
+        }
+    }
 }
 
 /// A short name for a host source, for messages.

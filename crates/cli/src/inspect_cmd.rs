@@ -25,9 +25,13 @@ const EXTENSIONS: [&str; 8] = ["exe", "dll", "sys", "msi", "zip", "ocx", "cpl", 
 struct InspectedFile {
     path: String,
     format: Format,
-    signed: bool,
+    /// `null` when the file could not be read and no signature was found in
+    /// what was read: unknown, not "unsigned".
+    signed: Option<bool>,
     force_integrity: Option<bool>,
-    requires_acs_ready_host: bool,
+    /// `null` when the file could not be read: no verdict on what cannot
+    /// be read.
+    requires_acs_ready_host: Option<bool>,
     reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     product: Option<String>,
@@ -42,8 +46,14 @@ struct Signature {
     digest_algorithm: String,
     signer: Option<String>,
     issuer: Option<String>,
+    /// A self-signed root embedded in the file, else null.
     root: Option<String>,
     root_sha1: Option<String>,
+    /// The embedded chain ends in a self-signed root.
+    chain_complete: bool,
+    /// Issuer of the last embedded certificate (the root's name when the
+    /// chain is complete; the certificate Windows must find otherwise).
+    top_issuer: Option<String>,
     acs: bool,
     /// "intact", "tampered" or "unverifiable".
     integrity: &'static str,
@@ -66,6 +76,8 @@ fn signature(s: &SignatureInfo) -> Signature {
         issuer: s.issuer.clone(),
         root: s.root.clone(),
         root_sha1: s.root_sha1.clone(),
+        chain_complete: s.chain_complete,
+        top_issuer: s.top_issuer.clone(),
         acs: s.acs,
         integrity,
         integrity_reason: reason,
@@ -181,14 +193,28 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
         .map(|r| {
             let module = module_facts(&r);
             let demand = module_demand(&module, rules, style.lang);
+            // A file that could not be read gets no verdict: what it
+            // demands of a host is unknown.
+            let (signed, requires, reason) = match &r.error {
+                Some(e) => (
+                    r.signed.then_some(true),
+                    None,
+                    format!("not inspected, the file could not be read: {e}"),
+                ),
+                None => (
+                    Some(r.signed),
+                    Some(demand.requires_acs_ready_host),
+                    demand.reason,
+                ),
+            };
             InspectedFile {
                 signatures: r.signatures.iter().map(signature).collect(),
                 path: r.path,
                 format: r.format,
-                signed: r.signed,
+                signed,
                 force_integrity: r.force_integrity,
-                requires_acs_ready_host: demand.requires_acs_ready_host,
-                reason: demand.reason,
+                requires_acs_ready_host: requires,
+                reason,
                 product: demand.product,
                 msi: r.msi,
                 error: r.error,
@@ -237,7 +263,10 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
                         .collect::<Vec<_>>()
                         .join(", "),
                     f.force_integrity.map(yes_no).unwrap_or("").into(),
-                    format!("{} — {}", yes_no(f.requires_acs_ready_host), f.reason),
+                    match f.requires_acs_ready_host {
+                        Some(b) => format!("{} — {}", yes_no(b), f.reason),
+                        None => "unknown (not read)".into(),
+                    },
                 ]);
             }
             writeln!(out, "{table}")?;

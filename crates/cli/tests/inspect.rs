@@ -92,10 +92,32 @@ fn shared_pe_and_msi_files_match_the_ground_truth() {
                 .filter_map(|s| s["signer"].as_str())
                 .collect();
             assert_eq!(ours, subjects, "{name}: signer subjects");
-            assert_eq!(
-                f["requires_acs_ready_host"], false,
-                "{name}: not ACS-signed"
-            );
+            if f["error"].is_null() {
+                assert_eq!(
+                    f["requires_acs_ready_host"], false,
+                    "{name}: not ACS-signed"
+                );
+            } else {
+                // Not read: no verdict.
+                assert!(f["requires_acs_ready_host"].is_null(), "{name}");
+                assert!(f["signed"].is_null(), "{name}");
+            }
+            for s in f["signatures"].as_array().unwrap() {
+                // A root is a self-signed certificate, or nothing.
+                let complete = s["chain_complete"].as_bool().unwrap();
+                assert_eq!(s["root"].is_null(), !complete, "{name}: {s}");
+                if complete {
+                    assert_eq!(s["top_issuer"], s["root"], "{name}");
+                    let top = s["chain"].as_array().unwrap().last().unwrap();
+                    assert_eq!(top["subject"], top["issuer"], "{name}");
+                } else {
+                    assert_eq!(
+                        s["top_issuer"],
+                        s["chain"].as_array().unwrap().last().unwrap()["issuer"],
+                        "{name}"
+                    );
+                }
+            }
             checked += 1;
         }
     }
@@ -125,6 +147,13 @@ fn the_official_acs_signed_node_exe() {
             .starts_with("2025-11-11T09:43:22"),
         "{s}"
     );
+    // node.exe embeds the ACS root itself: the chain is complete.
+    assert_eq!(s["chain_complete"], true);
+    assert!(s["root"]
+        .as_str()
+        .unwrap()
+        .starts_with("CN=Microsoft Identity Verification Root Certificate Authority 2020"));
+    assert_eq!(s["root_sha1"], acsready_testkit::ACS_ROOT_SHA1);
     // node.exe is not linked with /INTEGRITYCHECK: it runs anywhere.
     assert_eq!(f["force_integrity"], false);
     assert_eq!(f["requires_acs_ready_host"], false);
@@ -148,6 +177,16 @@ fn acs_like_files_demand_a_ready_host_and_tampering_is_caught() {
     assert_eq!(fi["signatures"][0]["integrity"], "intact");
     assert_eq!(fi["requires_acs_ready_host"], true);
     assert!(fi["reason"].as_str().unwrap().contains("/INTEGRITYCHECK"));
+    // The ACS-like chain embeds its own self-signed test root (not the ACS
+    // root): complete, that root named, and ACS by the leaf's EKU. Chains
+    // that stop below the root are covered in the signature crate's tests.
+    let s = &fi["signatures"][0];
+    assert_eq!(s["chain_complete"], true, "{s}");
+    assert_eq!(
+        s["root"],
+        "CN=Test Identity Verification Root CA 2020, O=acsready test, C=US"
+    );
+    assert_eq!(s["top_issuer"], s["root"]);
     let plain = file(&r, "/acs-signed.exe");
     assert_eq!(plain["requires_acs_ready_host"], false);
     let dual = file(&r, "/acs-dual.exe");
@@ -254,4 +293,60 @@ fn assess_predicts_what_each_module_does_on_each_host() {
     let csv = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
     assert!(csv.lines().next().unwrap().ends_with(",modules"));
     assert!(csv.contains("acs-force-integrity.exe: breaks"));
+}
+
+#[test]
+fn files_that_cannot_be_read_are_errors_never_verdicts() {
+    let dir = acsready_testkit::temp_dir("inspect-unreadable");
+    let archive = dir.join("Agent-Core-Windows.7z");
+    std::fs::write(&archive, b"7z\xBC\xAF\x27\x1C\x00\x04 rest of an archive").unwrap();
+    let notes = dir.join("readme.exe");
+    std::fs::write(&notes, "not an image at all").unwrap();
+    let empty = dir.join("empty.dll");
+    std::fs::write(&empty, b"").unwrap();
+    let truncated = dir.join("truncated.msi");
+    let msi = std::fs::read(shared("testdata/msi/signify__putty.msi")).unwrap();
+    std::fs::write(&truncated, &msi[..600]).unwrap();
+    let missing = dir.join("missing.exe");
+    let good = shared("testdata/pe/osslsigncode__unsigned.exe");
+    let (r, code) = inspect(&[&archive, &notes, &empty, &truncated, &missing, &good]);
+    assert_eq!(code, 2, "{r}");
+    for (name, says) in [
+        ("Agent-Core-Windows.7z", "a 7-Zip archive"),
+        ("readme.exe", "not a PE image, MSI package or ZIP package"),
+        ("empty.dll", "empty"),
+        ("truncated.msi", "truncated.msi"),
+        ("missing.exe", "cannot be read"),
+    ] {
+        let f = file(&r, name);
+        let e = f["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: no error: {f}"));
+        assert!(e.contains(name) && e.contains(says), "{name}: {e}");
+        assert!(f["requires_acs_ready_host"].is_null(), "{name}: {f}");
+        assert!(f["signed"].is_null(), "{name}: {f}");
+        let reason = f["reason"].as_str().unwrap();
+        assert!(!reason.contains("nothing to do"), "{name}: {reason}");
+        assert!(reason.contains("could not be read"), "{name}: {reason}");
+    }
+    // The unsigned image beside them is still read, and is a fact: not signed.
+    let ok = file(&r, "osslsigncode__unsigned.exe");
+    assert!(ok["error"].is_null(), "{ok}");
+    assert_eq!(ok["signed"], false);
+    assert_eq!(ok["requires_acs_ready_host"], false);
+
+    // The table says so too, and the exit code is the same.
+    let out = Command::cargo_bin("acsready")
+        .unwrap()
+        .env("LANG", "C")
+        .args(["inspect"])
+        .arg(&archive)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("error:"), "{table}");
+    assert!(table.contains("unknown (not read)"), "{table}");
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -39,7 +39,40 @@ pub struct Hive {
     origin: String,
     root_name: String,
     notes: Vec<String>,
+    recovery: Recovery,
+    sequence: (u32, u32),
     inner: Mutex<Inner>,
+}
+
+/// Whether the hive holds all its changes: Windows writes changes to the
+/// transaction logs (`.LOG1`/`.LOG2`) first and flushes them into the hive
+/// later; until then the hive is *dirty* (its two sequence numbers differ)
+/// and only the logs have the latest changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovery {
+    /// The sequence numbers agree: nothing to replay (`logs` found beside
+    /// it were not needed).
+    Clean { logs: usize },
+    /// Dirty, and `logs` transaction logs were replayed: the hive is read
+    /// as Windows would read it.
+    Replayed { logs: usize },
+    /// Dirty, and no `.LOG1`/`.LOG2` beside it: its latest changes may be
+    /// missing.
+    DirtyWithoutLogs,
+    /// Dirty, `logs` logs found but none could be applied (damaged, or
+    /// from another moment than the hive): its latest changes may be
+    /// missing.
+    NotReplayed { logs: usize },
+}
+
+impl Recovery {
+    /// The hive's latest changes may be missing.
+    pub fn incomplete(&self) -> bool {
+        matches!(
+            self,
+            Recovery::DirtyWithoutLogs | Recovery::NotReplayed { .. }
+        )
+    }
 }
 
 struct Inner {
@@ -65,6 +98,8 @@ struct Children {
 /// What the base block says.
 struct Header {
     dirty: bool,
+    primary: u32,
+    secondary: u32,
 }
 
 impl Hive {
@@ -139,23 +174,39 @@ impl Hive {
                 .map(|(_, text)| text.to_string()),
         );
 
+        // The recovery state says this better than notatin's own notes.
+        notes.retain(|n| !superseded_note(n));
+
         let plural = |n: usize| if n == 1 { "log" } else { "logs" };
-        let status = match (found, header.dirty) {
-            (0, false) => "hive".to_string(),
-            (0, true) => "hive, dirty and no .LOG1/.LOG2 beside it: its latest changes may be \
-                          missing"
-                .to_string(),
-            (n, false) => format!("hive, clean, {n} {} not needed", plural(n)),
-            (_, true) if replayed > 0 => format!("hive, {replayed} {} replayed", plural(replayed)),
-            (n, true) => format!(
-                "hive, dirty, {n} {} not replayed: its latest changes may be missing",
-                plural(n)
+        let (status, recovery) = match (found, header.dirty) {
+            (0, false) => ("hive".to_string(), Recovery::Clean { logs: 0 }),
+            (0, true) => (
+                "hive, dirty and no .LOG1/.LOG2 beside it: its latest changes may be missing"
+                    .to_string(),
+                Recovery::DirtyWithoutLogs,
+            ),
+            (n, false) => (
+                format!("hive, clean, {n} {} not needed", plural(n)),
+                Recovery::Clean { logs: n },
+            ),
+            (_, true) if replayed > 0 => (
+                format!("hive, {replayed} {} replayed", plural(replayed)),
+                Recovery::Replayed { logs: replayed },
+            ),
+            (n, true) => (
+                format!(
+                    "hive, dirty, {n} {} not replayed: its latest changes may be missing",
+                    plural(n)
+                ),
+                Recovery::NotReplayed { logs: n },
             ),
         };
         Ok(Hive {
             origin: format!("{file} ({status})"),
             root_name: root.key_name.clone(),
             notes,
+            recovery,
+            sequence: (header.primary, header.secondary),
             inner: Mutex::new(Inner {
                 parser,
                 cursor: vec![Level {
@@ -166,6 +217,18 @@ impl Hive {
                 notes: Vec::new(),
             }),
         })
+    }
+
+    /// Whether the hive's unflushed changes were replayed from its
+    /// transaction logs.
+    pub fn recovery(&self) -> &Recovery {
+        &self.recovery
+    }
+
+    /// The primary and secondary sequence numbers of the hive file as read,
+    /// before any log was replayed (they differ when the hive is dirty).
+    pub fn sequence_numbers(&self) -> (u32, u32) {
+        self.sequence
     }
 
     /// The name stored in the hive's root key (`ROOT`,
@@ -387,7 +450,17 @@ fn check_header(bytes: &[u8]) -> Result<Header, String> {
     }
     Ok(Header {
         dirty: field(4) != field(8),
+        primary: field(4),
+        secondary: field(8),
     })
+}
+
+/// notatin's notes that the recovery state replaces: "requires recovery"
+/// for a dirty hive (said whether or not the logs then replay it) and
+/// "skipping transaction logs" for a clean one.
+fn superseded_note(note: &str) -> bool {
+    note.starts_with("Hive requires recovery: primary and secondary sequence numbers")
+        || note.starts_with("Skipping transaction logs because the primary file")
 }
 
 /// `<hive>.LOG1` and `<hive>.LOG2` beside `hive`, names compared without

@@ -35,7 +35,7 @@ mod hive;
 mod regfile;
 mod regquery;
 
-pub use hive::Hive;
+pub use hive::{Hive, Recovery};
 pub use regfile::{RegFiles, RegView};
 
 /// The data of a registry value, decoded by its type.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use acsready_registry::{Data, Hive, RegFiles, RegistryError, RegistryView};
+use acsready_registry::{Data, Hive, Recovery, RegFiles, RegistryError, RegistryView};
 
 fn hive_path(name: &str) -> PathBuf {
     acsready_testkit::shared(&format!("testdata/hives/{name}"))
@@ -198,8 +198,13 @@ fn system_hive_keys_and_values() {
         "{}",
         hive.origin()
     );
+    assert_eq!(hive.recovery(), &Recovery::DirtyWithoutLogs);
+    let (primary, secondary) = hive.sequence_numbers();
+    assert_ne!(primary, secondary);
+    // The recovery state replaces notatin's own "requires recovery" note.
     assert!(
-        hive.notes()
+        !hive
+            .notes()
             .iter()
             .any(|n| n.contains("sequence numbers do not match")),
         "{:?}",
@@ -338,6 +343,8 @@ fn logs_beside_the_hive_are_used_or_reported() -> std::io::Result<()> {
         "{}",
         hive.origin()
     );
+    assert_eq!(hive.recovery(), &Recovery::NotReplayed { logs: 2 });
+    assert!(hive.recovery().incomplete());
     assert!(
         hive.notes()
             .iter()

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use acsready_registry::{Hive, RegistryView};
+use acsready_registry::{Hive, Recovery, RegistryView};
 
 fn hive_path(name: &str) -> PathBuf {
     acsready_testkit::shared(&format!("testdata/hives/{name}"))
@@ -160,6 +160,8 @@ fn dirty_hive_with_log_is_replayed() -> std::io::Result<()> {
         "{}",
         with.origin()
     );
+    assert_eq!(with.recovery(), &Recovery::Replayed { logs: 1 });
+    assert_eq!(without.recovery(), &Recovery::DirtyWithoutLogs);
 
     // A log entry whose hash does not match is not applied.
     let mut damaged = log.clone();
@@ -180,6 +182,7 @@ fn dirty_hive_with_log_is_replayed() -> std::io::Result<()> {
         "{:?}",
         rejected.notes()
     );
+    assert_eq!(rejected.recovery(), &Recovery::NotReplayed { logs: 1 });
 
     // A clean hive ignores its logs.
     std::fs::write(&sam, &original)?;
@@ -193,5 +196,8 @@ fn dirty_hive_with_log_is_replayed() -> std::io::Result<()> {
         "{}",
         clean.origin()
     );
+    assert_eq!(clean.recovery(), &Recovery::Clean { logs: 1 });
+    // A clean hive's unneeded logs are not a problem to report.
+    assert!(clean.notes().is_empty(), "{:?}", clean.notes());
     Ok(())
 }

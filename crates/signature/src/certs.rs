@@ -171,16 +171,28 @@ pub(crate) fn parse_all<'a>(raws: &[&'a [u8]]) -> (Vec<Cert<'a>>, usize) {
 }
 
 /// The index of the certificate that issued `certs[child]`, if embedded.
+/// When several may have (a root embedded both self-signed and
+/// cross-signed by an older root), the self-issued one is taken: the chain
+/// ends at the root, as Windows builds it.
 pub(crate) fn issuer_of(certs: &[Cert<'_>], child: usize) -> Option<usize> {
     let c = certs.get(child)?;
     if c.is_self_issued() {
         return None;
     }
-    certs
+    let mut candidates = certs
         .iter()
         .enumerate()
-        .find(|(i, p)| *i != child && c.issued_by(p))
-        .map(|(i, _)| i)
+        .filter(|(i, p)| *i != child && c.issued_by(p));
+    let first = candidates.next()?;
+    if first.1.is_self_issued() {
+        return Some(first.0);
+    }
+    Some(
+        candidates
+            .find(|(_, p)| p.is_self_issued())
+            .unwrap_or(first)
+            .0,
+    )
 }
 
 /// The chain from `leaf` up through the embedded issuers: leaf first, then

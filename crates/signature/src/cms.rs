@@ -317,6 +317,7 @@ fn read_one<'a>(
         None => Vec::new(),
     };
     let signer_cert = chain.first();
+    let root = chain.last().copied().filter(|c| is_root(c));
     out.push(SignatureInfo {
         digest_algorithm: file_alg
             .map(|a| a.name().to_string())
@@ -330,8 +331,10 @@ fn read_one<'a>(
                     .map(|n| certs::name_text(&n)),
                 SignerId::KeyId(_) => None,
             }),
-        root: chain.last().map(|c| c.subject.clone()),
-        root_sha1: chain.last().map(|c| c.sha1.clone()),
+        root: root.map(|c| c.subject.clone()),
+        root_sha1: root.map(|c| c.sha1.clone()),
+        chain_complete: root.is_some(),
+        top_issuer: chain.last().map(|c| c.issuer.clone()),
         acs: is_acs(&chain, acs),
         integrity: checks.verdict(),
         signing_time: signing_time(&unsigned),
@@ -346,6 +349,14 @@ fn read_one<'a>(
             .unwrap_or_default()
     };
     Ok(nested_raw)
+}
+
+/// Whether a certificate is a root: self-issued, and its signature
+/// verifies with its own key (or uses an algorithm this crate does not
+/// verify). A certificate that names itself as its issuer but whose
+/// signature is bad is not a root.
+fn is_root(cert: &Cert<'_>) -> bool {
+    cert.is_self_issued() && !matches!(cert.verify_by(cert), Verdict::Invalid(_))
 }
 
 fn find_signer(certs: &[Cert<'_>], sid: &SignerId<'_>) -> Option<usize> {

@@ -18,7 +18,9 @@
 //!
 //! For each signature the report gives the digest algorithm, the signer
 //! and its issuer, the chain embedded in the file (signer first, then each
-//! embedded issuer), the certificate it ends in, whether it is an ACS
+//! embedded issuer), the root it ends in (a self-signed certificate; none
+//! when the chain stops below the root, and then the name of the issuer it
+//! needs next: `top_issuer`), whether it is an ACS
 //! signature, the signing time of its timestamp and its integrity:
 //! `intact`, `tampered` or `unverifiable`, with the reason (the checks are
 //! listed in `cms.rs`).
@@ -124,11 +126,17 @@ pub struct SignatureInfo {
     pub signer: Option<String>,
     /// Issuer of the signer's certificate.
     pub issuer: Option<String>,
-    /// Subject of the last certificate of the embedded chain: the root when
-    /// it is embedded, else the top embedded CA.
+    /// Subject of the root, when the embedded chain ends in one (a
+    /// self-signed certificate); `None` when the chain stops below the root,
+    /// as most do (Windows finds the root in its own store).
     pub root: Option<String>,
-    /// SHA-1 of that certificate, upper-case hex.
+    /// SHA-1 of the root, upper-case hex.
     pub root_sha1: Option<String>,
+    /// The embedded chain reaches a self-signed root.
+    pub chain_complete: bool,
+    /// Issuer of the last embedded certificate: the certificate the chain
+    /// needs next (the root's own name when the chain is complete).
+    pub top_issuer: Option<String>,
     /// Made with an ACS / Trusted Signing certificate (see [`AcsIdentity`]).
     pub acs: bool,
     pub integrity: Integrity,
@@ -150,6 +158,8 @@ impl SignatureInfo {
             issuer: None,
             root: None,
             root_sha1: None,
+            chain_complete: false,
+            top_issuer: None,
             acs: false,
             integrity: Integrity::Unverifiable { reason },
             signing_time: None,
@@ -265,6 +275,38 @@ pub(crate) fn sniff(head: &[u8]) -> Format {
     } else {
         Format::Unknown
     }
+}
+
+/// Why bytes that are not a PE, MSI or ZIP file cannot be inspected, naming
+/// the format when it is a common archive or compressed file.
+fn not_a_known_format(bytes: &[u8]) -> String {
+    const KNOWN: [(&[u8], &str); 6] = [
+        (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
+        (b"\xFD7zXZ\x00", "an xz-compressed file"),
+        (b"\x1F\x8B", "a gzip-compressed file"),
+        (b"MSCF", "a cabinet (.cab) archive"),
+        (b"Rar!\x1A\x07", "a RAR archive"),
+        (b"BZh", "a bzip2-compressed file"),
+    ];
+    if bytes.is_empty() {
+        return "the file is empty: not a PE image, MSI package or ZIP package".into();
+    }
+    match KNOWN.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+        Some((_, what)) => format!(
+            "{what}, not a PE image, MSI package or ZIP package: extract it and inspect the \
+             files inside"
+        ),
+        None => format!(
+            "not a PE image, MSI package or ZIP package (the file starts with {})",
+            hex_head(bytes)
+        ),
+    }
+}
+
+/// The first bytes of a file, in hex, for error messages.
+fn hex_head(bytes: &[u8]) -> String {
+    let head: Vec<String> = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    head.join(" ")
 }
 
 /// Inspects a file held in memory, with the default [`Limits`]. `path`
@@ -384,7 +426,7 @@ pub(crate) fn inspect_at_depth(
             report.entries = entries;
             error
         }
-        Format::Unknown => None,
+        Format::Unknown => Some(not_a_known_format(bytes)),
     };
     report.error = error.map(|why| {
         InspectError::Unreadable {
@@ -448,11 +490,21 @@ mod tests {
             Format::Msi
         );
         assert_eq!(sniff(b"hello"), Format::Unknown);
+    }
+
+    #[test]
+    fn other_formats_are_errors_naming_the_file_and_the_format() {
         let r = inspect_bytes("notes.txt", b"hello", &acs());
-        assert_eq!(
-            (r.format, r.signed, r.error),
-            (Format::Unknown, false, None)
-        );
+        assert_eq!((r.format, r.signed), (Format::Unknown, false));
+        let e = r.error.expect("an error, not a verdict");
+        assert!(e.starts_with("notes.txt: not a PE image"), "{e}");
+        assert!(e.contains("68 65 6c 6c 6f"), "{e}");
+        let r = inspect_bytes("agent.7z", b"7z\xBC\xAF\x27\x1C\0\x04", &acs());
+        let e = r.error.expect("an error");
+        assert!(e.starts_with("agent.7z: a 7-Zip archive"), "{e}");
+        assert!(e.contains("extract it"), "{e}");
+        let e = inspect_bytes("empty.exe", b"", &acs()).error;
+        assert!(e.is_some_and(|e| e.contains("empty")));
     }
 
     #[test]

@@ -250,9 +250,14 @@ fn acs_like_signatures_made_with_osslsigncode() {
                 s.signer.as_deref(),
                 Some("CN=Example KK, O=Example KK, C=JP")
             );
+            // As in real ACS signatures, the root is not embedded: the
+            // chain stops at the PCA, which names the root as its issuer.
+            assert_eq!(s.root, None, "{}", path.display());
+            assert_eq!(s.root_sha1, None);
+            assert!(!s.chain_complete);
             assert_eq!(
-                s.root.as_deref(),
-                Some("CN=Test ID Verified Code Signing PCA, O=Microsoft Corporation, C=US")
+                s.top_issuer.as_deref(),
+                Some("CN=Microsoft Identity Verification Root Certificate Authority 2020, O=Microsoft Corporation, C=US")
             );
             assert_eq!(s.chain.len(), 3);
             assert!(s.chain[0]

@@ -55,6 +55,7 @@ struct Tally {
     signers_agree: usize,
     digest_algorithms_agree: usize,
     intact_where_signify_ok: usize,
+    chains_agree: usize,
 }
 
 fn check(kind: &str, path: &Path, expected: &Value, tally: &mut Tally) {
@@ -132,10 +133,110 @@ fn check(kind: &str, path: &Path, expected: &Value, tally: &mut Tally) {
         }
         // None of these is an ACS signature.
         assert!(!got.acs, "{name}");
+        chain_agrees(&name, got, want, tally);
     }
     // The primary signature comes first, then the nested ones.
     for (i, s) in r.signatures.iter().enumerate() {
         assert_eq!(s.nested, i > 0, "{name}");
+    }
+}
+
+/// A name as signify's errors write it ("Common Name: X, Organization: Y")
+/// as `CN=X, O=Y`.
+fn signify_name(text: &str) -> String {
+    const LABELS: [(&str, &str); 6] = [
+        ("Common Name: ", "CN="),
+        ("Organizational Unit: ", "OU="),
+        ("Organization: ", "O="),
+        ("Locality: ", "L="),
+        ("State/Province: ", "ST="),
+        ("Country: ", "C="),
+    ];
+    text.split(", ")
+        .map(|part| {
+            LABELS
+                .iter()
+                .find_map(|(label, short)| part.strip_prefix(label).map(|v| format!("{short}{v}")))
+                .unwrap_or_else(|| part.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The embedded chain against signify's: complete exactly when the root
+/// signify built the chain to is embedded in the file; then it is `root`,
+/// else `root` is null and `top_issuer` names that root (or, when signify
+/// found no chain, the issuer it says is missing).
+fn chain_agrees(
+    name: &str,
+    got: &acsready_signature::SignatureInfo,
+    want: &Value,
+    tally: &mut Tally,
+) {
+    let embedded: Vec<&str> = want["embedded_certs"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let top = got.top_issuer.as_deref().unwrap_or_default();
+    if let Some(root) = want["chain_root_subject"].as_str() {
+        let complete = embedded.iter().any(|c| names_match(c, root));
+        assert_eq!(got.chain_complete, complete, "{name}: chain_complete");
+        if complete {
+            // Ours reaches signify's root, or goes on past a cross-signed
+            // copy of it to the older root that signed it (putty: Sectigo
+            // R46, cross-signed by USERTrust, both embedded).
+            assert!(
+                got.chain.iter().any(|c| names_match(&c.subject, root)),
+                "{name}: {root:?} not in the chain"
+            );
+            let ours = got.root.as_deref().unwrap_or_default();
+            assert!(
+                names_match(top, ours),
+                "{name}: top issuer {top:?}, root {ours:?}"
+            );
+            if names_match(ours, root) {
+                assert_eq!(got.root_sha1.as_deref(), want["chain_root_sha1"].as_str());
+            }
+        } else {
+            assert!(
+                names_match(top, root),
+                "{name}: top issuer {top:?}, root {root:?}"
+            );
+            assert_eq!(got.root, None, "{name}: an intermediate is not the root");
+            assert_eq!(got.root_sha1, None, "{name}");
+        }
+        tally.chains_agree += 1;
+    } else if let Some(missing) = want["verify_error"]
+        .as_str()
+        .and_then(|e| e.split("no issuer matching \"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+    {
+        // signify found no trusted chain; it names the issuer it stopped at
+        // ("Common Name: X, Organization: Y, …"). When that issuer is
+        // embedded, it is a self-signed root signify does not trust and our
+        // chain ends in it; otherwise our chain stops below it.
+        let missing = signify_name(missing);
+        let embedded_issuer = embedded.iter().any(|c| names_match(c, &missing));
+        assert_eq!(
+            got.chain_complete, embedded_issuer,
+            "{name}: chain_complete"
+        );
+        if embedded_issuer {
+            assert!(
+                got.root
+                    .as_deref()
+                    .is_some_and(|r| names_match(r, &missing)),
+                "{name}: root {:?}, signify's untrusted root {missing:?}",
+                got.root
+            );
+        } else {
+            assert_eq!(got.root, None, "{name}");
+        }
+        assert!(
+            names_match(top, &missing),
+            "{name}: top issuer {top:?}, missing {missing:?}"
+        );
+        tally.chains_agree += 1;
     }
 }
 
@@ -164,6 +265,7 @@ fn every_pe_and_msi_file_agrees_with_truth_json() {
     assert_eq!(tally.files, 34);
     assert_eq!(tally.signatures, 21);
     assert_eq!(tally.intact_where_signify_ok, 18);
+    assert_eq!(tally.chains_agree, 21);
 }
 
 #[test]
@@ -301,6 +403,13 @@ fn a_real_trusted_signing_file_when_available() {
         s.root_sha1.as_deref(),
         Some(acsready_testkit::ACS_ROOT_SHA1)
     );
+    // This file embeds the root, self-signed: the chain is complete.
+    assert!(s.chain_complete);
+    let root = s.root.as_deref().unwrap_or_default();
+    assert!(names_match(root, &acs().root_subject), "{root}");
+    assert_eq!(s.top_issuer.as_deref(), Some(root));
+    // (Files whose chain stops below the root are ACS too, by the top
+    // certificate's issuer name or the EKU: see generated.rs.)
     // The leaf stored twice counts once: leaf, AOC CA 01, PCA 2021, root.
     let sha1s: Vec<_> = s.chain.iter().map(|c| c.sha1.as_str()).collect();
     assert_eq!(

@@ -15,8 +15,9 @@
 use std::path::{Path, PathBuf};
 
 use acsready_facts::HostFacts;
-use acsready_registry::{Hive, RegFiles, RegistryView};
+use acsready_registry::{RegFiles, RegistryView};
 
+use crate::hive_file::{computer_name, open_hive, HiveKind};
 use crate::registry_facts::{software_facts, Coverage, KnownProducts};
 use crate::{
     parse_easyfix_log, parse_hotfixes, parse_wevtutil_xml, read_evtx, EventFilter, JsonFacts,
@@ -42,6 +43,12 @@ pub struct HostEvidence {
     /// The collector's `collector.txt` says the collection is complete.
     pub complete: Option<bool>,
 }
+
+/// What [`HostEvidence::used`] says of a SOFTWARE hive.
+pub const SOFTWARE_HIVE: &str = "SOFTWARE hive";
+/// What [`HostEvidence::used`] says of a SYSTEM hive (read for the
+/// computer name only).
+pub const SYSTEM_HIVE: &str = "SYSTEM hive (computer name)";
 
 /// The kinds of evidence files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,25 +268,6 @@ fn absent_software_keys(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The computer name in a SYSTEM hive.
-pub(crate) fn computer_name(hive: &Hive) -> Option<String> {
-    let current = match hive.value("Select", "Current")? {
-        acsready_registry::Data::Dword(n) => n,
-        _ => return None,
-    };
-    let key = format!(r"ControlSet{current:03}\Control\ComputerName\ComputerName");
-    hive.value(&key, "ComputerName")?
-        .as_str()
-        .map(str::to_string)
-}
-
-/// Whether a hive is a SOFTWARE hive (has the keys acsready reads).
-pub(crate) fn is_software(hive: &Hive) -> bool {
-    hive.subkeys(r"Microsoft\Windows NT\CurrentVersion")
-        .is_some()
-        || hive.subkeys(r"Microsoft\SystemCertificates").is_some()
-}
-
 /// Reads every file of one host's folder (not its subfolders).
 pub fn read_host_folder(
     dir: &Path,
@@ -406,27 +394,37 @@ pub fn read_evidence(
     let mut systeminfo_os: Vec<(acsready_facts::OsFacts, String)> = Vec::new();
     for (path, shown, bytes, kind) in &loaded {
         match kind {
-            Kind::Hive => {
-                match Hive::open(path) {
-                    Ok(hive) => {
-                        if is_software(&hive) {
+            Kind::Hive => match open_hive(path, shown) {
+                Ok(opened) => {
+                    let hive = &opened.hive;
+                    match opened.kind {
+                        HiveKind::Software => {
                             let (facts, notes) =
-                                software_facts(&hive, "", &Coverage::Whole, opts.products);
+                                software_facts(hive, "", &Coverage::Whole, opts.products);
                             ev.problems.extend(notes);
-                            ev.problems
-                                .extend(hive.notes().into_iter().map(|n| format!("{shown}: {n}")));
                             parts.push((facts, hive.origin()));
-                            ev.used.push((shown.clone(), "SOFTWARE hive"));
-                        } else if let Some(name) = computer_name(&hive) {
-                            named.get_or_insert(name);
-                            ev.used.push((shown.clone(), "SYSTEM hive (computer name)"));
-                        } else {
-                            ev.problems.push(format!("{shown}: a registry hive, but neither SOFTWARE nor SYSTEM; not used"));
+                            ev.used.push((shown.clone(), SOFTWARE_HIVE));
                         }
+                        HiveKind::System => match computer_name(hive) {
+                            Some(name) => {
+                                named.get_or_insert(name);
+                                ev.used.push((shown.clone(), SYSTEM_HIVE));
+                            }
+                            None => ev.problems.push(format!(
+                                "{shown}: a SYSTEM hive without a readable computer name \
+                                 (Select\\Current, ControlSetNNN\\Control\\ComputerName); not used"
+                            )),
+                        },
+                        HiveKind::Other => ev.problems.push(format!(
+                            "{shown}: a registry hive, but neither SOFTWARE nor SYSTEM (root key \
+                             {:?}); not used",
+                            hive.root_name()
+                        )),
                     }
-                    Err(e) => ev.problems.push(e.to_string()),
+                    ev.problems.extend(opened.warnings());
                 }
-            }
+                Err(e) => ev.problems.push(e.to_string()),
+            },
             Kind::RegExport | Kind::RegQuery => {
                 let added = if *kind == Kind::RegExport {
                     reg.add_bytes(bytes, shown)

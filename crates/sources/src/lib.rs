@@ -46,6 +46,7 @@ mod easyfix;
 mod events;
 mod evtx;
 pub mod folder;
+pub mod hive_file;
 mod hotfixes;
 mod json;
 pub mod listing;

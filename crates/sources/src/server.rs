@@ -9,9 +9,9 @@
 use std::path::PathBuf;
 
 use acsready_facts::{FileListing, HostFacts, ServiceFact};
-use acsready_registry::{Hive, RegFiles, RegistryView};
+use acsready_registry::{RegFiles, RegistryView};
 
-use crate::folder::{computer_name, is_software};
+use crate::hive_file::{computer_name, open_hive, HiveKind};
 use crate::listing::read_install_folder;
 use crate::registry_facts::{software_facts, Coverage, KnownProducts};
 use crate::services::system_services;
@@ -70,37 +70,38 @@ pub fn read_server(
     let mut software: Vec<(HostFacts, String)> = Vec::new();
     for path in &files.hives {
         let shown = path.display().to_string();
-        let hive = match Hive::open(path) {
+        let opened = match open_hive(path, &shown) {
             Ok(h) => h,
             Err(e) => {
                 read.errors.push(e.to_string());
                 continue;
             }
         };
-        read.warnings
-            .extend(hive.notes().into_iter().map(|n| format!("{shown}: {n}")));
-        if is_software(&hive) {
-            let (facts, notes) = software_facts(&hive, "", &Coverage::Whole, products);
-            read.warnings.extend(notes);
-            software.push((facts, hive.origin()));
-            continue;
-        }
-        match system_services(&hive) {
-            Ok((key, services)) => {
-                if name.is_none() {
-                    name = computer_name(&hive);
-                }
-                if read.services.is_none() {
-                    read.services = Some(ServerServices {
-                        origin: format!("{} [{key}]", hive.origin()),
-                        services,
-                    });
-                }
+        let hive = &opened.hive;
+        match opened.kind {
+            HiveKind::Software => {
+                let (facts, notes) = software_facts(hive, "", &Coverage::Whole, products);
+                read.warnings.extend(notes);
+                software.push((facts, hive.origin()));
             }
-            Err(e) => read.errors.push(format!(
-                "{shown}: a registry hive, but neither SOFTWARE nor SYSTEM ({e})"
-            )),
+            HiveKind::System | HiveKind::Other => match system_services(hive) {
+                Ok((key, services)) => {
+                    if name.is_none() {
+                        name = computer_name(hive);
+                    }
+                    if read.services.is_none() {
+                        read.services = Some(ServerServices {
+                            origin: format!("{} [{key}]", hive.origin()),
+                            services,
+                        });
+                    }
+                }
+                Err(e) => read.errors.push(format!(
+                    "{shown}: a registry hive, but neither SOFTWARE nor SYSTEM ({e})"
+                )),
+            },
         }
+        read.warnings.extend(opened.warnings());
     }
     if !files.regs.is_empty() {
         let mut reg = RegFiles::new();

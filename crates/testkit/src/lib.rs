@@ -40,6 +40,21 @@ pub fn shared(rel: &str) -> PathBuf {
     p
 }
 
+/// Decompresses the xz-compressed shared file `rel` (see [`shared`]) into
+/// `dir` as `name` (real hives are published as `SYSTEM.xz`,
+/// `SYSTEM.LOG1.xz`…; readers expect them under their own names, side by
+/// side).
+pub fn unxz(rel: &str, dir: &Path, name: &str) -> PathBuf {
+    let src = shared(rel);
+    let compressed = std::fs::read(&src).expect("read the compressed test data");
+    let mut out = Vec::new();
+    lzma_rs::xz_decompress(&mut compressed.as_slice(), &mut out)
+        .unwrap_or_else(|e| panic!("{}: not xz: {e}", src.display()));
+    let dest = dir.join(name);
+    std::fs::write(&dest, out).expect("write the decompressed test data");
+    dest
+}
+
 /// A file the test-data scripts made under `target/testdata-cache`
 /// (`testdata/fetch.sh`, `testdata/make-acs-like.sh`; `scripts/test` runs
 /// both). Fails, naming the script, when it is missing.

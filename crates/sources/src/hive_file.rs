@@ -1,0 +1,234 @@
+//! Opening an offline hive, the one way every path does it (`--hive`,
+//! `--server-hive`, host folders, server uploads): transaction logs beside
+//! the hive are replayed ([`Hive::open`]), the hive is told apart as
+//! SOFTWARE or SYSTEM by content, and what could not be recovered becomes a
+//! warning that names the file and says what to do.
+//!
+//! A dirty hive whose logs are missing or unusable is still read — most of
+//! it is right — but the warning says its latest changes may be missing, so
+//! that no fact read from it passes for certain.
+
+use std::path::Path;
+
+use acsready_registry::{Hive, Recovery, RegistryError, RegistryView};
+
+/// What a hive is, by its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HiveKind {
+    /// `HKLM\SOFTWARE`: Windows version, updates, certificates, products.
+    Software,
+    /// `HKLM\SYSTEM`: computer name, services.
+    System,
+    /// Neither (NTUSER.DAT, SAM, a damaged root…).
+    Other,
+}
+
+/// An opened hive, what it is, and how it is shown in messages.
+#[derive(Debug)]
+pub struct OpenedHive {
+    pub hive: Hive,
+    pub kind: HiveKind,
+    shown: String,
+}
+
+/// Opens the hive at `path` (replaying its `.LOG1`/`.LOG2`); `shown`
+/// names it in messages.
+pub fn open_hive(path: &Path, shown: &str) -> Result<OpenedHive, RegistryError> {
+    let hive = Hive::open(path)?;
+    let kind = if is_software(&hive) {
+        HiveKind::Software
+    } else if is_system(&hive) {
+        HiveKind::System
+    } else {
+        HiveKind::Other
+    };
+    Ok(OpenedHive {
+        hive,
+        kind,
+        shown: shown.to_string(),
+    })
+}
+
+/// The computer name in a SYSTEM hive.
+pub(crate) fn computer_name(hive: &Hive) -> Option<String> {
+    let current = match hive.value("Select", "Current")? {
+        acsready_registry::Data::Dword(n) => n,
+        _ => return None,
+    };
+    let key = format!(r"ControlSet{current:03}\Control\ComputerName\ComputerName");
+    hive.value(&key, "ComputerName")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// Whether a hive is a SOFTWARE hive (has the keys acsready reads).
+fn is_software(hive: &Hive) -> bool {
+    hive.subkeys(r"Microsoft\Windows NT\CurrentVersion")
+        .is_some()
+        || hive.subkeys(r"Microsoft\SystemCertificates").is_some()
+}
+
+fn is_system(hive: &Hive) -> bool {
+    hive.values("Select").is_some()
+        && hive
+            .subkeys("")
+            .is_some_and(|keys| keys.iter().any(|k| k.starts_with("ControlSet")))
+}
+
+impl OpenedHive {
+    /// The name in messages.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// Everything the reader could not do, each naming the file: first
+    /// whether the hive's latest changes are missing (and what to copy),
+    /// then the hive reader's notes. Call it after reading the facts, so
+    /// that damaged keys met while reading are included.
+    pub fn warnings(&self) -> Vec<String> {
+        recovery_warning(&self.shown, &self.hive)
+            .into_iter()
+            .chain(
+                self.hive
+                    .notes()
+                    .into_iter()
+                    .map(|n| format!("{}: {n}", self.shown)),
+            )
+            .collect()
+    }
+}
+
+/// The warning for a hive whose unflushed changes could not be replayed,
+/// saying which logs to copy beside it.
+pub fn recovery_warning(shown: &str, hive: &Hive) -> Option<String> {
+    let name = Path::new(shown)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.to_string());
+    let (primary, secondary) = hive.sequence_numbers();
+    let copy = format!(
+        "copy {name}.LOG1 and {name}.LOG2, taken at the same time from the same folder of the \
+         host (C:\\Windows\\System32\\config), beside it and read it again"
+    );
+    match hive.recovery() {
+        Recovery::Clean { .. } | Recovery::Replayed { .. } => None,
+        Recovery::DirtyWithoutLogs => Some(format!(
+            "{shown}: the hive is dirty (sequence numbers {primary} and {secondary}) and no \
+             transaction logs lie beside it: its latest changes may be missing, so what it says \
+             may be out of date; {copy}"
+        )),
+        Recovery::NotReplayed { logs } => Some(format!(
+            "{shown}: the hive is dirty (sequence numbers {primary} and {secondary}) and its {logs} \
+             transaction log(s) could not be replayed (damaged, or from another moment): its \
+             latest changes may be missing, so what it says may be out of date; {copy}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! On the real dirty SYSTEM_B hive of the shared data (regipy's tests;
+    //! truth: sequence numbers 1622/1621, computer DESKTOP-PM6C56D) with and
+    //! without its logs, through every path that reads hives.
+    use std::path::{Path, PathBuf};
+
+    use acsready_testkit::{temp_dir, unxz};
+
+    use super::*;
+    use crate::folder::{read_evidence, read_host_folder, EvidenceOptions};
+    use crate::registry_facts::KnownProducts;
+    use crate::server::{read_server, ServerFiles};
+    use crate::EventFilter;
+
+    const REAL: &str = "testdata/real/hives/regipy__SYSTEM_B";
+
+    /// SYSTEM_B as `SYSTEM` in `dir`, with its logs when `logs`.
+    fn system_b(dir: &Path, logs: bool) -> PathBuf {
+        let hive = unxz(&format!("{REAL}.xz"), dir, "SYSTEM");
+        if logs {
+            unxz(&format!("{REAL}.LOG1.xz"), dir, "SYSTEM.LOG1");
+            unxz(&format!("{REAL}.LOG2.xz"), dir, "SYSTEM.LOG2");
+        }
+        hive
+    }
+
+    fn dirty_warnings(warnings: &[String]) -> Vec<&String> {
+        warnings
+            .iter()
+            .filter(|w| w.contains("dirty") || w.contains("requires recovery"))
+            .collect()
+    }
+
+    #[test]
+    fn replayed_hive_has_no_recovery_warning_on_any_path() {
+        let dir = temp_dir("hive-file-replayed");
+        let host = dir.join("DESKTOP-PM6C56D");
+        std::fs::create_dir_all(&host).expect("mkdir");
+        let hive = system_b(&host, true);
+
+        let opened = open_hive(&hive, "SYSTEM").expect("opens");
+        assert_eq!(opened.kind, HiveKind::System);
+        assert!(matches!(opened.hive.recovery(), Recovery::Replayed { .. }));
+        assert_eq!(dirty_warnings(&opened.warnings()), Vec::<&String>::new());
+
+        // A server's SYSTEM hive (`preflight --server-hive`).
+        let files = ServerFiles {
+            hives: vec![hive.clone()],
+            ..ServerFiles::default()
+        };
+        let read = read_server(&files, None, &KnownProducts::default());
+        assert_eq!(read.host, "DESKTOP-PM6C56D");
+        assert_eq!(read.errors, Vec::<String>::new());
+        assert_eq!(dirty_warnings(&read.warnings), Vec::<&String>::new());
+        assert!(read.services.is_some_and(|s| s.origin.contains("replayed")));
+
+        // A host folder (collector output, server uploads): the logs are
+        // the hive's, not evidence of their own.
+        let products = KnownProducts::default();
+        let filter = EventFilter::all();
+        let opts = EvidenceOptions {
+            products: &products,
+            events: &filter,
+        };
+        let ev = read_host_folder(&host, None, &opts).expect("reads");
+        assert_eq!(ev.facts.host, "DESKTOP-PM6C56D");
+        assert_eq!(dirty_warnings(&ev.problems), Vec::<&String>::new());
+        assert_eq!(ev.used.len(), 1, "{:?}", ev.used);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn dirty_hive_without_logs_warns_on_every_path_and_says_what_to_copy() {
+        let dir = temp_dir("hive-file-dirty");
+        let hive = system_b(&dir, false);
+        let shown = hive.display().to_string();
+
+        let opened = open_hive(&hive, &shown).expect("opens");
+        assert_eq!(opened.hive.recovery(), &Recovery::DirtyWithoutLogs);
+        let warnings = opened.warnings();
+        let w = &warnings[0];
+        assert!(w.starts_with(&format!("{shown}: the hive is dirty")), "{w}");
+        assert!(w.contains("1622 and 1621"), "{w}");
+        assert!(w.contains("SYSTEM.LOG1 and SYSTEM.LOG2"), "{w}");
+
+        // `--hive` (files given by hand): the facts read, and the warning.
+        let products = KnownProducts::default();
+        let filter = EventFilter::all();
+        let opts = EvidenceOptions {
+            products: &products,
+            events: &filter,
+        };
+        let ev = read_evidence(None, "SYSTEM", std::slice::from_ref(&hive), &opts);
+        assert_eq!(ev.facts.host, "DESKTOP-PM6C56D");
+        assert_eq!(dirty_warnings(&ev.problems), [w]);
+
+        // `--server-hive`.
+        let files = ServerFiles {
+            hives: vec![hive.clone()],
+            ..ServerFiles::default()
+        };
+        let read = read_server(&files, None, &products);
+        assert_eq!(dirty_warnings(&read.warnings), [w]);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
