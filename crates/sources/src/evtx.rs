@@ -3,7 +3,8 @@
 //! Chunks are read in the order Windows reads them (oldest records first,
 //! also in a log that has wrapped around), including chunks past the count
 //! in a dirty file header: Windows writes records there before it updates
-//! the header, so they are real records. Each record is rendered to JSON by
+//! the header, so they are real records; [`EventLog::problems`] then says
+//! that the header is stale and how many records lie past its count. Each record is rendered to JSON by
 //! `evtx` and mapped to an [`EventFact`]:
 //!
 //! * `id`: `System/EventID`, a number, a string (forwarded events) or
@@ -182,6 +183,13 @@ fn read_parser<T: Read + Seek>(
             )
         });
     }
+    let header_chunks = u64::from(parser.header().chunk_count);
+    let header_dirty = parser
+        .header()
+        .flags
+        .contains(::evtx::HeaderFlags::DIRTY);
+    // Records read from chunks past the header's count, and their chunks.
+    let mut past_header = (0u64, 0u64);
     for (index, chunk) in parser.chunks().enumerate() {
         let mut chunk = match chunk {
             Ok(chunk) => chunk,
@@ -213,6 +221,7 @@ fn read_parser<T: Read + Seek>(
             }
         };
         let mut parsed = parsed;
+        let before = log.log.records_read;
         // The last record read, to place a record whose number is unreadable.
         let mut previous: Option<u64> = None;
         for record in parsed.iter() {
@@ -268,6 +277,24 @@ fn read_parser<T: Read + Seek>(
                 }
             }
         }
+        if number >= header_chunks && log.log.records_read > before {
+            past_header.0 += log.log.records_read - before;
+            past_header.1 += 1;
+        }
+    }
+    if past_header.0 > 0 {
+        let (records, chunks) = past_header;
+        let dirty = if header_dirty {
+            "it is marked dirty: the log was not closed cleanly"
+        } else {
+            "the log was not closed cleanly"
+        };
+        log.problem(|| {
+            format!(
+                "{file}: the file header is stale ({dirty}): it counts {header_chunks} chunks, \
+                 but {chunks} more chunks hold {records} records; they are read"
+            )
+        });
     }
     log.finish()
 }
