@@ -150,7 +150,7 @@ fn add_bytes_detects_the_encoding_and_reports_bad_utf16() {
         "Windows Registry Editor Version 5.00\r\n[HKEY_LOCAL_MACHINE\\K]\r\n\"a\"=\"x",
     );
     bytes.extend([0x00, 0xdc]); // a lone low surrogate
-    bytes.extend(utf16("\"\r\n"));
+    bytes.extend(utf16("\"\r\n\r\n"));
     assert!(files.add_bytes(&bytes, "bad16.reg").is_ok());
     assert_eq!(
         warnings(&files),
