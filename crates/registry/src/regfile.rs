@@ -197,7 +197,12 @@ impl RegFiles {
             damage: Vec::new(),
             top: None,
         };
-        apply.lines(&lines, first + 1);
+        let whole = if Apply::cut(&lines) && lines.len() > first + 1 {
+            &lines[..lines.len() - 1]
+        } else {
+            &lines[..]
+        };
+        apply.lines(whole, first + 1);
         apply.end(&lines, utf16_export);
         let Apply {
             mut warnings,

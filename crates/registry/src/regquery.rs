@@ -133,7 +133,14 @@ pub(crate) fn parse(
     }
     let mut keys: Vec<QueriedKey> = Vec::new();
     let mut warnings = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
+    let cut = !text.trim_end_matches([' ', '\t']).ends_with('\n');
+    let whole = if cut {
+        // The last line may be cut anywhere, a value's data included.
+        text.rfind('\n').map_or("", |at| &text[..at + 1])
+    } else {
+        text
+    };
+    for (n, raw) in whole.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() || line.starts_with("! REG.EXE") {
             continue;
@@ -181,16 +188,15 @@ pub(crate) fn parse(
             )),
         }
     }
-    if !text.trim_end_matches([' ', '\t']).ends_with('\n') {
-        // The last line may be cut anywhere, a value's data included.
+    if cut {
         let line = text.lines().count() as u64;
         warnings.push((
             keys.last().map(|k| k.path.clone()),
             RegistryError::Syntax {
                 file: origin.to_string(),
                 line,
-                message: "the output ends without a line break (it was cut short): this line \
-                          may be incomplete and what followed is lost"
+                message: "the output ends in the middle of this line (it was cut short): the \
+                          line is not read, and what followed is lost"
                     .into(),
             },
         ));
@@ -264,14 +270,14 @@ mod tests {
             warnings[0].0.as_deref(),
             Some("HKEY_LOCAL_MACHINE\\SOFTWARE\\X")
         );
-        // Cut in the middle of a line: that line may be wrong.
+        // Cut in the middle of a line: that line is not read.
         let (_, warnings) = parse(&text[..text.len() - 4], "x.txt").unwrap();
         assert_eq!(warnings.len(), 3);
         assert!(
             warnings[2]
                 .1
                 .to_string()
-                .starts_with("x.txt:4: the output ends without a line break"),
+                .starts_with("x.txt:4: the output ends in the middle of this line"),
             "{}",
             warnings[2].1
         );

@@ -101,28 +101,36 @@ impl Apply<'_> {
     }
 
     /// Checks how the file ends. A last line without a line break was cut
-    /// short. `reg export` (UTF-16, `utf16_export`) also ends every file
-    /// with an empty line after the last key's values: an export without it
-    /// was cut at a line break. What the file held past the cut is lost.
+    /// short: it is not applied (`lines` does not get it). `reg export`
+    /// (UTF-16, `utf16_export`) also ends every file with an empty line
+    /// after the last key's values: an export without it was cut at a line
+    /// break. What the file held past the cut is lost.
     pub fn end(&mut self, lines: &[&str], utf16_export: bool) {
-        let Some(top) = self.top.clone() else { return };
         let n = lines.len();
-        let broken = n >= 1 && lines[n - 1].is_empty();
+        let broken = n >= 1 && lines[n - 1].trim().is_empty();
         let blank = broken && n >= 2 && lines[n - 2].trim().is_empty();
-        if !broken || (utf16_export && !blank) {
-            let last = lines
-                .iter()
-                .rposition(|l| !l.trim().is_empty())
-                .unwrap_or(0);
-            let message = if broken {
-                "the export ends without the empty line `reg export` writes after the last key \
-                 (it was cut short): keys and values past this line are lost"
-            } else {
-                "the file ends in the middle of a line (it was cut short): this line may be \
-                 incomplete, and keys and values past it are lost"
-            };
-            self.warn_at(last, message.to_string(), Some(top));
+        if broken && (!utf16_export || blank) {
+            return;
         }
+        // Nothing applied yet: which key the cut lost is unknown.
+        let top = self.top.clone().unwrap_or_default();
+        let last = lines
+            .iter()
+            .rposition(|l| !l.trim().is_empty())
+            .unwrap_or(0);
+        let message = if broken {
+            "the export ends without the empty line `reg export` writes after the last key \
+             (it was cut short): keys and values past this line are lost"
+        } else {
+            "the file ends in the middle of this line (it was cut short): the line is not read, \
+             and keys and values past it are lost"
+        };
+        self.warn_at(last, message.to_string(), Some(top));
+    }
+
+    /// Whether the last line of `lines` has no line break: it was cut.
+    pub fn cut(lines: &[&str]) -> bool {
+        lines.last().is_some_and(|l| !l.trim().is_empty())
     }
 
     pub fn lines(&mut self, lines: &[&str], start: usize) {

@@ -57,6 +57,16 @@ fn an_export_cut_short_is_damaged_below_its_top_key() {
     let bytes = utf16le_bom(&text);
     let files = read(&bytes[..bytes.len() - 11]);
     assert!(files.view("HKLM\\SOFTWARE").damage(CBS).is_some());
+    // The cut line is not read: no CurrentState "dword:000000".
+    let cut = text.rfind("0070").unwrap();
+    let files = read(text[..cut].as_bytes());
+    let last = format!(r"{CBS}\Package_for_KB5006714~31bf3856ad364e35~amd64~~6.3.1.0");
+    let view = files.view("HKLM\\SOFTWARE");
+    assert_eq!(view.value(&last, "CurrentState"), None);
+    assert!(view
+        .damage(&last)
+        .unwrap()
+        .contains(":9: the file ends in the middle of this line"));
     // The same cut in a UTF-8 file: the missing empty line is not enough
     // (hand-made files lack it), a line without a break is.
     assert_eq!(
@@ -69,7 +79,10 @@ fn an_export_cut_short_is_damaged_below_its_top_key() {
         .view("HKLM\\SOFTWARE")
         .damage(CBS)
         .expect("damaged");
-    assert!(damage.contains("ends in the middle of a line"), "{damage}");
+    assert!(
+        damage.contains("ends in the middle of this line"),
+        "{damage}"
+    );
 }
 
 #[test]
@@ -118,9 +131,11 @@ fn reg_query_output_cut_or_bad_damages_its_key() {
     files
         .add_query_output(out[..out.len() - 3].as_bytes(), "cv.txt")
         .unwrap();
+    // The cut line ("0x8") is not read.
+    assert_eq!(files.view("HKLM\\SOFTWARE").value(CV, "UBR"), None);
     let damage = files.view("HKLM\\SOFTWARE").damage(CV).unwrap();
     assert!(
-        damage.starts_with("cv.txt:4: the output ends without a line break"),
+        damage.starts_with("cv.txt:4: the output ends in the middle of this line"),
         "{damage}"
     );
     assert_eq!(files.view("HKLM\\SOFTWARE").damage(CBS), None);
