@@ -184,10 +184,7 @@ fn read_parser<T: Read + Seek>(
         });
     }
     let header_chunks = u64::from(parser.header().chunk_count);
-    let header_dirty = parser
-        .header()
-        .flags
-        .contains(::evtx::HeaderFlags::DIRTY);
+    let header_dirty = parser.header().flags.contains(::evtx::HeaderFlags::DIRTY);
     // Records read from chunks past the header's count, and their chunks.
     let mut past_header = (0u64, 0u64);
     for (index, chunk) in parser.chunks().enumerate() {

@@ -142,6 +142,25 @@ impl Apply<'_> {
             if line.is_empty() || line.starts_with(';') {
                 continue;
             }
+            if line.chars().any(|c| c.is_control() && c != '\t') {
+                // Zeroed blocks, bytes lost in UTF-16 text: nothing in the
+                // line can be trusted, and it may have swallowed the header
+                // of a sibling key: the values that follow are not
+                // applied, and the current key's parent is incomplete.
+                let lost = match line.strip_prefix('[') {
+                    Some(header) => lost_parent(header),
+                    None => self.parent_of_current(),
+                };
+                self.current = Current::Skip;
+                self.warn_at(
+                    index,
+                    "the line holds control characters (the file is damaged); it and the \
+                     values after it up to the next key are not read"
+                        .to_string(),
+                    Some(lost),
+                );
+                continue;
+            }
             if line.starts_with('[') {
                 self.key_header(index, line);
             } else if line.starts_with('"') || line.starts_with('@') {
@@ -158,7 +177,16 @@ impl Apply<'_> {
                 // Perhaps a damaged key header: the current key's siblings
                 // may be incomplete.
                 let lost = self.parent_of_current();
-                self.warn_at(index, format!("unrecognised line {preview:?}"), Some(lost));
+                // The values after it may belong to that lost key.
+                self.current = Current::Skip;
+                self.warn_at(
+                    index,
+                    format!(
+                        "unrecognised line {preview:?}; the values after it up to the next key \
+                         are not read"
+                    ),
+                    Some(lost),
+                );
             }
         }
     }
@@ -308,6 +336,13 @@ fn lost_parent(path: &str) -> Vec<String> {
         .map(str::to_string)
         .collect();
     names.pop();
+    // A name with control characters in it is damaged: keep what is above.
+    if let Some(bad) = names
+        .iter()
+        .position(|n| n.chars().any(|c| c.is_control() || c == '\u{fffd}'))
+    {
+        names.truncate(bad);
+    }
     match names.first().and_then(|first| root_name(first)) {
         Some(full) => {
             names[0] = full.to_string();

@@ -459,7 +459,7 @@ fn malformed_lines_are_warnings_and_the_rest_is_kept() {
             "a.reg:13: value \"no-close\": hex( without closing )",
             "a.reg:14: value \"long-byte\": hex value byte 1 (\"100\") is not hex",
             "a.reg:15: value name: no closing quote",
-            "a.reg:16: unrecognised line \"what is this\"",
+            "a.reg:16: unrecognised line \"what is this\"; the values after it up to the next key are not read",
             "a.reg:17: key header without closing ']'",
             "a.reg:22: key path does not start with a root key such as HKEY_LOCAL_MACHINE: \"NotARoot\"",
             "a.reg:24: empty key path",
