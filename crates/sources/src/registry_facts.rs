@@ -73,10 +73,17 @@ pub enum Coverage<'a> {
 }
 
 impl Coverage<'_> {
-    /// Whether `path` (relative to SOFTWARE) is known not to exist on the host.
-    fn known_absent(&self, path: &str) -> bool {
+    /// Whether `path` (relative to SOFTWARE) is known not to exist on the
+    /// host: listed as absent by the collector, or, in a whole hive, not
+    /// among the subkeys of a parent that is there. A key whose parent is
+    /// missing too is not known absent: a damaged hive loses keys, and a
+    /// SOFTWARE hive without its `Microsoft` keys is not whole.
+    fn known_absent(&self, view: &dyn RegistryView, path: &str) -> bool {
         match self {
-            Coverage::Whole => true,
+            Coverage::Whole => match path.rsplit_once('\\') {
+                Some((parent, _)) => view.subkeys(parent).is_some(),
+                None => true,
+            },
             Coverage::Exported { absent } => {
                 let p = path.to_ascii_lowercase();
                 absent.iter().any(|a| {
@@ -148,7 +155,7 @@ pub fn software_facts(
             None
         }
         None if view.values(AUTHROOT_POLICY).is_some()
-            || coverage.known_absent(AUTHROOT_POLICY) =>
+            || coverage.known_absent(view, AUTHROOT_POLICY) =>
         {
             Some(false)
         }
@@ -339,7 +346,13 @@ fn certificates(
             return None;
         }
         let Some(thumbprints) = view.subkeys(&path) else {
-            seen_any |= view.subkeys(key).is_some() || coverage.known_absent(key);
+            let known = view.subkeys(key).is_some() || coverage.known_absent(view, key);
+            // ROOT and AuthRoot hold the roots the rules look for: without
+            // them the list would claim what it does not know.
+            if !known && (store == "ROOT" || store == "AuthRoot") {
+                return None;
+            }
+            seen_any |= known;
             continue;
         };
         seen_any = true;
@@ -389,7 +402,7 @@ fn agents(
                 notes.extend(unread(view, key, "agents"));
                 return None;
             }
-            seen_any |= coverage.known_absent(key) && key == UNINSTALL[0];
+            seen_any |= coverage.known_absent(view, key) && key == UNINSTALL[0];
             continue;
         };
         if damage_here(view, key) {

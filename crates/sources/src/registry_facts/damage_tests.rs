@@ -34,6 +34,7 @@ fn sections() -> Vec<(&'static str, Vec<u8>)> {
     let blob = cert_blob(&acs_root_der());
     let authroot = format!(r"{SW}\Microsoft\SystemCertificates\AuthRoot");
     let mut certs = RegText::new()
+        .key(&format!(r"{SW}\Microsoft\SystemCertificates\ROOT\Certificates"))
         .key(&authroot)
         .key(&format!(r"{authroot}\Certificates"));
     for thumbprint in [
@@ -226,4 +227,33 @@ proptest! {
         let (f, notes) = facts_with(i, bytes);
         prop_assert!(!known_empty(i, &f), "{f:?} {notes:?}");
     }
+}
+
+#[test]
+fn a_whole_hive_knows_a_key_absent_only_under_a_parent_it_has() {
+    // A hive that lost its Microsoft keys (damaged): the stores and the
+    // Uninstall key are not known absent; the policy key is, as Policies
+    // is there without it.
+    let text = RegText::new()
+        .key(&format!(r"{SW}\Policies\Microsoft\SystemCertificates"))
+        .text();
+    let mut files = RegFiles::new();
+    files.add_text(&text, "SOFTWARE").unwrap();
+    let view = files.view(SW);
+    let (f, _) = software_facts(&view, "web01", &Coverage::Whole, &products());
+    assert_eq!(f.certificates, None);
+    assert_eq!(f.agents, None);
+    assert_eq!(f.root_auto_update_disabled, Some(false));
+    // With the parents there, the keys are known absent.
+    let text = RegText::new()
+        .key(&format!(r"{SW}\Policies\Microsoft\SystemCertificates"))
+        .key(&format!(r"{SW}\Microsoft\SystemCertificates"))
+        .key(&format!(r"{SW}\Microsoft\EnterpriseCertificates"))
+        .key(&format!(r"{SW}\Microsoft\Windows\CurrentVersion"))
+        .text();
+    let mut files = RegFiles::new();
+    files.add_text(&text, "SOFTWARE").unwrap();
+    let (f, _) = software_facts(&files.view(SW), "web01", &Coverage::Whole, &products());
+    assert_eq!(f.certificates, Some(vec![]));
+    assert_eq!(f.agents, Some(vec![]));
 }

@@ -144,6 +144,21 @@ fn a_missing_export_leaves_facts_unknown_unless_known_absent() {
         &products(),
     );
     assert_eq!(
+        f.certificates, None,
+        "ROOT is known empty, AuthRoot is unknown: the list is not known"
+    );
+    let absent = vec![
+        r"Policies\Microsoft\SystemCertificates".to_string(),
+        r"Microsoft\SystemCertificates\ROOT".to_string(),
+        r"Microsoft\SystemCertificates\AuthRoot".to_string(),
+    ];
+    let (f, _) = software_facts(
+        &view,
+        "x",
+        &Coverage::Exported { absent: &absent },
+        &products(),
+    );
+    assert_eq!(
         f.root_auto_update_disabled,
         Some(false),
         "the policy key is known not to exist"
@@ -151,7 +166,7 @@ fn a_missing_export_leaves_facts_unknown_unless_known_absent() {
     assert_eq!(
         f.certificates,
         Some(vec![]),
-        "the ROOT store is known empty"
+        "the ROOT and AuthRoot stores are known empty"
     );
 }
 
