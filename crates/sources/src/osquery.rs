@@ -51,8 +51,7 @@
 use std::collections::HashMap;
 
 use acsready_facts::{
-    normalize_kb, normalize_thumbprint, parse_build, AgentFact, CertificateFact, DeliveryFacts,
-    HostFacts, OsFacts,
+    normalize_kb, normalize_thumbprint, parse_build, AgentFact, CertificateFact, HostFacts, OsFacts,
 };
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -631,203 +630,14 @@ impl Reader<'_> {
             }
         }
     }
-
-    fn finish(self) -> OsqueryFacts {
-        let file = self.file;
-        let at = |line: u64| format!("{file}:{line}");
-        let span = |first: u64, last: u64| {
-            if first == last {
-                at(first)
-            } else {
-                format!("{file}:{first}-{last}")
-            }
-        };
-        let mut hosts = Vec::with_capacity(self.hosts.len());
-        for acc in self.hosts {
-            let mut facts = HostFacts {
-                host: acc.host.clone(),
-                ..Default::default()
-            };
-            let mut add = |mut part: HostFacts, source: String| {
-                part.attribute_all(&source);
-                facts.merge(part, &source);
-            };
-            let cv = |name: &str| acc.current_version.get(name);
-            let os_part = |os: OsFacts| HostFacts {
-                os: Some(os),
-                ..Default::default()
-            };
-            // The registry first: it is what Windows itself says.
-            let build = cv("currentbuild").or_else(|| cv("currentbuildnumber"));
-            let fields: [OsField; 6] = [
-                (cv("productname"), |o, v| o.product_name = Some(v)),
-                (cv("editionid"), |o, v| o.edition_id = Some(v)),
-                (cv("installationtype"), |o, v| o.installation_type = Some(v)),
-                (build, |o, v| o.current_build = Some(v)),
-                (cv("displayversion"), |o, v| o.display_version = Some(v)),
-                (cv("csdversion"), |o, v| o.csd_version = Some(v)),
-            ];
-            for (value, set) in fields {
-                if let Some((v, line)) = value {
-                    let mut os = OsFacts::default();
-                    set(&mut os, v.clone());
-                    add(os_part(os), at(*line));
-                }
-            }
-            if let Some((v, line)) = cv("ubr") {
-                if let Ok(ubr) = v.parse::<u32>() {
-                    add(
-                        os_part(OsFacts {
-                            ubr: Some(ubr),
-                            ..Default::default()
-                        }),
-                        at(*line),
-                    );
-                }
-            }
-            if let Some((name, build, ubr, line)) = &acc.os_version {
-                let product_name = name.clone().filter(|_| cv("productname").is_none());
-                if product_name.is_some() || build.is_some() {
-                    add(
-                        os_part(OsFacts {
-                            product_name,
-                            current_build: build.clone(),
-                            ubr: *ubr,
-                            ..Default::default()
-                        }),
-                        at(*line),
-                    );
-                }
-            }
-            if let Some((v, line)) = acc.root_policy {
-                add(
-                    HostFacts {
-                        root_auto_update_disabled: Some(v),
-                        ..Default::default()
-                    },
-                    at(line),
-                );
-            }
-            if let Some((v, line)) = acc.delivery {
-                add(
-                    HostFacts {
-                        delivery: Some(DeliveryFacts {
-                            no_program_upgrade: Some(v),
-                        }),
-                        ..Default::default()
-                    },
-                    at(line),
-                );
-            }
-            if let Some(l) = acc.updates {
-                add(
-                    HostFacts {
-                        updates: Some(l.items),
-                        ..Default::default()
-                    },
-                    span(l.first, l.last),
-                );
-            }
-            if let Some(l) = acc.certificates {
-                add(
-                    HostFacts {
-                        certificates: Some(l.items),
-                        ..Default::default()
-                    },
-                    span(l.first, l.last),
-                );
-            }
-            if let Some(l) = acc.agents {
-                add(
-                    HostFacts {
-                        agents: Some(l.items),
-                        ..Default::default()
-                    },
-                    span(l.first, l.last),
-                );
-            }
-            hosts.push(facts);
-        }
-        OsqueryFacts {
-            hosts,
-            problems: self.problems.finish(),
-        }
-    }
 }
 
-/// `CurrentVersion` values read, lower-case.
-const CURRENT_VERSION_NAMES: [&str; 8] = [
-    "currentbuild",
-    "currentbuildnumber",
-    "ubr",
-    "installationtype",
-    "editionid",
-    "productname",
-    "displayversion",
-    "csdversion",
-];
+mod finish;
+mod stores;
 
-/// The product id of a program DisplayName, by case-insensitive prefix.
-pub(crate) fn product_of<'a>(name: &str, products: &'a [(String, String)]) -> Option<&'a str> {
-    let lower = name.to_lowercase();
-    products
-        .iter()
-        .find(|(prefix, _)| lower.starts_with(&prefix.to_lowercase()))
-        .map(|(_, id)| id.as_str())
-}
-
-/// The store name written in the facts for osquery's `store_location` and
-/// `store`, or `None` for stores that are not the machine's (`CurrentUser`,
-/// `Users`, `Services`).
-///
-/// osquery writes the store's localized display name (`CryptFindLocalizedName`):
-/// "Trusted Root Certification Authorities" for `Root`, "Third-Party Root
-/// Certification Authorities" for `AuthRoot`, "Untrusted Certificates" for
-/// `Disallowed` on English Windows. Those, the internal names and the
-/// Japanese display names (信頼されたルート証明機関, サードパーティ ルート証明機関,
-/// 信頼されていない証明書; from the certificate manager's UI, not checked
-/// against osquery output) become `ROOT`, `AuthRoot` and `Disallowed`,
-/// prefixed `Policies\` for `LocalMachineGroupPolicy` and `Enterprise\` for
-/// `LocalMachineEnterprise`. Other names are kept as
-/// `<store_location>\<store>`. Note that osquery's `LocalMachine` `Root`
-/// store is the logical store, which also shows the AuthRoot, group policy
-/// and enterprise roots.
-pub fn store_name(store_location: &str, store: &str) -> Option<String> {
-    let prefix = match store_location.to_ascii_lowercase().as_str() {
-        "" | "localmachine" => "",
-        "localmachinegrouppolicy" => r"Policies\",
-        "localmachineenterprise" => r"Enterprise\",
-        _ => return None,
-    };
-    let squeezed: String = store
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect();
-    let canonical = match squeezed.as_str() {
-        "root" | "trustedrootcertificationauthorities" | "信頼されたルート証明機関" => {
-            "ROOT"
-        }
-        "authroot" | "third-partyrootcertificationauthorities" | "サードパーティルート証明機関" => {
-            "AuthRoot"
-        }
-        "disallowed" | "untrustedcertificates" | "信頼されていない証明書" => {
-            "Disallowed"
-        }
-        _ => {
-            return Some(if store_location.is_empty() {
-                store.to_string()
-            } else {
-                format!(r"{store_location}\{store}")
-            })
-        }
-    };
-    Some(if canonical == "ROOT" && !prefix.is_empty() {
-        format!("{prefix}Root")
-    } else {
-        format!("{prefix}{canonical}")
-    })
-}
+pub(crate) use stores::product_of;
+pub use stores::store_name;
+use stores::CURRENT_VERSION_NAMES;
 
 #[cfg(test)]
 mod tests;
