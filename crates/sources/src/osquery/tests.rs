@@ -3,6 +3,7 @@ use serde_json::json;
 
 use super::*;
 use crate::text::utf16le_with_bom;
+use acsready_facts::DeliveryFacts;
 
 const ROOT: &str = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2";
 
