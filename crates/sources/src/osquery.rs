@@ -27,7 +27,12 @@
 //! Values are strings (osquery writes every column as a string); numbers
 //! are accepted too. Later lines describe a later state, so a later value
 //! of a single fact replaces an earlier one. A host without rows of a query
-//! leaves the facts of that query unknown (`None`), never empty.
+//! leaves the facts of that query unknown (`None`), never empty; so does a
+//! row of a list query (patches, certificates, programs) that cannot be
+//! read, or a line that is not JSON and may have held one (its query and
+//! host are told from its text when they can be): the list is then not
+//! known whole, and a problem says so with the line. A later snapshot of
+//! that query starts the list over.
 //!
 //! What each query gives:
 //!
@@ -204,6 +209,8 @@ struct List<T> {
     items: Vec<T>,
     first: u64,
     last: u64,
+    /// Started by a snapshot: what came before `first` no longer counts.
+    snapshot: bool,
 }
 
 impl<T: PartialEq> List<T> {
@@ -215,6 +222,7 @@ impl<T: PartialEq> List<T> {
             items: Vec::new(),
             first: line,
             last: line,
+            snapshot: action == Action::Snapshot,
         });
         list.last = line;
         list
@@ -248,6 +256,8 @@ struct Acc {
     updates: Option<List<String>>,
     certificates: Option<List<CertificateFact>>,
     agents: Option<List<AgentFact>>,
+    /// Rows of list queries that could not be read: query, line, why.
+    unread: Vec<(Query, u64, String)>,
 }
 
 struct Reader<'a> {
@@ -257,7 +267,14 @@ struct Reader<'a> {
     index: HashMap<String, usize>,
     problems: Problems,
     unknown_names: Vec<String>,
+    /// Lines or rows that could not be read at all: their query and host
+    /// (lower-case) when they can be told, line, why.
+    lost: Vec<Lost>,
 }
+
+/// A line or row that could not be read: its query and host (lower-case)
+/// when they can be told, its line, and why.
+type Lost = (Option<Query>, Option<String>, u64, String);
 
 /// Reads osquery results of acsready's query pack (see the module
 /// documentation). `products` maps program DisplayName prefixes
@@ -287,6 +304,7 @@ pub fn read_osquery(
         index: HashMap::new(),
         problems: Problems::default(),
         unknown_names: Vec::new(),
+        lost: Vec::new(),
     };
     match text.trim_start().chars().next() {
         Some('[') => reader.arrays(text)?,
@@ -305,6 +323,14 @@ pub fn read_osquery(
 const EXPECTED: &str = "expected osquery results: the JSON array of `osqueryi --json`, or \
                         result lines (NDJSON with \"name\", \"hostIdentifier\" and \"columns\" \
                         or \"snapshot\")";
+
+/// The text of `"key":"…"` in a line that is not JSON (no escapes read).
+fn member(raw: &str, key: &str) -> Option<String> {
+    let pattern = format!("\"{key}\"");
+    let rest = raw[raw.find(&pattern)? + pattern.len()..].trim_start();
+    let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    Some(rest[..rest.find('"')?].to_string())
+}
 
 /// 1-based line of byte offset `at` in `text`.
 fn line_of(text: &str, at: usize) -> u64 {
@@ -339,6 +365,12 @@ impl Reader<'_> {
                                 self.problems.push(|| {
                                     format!("{file}:{line}: not a row object ({e}); skipped")
                                 });
+                                self.lost.push((
+                                    None,
+                                    Some(String::new()),
+                                    line,
+                                    "not a row object".into(),
+                                ));
                                 continue;
                             }
                         };
@@ -346,6 +378,8 @@ impl Reader<'_> {
                             let file = self.file;
                             let columns: Vec<&str> = row.keys().map(String::as_str).collect();
                             let columns = columns.join(", ");
+                            // Another query's row (results of other queries may share
+                            // the file): not a lost row of acsready's.
                             self.problems.push(|| {
                                 format!(
                                     "{file}:{line}: a row with columns ({columns}) is not from \
@@ -370,6 +404,12 @@ impl Reader<'_> {
                     self.problems.push(|| {
                         format!("{file}:{}: {e}; the rest of the file is skipped", e.line())
                     });
+                    self.lost.push((
+                        None,
+                        Some(String::new()),
+                        e.line() as u64,
+                        format!("the rest of the file could not be read ({e})"),
+                    ));
                     break;
                 }
             }
@@ -391,6 +431,12 @@ impl Reader<'_> {
                 Err(e) => {
                     self.problems
                         .push(|| format!("{file}:{line}: not a JSON object ({e}); skipped"));
+                    // A line cut or damaged: whose query and host it was, if
+                    // that much can still be read.
+                    let query = member(raw, "name").and_then(|n| query_by_name(&n));
+                    let host = member(raw, "hostIdentifier").map(|h| h.trim().to_lowercase());
+                    self.lost
+                        .push((query, host, line, "the line is not JSON".to_string()));
                     continue;
                 }
             };
@@ -403,6 +449,12 @@ impl Reader<'_> {
                          \"hostIdentifier\"); skipped"
                     )
                 });
+                let query = match object.get("name") {
+                    Some(Value::String(name)) => query_by_name(name),
+                    _ => None,
+                };
+                let why = "a line without \"name\" and \"hostIdentifier\"".to_string();
+                self.lost.push((query, None, line, why));
                 continue;
             };
             let Some(query) = query_by_name(name) else {
@@ -450,14 +502,25 @@ impl Reader<'_> {
                         "{file}:{line}: no \"columns\", \"snapshot\" or \"diffResults\"; skipped"
                     )
                 });
+                let why = "a line without \"columns\", \"snapshot\" or \"diffResults\"";
+                self.lost.push((
+                    Some(query),
+                    Some(host.to_lowercase()),
+                    line,
+                    why.to_string(),
+                ));
                 continue;
             }
             for (row, action) in rows {
                 match row {
                     Value::Object(row) => self.row(acc, query, row, line, action),
-                    _ => self
-                        .problems
-                        .push(|| format!("{file}:{line}: a row is not an object; skipped")),
+                    _ => {
+                        self.problems
+                            .push(|| format!("{file}:{line}: a row is not an object; skipped"));
+                        let why = "a row that is not an object".to_string();
+                        self.lost
+                            .push((Some(query), Some(host.to_lowercase()), line, why));
+                    }
                 }
             }
         }
@@ -579,6 +642,8 @@ impl Reader<'_> {
             Query::Patches => {
                 let list = List::start(&mut acc.updates, line, action);
                 let Some(raw) = string(row, "hotfix_id") else {
+                    acc.unread
+                        .push((query, line, "a row without \"hotfix_id\"".into()));
                     return missing(problems, "hotfix_id");
                 };
                 match normalize_kb(&raw) {
@@ -591,9 +656,12 @@ impl Reader<'_> {
             Query::Certificates => {
                 let list = List::start(&mut acc.certificates, line, action);
                 let (Some(sha1), Some(store)) = (string(row, "sha1"), string(row, "store")) else {
+                    acc.unread
+                        .push((query, line, "a row without \"sha1\" or \"store\"".into()));
                     return missing(problems, "sha1\" or \"store");
                 };
                 let Some(sha1) = normalize_thumbprint(&sha1) else {
+                    acc.unread.push((query, line, format!("sha1 \"{sha1}\"")));
                     return problems.push(|| {
                         format!("{file}:{line}: sha1 \"{sha1}\" is not a SHA-1 thumbprint; skipped")
                     });
@@ -614,18 +682,24 @@ impl Reader<'_> {
                 let list = List::start(&mut acc.agents, line, action);
                 let (Some(name), Some(version)) = (string(row, "name"), string(row, "version"))
                 else {
+                    acc.unread
+                        .push((query, line, "a row without \"name\" or \"version\"".into()));
                     return missing(problems, "name\" or \"version");
                 };
                 if let Some(product) = product_of(&name, products) {
-                    if !version.is_empty() {
-                        list.apply(
-                            AgentFact {
-                                product: product.to_string(),
-                                version,
-                            },
-                            action,
-                        );
-                    }
+                    // The product is there even when its version is not.
+                    let version = if version.is_empty() {
+                        "unknown".to_string()
+                    } else {
+                        version
+                    };
+                    list.apply(
+                        AgentFact {
+                            product: product.to_string(),
+                            version,
+                        },
+                        action,
+                    );
                 }
             }
         }
@@ -641,3 +715,6 @@ use stores::CURRENT_VERSION_NAMES;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod damage_tests;

@@ -3,11 +3,36 @@
 
 use acsready_facts::{DeliveryFacts, HostFacts, OsFacts};
 
-use super::{OsField, OsqueryFacts, Reader};
+use super::{Acc, List, Lost, OsField, OsqueryFacts, Query, Reader};
+
+/// The first row or line that could not be read and may have belonged to
+/// `list` of `query` of host `acc` (for a snapshot, since it started).
+fn unread<T>(acc: &Acc, lost: &[Lost], query: Query, list: &List<T>) -> Option<(u64, String)> {
+    let counts = |line: u64| !list.snapshot || line >= list.first;
+    let host = acc.host.to_lowercase();
+    let rows = acc
+        .unread
+        .iter()
+        .filter(|(q, line, _)| *q == query && counts(*line))
+        .map(|(_, line, why)| (*line, why.clone()));
+    let lines = lost
+        .iter()
+        .filter(|(q, h, line, _)| {
+            q.is_none_or(|q| q == query) && h.as_ref().is_none_or(|h| *h == host) && counts(*line)
+        })
+        .map(|(_, _, line, why)| (*line, why.clone()));
+    rows.chain(lines).min_by_key(|(line, _)| *line)
+}
 
 impl Reader<'_> {
     pub(super) fn finish(self) -> OsqueryFacts {
-        let file = self.file;
+        let Reader {
+            file,
+            hosts: accs,
+            mut problems,
+            lost,
+            ..
+        } = self;
         let at = |line: u64| format!("{file}:{line}");
         let span = |first: u64, last: u64| {
             if first == last {
@@ -16,8 +41,44 @@ impl Reader<'_> {
                 format!("{file}:{first}-{last}")
             }
         };
-        let mut hosts = Vec::with_capacity(self.hosts.len());
-        for acc in self.hosts {
+        let mut hosts = Vec::with_capacity(accs.len());
+        for acc in accs {
+            // A list some of whose rows could not be read is unknown.
+            let mut whole = |name: &str, found: Option<(u64, String)>| {
+                let Some((line, why)) = found else {
+                    return true;
+                };
+                let host = if acc.host.is_empty() {
+                    String::new()
+                } else {
+                    format!(" of {}", acc.host)
+                };
+                problems.push(|| {
+                    format!(
+                        "{file}:{line}: {name}{host} unknown: {why}, so the list is not known \
+                         whole; collect the query results again"
+                    )
+                });
+                false
+            };
+            let updates_whole = whole(
+                "updates",
+                acc.updates
+                    .as_ref()
+                    .and_then(|l| unread(&acc, &lost, Query::Patches, l)),
+            );
+            let certificates_whole = whole(
+                "certificates",
+                acc.certificates
+                    .as_ref()
+                    .and_then(|l| unread(&acc, &lost, Query::Certificates, l)),
+            );
+            let agents_whole = whole(
+                "agents",
+                acc.agents
+                    .as_ref()
+                    .and_then(|l| unread(&acc, &lost, Query::Programs, l)),
+            );
             let mut facts = HostFacts {
                 host: acc.host.clone(),
                 ..Default::default()
@@ -93,7 +154,7 @@ impl Reader<'_> {
                     at(line),
                 );
             }
-            if let Some(l) = acc.updates {
+            if let Some(l) = acc.updates.filter(|_| updates_whole) {
                 add(
                     HostFacts {
                         updates: Some(l.items),
@@ -102,7 +163,7 @@ impl Reader<'_> {
                     span(l.first, l.last),
                 );
             }
-            if let Some(l) = acc.certificates {
+            if let Some(l) = acc.certificates.filter(|_| certificates_whole) {
                 add(
                     HostFacts {
                         certificates: Some(l.items),
@@ -111,7 +172,7 @@ impl Reader<'_> {
                     span(l.first, l.last),
                 );
             }
-            if let Some(l) = acc.agents {
+            if let Some(l) = acc.agents.filter(|_| agents_whole) {
                 add(
                     HostFacts {
                         agents: Some(l.items),
@@ -124,7 +185,7 @@ impl Reader<'_> {
         }
         OsqueryFacts {
             hosts,
-            problems: self.problems.finish(),
+            problems: problems.finish(),
         }
     }
 }
