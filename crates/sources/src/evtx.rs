@@ -20,7 +20,10 @@
 //! render or has no event ID are listed in [`EventLog::problems`] with the
 //! file and the record number (or the chunk and offset when the record
 //! number cannot be read) and skipped. A chunk whose CRC32 does not match is
-//! read anyway and listed too. Only a file that is not an event log at all
+//! read anyway and listed too, and so is a file cut short (in a chunk, or
+//! at a chunk boundary before the chunks its header counts): a log never
+//! reads as "no events" without saying what was lost. Only a file that is
+//! not an event log at all
 //! (no `ElfFile` signature, or too short for the file header) is an error.
 //!
 //! Record numbers are those of the record headers, the numbers Event Viewer
@@ -184,6 +187,16 @@ fn read_parser<T: Read + Seek>(
         });
     }
     let header_chunks = u64::from(parser.header().chunk_count);
+    let whole_chunks = len.saturating_sub(HEADER_BLOCK) / CHUNK;
+    if tail == 0 && whole_chunks < header_chunks {
+        // Cut at a chunk boundary: the header still counts the lost chunks.
+        log.problem(|| {
+            format!(
+                "{file}: the file holds {whole_chunks} chunks but its header counts \
+                 {header_chunks} (it was cut short); the records of the missing chunks are lost"
+            )
+        });
+    }
     let header_dirty = parser.header().flags.contains(::evtx::HeaderFlags::DIRTY);
     // Records read from chunks past the header's count, and their chunks.
     let mut past_header = (0u64, 0u64);

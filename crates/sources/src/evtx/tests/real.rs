@@ -40,3 +40,47 @@ fn every_real_log_agrees_with_a_full_chunk_scan() {
         );
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The rule of docs/host-facts.md: a log cut anywhere or with a block
+    /// zeroed never reads as "no events" without saying what was lost.
+    #[test]
+    fn a_cut_or_zeroed_log_never_silently_has_no_events(
+        cut in 8usize..69632,
+        zero in proptest::option::of((0usize..69632, 1usize..8192)),
+    ) {
+        let name = "python-evtx__issue_38.evtx";
+        let mut bytes = evtx_bytes(name);
+        bytes.truncate(cut);
+        if let Some((at, len)) = zero {
+            let end = (at + len).min(bytes.len());
+            if at < end {
+                bytes[at..end].fill(0);
+            }
+        }
+        if let Ok(log) = read_evtx_bytes(bytes, name, &EventFilter::all()) {
+            proptest::prop_assert!(
+                !log.events.is_empty() || !log.problems.is_empty(),
+                "{log:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_log_cut_at_a_chunk_boundary_says_so() {
+    let name = "python-evtx__issue_38.evtx";
+    let mut bytes = evtx_bytes(name);
+    bytes.truncate(4096);
+    let log = read_evtx_bytes(bytes, name, &EventFilter::all()).unwrap();
+    assert!(log.events.is_empty());
+    assert_eq!(
+        log.problems,
+        [format!(
+            "{name}: the file holds 0 chunks but its header counts 1 (it was cut short); the \
+             records of the missing chunks are lost"
+        )]
+    );
+}
