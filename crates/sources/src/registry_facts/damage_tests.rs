@@ -34,7 +34,9 @@ fn sections() -> Vec<(&'static str, Vec<u8>)> {
     let blob = cert_blob(&acs_root_der());
     let authroot = format!(r"{SW}\Microsoft\SystemCertificates\AuthRoot");
     let mut certs = RegText::new()
-        .key(&format!(r"{SW}\Microsoft\SystemCertificates\ROOT\Certificates"))
+        .key(&format!(
+            r"{SW}\Microsoft\SystemCertificates\ROOT\Certificates"
+        ))
         .key(&authroot)
         .key(&format!(r"{authroot}\Certificates"));
     for thumbprint in [
