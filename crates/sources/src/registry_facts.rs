@@ -196,8 +196,10 @@ pub fn software_facts(
 /// `None` when nothing is known to be missing there.
 fn unread(view: &dyn RegistryView, path: &str, fact: &str) -> Option<String> {
     let damage = view.damage(path)?;
+    // "file:line: what": the place first, as every warning names it.
+    let (place, what) = damage.split_once(": ").unwrap_or(("", &damage));
     Some(format!(
-        "{fact} unknown: {damage}; collect the key again whole \
+        "{place}: {fact} unknown: {what}; collect the key again whole \
          (reg export \"HKLM\\SOFTWARE\\{path}\" or acsready-collect.cmd)"
     ))
 }
@@ -311,7 +313,7 @@ fn packages(view: &dyn RegistryView, notes: &mut Vec<String>) -> Option<Packages
     }
     if states == 0 {
         let why = format!(
-            "updates unknown: {}: the CBS Packages key lists {total} packages but the state \
+            "{}: updates unknown: the CBS Packages key lists {total} packages but the state \
              (CurrentState) of none; collect the key with its subkeys \
              (reg export \"HKLM\\SOFTWARE\\{CBS_PACKAGES}\")",
             view.origin()

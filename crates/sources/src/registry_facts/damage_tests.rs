@@ -123,7 +123,7 @@ fn a_cut_export_makes_its_fact_unknown_and_says_where_and_what_to_collect() {
     assert_eq!(f.certificates.as_ref().map(Vec::len), Some(3));
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(
-        notes[0].starts_with("updates unknown: CBS-Packages.reg:9: the export ends without")
+        notes[0].starts_with("CBS-Packages.reg:9: updates unknown: the export ends without")
             && notes[0].contains(r#"reg export "HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages""#),
         "{}",
         notes[0]
@@ -258,4 +258,26 @@ fn a_whole_hive_knows_a_key_absent_only_under_a_parent_it_has() {
     let (f, _) = software_facts(&files.view(SW), "web01", &Coverage::Whole, &products());
     assert_eq!(f.certificates, Some(vec![]));
     assert_eq!(f.agents, Some(vec![]));
+}
+
+/// A real SOFTWARE hive that is only a part of one (regipy's
+/// `ntuser_software_partial`): it has the Uninstall key and the stores but
+/// no CBS `Packages` key. What it holds is known, empty lists included;
+/// the updates it lacks are unknown, not "none installed".
+#[test]
+fn a_real_partial_hive_knows_what_it_holds_only() {
+    let hive = acsready_registry::Hive::open(&acsready_testkit::shared(
+        "testdata/hives/regipy__ntuser_software_partial",
+    ))
+    .expect("hive opens");
+    assert!(hive.subkeys(CBS_PACKAGES).is_none());
+    let (f, _) = software_facts(&hive, "h", &Coverage::Whole, &products());
+    assert_eq!(f.updates, None);
+    assert_eq!(f.pending_updates, None);
+    assert_eq!(
+        f.agents,
+        Some(vec![]),
+        "the Uninstall key is there, no product"
+    );
+    assert_eq!(f.certificates.as_ref().map(Vec::len), Some(1));
 }
