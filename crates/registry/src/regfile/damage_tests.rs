@@ -59,7 +59,7 @@ fn an_export_cut_short_is_damaged_below_its_top_key() {
     assert!(files.view("HKLM\\SOFTWARE").damage(CBS).is_some());
     // The cut line is not read: no CurrentState "dword:000000".
     let cut = text.rfind("0070").unwrap();
-    let files = read(text[..cut].as_bytes());
+    let files = read(&text.as_bytes()[..cut]);
     let last = format!(r"{CBS}\Package_for_KB5006714~31bf3856ad364e35~amd64~~6.3.1.0");
     let view = files.view("HKLM\\SOFTWARE");
     assert_eq!(view.value(&last, "CurrentState"), None);
@@ -70,12 +70,12 @@ fn an_export_cut_short_is_damaged_below_its_top_key() {
     // The same cut in a UTF-8 file: the missing empty line is not enough
     // (hand-made files lack it), a line without a break is.
     assert_eq!(
-        read(text[..at].as_bytes())
+        read(&text.as_bytes()[..at])
             .view("HKLM\\SOFTWARE")
             .damage(CBS),
         None
     );
-    let damage = read(text[..at - 4].as_bytes())
+    let damage = read(&text.as_bytes()[..at - 4])
         .view("HKLM\\SOFTWARE")
         .damage(CBS)
         .expect("damaged");
@@ -129,7 +129,7 @@ fn reg_query_output_cut_or_bad_damages_its_key() {
     assert_eq!(files.view("HKLM\\SOFTWARE").damage(CV), None);
     let mut files = RegFiles::new();
     files
-        .add_query_output(out[..out.len() - 3].as_bytes(), "cv.txt")
+        .add_query_output(&out.as_bytes()[..out.len() - 3], "cv.txt")
         .unwrap();
     // The cut line ("0x8") is not read.
     assert_eq!(files.view("HKLM\\SOFTWARE").value(CV, "UBR"), None);
