@@ -1,5 +1,6 @@
-//! Arbitrary bytes as a `.reg` file: no panic, bad lines are warnings with
-//! a line number, and every subkey a view lists can be read.
+//! Arbitrary bytes as a `.reg` file and as `reg query` output: no panic,
+//! bad lines are warnings with a line number, damage only where a warning
+//! says so, and every subkey a view lists can be read.
 //!
 //! Run with `cargo +nightly fuzz run reg_file` from this folder.
 
@@ -40,4 +41,16 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     walk(&files.view(""), "", &mut 2000);
+    // Damage is only ever where a warning says so.
+    if files.view("").damage("").is_some() {
+        assert!(!files.warnings().is_empty());
+    }
+    // The same bytes as `reg query` output.
+    let mut query = RegFiles::new();
+    if query.add_query_output(data, "fuzz.txt").is_ok() {
+        if query.view("").damage("").is_some() {
+            assert!(!query.warnings().is_empty());
+        }
+        walk(&query.view(""), "", &mut 2000);
+    }
 });

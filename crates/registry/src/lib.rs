@@ -128,6 +128,15 @@ pub trait RegistryView {
             .map(|v| v.data)
     }
 
+    /// Why what the view holds at or below the key at `path` may be
+    /// incomplete: a warning naming the file and line of the damage that
+    /// lost keys or values there (or above it, when which key it hit is
+    /// unknown); `None` when nothing is known to be missing.
+    fn damage(&self, path: &str) -> Option<String> {
+        let _ = path;
+        None
+    }
+
     /// Where the data comes from, for evidence: `"SOFTWARE (hive, 2 logs
     /// replayed)"`, `"web01/CurrentVersion.reg [HKEY_LOCAL_MACHINE\SOFTWARE]"`.
     fn origin(&self) -> String;

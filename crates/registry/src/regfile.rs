@@ -21,8 +21,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::data::{decode, windows_1252, Text};
+use crate::data::{windows_1252, Text};
 use crate::{fold, path_segments, Data, RegistryError, RegistryView, Value};
+
+mod apply;
+
+use apply::{Apply, Current, Damage};
 
 /// Deepest key Windows allows (and the deepest this reader builds).
 const MAX_DEPTH: usize = 512;
@@ -77,6 +81,8 @@ pub struct RegFiles {
     tree: Node,
     files: Vec<String>,
     warnings: Vec<RegistryError>,
+    /// Keys whose subtree bad lines left incomplete.
+    damage: Vec<Damage>,
 }
 
 /// One key: its name as first written, subkeys and values by folded name.
@@ -133,12 +139,25 @@ impl RegFiles {
     /// [`RegFiles::add_file`]); `origin` names it.
     pub fn add_bytes(&mut self, bytes: &[u8], origin: &str) -> Result<(), RegistryError> {
         let (text, replaced) = decode_bytes(bytes);
-        self.add_text(&text, origin)?;
-        if replaced > 0 {
+        let top = self.apply_text(&text, origin, utf16(bytes))?;
+        let odd = utf16(bytes) && bytes.len() % 2 == 1;
+        if replaced > 0 || odd {
+            let message = if odd {
+                "the UTF-16 text ends in the middle of a character (the file was cut short)"
+                    .to_string()
+            } else {
+                format!("{replaced} invalid UTF-16 code units replaced by U+FFFD")
+            };
+            if let Some(path) = top {
+                self.damage.push(Damage {
+                    path,
+                    warning: format!("{origin}:1: {message}"),
+                });
+            }
             self.warnings.push(RegistryError::Syntax {
                 file: origin.to_string(),
                 line: 1,
-                message: format!("{replaced} invalid UTF-16 code units replaced by U+FFFD"),
+                message,
             });
         }
         Ok(())
@@ -147,6 +166,18 @@ impl RegFiles {
     /// Applies the text of one `.reg` file; `origin` names it in warnings
     /// and in [`RegistryView::origin`].
     pub fn add_text(&mut self, text: &str, origin: &str) -> Result<(), RegistryError> {
+        self.apply_text(text, origin, false).map(|_| ())
+    }
+
+    /// [`RegFiles::add_text`]; returns the deepest key above every key the
+    /// file names (folded), if it names any. `utf16_export`: the text was
+    /// UTF-16, as `reg export` writes it (see `Apply::end`).
+    fn apply_text(
+        &mut self,
+        text: &str,
+        origin: &str,
+        utf16_export: bool,
+    ) -> Result<Option<Vec<String>>, RegistryError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let lines: Vec<&str> = text
             .split('\n')
@@ -163,13 +194,24 @@ impl RegFiles {
             warnings: Vec::new(),
             suppressed: 0,
             current: Current::None,
+            damage: Vec::new(),
+            top: None,
         };
-        apply.lines(&lines, first + 1);
+        let whole = if Apply::cut(&lines) && lines.len() > first + 1 {
+            &lines[..lines.len() - 1]
+        } else {
+            &lines[..]
+        };
+        apply.lines(whole, first + 1);
+        apply.end(&lines, utf16_export);
         let Apply {
             mut warnings,
             suppressed,
+            damage,
+            top,
             ..
         } = apply;
+        self.damage.extend(damage);
         if suppressed > 0 {
             warnings.push(RegistryError::Syntax {
                 file: origin.to_string(),
@@ -179,7 +221,7 @@ impl RegFiles {
         }
         self.warnings.extend(warnings);
         self.files.push(origin.to_string());
-        Ok(())
+        Ok(top)
     }
 
     /// Applies the output of `reg query KEY` (the key's values and the names
@@ -188,9 +230,8 @@ impl RegFiles {
         let (text, _) = decode_bytes(bytes);
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let (keys, warnings) = crate::regquery::parse(text, origin)?;
-        for key in keys {
-            let mut names: Vec<String> = key
-                .path
+        let full_names = |path: &str| {
+            let mut names: Vec<String> = path
                 .split('\\')
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
@@ -198,12 +239,27 @@ impl RegFiles {
             if let Some(full) = names.first().and_then(|first| root_name(first)) {
                 names[0] = full.to_string();
             }
-            let node = self.tree.create(&names);
+            names
+        };
+        for key in keys {
+            let node = self.tree.create(&full_names(&key.path));
             for value in key.values {
                 node.values.insert(fold(&value.name), value);
             }
         }
-        self.warnings.extend(warnings);
+        for (key, warning) in warnings {
+            // A bad line loses a value of the key it follows.
+            let path = key.map_or_else(Vec::new, |k| {
+                full_names(&k).iter().map(|n| fold(n)).collect()
+            });
+            if !self.damage.iter().any(|d| d.path == path) {
+                self.damage.push(Damage {
+                    path,
+                    warning: warning.to_string(),
+                });
+            }
+            self.warnings.push(warning);
+        }
         self.files.push(origin.to_string());
         Ok(())
     }
@@ -274,6 +330,16 @@ impl RegistryView for RegView<'_> {
         Some(self.node(path)?.values.get(&fold(name))?.data.clone())
     }
 
+    fn damage(&self, path: &str) -> Option<String> {
+        let mut full = self.folded.clone();
+        full.extend(path_segments(path));
+        self.files
+            .damage
+            .iter()
+            .find(|d| d.path.starts_with(&full) || full.starts_with(&d.path))
+            .map(|d| d.warning.clone())
+    }
+
     fn origin(&self) -> String {
         let files = if self.files.files.is_empty() {
             "no .reg files".to_string()
@@ -286,6 +352,16 @@ impl RegistryView for RegView<'_> {
             format!("{files} [{}]", self.root)
         }
     }
+}
+
+/// Whether `bytes` are read as UTF-16 (as [`decode_bytes`] decides).
+fn utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xff\xfe")
+        || bytes.starts_with(b"\xfe\xff")
+        || (!bytes.starts_with(b"\xef\xbb\xbf")
+            && bytes.len() >= 2
+            && bytes[0] != 0
+            && bytes[1] == 0)
 }
 
 /// Decodes the bytes of a `.reg` file; returns the text and how many
@@ -343,287 +419,8 @@ fn header(lines: &[&str]) -> Result<(usize, Text), String> {
     }
 }
 
-/// Which key value lines apply to.
-enum Current {
-    /// No key header yet.
-    None,
-    /// After a deleted or bad key header: value lines are ignored.
-    Skip,
-    /// The exact names of the current key's path.
-    Key(Vec<String>),
-}
-
-/// Applies the lines of one file to the tree.
-struct Apply<'a> {
-    tree: &'a mut Node,
-    origin: &'a str,
-    text: Text,
-    warnings: Vec<RegistryError>,
-    suppressed: usize,
-    current: Current,
-}
-
-impl Apply<'_> {
-    fn warn(&mut self, index: usize, message: String) {
-        if self.warnings.len() < MAX_WARNINGS_PER_FILE {
-            self.warnings.push(RegistryError::Syntax {
-                file: self.origin.to_string(),
-                line: index as u64 + 1,
-                message,
-            });
-        } else {
-            self.suppressed += 1;
-        }
-    }
-
-    fn lines(&mut self, lines: &[&str], start: usize) {
-        let mut i = start;
-        while i < lines.len() {
-            let line = lines[i].trim();
-            let index = i;
-            i += 1;
-            if line.is_empty() || line.starts_with(';') {
-                continue;
-            }
-            if line.starts_with('[') {
-                self.key_header(index, line);
-            } else if line.starts_with('"') || line.starts_with('@') {
-                i = self.value_line(lines, index, line);
-            } else if line.eq_ignore_ascii_case(HEADER_5) || line.eq_ignore_ascii_case(HEADER_4) {
-                // Exports concatenated into one file repeat the header.
-                self.text = if line.eq_ignore_ascii_case(HEADER_4) {
-                    Text::Ansi
-                } else {
-                    Text::Utf16
-                };
-            } else {
-                let preview: String = line.chars().take(40).collect();
-                self.warn(index, format!("unrecognised line {preview:?}"));
-            }
-        }
-    }
-
-    fn key_header(&mut self, index: usize, line: &str) {
-        self.current = Current::Skip;
-        let Some(close) = line.rfind(']') else {
-            self.warn(index, "key header without closing ']'".to_string());
-            return;
-        };
-        let trailing = line[close + 1..].trim();
-        if !trailing.is_empty() && !trailing.starts_with(';') {
-            self.warn(
-                index,
-                format!("text after the key header ignored: {trailing:?}"),
-            );
-        }
-        let inner = &line[1..close];
-        let (delete, path) = match inner.strip_prefix('-') {
-            Some(path) => (true, path),
-            None => (false, inner),
-        };
-        let mut names: Vec<String> = path
-            .split('\\')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        if names.is_empty() {
-            self.warn(index, "empty key path".to_string());
-            return;
-        }
-        if names.len() > MAX_DEPTH {
-            self.warn(
-                index,
-                format!("key path deeper than {MAX_DEPTH} levels, ignored"),
-            );
-            return;
-        }
-        match root_name(&names[0]) {
-            Some(full) => names[0] = full.to_string(),
-            None => self.warn(
-                index,
-                format!(
-                    "key path does not start with a root key such as HKEY_LOCAL_MACHINE: {:?}",
-                    names[0]
-                ),
-            ),
-        }
-        if delete {
-            let folded: Vec<String> = names.iter().map(|n| fold(n)).collect();
-            if let Some((last, parent)) = folded.split_last() {
-                if let Some(parent) = self.tree.get_mut(parent) {
-                    parent.children.remove(last);
-                }
-            }
-        } else {
-            self.tree.create(&names);
-            self.current = Current::Key(names);
-        }
-    }
-
-    /// Applies one value line (and its continuation lines); returns the
-    /// index of the next line to read.
-    fn value_line(&mut self, lines: &[&str], index: usize, line: &str) -> usize {
-        let mut next = index + 1;
-        let (name, rest) = match line.strip_prefix('@') {
-            Some(rest) => (String::new(), rest),
-            None => match quoted(line) {
-                Ok(parsed) => parsed,
-                Err(message) => {
-                    self.warn(index, format!("value name: {message}"));
-                    return next;
-                }
-            },
-        };
-        let Some(data) = rest.trim_start().strip_prefix('=') else {
-            self.warn(
-                index,
-                format!("value {name:?}: expected '=' after the name"),
-            );
-            return next;
-        };
-        let mut data = data.trim().to_string();
-        if starts_with_ignore_case(&data, "hex") {
-            while data.ends_with('\\') {
-                let Some(more) = lines.get(next).map(|l| l.trim()) else {
-                    break;
-                };
-                if more.is_empty() {
-                    break;
-                }
-                data.pop();
-                data.push_str(more);
-                next += 1;
-            }
-        }
-        let parsed = match parse_data(&data, self.text) {
-            Ok(parsed) => parsed,
-            Err(message) => {
-                self.warn(index, format!("value {name:?}: {message}"));
-                return next;
-            }
-        };
-        let key = match &self.current {
-            Current::Key(names) => names.iter().map(|n| fold(n)).collect::<Vec<_>>(),
-            Current::Skip => return next,
-            Current::None => {
-                self.warn(index, format!("value {name:?} before any key header"));
-                return next;
-            }
-        };
-        if let Some(node) = self.tree.get_mut(&key) {
-            match parsed {
-                None => {
-                    node.values.remove(&fold(&name));
-                }
-                Some(data) => {
-                    node.values.insert(fold(&name), Value { name, data });
-                }
-            }
-        }
-        next
-    }
-}
-
-fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-}
-
-/// Parses a `"…"` string at the start of `s`, with `\\` and `\"` escapes
-/// (a backslash keeps the character after it); returns the text and what
-/// follows the closing quote.
-fn quoted(s: &str) -> Result<(String, &str), String> {
-    let mut out = String::new();
-    let mut chars = s.char_indices().skip(1);
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some((_, escaped)) => out.push(escaped),
-                None => break,
-            },
-            '"' => return Ok((out, &s[i + 1..])),
-            _ => out.push(c),
-        }
-    }
-    Err("no closing quote".to_string())
-}
-
-/// Parses the data after `=`: `None` deletes the value.
-fn parse_data(data: &str, text: Text) -> Result<Option<Data>, String> {
-    if data == "-" {
-        return Ok(None);
-    }
-    if data.starts_with('"') {
-        let (s, rest) = quoted(data).map_err(|m| format!("string data: {m}"))?;
-        let rest = rest.trim();
-        if !rest.is_empty() {
-            let preview: String = rest.chars().take(20).collect();
-            return Err(format!("text after the closing quote: {preview:?}"));
-        }
-        return Ok(Some(Data::Sz(s)));
-    }
-    if starts_with_ignore_case(data, "dword:") {
-        let digits = data["dword:".len()..].trim();
-        if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!("dword value {digits:?} is not 1 to 8 hex digits"));
-        }
-        return u32::from_str_radix(digits, 16)
-            .map(|n| Some(Data::Dword(n)))
-            .map_err(|e| format!("dword value {digits:?}: {e}"));
-    }
-    if starts_with_ignore_case(data, "hex:") {
-        let bytes = hex_bytes(&data["hex:".len()..])?;
-        return Ok(Some(decode(3, &bytes, text)));
-    }
-    if starts_with_ignore_case(data, "hex(") {
-        let rest = &data["hex(".len()..];
-        let Some((kind, rest)) = rest.split_once(')') else {
-            return Err("hex( without closing )".to_string());
-        };
-        let kind_text = kind.trim();
-        if kind_text.is_empty()
-            || kind_text.len() > 8
-            || !kind_text.bytes().all(|b| b.is_ascii_hexdigit())
-        {
-            return Err(format!("type hex({kind_text}) is not hex"));
-        }
-        let kind = u32::from_str_radix(kind_text, 16)
-            .map_err(|e| format!("type hex({kind_text}): {e}"))?;
-        let Some(bytes) = rest.trim_start().strip_prefix(':') else {
-            return Err(format!("expected ':' after hex({kind_text})"));
-        };
-        let bytes = hex_bytes(bytes)?;
-        return Ok(Some(decode(kind, &bytes, text)));
-    }
-    let preview: String = data.chars().take(20).collect();
-    Err(format!(
-        "unknown data {preview:?} (expected \"…\", -, dword:, hex: or hex(N):)"
-    ))
-}
-
-/// Parses comma-separated hex bytes (`01,ff,0a`); a trailing comma is
-/// allowed.
-fn hex_bytes(text: &str) -> Result<Vec<u8>, String> {
-    let text = text.trim();
-    let mut bytes = Vec::with_capacity(text.len() / 3 + 1);
-    if text.is_empty() {
-        return Ok(bytes);
-    }
-    let parts: Vec<&str> = text.split(',').collect();
-    let last = parts.len() - 1;
-    for (i, part) in parts.iter().enumerate() {
-        let part = part.trim();
-        if part.is_empty() && i == last {
-            break;
-        }
-        if part.is_empty() || part.len() > 2 || !part.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let preview: String = part.chars().take(12).collect();
-            return Err(format!("hex value byte {} ({preview:?}) is not hex", i + 1));
-        }
-        bytes.push(u8::from_str_radix(part, 16).map_err(|e| format!("hex value {part:?}: {e}"))?);
-    }
-    Ok(bytes)
-}
-
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod damage_tests;

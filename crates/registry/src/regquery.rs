@@ -114,11 +114,17 @@ fn parse_data(kind: &str, data: &str) -> Result<Data, String> {
     })
 }
 
-/// Reads the output; bad lines are returned as warnings (line number, message).
+/// A bad line, and the path of the key it follows (whose values it may
+/// have held), if any.
+pub(crate) type Warning = (Option<String>, RegistryError);
+
+/// Reads the output; bad lines are returned as warnings (line number,
+/// message), each with the key it follows. Output whose last line has no
+/// line break was cut short: that line is a warning too.
 pub(crate) fn parse(
     text: &str,
     origin: &str,
-) -> Result<(Vec<QueriedKey>, Vec<RegistryError>), RegistryError> {
+) -> Result<(Vec<QueriedKey>, Vec<Warning>), RegistryError> {
     if !looks_like(text) {
         return Err(RegistryError::NotRegFile {
             file: origin.to_string(),
@@ -127,7 +133,14 @@ pub(crate) fn parse(
     }
     let mut keys: Vec<QueriedKey> = Vec::new();
     let mut warnings = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
+    let cut = !text.trim_end_matches([' ', '\t']).ends_with('\n');
+    let whole = if cut {
+        // The last line may be cut anywhere, a value's data included.
+        text.rfind('\n').map_or("", |at| &text[..at + 1])
+    } else {
+        text
+    };
+    for (n, raw) in whole.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() || line.starts_with("! REG.EXE") {
             continue;
@@ -146,14 +159,14 @@ pub(crate) fn parse(
             message,
         };
         let Some(key) = keys.last_mut() else {
-            warnings.push(warn("a value before any key".into()));
+            warnings.push((None, warn("a value before any key".into())));
             continue;
         };
         let Some((name, kind, data)) = split_value(line.trim_start_matches([' ', '\t'])) else {
-            warnings.push(warn(format!(
-                "\"{}\" is neither a key nor a value",
-                line.trim()
-            )));
+            warnings.push((
+                Some(key.path.clone()),
+                warn(format!("\"{}\" is neither a key nor a value", line.trim())),
+            ));
             continue;
         };
         let name = if name == "<NO NAME>"
@@ -169,8 +182,24 @@ pub(crate) fn parse(
                 name: name.to_string(),
                 data,
             }),
-            Err(message) => warnings.push(warn(format!("value \"{name}\": {message}"))),
+            Err(message) => warnings.push((
+                Some(key.path.clone()),
+                warn(format!("value \"{name}\": {message}")),
+            )),
         }
+    }
+    if cut {
+        let line = text.lines().count() as u64;
+        warnings.push((
+            keys.last().map(|k| k.path.clone()),
+            RegistryError::Syntax {
+                file: origin.to_string(),
+                line,
+                message: "the output ends in the middle of this line (it was cut short): the \
+                          line is not read, and what followed is lost"
+                    .into(),
+            },
+        ));
     }
     Ok((keys, warnings))
 }
@@ -230,9 +259,27 @@ mod tests {
         assert_eq!(keys[0].values.len(), 1);
         assert_eq!(warnings.len(), 2);
         assert!(
-            warnings[0].to_string().starts_with("x.txt:2: value \"N\""),
-            "{}",
             warnings[0]
+                .1
+                .to_string()
+                .starts_with("x.txt:2: value \"N\""),
+            "{}",
+            warnings[0].1
+        );
+        assert_eq!(
+            warnings[0].0.as_deref(),
+            Some("HKEY_LOCAL_MACHINE\\SOFTWARE\\X")
+        );
+        // Cut in the middle of a line: that line is not read.
+        let (_, warnings) = parse(&text[..text.len() - 4], "x.txt").unwrap();
+        assert_eq!(warnings.len(), 3);
+        assert!(
+            warnings[2]
+                .1
+                .to_string()
+                .starts_with("x.txt:4: the output ends in the middle of this line"),
+            "{}",
+            warnings[2].1
         );
         assert!(parse("Host Name: WEB01\r\n", "systeminfo.txt").is_err());
         assert!(looks_like("\r\n\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\r\n"));

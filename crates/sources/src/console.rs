@@ -21,9 +21,12 @@
 //! (the text before the first " (") and, when it has "Build NNNNN" or a
 //! "(10.0.NNNNN)" version, `os.current_build`. The console has **no UBR**:
 //! such a host stays `unknown` unless another source gives it. Computers
-//! whose platform names no Windows (Linux, Solaris…) are listed in
-//! [`ConsoleFacts::skipped_non_windows`] and not in `hosts`. Facts are
-//! attributed to `file:line` of the computer.
+//! whose platform names another system (Linux, Solaris…) are listed in
+//! [`ConsoleFacts::skipped_non_windows`] and not in `hosts`; a platform
+//! that names neither (cut, unknown text) leaves the OS unknown, with a
+//! problem. A CSV file that ends in the middle of a row was cut: that row's
+//! last field is not read. Facts are attributed to `file:line` of the
+//! computer.
 
 use std::sync::LazyLock;
 
@@ -95,11 +98,24 @@ impl<'a, 'e> Builder<'a, 'e> {
             });
             return;
         };
-        let platform = nonempty(c.platform);
+        let mut platform = nonempty(c.platform);
         if let Some(p) = &platform {
-            if !p.to_lowercase().contains("windows") {
-                self.out.skipped_non_windows.push(host);
-                return;
+            match names_windows(p) {
+                Some(true) => {}
+                Some(false) => {
+                    self.out.skipped_non_windows.push(host);
+                    return;
+                }
+                // Cut or unknown text: the host may be Windows.
+                None => {
+                    self.problems.push(|| {
+                        format!(
+                            "{file}:{line}: {host}: platform \"{p}\" names no operating system \
+                             acsready knows; its OS is unknown"
+                        )
+                    });
+                    platform = None;
+                }
             }
         }
         let mut facts = HostFacts {
@@ -120,6 +136,25 @@ impl<'a, 'e> Builder<'a, 'e> {
     fn finish(mut self) -> ConsoleFacts {
         self.out.problems = self.problems.finish();
         self.out
+    }
+}
+
+/// Words of platforms that are not Windows.
+const NOT_WINDOWS: [&str; 17] = [
+    "linux", "solaris", "aix", "hp-ux", "unix", "mac os", "macos", "red hat", "ubuntu", "centos",
+    "suse", "debian", "oracle", "amazon", "rocky", "alma", "freebsd",
+];
+
+/// Whether a platform names Windows (`Some(true)`), another system
+/// (`Some(false)`), or neither (`None`: cut or unknown text).
+fn names_windows(platform: &str) -> Option<bool> {
+    let lower = platform.to_lowercase();
+    if lower.contains("windows") {
+        Some(true)
+    } else if NOT_WINDOWS.iter().any(|w| lower.contains(w)) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -349,7 +384,11 @@ pub fn read_console_csv_each(
         }
         line
     };
-    for record in records {
+    // A file that does not end with a line break was cut in its last row:
+    // that row's last field may be incomplete.
+    let cut = !text.trim_end_matches([' ', '\t']).ends_with('\n');
+    let mut records = records.peekable();
+    while let Some(record) = records.next() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -363,7 +402,20 @@ pub fn read_console_csv_each(
             continue;
         }
         let line = record.position().map_or(0, |p| line_at(p.byte()));
-        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_string);
+        let unread = (cut && records.peek().is_none()).then(|| record.len().saturating_sub(1));
+        if unread.is_some() {
+            b.problems.push(|| {
+                format!(
+                    "{file}:{line}: the file ends in the middle of this row (it was cut short); \
+                     its last field is not read"
+                )
+            });
+        }
+        let get = |i: Option<usize>| {
+            i.filter(|i| Some(*i) != unread)
+                .and_then(|i| record.get(i))
+                .map(str::to_string)
+        };
         b.add(
             Computer {
                 host_name: get(host),
@@ -379,3 +431,6 @@ pub fn read_console_csv_each(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod damage_tests;

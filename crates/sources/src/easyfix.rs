@@ -14,9 +14,14 @@
 //! * "Fixing result is True" → [`EasyFixResult::Fixed`];
 //! * "Fixing result is" followed by anything else (`False`, an error text,
 //!   nothing) → [`EasyFixResult::Failed`];
-//! * "No missing system certificate(s)" → [`EasyFixResult::NothingMissing`];
-//! * no marker line at all (an empty log, or one cut short by a crash) →
-//!   [`EasyFixResult::Failed`] with no deciding line.
+//! * "No missing system certificate(s)" → [`EasyFixResult::NothingMissing`].
+//!
+//! A log that states no result is unknown, never a failure: no marker line
+//! at all (an empty log, one cut short by a crash or a copy), or a last
+//! marker line that the file ends in (no line break after it) with a value
+//! other than `True` or `False` ("Fixing result is Tr": cut) is an error
+//! naming the file (and the line), saying to run EasyFix again and collect
+//! the whole log.
 //!
 //! The text may be UTF-8, UTF-16 with BOM, or Shift_JIS / Windows-1252; a
 //! file that is binary data is an error. The last text that looks like a date
@@ -94,7 +99,10 @@ pub fn parse_easyfix_log(bytes: &[u8], file: &str) -> Result<EasyFixLog, SourceE
         line_number: None,
         timestamp: None,
     };
-    for (index, line) in text::lines(&text).enumerate() {
+    let lines: Vec<&str> = text::lines(&text).collect();
+    let cut = !text.trim_end_matches([' ', '\t']).ends_with('\n');
+    let mut cut_value = None;
+    for (index, &line) in lines.iter().enumerate() {
         if let Some(stamp) = TIMESTAMP.find_iter(line).last() {
             log.timestamp = Some(stamp.as_str().to_string());
         }
@@ -104,6 +112,24 @@ pub fn parse_easyfix_log(bytes: &[u8], file: &str) -> Result<EasyFixLog, SourceE
             .last()
             .and_then(|c| Some((c.get(0)?.start(), c.get(1)?.as_str().to_string())));
         let nothing = NOTHING_MISSING.find_iter(line).last().map(|m| m.start());
+        let last = cut && index + 1 == lines.len();
+        // The value ends the file: it may be cut ("Tr" of "True").
+        let ends_file = FIXING_RESULT
+            .captures_iter(line)
+            .last()
+            .and_then(|c| c.get(0))
+            .is_some_and(|m| m.end() >= line.trim_end().len());
+        cut_value = match &fixing {
+            Some((_, value))
+                if last
+                    && ends_file
+                    && !value.eq_ignore_ascii_case("true")
+                    && !value.eq_ignore_ascii_case("false") =>
+            {
+                Some(value.clone())
+            }
+            _ => None,
+        };
         let result = match (fixing, nothing) {
             (Some((at, _)), Some(n)) if n > at => EasyFixResult::NothingMissing,
             (Some((_, value)), _) if value.eq_ignore_ascii_case("true") => EasyFixResult::Fixed,
@@ -115,7 +141,28 @@ pub fn parse_easyfix_log(bytes: &[u8], file: &str) -> Result<EasyFixLog, SourceE
         log.line = Some(line.trim().to_string());
         log.line_number = Some(index as u64 + 1);
     }
-    Ok(log)
+    let unknown = |line: String, why: &str| SourceError::Format {
+        file: format!("{file}{line}"),
+        message: format!(
+            "{why}, so the result of EasyFix for System Certificates is unknown; run it again \
+             and collect the whole Log\\SCPeasyFix.txt"
+        ),
+    };
+    match (&log.line_number, cut_value) {
+        (None, _) => Err(unknown(
+            String::new(),
+            "the log states no result (no \"Fixing result is …\" or \"No missing system \
+             certificate\" line: EasyFix did not finish, or the file was cut)",
+        )),
+        (Some(n), Some(value)) => Err(unknown(
+            format!(":{n}"),
+            &format!(
+                "the file ends in its result line (\"Fixing result is {value}\", no line break \
+                 after it: it was cut)"
+            ),
+        )),
+        (Some(_), None) => Ok(log),
+    }
 }
 
 #[cfg(test)]
@@ -183,15 +230,45 @@ mod tests {
     }
 
     #[test]
-    fn no_marker_is_a_failure_without_a_line() {
+    fn no_result_is_unknown_not_a_failure() {
         for text in [
             "",
             "\r\n",
             "EasyFix start\r\nInstalling certificate 1 of 3\r\n",
         ] {
-            let log = parse(text);
-            assert_eq!(log.result, EasyFixResult::Failed, "{text:?}");
-            assert_eq!((log.line, log.line_number), (None, None));
+            let error = parse_easyfix_log(text.as_bytes(), "SCPeasyFix.txt").unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("SCPeasyFix.txt: the log states no result"),
+                "{error}"
+            );
+        }
+        // Cut in the result line: "Tr" is not "False".
+        let error =
+            parse_easyfix_log(&FIXED.as_bytes()[..FIXED.len() - 4], "SCPeasyFix.txt").unwrap_err();
+        assert!(
+            error.to_string().starts_with(
+                "SCPeasyFix.txt:4: the file ends in its result line (\"Fixing result is Tr\""
+            ),
+            "{error}"
+        );
+        // Without a final line break, a whole value still reads.
+        assert_eq!(parse(FIXED.trim_end()).result, EasyFixResult::Fixed);
+        assert_eq!(
+            parse("Fixing result is False").result,
+            EasyFixResult::Failed
+        );
+    }
+
+    proptest! {
+        /// The rule of docs/host-facts.md: the log cut anywhere never reads
+        /// as a result the whole log does not state.
+        #[test]
+        fn a_cut_log_never_states_another_result(at in 0usize..FIXED.len()) {
+            if let Ok(log) = parse_easyfix_log(&FIXED.as_bytes()[..at], "x") {
+                prop_assert_eq!(log.result, EasyFixResult::Fixed);
+            }
         }
     }
 

@@ -3,7 +3,8 @@
 //! Chunks are read in the order Windows reads them (oldest records first,
 //! also in a log that has wrapped around), including chunks past the count
 //! in a dirty file header: Windows writes records there before it updates
-//! the header, so they are real records. Each record is rendered to JSON by
+//! the header, so they are real records; [`EventLog::problems`] then says
+//! that the header is stale and how many records lie past its count. Each record is rendered to JSON by
 //! `evtx` and mapped to an [`EventFact`]:
 //!
 //! * `id`: `System/EventID`, a number, a string (forwarded events) or
@@ -19,7 +20,10 @@
 //! render or has no event ID are listed in [`EventLog::problems`] with the
 //! file and the record number (or the chunk and offset when the record
 //! number cannot be read) and skipped. A chunk whose CRC32 does not match is
-//! read anyway and listed too. Only a file that is not an event log at all
+//! read anyway and listed too, and so is a file cut short (in a chunk, or
+//! at a chunk boundary before the chunks its header counts): a log never
+//! reads as "no events" without saying what was lost. Only a file that is
+//! not an event log at all
 //! (no `ElfFile` signature, or too short for the file header) is an error.
 //!
 //! Record numbers are those of the record headers, the numbers Event Viewer
@@ -182,6 +186,20 @@ fn read_parser<T: Read + Seek>(
             )
         });
     }
+    let header_chunks = u64::from(parser.header().chunk_count);
+    let whole_chunks = len.saturating_sub(HEADER_BLOCK) / CHUNK;
+    if tail == 0 && whole_chunks < header_chunks {
+        // Cut at a chunk boundary: the header still counts the lost chunks.
+        log.problem(|| {
+            format!(
+                "{file}: the file holds {whole_chunks} chunks but its header counts \
+                 {header_chunks} (it was cut short); the records of the missing chunks are lost"
+            )
+        });
+    }
+    let header_dirty = parser.header().flags.contains(::evtx::HeaderFlags::DIRTY);
+    // Records read from chunks past the header's count, and their chunks.
+    let mut past_header = (0u64, 0u64);
     for (index, chunk) in parser.chunks().enumerate() {
         let mut chunk = match chunk {
             Ok(chunk) => chunk,
@@ -213,6 +231,7 @@ fn read_parser<T: Read + Seek>(
             }
         };
         let mut parsed = parsed;
+        let before = log.log.records_read;
         // The last record read, to place a record whose number is unreadable.
         let mut previous: Option<u64> = None;
         for record in parsed.iter() {
@@ -268,6 +287,24 @@ fn read_parser<T: Read + Seek>(
                 }
             }
         }
+        if number >= header_chunks && log.log.records_read > before {
+            past_header.0 += log.log.records_read - before;
+            past_header.1 += 1;
+        }
+    }
+    if past_header.0 > 0 {
+        let (records, chunks) = past_header;
+        let dirty = if header_dirty {
+            "it is marked dirty: the log was not closed cleanly"
+        } else {
+            "the log was not closed cleanly"
+        };
+        log.problem(|| {
+            format!(
+                "{file}: the file header is stale ({dirty}): it counts {header_chunks} chunks, \
+                 but {chunks} more chunks hold {records} records; they are read"
+            )
+        });
     }
     log.finish()
 }

@@ -329,6 +329,22 @@ mod tests {
             let _ = parse_listing(&bytes, "p.txt");
         }
 
+        /// The rule of docs/host-facts.md: a listing cut anywhere or
+        /// damaged is an error or still lists paths, and only paths of
+        /// its folders; it never reads as an empty folder.
+        #[test]
+        fn a_damaged_listing_is_never_an_empty_folder(
+            at in proptest::sample::select((0..600usize).collect::<Vec<_>>()),
+            edits in proptest::collection::vec((proptest::num::usize::ANY, proptest::num::u8::ANY, 0u8..4), 0..4),
+        ) {
+            let text = dir_s_ja();
+            let cut = text.as_bytes()[..at.min(text.len())].to_vec();
+            let bytes = acsready_testkit::apply_edits(cut, &edits);
+            if let Ok(l) = parse_listing(&bytes, "p.txt") {
+                proptest::prop_assert!(!l.paths.is_empty());
+            }
+        }
+
         #[test]
         fn dir_b_paths_round_trip(names in proptest::collection::vec("[A-Za-z0-9_().-]{1,12}( [A-Za-z0-9_().-]{1,5})?", 1..6)) {
             let path = format!("C:\\{}", names.join("\\"));

@@ -27,7 +27,12 @@
 //! Values are strings (osquery writes every column as a string); numbers
 //! are accepted too. Later lines describe a later state, so a later value
 //! of a single fact replaces an earlier one. A host without rows of a query
-//! leaves the facts of that query unknown (`None`), never empty.
+//! leaves the facts of that query unknown (`None`), never empty; so does a
+//! row of a list query (patches, certificates, programs) that cannot be
+//! read, or a line that is not JSON and may have held one (its query and
+//! host are told from its text when they can be): the list is then not
+//! known whole, and a problem says so with the line. A later snapshot of
+//! that query starts the list over.
 //!
 //! What each query gives:
 //!
@@ -51,10 +56,8 @@
 use std::collections::HashMap;
 
 use acsready_facts::{
-    normalize_kb, normalize_thumbprint, parse_build, AgentFact, CertificateFact, DeliveryFacts,
-    HostFacts, OsFacts,
+    normalize_kb, normalize_thumbprint, parse_build, AgentFact, CertificateFact, HostFacts, OsFacts,
 };
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::{text, SourceError, MAX_PROBLEMS};
@@ -205,6 +208,8 @@ struct List<T> {
     items: Vec<T>,
     first: u64,
     last: u64,
+    /// Started by a snapshot: what came before `first` no longer counts.
+    snapshot: bool,
 }
 
 impl<T: PartialEq> List<T> {
@@ -216,6 +221,7 @@ impl<T: PartialEq> List<T> {
             items: Vec::new(),
             first: line,
             last: line,
+            snapshot: action == Action::Snapshot,
         });
         list.last = line;
         list
@@ -249,6 +255,8 @@ struct Acc {
     updates: Option<List<String>>,
     certificates: Option<List<CertificateFact>>,
     agents: Option<List<AgentFact>>,
+    /// Rows of list queries that could not be read: query, line, why.
+    unread: Vec<(Query, u64, String)>,
 }
 
 struct Reader<'a> {
@@ -258,7 +266,14 @@ struct Reader<'a> {
     index: HashMap<String, usize>,
     problems: Problems,
     unknown_names: Vec<String>,
+    /// Lines or rows that could not be read at all: their query and host
+    /// (lower-case) when they can be told, line, why.
+    lost: Vec<Lost>,
 }
+
+/// A line or row that could not be read: its query and host (lower-case)
+/// when they can be told, its line, and why.
+type Lost = (Option<Query>, Option<String>, u64, String);
 
 /// Reads osquery results of acsready's query pack (see the module
 /// documentation). `products` maps program DisplayName prefixes
@@ -288,6 +303,7 @@ pub fn read_osquery(
         index: HashMap::new(),
         problems: Problems::default(),
         unknown_names: Vec::new(),
+        lost: Vec::new(),
     };
     match text.trim_start().chars().next() {
         Some('[') => reader.arrays(text)?,
@@ -307,163 +323,7 @@ const EXPECTED: &str = "expected osquery results: the JSON array of `osqueryi --
                         result lines (NDJSON with \"name\", \"hostIdentifier\" and \"columns\" \
                         or \"snapshot\")";
 
-/// 1-based line of byte offset `at` in `text`.
-fn line_of(text: &str, at: usize) -> u64 {
-    1 + text.as_bytes()[..at.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u64
-}
-
 impl Reader<'_> {
-    /// The `osqueryi --json` shape: one or more arrays of rows.
-    fn arrays(&mut self, text: &str) -> Result<(), SourceError> {
-        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Vec<&RawValue>>();
-        let mut any = false;
-        loop {
-            let start = stream.byte_offset();
-            match stream.next() {
-                None => break,
-                Some(Ok(rows)) => {
-                    any = true;
-                    let mut line = line_of(text, start);
-                    let mut counted = start;
-                    let acc = self.acc("");
-                    for raw in rows {
-                        let at = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-                        line += line_of(&text[counted..], at - counted) - 1;
-                        counted = at;
-                        let row: Map<String, Value> = match serde_json::from_str(raw.get()) {
-                            Ok(row) => row,
-                            Err(e) => {
-                                let file = self.file;
-                                self.problems.push(|| {
-                                    format!("{file}:{line}: not a row object ({e}); skipped")
-                                });
-                                continue;
-                            }
-                        };
-                        let Some(query) = query_by_columns(&row) else {
-                            let file = self.file;
-                            let columns: Vec<&str> = row.keys().map(String::as_str).collect();
-                            let columns = columns.join(", ");
-                            self.problems.push(|| {
-                                format!(
-                                    "{file}:{line}: a row with columns ({columns}) is not from \
-                                     an acsready query; skipped"
-                                )
-                            });
-                            continue;
-                        };
-                        self.row(acc, query, &row, line, Action::Added);
-                    }
-                }
-                Some(Err(e)) => {
-                    let file = self.file;
-                    if !any {
-                        return Err(SourceError::Record {
-                            file: file.to_string(),
-                            line: e.line() as u64,
-                            column: e.column().max(1) as u64,
-                            message: format!("not an `osqueryi --json` array: {e}"),
-                        });
-                    }
-                    self.problems.push(|| {
-                        format!("{file}:{}: {e}; the rest of the file is skipped", e.line())
-                    });
-                    break;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Result lines (events, batches, snapshots).
-    fn lines(&mut self, text: &str) {
-        for (i, raw) in text::lines(text).enumerate() {
-            let line = i as u64 + 1;
-            let raw = raw.trim();
-            if raw.is_empty() {
-                continue;
-            }
-            let file = self.file;
-            let object: Map<String, Value> = match serde_json::from_str(raw) {
-                Ok(o) => o,
-                Err(e) => {
-                    self.problems
-                        .push(|| format!("{file}:{line}: not a JSON object ({e}); skipped"));
-                    continue;
-                }
-            };
-            let (Some(Value::String(name)), Some(Value::String(host))) =
-                (object.get("name"), object.get("hostIdentifier"))
-            else {
-                self.problems.push(|| {
-                    format!(
-                        "{file}:{line}: not an osquery result line (no \"name\" and \
-                         \"hostIdentifier\"); skipped"
-                    )
-                });
-                continue;
-            };
-            let Some(query) = query_by_name(name) else {
-                if !self.unknown_names.contains(name) {
-                    self.unknown_names.push(name.clone());
-                    self.problems.push(|| {
-                        format!(
-                            "{file}:{line}: query \"{name}\" is not one of acsready's \
-                             (osquery/acsready.conf); its lines are skipped"
-                        )
-                    });
-                }
-                continue;
-            };
-            let host = host.trim();
-            if host.is_empty() {
-                self.problems
-                    .push(|| format!("{file}:{line}: \"hostIdentifier\" is empty; skipped"));
-                continue;
-            }
-            let acc = self.acc(host);
-            let action = object.get("action").and_then(Value::as_str);
-            let mut rows: Vec<(&Value, Action)> = Vec::new();
-            if let Some(columns) = object.get("columns") {
-                let action = if action == Some("removed") {
-                    Action::Removed
-                } else {
-                    Action::Added
-                };
-                rows.push((columns, action));
-            } else if let Some(Value::Array(snapshot)) = object.get("snapshot") {
-                rows.extend(snapshot.iter().map(|r| (r, Action::Snapshot)));
-                if snapshot.is_empty() {
-                    self.empty_snapshot(acc, query, line);
-                }
-            } else if let Some(Value::Object(diff)) = object.get("diffResults") {
-                for (key, action) in [("removed", Action::Removed), ("added", Action::Added)] {
-                    if let Some(Value::Array(list)) = diff.get(key) {
-                        rows.extend(list.iter().map(|r| (r, action)));
-                    }
-                }
-            } else {
-                self.problems.push(|| {
-                    format!(
-                        "{file}:{line}: no \"columns\", \"snapshot\" or \"diffResults\"; skipped"
-                    )
-                });
-                continue;
-            }
-            for (row, action) in rows {
-                match row {
-                    Value::Object(row) => self.row(acc, query, row, line, action),
-                    _ => self
-                        .problems
-                        .push(|| format!("{file}:{line}: a row is not an object; skipped")),
-                }
-            }
-        }
-    }
-
     fn acc(&mut self, host: &str) -> usize {
         let key = host.to_lowercase();
         if let Some(&i) = self.index.get(&key) {
@@ -580,6 +440,8 @@ impl Reader<'_> {
             Query::Patches => {
                 let list = List::start(&mut acc.updates, line, action);
                 let Some(raw) = string(row, "hotfix_id") else {
+                    acc.unread
+                        .push((query, line, "a row without \"hotfix_id\"".into()));
                     return missing(problems, "hotfix_id");
                 };
                 match normalize_kb(&raw) {
@@ -592,9 +454,12 @@ impl Reader<'_> {
             Query::Certificates => {
                 let list = List::start(&mut acc.certificates, line, action);
                 let (Some(sha1), Some(store)) = (string(row, "sha1"), string(row, "store")) else {
+                    acc.unread
+                        .push((query, line, "a row without \"sha1\" or \"store\"".into()));
                     return missing(problems, "sha1\" or \"store");
                 };
                 let Some(sha1) = normalize_thumbprint(&sha1) else {
+                    acc.unread.push((query, line, format!("sha1 \"{sha1}\"")));
                     return problems.push(|| {
                         format!("{file}:{line}: sha1 \"{sha1}\" is not a SHA-1 thumbprint; skipped")
                     });
@@ -615,219 +480,40 @@ impl Reader<'_> {
                 let list = List::start(&mut acc.agents, line, action);
                 let (Some(name), Some(version)) = (string(row, "name"), string(row, "version"))
                 else {
+                    acc.unread
+                        .push((query, line, "a row without \"name\" or \"version\"".into()));
                     return missing(problems, "name\" or \"version");
                 };
                 if let Some(product) = product_of(&name, products) {
-                    if !version.is_empty() {
-                        list.apply(
-                            AgentFact {
-                                product: product.to_string(),
-                                version,
-                            },
-                            action,
-                        );
-                    }
+                    // The product is there even when its version is not.
+                    let version = if version.is_empty() {
+                        "unknown".to_string()
+                    } else {
+                        version
+                    };
+                    list.apply(
+                        AgentFact {
+                            product: product.to_string(),
+                            version,
+                        },
+                        action,
+                    );
                 }
             }
         }
     }
-
-    fn finish(self) -> OsqueryFacts {
-        let file = self.file;
-        let at = |line: u64| format!("{file}:{line}");
-        let span = |first: u64, last: u64| {
-            if first == last {
-                at(first)
-            } else {
-                format!("{file}:{first}-{last}")
-            }
-        };
-        let mut hosts = Vec::with_capacity(self.hosts.len());
-        for acc in self.hosts {
-            let mut facts = HostFacts {
-                host: acc.host.clone(),
-                ..Default::default()
-            };
-            let mut add = |mut part: HostFacts, source: String| {
-                part.attribute_all(&source);
-                facts.merge(part, &source);
-            };
-            let cv = |name: &str| acc.current_version.get(name);
-            let os_part = |os: OsFacts| HostFacts {
-                os: Some(os),
-                ..Default::default()
-            };
-            // The registry first: it is what Windows itself says.
-            let build = cv("currentbuild").or_else(|| cv("currentbuildnumber"));
-            let fields: [OsField; 6] = [
-                (cv("productname"), |o, v| o.product_name = Some(v)),
-                (cv("editionid"), |o, v| o.edition_id = Some(v)),
-                (cv("installationtype"), |o, v| o.installation_type = Some(v)),
-                (build, |o, v| o.current_build = Some(v)),
-                (cv("displayversion"), |o, v| o.display_version = Some(v)),
-                (cv("csdversion"), |o, v| o.csd_version = Some(v)),
-            ];
-            for (value, set) in fields {
-                if let Some((v, line)) = value {
-                    let mut os = OsFacts::default();
-                    set(&mut os, v.clone());
-                    add(os_part(os), at(*line));
-                }
-            }
-            if let Some((v, line)) = cv("ubr") {
-                if let Ok(ubr) = v.parse::<u32>() {
-                    add(
-                        os_part(OsFacts {
-                            ubr: Some(ubr),
-                            ..Default::default()
-                        }),
-                        at(*line),
-                    );
-                }
-            }
-            if let Some((name, build, ubr, line)) = &acc.os_version {
-                let product_name = name.clone().filter(|_| cv("productname").is_none());
-                if product_name.is_some() || build.is_some() {
-                    add(
-                        os_part(OsFacts {
-                            product_name,
-                            current_build: build.clone(),
-                            ubr: *ubr,
-                            ..Default::default()
-                        }),
-                        at(*line),
-                    );
-                }
-            }
-            if let Some((v, line)) = acc.root_policy {
-                add(
-                    HostFacts {
-                        root_auto_update_disabled: Some(v),
-                        ..Default::default()
-                    },
-                    at(line),
-                );
-            }
-            if let Some((v, line)) = acc.delivery {
-                add(
-                    HostFacts {
-                        delivery: Some(DeliveryFacts {
-                            no_program_upgrade: Some(v),
-                        }),
-                        ..Default::default()
-                    },
-                    at(line),
-                );
-            }
-            if let Some(l) = acc.updates {
-                add(
-                    HostFacts {
-                        updates: Some(l.items),
-                        ..Default::default()
-                    },
-                    span(l.first, l.last),
-                );
-            }
-            if let Some(l) = acc.certificates {
-                add(
-                    HostFacts {
-                        certificates: Some(l.items),
-                        ..Default::default()
-                    },
-                    span(l.first, l.last),
-                );
-            }
-            if let Some(l) = acc.agents {
-                add(
-                    HostFacts {
-                        agents: Some(l.items),
-                        ..Default::default()
-                    },
-                    span(l.first, l.last),
-                );
-            }
-            hosts.push(facts);
-        }
-        OsqueryFacts {
-            hosts,
-            problems: self.problems.finish(),
-        }
-    }
 }
 
-/// `CurrentVersion` values read, lower-case.
-const CURRENT_VERSION_NAMES: [&str; 8] = [
-    "currentbuild",
-    "currentbuildnumber",
-    "ubr",
-    "installationtype",
-    "editionid",
-    "productname",
-    "displayversion",
-    "csdversion",
-];
+mod finish;
+mod shapes;
+mod stores;
 
-/// The product id of a program DisplayName, by case-insensitive prefix.
-pub(crate) fn product_of<'a>(name: &str, products: &'a [(String, String)]) -> Option<&'a str> {
-    let lower = name.to_lowercase();
-    products
-        .iter()
-        .find(|(prefix, _)| lower.starts_with(&prefix.to_lowercase()))
-        .map(|(_, id)| id.as_str())
-}
-
-/// The store name written in the facts for osquery's `store_location` and
-/// `store`, or `None` for stores that are not the machine's (`CurrentUser`,
-/// `Users`, `Services`).
-///
-/// osquery writes the store's localized display name (`CryptFindLocalizedName`):
-/// "Trusted Root Certification Authorities" for `Root`, "Third-Party Root
-/// Certification Authorities" for `AuthRoot`, "Untrusted Certificates" for
-/// `Disallowed` on English Windows. Those, the internal names and the
-/// Japanese display names (信頼されたルート証明機関, サードパーティ ルート証明機関,
-/// 信頼されていない証明書; from the certificate manager's UI, not checked
-/// against osquery output) become `ROOT`, `AuthRoot` and `Disallowed`,
-/// prefixed `Policies\` for `LocalMachineGroupPolicy` and `Enterprise\` for
-/// `LocalMachineEnterprise`. Other names are kept as
-/// `<store_location>\<store>`. Note that osquery's `LocalMachine` `Root`
-/// store is the logical store, which also shows the AuthRoot, group policy
-/// and enterprise roots.
-pub fn store_name(store_location: &str, store: &str) -> Option<String> {
-    let prefix = match store_location.to_ascii_lowercase().as_str() {
-        "" | "localmachine" => "",
-        "localmachinegrouppolicy" => r"Policies\",
-        "localmachineenterprise" => r"Enterprise\",
-        _ => return None,
-    };
-    let squeezed: String = store
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect();
-    let canonical = match squeezed.as_str() {
-        "root" | "trustedrootcertificationauthorities" | "信頼されたルート証明機関" => {
-            "ROOT"
-        }
-        "authroot" | "third-partyrootcertificationauthorities" | "サードパーティルート証明機関" => {
-            "AuthRoot"
-        }
-        "disallowed" | "untrustedcertificates" | "信頼されていない証明書" => {
-            "Disallowed"
-        }
-        _ => {
-            return Some(if store_location.is_empty() {
-                store.to_string()
-            } else {
-                format!(r"{store_location}\{store}")
-            })
-        }
-    };
-    Some(if canonical == "ROOT" && !prefix.is_empty() {
-        format!("{prefix}Root")
-    } else {
-        format!("{prefix}{canonical}")
-    })
-}
+pub(crate) use stores::product_of;
+pub use stores::store_name;
+use stores::CURRENT_VERSION_NAMES;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod damage_tests;

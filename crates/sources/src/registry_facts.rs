@@ -73,10 +73,17 @@ pub enum Coverage<'a> {
 }
 
 impl Coverage<'_> {
-    /// Whether `path` (relative to SOFTWARE) is known not to exist on the host.
-    fn known_absent(&self, path: &str) -> bool {
+    /// Whether `path` (relative to SOFTWARE) is known not to exist on the
+    /// host: listed as absent by the collector, or, in a whole hive, not
+    /// among the subkeys of a parent that is there. A key whose parent is
+    /// missing too is not known absent: a damaged hive loses keys, and a
+    /// SOFTWARE hive without its `Microsoft` keys is not whole.
+    fn known_absent(&self, view: &dyn RegistryView, path: &str) -> bool {
         match self {
-            Coverage::Whole => true,
+            Coverage::Whole => match path.rsplit_once('\\') {
+                Some((parent, _)) => view.subkeys(parent).is_some(),
+                None => true,
+            },
             Coverage::Exported { absent } => {
                 let p = path.to_ascii_lowercase();
                 absent.iter().any(|a| {
@@ -114,7 +121,7 @@ pub fn software_facts(
         ..Default::default()
     };
     facts.os = os_facts(view);
-    if let Some((installed, pending, rollup)) = packages(view) {
+    if let Some((installed, pending, rollup)) = packages(view, &mut notes) {
         facts.updates = Some(installed);
         facts.pending_updates = Some(pending);
         let os = facts.os.get_or_insert_with(Default::default);
@@ -143,14 +150,18 @@ pub fn software_facts(
             ));
             None
         }
+        None if view.damage(AUTHROOT_POLICY).is_some() => {
+            notes.extend(unread(view, AUTHROOT_POLICY, "root_auto_update_disabled"));
+            None
+        }
         None if view.values(AUTHROOT_POLICY).is_some()
-            || coverage.known_absent(AUTHROOT_POLICY) =>
+            || coverage.known_absent(view, AUTHROOT_POLICY) =>
         {
             Some(false)
         }
         None => None,
     };
-    facts.agents = agents(view, coverage, products);
+    facts.agents = agents(view, coverage, products, &mut notes);
     facts.delivery = APEX_ONE_MISC.iter().find_map(|key| {
         let values = view.values(key)?;
         let set = values
@@ -160,16 +171,44 @@ pub fn software_facts(
                 Data::Dword(n) => Some(*n == 1),
                 Data::Sz(s) => Some(s.trim() == "1"),
                 _ => None,
-            })
-            .unwrap_or(false);
+            });
+        let set = match set {
+            Some(set) => Some(set),
+            // Not set, unless the line that set it could not be read.
+            None if view.damage(key).is_some() => {
+                notes.extend(unread(view, key, "delivery.no_program_upgrade"));
+                None
+            }
+            None => Some(false),
+        };
         Some(DeliveryFacts {
-            no_program_upgrade: Some(set),
+            no_program_upgrade: set,
         })
     });
     let sourced = facts.sources.clone();
     facts.attribute_all(&origin);
     facts.sources.extend(sourced);
     (facts, notes)
+}
+
+/// The note saying that `fact` is unknown because the key at `path` was not
+/// read whole (the damage names the file and line), and what to collect;
+/// `None` when nothing is known to be missing there.
+fn unread(view: &dyn RegistryView, path: &str, fact: &str) -> Option<String> {
+    let damage = view.damage(path)?;
+    // "file:line: what": the place first, as every warning names it.
+    let (place, what) = damage.split_once(": ").unwrap_or(("", &damage));
+    Some(format!(
+        "{place}: {fact} unknown: {what}; collect the key again whole \
+         (reg export \"HKLM\\SOFTWARE\\{path}\" or acsready-collect.cmd)"
+    ))
+}
+
+/// Damage at the key at `path` or above it (a lost subkey, a key whose
+/// header could not be read), leaving out damage inside its subkeys.
+fn damage_here(view: &dyn RegistryView, path: &str) -> bool {
+    // No key is named U+0001: only damage at `path` or above matches it.
+    view.damage(&format!("{path}\\\u{1}")).is_some()
 }
 
 fn text(view: &dyn RegistryView, name: &str) -> Option<String> {
@@ -230,16 +269,35 @@ fn rollup_build(name: &str) -> Option<(u32, u32)> {
 type Packages = (Vec<String>, Vec<String>, Option<(u32, u32)>);
 
 /// Installed and pending KBs, and the newest installed cumulative update.
-fn packages(view: &dyn RegistryView) -> Option<Packages> {
+///
+/// Unknown (with a note) when the Packages key was not read whole: a lost
+/// package key, an update package whose state could not be read, or no
+/// package state at all (`reg query` without `/s` lists only names; every
+/// Windows with CBS has packages).
+fn packages(view: &dyn RegistryView, notes: &mut Vec<String>) -> Option<Packages> {
     let names = view.subkeys(CBS_PACKAGES)?;
+    let unknown = |notes: &mut Vec<String>, why: Option<String>| {
+        notes.extend(why.or_else(|| unread(view, CBS_PACKAGES, "updates")));
+        None
+    };
+    if damage_here(view, CBS_PACKAGES) {
+        return unknown(notes, None);
+    }
     let mut installed: Vec<String> = Vec::new();
     let mut pending: Vec<String> = Vec::new();
     let mut rollup: Option<(u32, u32)> = None;
+    let mut states = 0usize;
+    let total = names.len();
     for name in names {
-        let state = match view.value(&format!(r"{CBS_PACKAGES}\{name}"), "CurrentState") {
+        let path = format!(r"{CBS_PACKAGES}\{name}");
+        let state = match view.value(&path, "CurrentState") {
             Some(Data::Dword(s)) => s,
+            _ if package_kb(&name).is_some() && view.damage(&path).is_some() => {
+                return unknown(notes, unread(view, &path, "updates"));
+            }
             _ => continue,
         };
+        states += 1;
         let is_installed = INSTALLED_STATES.contains(&state);
         if let Some(kb) = package_kb(&name) {
             if is_installed {
@@ -252,6 +310,15 @@ fn packages(view: &dyn RegistryView) -> Option<Packages> {
         } else if let Some(b) = rollup_build(&name).filter(|_| is_installed && state != 0x50) {
             rollup = Some(rollup.map_or(b, |r| r.max(b)));
         }
+    }
+    if states == 0 {
+        let why = format!(
+            "{}: updates unknown: the CBS Packages key lists {total} packages but the state \
+             (CurrentState) of none; collect the key with its subkeys \
+             (reg export \"HKLM\\SOFTWARE\\{CBS_PACKAGES}\")",
+            view.origin()
+        );
+        return unknown(notes, Some(why));
     }
     // A KB installed through one package and pending through another is installed.
     pending.retain(|kb| !installed.contains(kb));
@@ -269,8 +336,25 @@ fn certificates(
     let mut certs = Vec::new();
     for (key, store) in STORES {
         let path = format!(r"{key}\Certificates");
+        // A lost certificate key, or the store's keys cut: unknown. Damage
+        // inside one certificate's key is a note on that certificate.
+        let lost = if view.subkeys(&path).is_some() {
+            damage_here(view, &path)
+        } else {
+            view.damage(key).is_some()
+        };
+        if lost {
+            notes.extend(unread(view, key, "certificates"));
+            return None;
+        }
         let Some(thumbprints) = view.subkeys(&path) else {
-            seen_any |= view.subkeys(key).is_some() || coverage.known_absent(key);
+            let known = view.subkeys(key).is_some() || coverage.known_absent(view, key);
+            // ROOT and AuthRoot hold the roots the rules look for: without
+            // them the list would claim what it does not know.
+            if !known && (store == "ROOT" || store == "AuthRoot") {
+                return None;
+            }
+            seen_any |= known;
             continue;
         };
         seen_any = true;
@@ -301,18 +385,32 @@ fn certificates(
     seen_any.then_some(certs)
 }
 
+/// Trend Micro products of the Uninstall keys and vendor keys.
+///
+/// Unknown (with a note) when an Uninstall key was not read whole: a lost
+/// entry, or an entry whose `DisplayName` could not be read. Damage in an
+/// entry that names another product does not matter.
 fn agents(
     view: &dyn RegistryView,
     coverage: &Coverage,
     products: &KnownProducts,
+    notes: &mut Vec<String>,
 ) -> Option<Vec<AgentFact>> {
     let mut seen_any = false;
     let mut agents: Vec<AgentFact> = Vec::new();
     for key in UNINSTALL {
         let Some(entries) = view.subkeys(key) else {
-            seen_any |= coverage.known_absent(key) && key == UNINSTALL[0];
+            if view.damage(key).is_some() {
+                notes.extend(unread(view, key, "agents"));
+                return None;
+            }
+            seen_any |= coverage.known_absent(view, key) && key == UNINSTALL[0];
             continue;
         };
+        if damage_here(view, key) {
+            notes.extend(unread(view, key, "agents"));
+            return None;
+        }
         seen_any = true;
         for entry in entries {
             let path = format!(r"{key}\{entry}");
@@ -320,6 +418,10 @@ fn agents(
                 .value(&path, "DisplayName")
                 .and_then(|d| d.as_str().map(str::to_string))
             else {
+                if view.damage(&path).is_some() {
+                    notes.extend(unread(view, &path, "agents"));
+                    return None;
+                }
                 continue;
             };
             let lower = name.to_lowercase();
@@ -330,15 +432,16 @@ fn agents(
             else {
                 continue;
             };
+            // The product is there even when its version cannot be read.
             let version = match view.value(&path, "DisplayVersion") {
-                Some(Data::Sz(v)) => v.trim().to_string(),
-                _ => String::new(),
+                Some(Data::Sz(v)) if !v.trim().is_empty() => v.trim().to_string(),
+                _ => "unknown".to_string(),
             };
             let agent = AgentFact {
                 product: product.clone(),
                 version,
             };
-            if !agent.version.is_empty() && !agents.contains(&agent) {
+            if !agents.contains(&agent) {
                 agents.push(agent);
             }
         }
@@ -390,237 +493,8 @@ mod tests {
 /// Facts from a SOFTWARE registry built by test code, read as `.reg` files and
 /// as a real hive written by hivex.
 #[cfg(test)]
-mod view_tests {
-    use super::*;
-    use acsready_registry::{Hive, RegFiles};
-    use acsready_testkit::{
-        acs_root_der, cert_blob, export_hive, merge_into_hive, shared, temp_dir,
-        ACS_ROOT_SHA1 as ROOT,
-    };
+mod view_tests;
 
-    fn products() -> KnownProducts {
-        KnownProducts {
-            vendor_keys: vec![(
-                r"Trend Micro\Deep Security Agent".into(),
-                "deep_security_agent".into(),
-            )],
-            display_names: vec![
-                (
-                    "Trend Micro Deep Security Agent".into(),
-                    "deep_security_agent".into(),
-                ),
-                (
-                    "Trend Micro Apex One Security Agent".into(),
-                    "apex_one_agent".into(),
-                ),
-            ],
-        }
-    }
-
-    fn hex(bytes: &[u8]) -> String {
-        bytes
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<Vec<_>>()
-            .join(",")
-    }
-
-    /// A SOFTWARE export of a Server 2019 host one update short of ACS.
-    fn software_reg() -> String {
-        let der = acs_root_der();
-        let cbs = r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages";
-        format!(
-            "Windows Registry Editor Version 5.00\r\n\r\n\
-[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]\r\n\
-\"ProductName\"=\"Windows Server 2019 Standard\"\r\n\"EditionID\"=\"ServerStandard\"\r\n\
-\"InstallationType\"=\"Server\"\r\n\"CurrentBuild\"=\"17763\"\r\n\"CurrentBuildNumber\"=\"17763\"\r\n\
-\"UBR\"=dword:0000089f\r\n\"ReleaseId\"=\"1809\"\r\n\r\n\
-[{cbs}\\Package_for_KB5005625~31bf3856ad364e35~amd64~~17763.2210.1.7]\r\n\"CurrentState\"=dword:00000040\r\n\r\n\
-[{cbs}\\Package_for_KB4474419~31bf3856ad364e35~amd64~~6.1.3.2]\r\n\"CurrentState\"=dword:00000070\r\n\r\n\
-[{cbs}\\Package_1_for_KB4490628~31bf3856ad364e35~amd64~~6.1.1.0]\r\n\"CurrentState\"=dword:00000050\r\n\r\n\
-[{cbs}\\Package_for_KB4000001~31bf3856ad364e35~amd64~~6.1.1.0]\r\n\"CurrentState\"=dword:00000000\r\n\r\n\
-[{cbs}\\Package_for_RollupFix~31bf3856ad364e35~amd64~~17763.2183.1.8]\r\n\"CurrentState\"=dword:00000070\r\n\r\n\
-[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SystemCertificates\\ROOT\\Certificates]\r\n\r\n\
-[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SystemCertificates\\AuthRoot\\Certificates\\{ROOT}]\r\n\"Blob\"=hex:{}\r\n\r\n\
-[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\AuthRoot]\r\n\"DisableRootAutoUpdate\"=dword:00000001\r\n\r\n\
-[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{{0D4E2D2B-0000-4A2C-9B8E-1A2B3C4D5E6F}}]\r\n\
-\"DisplayName\"=\"Trend Micro Deep Security Agent\"\r\n\"DisplayVersion\"=\"20.0.0.5137\"\r\n\r\n\
-[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Contoso]\r\n\
-\"DisplayName\"=\"Contoso Tool\"\r\n\"DisplayVersion\"=\"1.0\"\r\n\r\n\
-[HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\TrendMicro\\PC-cillinNTCorp\\CurrentVersion\\Misc.]\r\n\
-\"NoProgramUpgrade\"=dword:00000001\r\n",
-            hex(&cert_blob(&der))
-        )
-    }
-
-    fn reg_facts(text: &str) -> HostFacts {
-        let mut files = RegFiles::new();
-        files
-            .add_text(text, "web01/export.reg")
-            .expect(".reg parses");
-        let view = files.view(r"HKLM\SOFTWARE");
-        let (facts, notes) = software_facts(
-            &view,
-            "web01",
-            &Coverage::Exported { absent: &[] },
-            &products(),
-        );
-        assert!(notes.is_empty(), "{notes:?}");
-        facts
-    }
-
-    fn check(f: &HostFacts) {
-        let os = f.os.as_ref().expect("os");
-        assert_eq!(os.current_build.as_deref(), Some("17763"));
-        assert_eq!(os.ubr, Some(2207));
-        assert_eq!(os.installation_type.as_deref(), Some("Server"));
-        assert_eq!(os.display_version.as_deref(), Some("1809"));
-        assert_eq!(
-            f.updates.as_deref(),
-            Some(&["KB4474419".to_string(), "KB4490628".to_string()][..])
-        );
-        assert_eq!(
-            f.pending_updates.as_deref(),
-            Some(&["KB5005625".to_string()][..])
-        );
-        let certs = f.certificates.as_ref().expect("certificates");
-        assert_eq!(certs.len(), 1);
-        assert_eq!(certs[0].store, "AuthRoot");
-        assert_eq!(certs[0].der_sha1.as_deref(), Some(ROOT));
-        assert_eq!(certs[0].not_after.as_deref(), Some("2045-04-16T18:44:40Z"));
-        assert_eq!(f.root_auto_update_disabled, Some(true));
-        let agents = f.agents.as_ref().expect("agents");
-        assert_eq!(agents.len(), 1);
-        assert_eq!(
-            (agents[0].product.as_str(), agents[0].version.as_str()),
-            ("deep_security_agent", "20.0.0.5137")
-        );
-        assert_eq!(
-            f.delivery.as_ref().and_then(|d| d.no_program_upgrade),
-            Some(true)
-        );
-    }
-
-    #[test]
-    fn facts_from_reg_exports() {
-        let f = reg_facts(&software_reg());
-        check(&f);
-        assert!(
-            f.sources["os.ubr"].starts_with("web01/export.reg"),
-            "{}",
-            f.sources["os.ubr"]
-        );
-    }
-
-    #[test]
-    fn a_missing_export_leaves_facts_unknown_unless_known_absent() {
-        let text = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]\r\n\"CurrentBuild\"=\"9600\"\r\n";
-        let f = reg_facts(text);
-        assert_eq!(f.build(), Some(9600));
-        assert!(
-            f.ubr().is_none()
-                && f.updates.is_none()
-                && f.certificates.is_none()
-                && f.agents.is_none()
-        );
-        assert_eq!(f.root_auto_update_disabled, None);
-        let mut files = RegFiles::new();
-        files.add_text(text, "x.reg").unwrap();
-        let view = files.view(r"HKLM\SOFTWARE");
-        let absent = vec![
-            r"Policies\Microsoft\SystemCertificates".to_string(),
-            r"Microsoft\SystemCertificates\ROOT".to_string(),
-        ];
-        let (f, _) = software_facts(
-            &view,
-            "x",
-            &Coverage::Exported { absent: &absent },
-            &products(),
-        );
-        assert_eq!(
-            f.root_auto_update_disabled,
-            Some(false),
-            "the policy key is known not to exist"
-        );
-        assert_eq!(
-            f.certificates,
-            Some(vec![]),
-            "the ROOT store is known empty"
-        );
-    }
-
-    #[test]
-    fn a_vendor_key_alone_shows_the_product_with_an_unknown_version() {
-        let text = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall]\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Trend Micro\\Deep Security Agent]\r\n\"InstallationFolder\"=\"C:\\\\Program Files\\\\Trend Micro\\\\Deep Security Agent\\\\\"\r\n";
-        let f = reg_facts(text);
-        let agents = f.agents.expect("agents");
-        assert_eq!(agents.len(), 1);
-        assert_eq!(
-            (agents[0].product.as_str(), agents[0].version.as_str()),
-            ("deep_security_agent", "unknown")
-        );
-    }
-
-    #[test]
-    fn the_ubr_falls_back_to_the_newest_cumulative_update() {
-        let text = software_reg().replace("\"UBR\"=dword:0000089f\r\n", "");
-        let f = reg_facts(&text);
-        assert_eq!(f.ubr(), Some(2183));
-        assert!(f.sources["os.ubr"].contains("RollupFix"));
-    }
-
-    /// Writes the test SOFTWARE into a copy of a real hive with hivex, then reads
-    /// the hive and its own hivexregedit export: all three give the same facts.
-    #[test]
-    fn a_real_hive_and_its_export_give_the_same_facts() {
-        let dir = temp_dir("registry-facts");
-        let prefix = r"HKEY_LOCAL_MACHINE\SOFTWARE";
-        let hive = merge_into_hive(
-            &software_reg(),
-            &shared("testdata/hives/regipy__ntuser_software_partial"),
-            prefix,
-            &dir.join("SOFTWARE"),
-        );
-        let opened = Hive::open(&hive).expect("hive opens");
-        let (from_hive, notes) = software_facts(&opened, "web01", &Coverage::Whole, &products());
-        check_hive(&from_hive, &notes);
-
-        let mut files = RegFiles::new();
-        files
-            .add_bytes(&export_hive(&hive, prefix), "export.reg")
-            .expect("export parses");
-        let view = files.view(r"HKLM\SOFTWARE");
-        let (from_export, _) = software_facts(&view, "web01", &Coverage::Whole, &products());
-        let strip = |mut f: HostFacts| {
-            f.sources.clear();
-            f
-        };
-        assert_eq!(strip(from_hive), strip(from_export));
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    fn check_hive(f: &HostFacts, notes: &[String]) {
-        check(&HostFacts {
-            // The shared hive also has one certificate of its own in ROOT.
-            certificates: f
-                .certificates
-                .clone()
-                .map(|c| c.into_iter().filter(|c| c.sha1 == ROOT).collect()),
-            ..f.clone()
-        });
-        let own = f
-            .certificates
-            .as_ref()
-            .unwrap()
-            .iter()
-            .find(|c| c.store == "ROOT")
-            .expect("the hive's own ROOT certificate");
-        assert_eq!(own.sha1, "28CA236A328D9C5240AB1712A1392DAA8B4DD7A0");
-        assert_eq!(
-            own.der_sha1.as_deref(),
-            Some(own.sha1.as_str()),
-            "its Blob holds that certificate"
-        );
-        assert!(notes.is_empty(), "{notes:?}");
-    }
-}
+/// Damaged or deleted sections never give known-empty facts.
+#[cfg(test)]
+mod damage_tests;

@@ -60,6 +60,16 @@ pub fn parse_wevtutil_xml(
     }
     let (text, _) = text::decode(bytes);
     let text = text.as_ref();
+    if text.trim().is_empty() {
+        // wevtutil writes `<Events>…</Events>` even when nothing matches:
+        // an empty file says nothing about the host's events.
+        return Err(format_error(
+            file,
+            "the file is empty: it holds no events and no <Events> element (the query failed \
+             or did not run), so the events are unknown"
+                .into(),
+        ));
+    }
     let starts = event_starts(text);
     if starts.is_empty() {
         return if is_empty_document(text) {
@@ -69,6 +79,16 @@ pub fn parse_wevtutil_xml(
         };
     }
     let mut log = LogBuilder::default();
+    let last = starts.last().copied().unwrap_or(0);
+    if opens_events_root(&text[..starts[0]]) && !closes_events_root(&text[last..]) {
+        let line = text[..last].matches('\n').count() + 1;
+        log.problem(|| {
+            format!(
+                "{file}:{line}: the file ends before </Events> (it was cut short): events after \
+                 the one starting at this line are lost"
+            )
+        });
+    }
     let mut lines = LineCounter::new(text);
     for (i, &start) in starts.iter().enumerate() {
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
@@ -185,16 +205,45 @@ fn event_starts(text: &str) -> Vec<usize> {
 /// `<Events></Events>` (what `/e:Events` gives when nothing matched).
 fn is_empty_document(text: &str) -> bool {
     let mut reader = Reader::from_str(text);
+    // `<Events/>`, or `<Events>` closed: a document cut before its end tag
+    // does not say that there are no events.
+    let (mut open, mut whole) = (false, false);
     loop {
         match reader.read_event() {
-            Ok(Event::Eof) => return true,
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == b"Events" => {}
-            Ok(Event::End(e)) if e.local_name().as_ref() == b"Events" => {}
+            Ok(Event::Eof) => return whole && !open,
+            Ok(Event::Empty(e)) if e.local_name().as_ref() == b"Events" => whole = true,
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"Events" => open = true,
+            Ok(Event::End(e)) if e.local_name().as_ref() == b"Events" => {
+                (open, whole) = (false, true);
+            }
             Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_)) => {}
             Ok(Event::Text(t)) if t.iter().all(u8::is_ascii_whitespace) => {}
             _ => return false,
         }
     }
+}
+
+/// Whether the text before the first event opens an `<Events>` root
+/// (`/e:Events`).
+fn opens_events_root(head: &str) -> bool {
+    head.match_indices('<').any(|(at, _)| {
+        let name: String = head[at + 1..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+            .collect();
+        name.rsplit(':').next() == Some("Events")
+    })
+}
+
+/// Whether the text from the last event on closes the `<Events>` root.
+fn closes_events_root(tail: &str) -> bool {
+    tail.match_indices("</").any(|(at, _)| {
+        let name: String = tail[at + 2..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>')
+            .collect();
+        name.rsplit(':').next() == Some("Events")
+    })
 }
 
 /// Where (byte offset in the event's text) and why an event is not readable.

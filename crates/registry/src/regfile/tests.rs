@@ -150,7 +150,7 @@ fn add_bytes_detects_the_encoding_and_reports_bad_utf16() {
         "Windows Registry Editor Version 5.00\r\n[HKEY_LOCAL_MACHINE\\K]\r\n\"a\"=\"x",
     );
     bytes.extend([0x00, 0xdc]); // a lone low surrogate
-    bytes.extend(utf16("\"\r\n"));
+    bytes.extend(utf16("\"\r\n\r\n"));
     assert!(files.add_bytes(&bytes, "bad16.reg").is_ok());
     assert_eq!(
         warnings(&files),
@@ -459,7 +459,7 @@ fn malformed_lines_are_warnings_and_the_rest_is_kept() {
             "a.reg:13: value \"no-close\": hex( without closing )",
             "a.reg:14: value \"long-byte\": hex value byte 1 (\"100\") is not hex",
             "a.reg:15: value name: no closing quote",
-            "a.reg:16: unrecognised line \"what is this\"",
+            "a.reg:16: unrecognised line \"what is this\"; the values after it up to the next key are not read",
             "a.reg:17: key header without closing ']'",
             "a.reg:22: key path does not start with a root key such as HKEY_LOCAL_MACHINE: \"NotARoot\"",
             "a.reg:24: empty key path",

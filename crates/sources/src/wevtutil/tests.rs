@@ -183,16 +183,15 @@ fn entities_cdata_and_prefixes() {
 
 #[test]
 fn empty_documents_and_other_text() {
-    for empty in [
-        "",
-        "\r\n",
-        "<?xml version='1.0'?>\n<Events>\n</Events>\n",
-        "<Events/>",
-    ] {
+    for empty in ["<?xml version='1.0'?>\n<Events>\n</Events>\n", "<Events/>"] {
         let log = parse(empty.as_bytes(), &EventFilter::all());
         assert_eq!(log, EventLog::default(), "{empty:?}");
     }
-    let cases: [(&[u8], &str); 4] = [
+    let cases: [(&[u8], &str); 7] = [
+        // Nothing written, or the root cut: the events are unknown.
+        (b"", "the file is empty"),
+        (b"\r\n", "the file is empty"),
+        (b"<Events>\r\n", "found \"<Events>"),
         (b"hello", "found \"hello\""),
         (
             b"Event[0]:\r\n  Log Name: Application\r\n  Event ID: 900\r\n",
@@ -341,5 +340,38 @@ fn many_broken_events_are_capped_and_counted() {
             "… and {} more problems like these",
             20_000 - (crate::MAX_PROBLEMS - 1)
         )
+    );
+}
+
+proptest! {
+    /// The rule of docs/host-facts.md: a log cut anywhere, or with bytes
+    /// damaged, never reads as "no events" without saying what was lost:
+    /// it is an error, or it keeps events, or it lists a problem.
+    #[test]
+    fn a_cut_or_damaged_log_never_silently_has_no_events(
+        at in any::<prop::sample::Index>(),
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..4), 0..4),
+    ) {
+        let whole = RENDERED.as_bytes();
+        let cut = whole[..at.index(whole.len())].to_vec();
+        let damaged = acsready_testkit::apply_edits(cut, &edits);
+        if let Ok(log) = parse_wevtutil_xml(&damaged, "x.xml", &EventFilter::all()) {
+            prop_assert!(
+                !log.events.is_empty() || !log.problems.is_empty(),
+                "{log:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_log_cut_between_events_says_so() {
+    let cut = &RENDERED[..RENDERED.find("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Application Error'").unwrap()];
+    let log = parse(cut.as_bytes(), &EventFilter::all());
+    assert_eq!(log.events.len(), 2);
+    assert_eq!(
+        log.problems,
+        ["events.xml:3: the file ends before </Events> (it was cut short): events after the one \
+          starting at this line are lost"]
     );
 }
