@@ -6,40 +6,59 @@
 //!   blank-line separated blocks;
 //! * `wmic qfe get HotFixID,InstalledOn` and `wmic qfe list [brief]`: a
 //!   header line naming the columns, then one row per update, columns
-//!   aligned by position;
+//!   aligned by position. The header is found by its `HotFixID` column: a
+//!   stray line before it (the first-run message "Please wait while WMIC is
+//!   being installed.", in any language, even glued to the header or in
+//!   another encoding) is skipped with a problem;
 //! * `wmic qfe … /format:csv`: a `Node,…,HotFixID,…` header, then rows;
-//! * `systeminfo` (list format), English or Japanese: a
-//!   `Hotfix(s): 3 Hotfix(s) Installed.` / `修正プログラム: 3 個の修正プログラムが
-//!   インストールされています。` line, then `[01]: KB5005625` lines;
-//! * `systeminfo /fo csv`: a header row of quoted names, then a row whose
-//!   `Hotfix(s)` / `修正プログラム` field holds `3 Hotfix(s) Installed.,[01]:
-//!   KB5005625,…`.
+//! * `systeminfo` in any display language, as a list (the default), `/fo
+//!   csv` or `/fo table`, written by `cmd` or captured by PowerShell (long
+//!   lines hard-wrapped at the console width). Its fields are found by
+//!   **structure**, labels being only hints: see [`systeminfo`].
 //!
 //! Input may be UTF-16 LE with BOM (what `wmic > file` writes), UTF-8, or the
-//! ANSI code page, with CRLF (or wmic's CR CR LF) line ends and blank lines.
-//! KB numbers are normalised with [`normalize_kb`] and listed once, in the
-//! order of the input; an entry that is not a KB number ("File 1" on old
-//! systems) is listed in [`Hotfixes::problems`].
+//! ANSI/OEM code page, with CRLF (or wmic's CR CR LF) line ends and blank
+//! lines.
 //!
-//! `systeminfo` also gives the host name, `OS Name` / `OS 名` and
-//! `OS Version` / `OS バージョン` ("10.0.17763 N/A Build 17763", from which
-//! the build, 17763, is taken). **It has no UBR** (the revision after the
-//! build, "17763.**2210**"), which decides readiness on Windows 10 / Server
-//! 2016 and later: collect it from the registry (`UBR` under
-//! `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion`) or `winver`.
-//! `wmic qfe` gives no OS facts.
+//! **What is not read is unknown, never "none".** [`Hotfixes::updates`] is
+//! the list read, `None` when no list was found at all; it is the whole
+//! list only when [`Hotfixes::complete`]: the source positively says how
+//! many updates there are (systeminfo's count, `N/A`, wmic's "No
+//! Instance(s) Available.") and every entry was read. A missing, cut or
+//! damaged section leaves the list partial or unknown, with a problem naming
+//! the file and line. [`Hotfixes::known_updates`] gives the list only when
+//! it is complete.
 //!
-//! Only the first host of an input is read (`systeminfo /s` or a CSV with
-//! several rows); the others are named in `problems`.
+//! Entries are KB numbers, normalised with [`normalize_kb`] and listed once,
+//! in the order of the input. An entry with a suffix (`KB893803v2`,
+//! `KB2510531-IE8 - Update`) is read as its KB number and the raw text kept
+//! in [`Hotfixes::notes`]; an entry that is not a KB number (`File 1`,
+//! `Q147222` on old systems) is listed in [`Hotfixes::problems`].
+//!
+//! `systeminfo` also gives the host name, the OS name and version ("10.0.17763
+//! N/A Build 17763", from which the build, 17763, is taken). **It has no
+//! UBR** (the revision after the build, "17763.**2210**"), which decides
+//! readiness on Windows 10 / Server 2016 and later: collect it from the
+//! registry (`UBR` under `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion`)
+//! or `winver`. `wmic qfe` gives no OS facts.
+//!
+//! Only the first host of an input is read (`systeminfo /s` outputs one
+//! after another, or a CSV with several rows); the others are named in
+//! `problems`. A list of *missing* updates (`KB…: title` lines, as WES-NG's
+//! `missingkbs` script writes) is refused: it does not say what is installed.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::LazyLock;
 
-use acsready_facts::{normalize_kb, OsFacts};
+use acsready_facts::{leading_kb, normalize_kb, OsFacts};
 use regex::Regex;
 
 use crate::text;
 use crate::SourceError;
+
+mod systeminfo;
+mod wmic;
 
 /// Which tool and format an input came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,48 +66,65 @@ pub enum HotfixFormat {
     /// `wmic qfe list full` / `/format:list` (`Key=Value` lines).
     WmicList,
     /// `wmic qfe get …` / `wmic qfe list brief` (aligned columns); also
-    /// "No Instance(s) Available.".
+    /// "No Instance(s) Available." and wmic's blank output.
     WmicTable,
     /// `wmic qfe … /format:csv`.
     WmicCsv,
-    /// `systeminfo` (default list format), English or Japanese.
+    /// `systeminfo` (default list format), any language.
     SysteminfoList,
     /// `systeminfo /fo csv`.
     SysteminfoCsv,
+    /// `systeminfo /fo table` (its hotfix column is cut: no KB list).
+    SysteminfoTable,
 }
 
 /// The updates and OS facts read from one input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hotfixes {
     pub format: HotfixFormat,
-    /// Installed updates, `"KB<digits>"`, each once, in input order.
-    pub updates: Vec<String>,
+    /// Installed updates read, `"KB<digits>"`, each once, in input order;
+    /// `None` when no update list was found. Whole only when `complete`.
+    pub updates: Option<Vec<String>>,
+    /// `updates` is the whole list: the source says how many there are (or
+    /// that there are none) and every entry was read.
+    pub complete: bool,
     /// Host name (`systeminfo` Host Name, wmic `CSName` / `Node`).
     pub host: Option<String>,
     /// `OS Name` / `OS 名` (systeminfo only).
     pub os_name: Option<String>,
     /// `OS Version` / `OS バージョン` as written (systeminfo only).
     pub os_version: Option<String>,
-    /// The build number in `os_version` ("10.0.**17763**").
+    /// The build number in `os_version` ("10.0.**17763** N/A Build 17763").
     pub build: Option<u32>,
     /// The number of updates `systeminfo` says are installed.
     pub hotfix_count: Option<u32>,
-    /// Entries skipped and inconsistencies, with their line.
+    /// Entries skipped, sections missing or cut, with their file and line.
     pub problems: Vec<String>,
+    /// Information: entries read from a longer text, with the raw text.
+    pub notes: Vec<String>,
 }
 
 impl Hotfixes {
     fn new(format: HotfixFormat) -> Self {
         Hotfixes {
             format,
-            updates: Vec::new(),
+            updates: None,
+            complete: false,
             host: None,
             os_name: None,
             os_version: None,
             build: None,
             hotfix_count: None,
             problems: Vec::new(),
+            notes: Vec::new(),
         }
+    }
+
+    /// The installed updates when the whole list was read, else `None`
+    /// (unknown): never a partial list, so an update missing from it is
+    /// really not installed.
+    pub fn known_updates(&self) -> Option<&[String]> {
+        self.updates.as_deref().filter(|_| self.complete)
     }
 
     /// The OS facts of `systeminfo`: product name and build, never a UBR
@@ -105,22 +141,39 @@ impl Hotfixes {
         })
     }
 
-    /// Adds one hotfix entry found at `line`.
-    fn add(&mut self, file: &str, line: u64, entry: &str) {
+    /// Starts the list: a section of updates was found.
+    fn found_list(&mut self) {
+        self.updates.get_or_insert_with(Vec::new);
+    }
+
+    /// Adds one hotfix entry found at `line`; the KB added, if any.
+    fn add(&mut self, file: &str, line: u64, entry: &str) -> Option<String> {
         let entry = entry.trim();
         if entry.is_empty() {
-            return;
+            return None;
         }
-        match normalize_kb(entry) {
-            Ok(kb) => {
-                if !self.updates.contains(&kb) {
-                    self.updates.push(kb);
+        let kb = match normalize_kb(entry) {
+            Ok(kb) => kb,
+            Err(_) => match leading_kb(entry) {
+                Some((kb, _)) => {
+                    self.notes
+                        .push(format!("{file}:{line}: hotfix \"{entry}\" read as {kb}"));
+                    kb
                 }
-            }
-            Err(_) => self.problems.push(format!(
-                "{file}:{line}: hotfix \"{entry}\" is not a KB number; skipped"
-            )),
+                None => {
+                    self.problems.push(format!(
+                        "{file}:{line}: hotfix \"{entry}\" is not a KB number; skipped"
+                    ));
+                    return None;
+                }
+            },
+        };
+        let list = self.updates.get_or_insert_with(Vec::new);
+        if list.contains(&kb) {
+            return None;
         }
+        list.push(kb.clone());
+        Some(kb)
     }
 }
 
@@ -137,7 +190,7 @@ pub fn read_hotfixes(path: &Path) -> Result<Hotfixes, SourceError> {
 /// Parses `wmic qfe` or `systeminfo` output held in memory; `file` names it
 /// in problems and errors.
 pub fn parse_hotfixes(bytes: &[u8], file: &str) -> Result<Hotfixes, SourceError> {
-    let (text, _) = text::decode(bytes);
+    let text = decode(bytes);
     let text = text.as_ref();
     let format_error = |message: String| SourceError::Format {
         file: file.to_string(),
@@ -148,36 +201,49 @@ pub fn parse_hotfixes(bytes: &[u8], file: &str) -> Result<Hotfixes, SourceError>
     }
     let lines: Vec<&str> = text::lines(text).collect();
     let Some(first) = lines.iter().map(|l| l.trim()).find(|l| !l.is_empty()) else {
+        if lines.len() > 1 {
+            // `wmic qfe > file` writes one blank line when it lists nothing,
+            // and also when it fails: its message goes to the screen.
+            let mut out = Hotfixes::new(HotfixFormat::WmicTable);
+            out.problems.push(format!(
+                "{file}: only blank lines (what `wmic qfe > file` writes when it lists nothing \
+                 or fails, its message going to the screen): installed updates unknown; \
+                 collect `systeminfo` too"
+            ));
+            return Ok(out);
+        }
         return Err(format_error(format!("{EXPECTED}, found an empty file")));
     };
-    let lower = first.to_lowercase();
-    let format = if first.starts_with('"') {
-        if csv_header_has(first, is_systeminfo_key) {
-            HotfixFormat::SysteminfoCsv
-        } else if csv_header_has(first, |k| k.eq_ignore_ascii_case("HotFixID")) {
-            HotfixFormat::WmicCsv
-        } else {
-            return Err(format_error(format!(
-                "{EXPECTED}, found a CSV header without a Hotfix(s) / 修正プログラム or HotFixID \
-                 column (was it written with /nh?)"
-            )));
-        }
-    } else if lower.starts_with("node,") && lower.contains("hotfixid") {
-        HotfixFormat::WmicCsv
-    } else if lines.iter().any(|l| WMIC_LIST_KEY.is_match(l)) {
+    let format = if lines.iter().any(|l| WMIC_LIST_KEY.is_match(l)) {
         HotfixFormat::WmicList
-    } else if lines
-        .iter()
-        .any(|l| key_value(l).is_some_and(|(k, _)| is_systeminfo_key(k)))
+    } else if let Some(format) = wmic::csv_format(&lines)
+        .or_else(|| systeminfo::csv_format(first))
+        .or_else(|| systeminfo::text_format(&lines))
     {
-        HotfixFormat::SysteminfoList
-    } else if first
-        .split_whitespace()
-        .any(|t| t.eq_ignore_ascii_case("HotFixID"))
-    {
+        format
+    } else if first.starts_with('"') {
+        return Err(format_error(format!(
+            "{EXPECTED}, found a CSV header without a HotFixID column that is not systeminfo's \
+             (was it written with /nh?)"
+        )));
+    } else if is_missing_list(&lines) {
+        return Err(format_error(format!(
+            "{EXPECTED}, found a list of *missing* updates (`KB…: title` lines, as WES-NG's \
+             missingkbs script writes): it names the updates Windows Update offers, not the \
+             installed ones; collect `wmic qfe` or `systeminfo`"
+        )));
+    } else if wmic::header_line(&lines).is_some() {
         HotfixFormat::WmicTable
-    } else if lower.starts_with("no instance(s) available") {
-        return Ok(Hotfixes::new(HotfixFormat::WmicTable));
+    } else if let Some(at) = lines.iter().position(|l| {
+        l.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("no instance(s) available")
+    }) {
+        let mut out = Hotfixes::new(HotfixFormat::WmicTable);
+        stray_lines(&lines[..at], file, "wmic's message", &mut out);
+        out.found_list();
+        out.complete = true;
+        return Ok(out);
     } else {
         return Err(format_error(format!(
             "{EXPECTED}, found {}",
@@ -186,89 +252,92 @@ pub fn parse_hotfixes(bytes: &[u8], file: &str) -> Result<Hotfixes, SourceError>
     };
     let mut out = Hotfixes::new(format);
     match format {
-        HotfixFormat::WmicList => wmic_list(&lines, file, &mut out),
-        HotfixFormat::WmicTable => wmic_table(&lines, file, &mut out),
-        HotfixFormat::WmicCsv => wmic_csv(text, file, &mut out),
-        HotfixFormat::SysteminfoList => systeminfo_list(&lines, file, &mut out),
-        HotfixFormat::SysteminfoCsv => systeminfo_csv(text, file, &mut out),
+        HotfixFormat::WmicList => wmic::list(text, &lines, file, &mut out),
+        HotfixFormat::WmicTable => wmic::table(text, &lines, file, &mut out),
+        HotfixFormat::WmicCsv => wmic::csv(text, file, &mut out),
+        HotfixFormat::SysteminfoList => systeminfo::list(&lines, file, &mut out),
+        HotfixFormat::SysteminfoCsv => systeminfo::csv(text, file, &mut out),
+        HotfixFormat::SysteminfoTable => systeminfo::table(&lines, file, &mut out),
     }
     Ok(out)
 }
 
 const EXPECTED: &str = "expected the output of `wmic qfe` (list, table or /format:csv) or of \
-                        `systeminfo` (list or /fo csv)";
+                        `systeminfo` (list, /fo csv or /fo table)";
 
 static WMIC_LIST_KEY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^\s*HotFixID\s*=").expect("valid regex"));
-static ENTRY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*\[\d+\]\s*[:：]\s*(.*)$").expect("valid regex"));
-static COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\d+)").expect("valid regex"));
-static VERSION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*\d+\.\d+\.(\d+)").expect("valid regex"));
+static MISSING_ENTRY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^KB\d+: \S").expect("valid regex"));
 
-/// What a `systeminfo` field is, from its name in English or Japanese.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Host,
-    OsName,
-    OsVersion,
-    Hotfixes,
+/// Text of `bytes` ([`text::decode`]), and one more case: text in the ANSI
+/// code page followed by UTF-16 LE without a BOM. That is what a redirected
+/// `wmic` writes on its first run: the console message "Please wait while
+/// WMIC is being installed." in ANSI, then its UTF-16 output. The two parts
+/// are decoded each on its own and joined by a line break.
+fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    if let Some(start) = utf16_after_ansi(bytes) {
+        let (head, _) = text::decode(&bytes[..start]);
+        let (rest, _) = encoding_rs::UTF_16LE.decode_without_bom_handling(&bytes[start..]);
+        return Cow::Owned(format!("{head}\n{rest}"));
+    }
+    text::decode(bytes).0
 }
 
-fn field(key: &str) -> Option<Field> {
-    let key: String = key
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect();
-    Some(match key.as_str() {
-        "hostname" | "ホスト名" => Field::Host,
-        "osname" | "os名" => Field::OsName,
-        "osversion" | "osバージョン" => Field::OsVersion,
-        "hotfix(s)" | "hotfix(es)" | "hotfixes" | "修正プログラム" => Field::Hotfixes,
-        _ => return None,
-    })
-}
-
-fn is_systeminfo_key(key: &str) -> bool {
-    field(key).is_some()
-}
-
-/// `Key:   value` of a `systeminfo` line that is not indented.
-fn key_value(line: &str) -> Option<(&str, &str)> {
-    if line.starts_with(char::is_whitespace) {
+/// Where UTF-16 LE text starts after an ANSI prefix: the first NUL byte
+/// follows the first UTF-16 code unit, no NUL comes before, and most of the
+/// next 16 byte pairs are ASCII in UTF-16 LE.
+fn utf16_after_ansi(bytes: &[u8]) -> Option<usize> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return None;
     }
-    let at = line.find([':', '：'])?;
-    let key = line[..at].trim();
-    let colon_len = line[at..].chars().next().map_or(1, char::len_utf8);
-    (!key.is_empty()).then(|| (key, line[at + colon_len..].trim()))
-}
-
-fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
-}
-
-fn csv_header_has(line: &str, wanted: impl Fn(&str) -> bool) -> bool {
-    csv_reader(line)
-        .records()
-        .next()
-        .and_then(Result::ok)
-        .is_some_and(|r| r.iter().any(|f| wanted(f.trim())))
-}
-
-fn set_os_version(out: &mut Hotfixes, value: &str) {
-    let value = value.trim();
-    if value.is_empty() {
-        return;
+    let start = bytes.iter().position(|&b| b == 0)?.checked_sub(1)?;
+    if start < 4 {
+        return None;
     }
-    out.os_version = Some(value.to_string());
-    out.build = VERSION
-        .captures(value)
-        .and_then(|c| c.get(1)?.as_str().parse().ok());
+    let pairs = bytes[start..].chunks_exact(2).take(16);
+    let total = pairs.len();
+    let ascii = bytes[start..]
+        .chunks_exact(2)
+        .take(16)
+        .filter(|p| p[0] != 0 && p[1] == 0)
+        .count();
+    (total >= 4 && ascii * 4 >= total * 3).then_some(start)
+}
+
+/// Every non-blank line reads `KB<digits>: title`.
+fn is_missing_list(lines: &[&str]) -> bool {
+    let mut any = false;
+    for line in lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+        if !MISSING_ENTRY.is_match(line) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// Records the non-blank lines before a header as skipped.
+fn stray_lines(lines: &[&str], file: &str, before: &str, out: &mut Hotfixes) {
+    for (index, line) in lines.iter().enumerate() {
+        let line = line.trim();
+        if !line.is_empty() {
+            out.problems.push(format!(
+                "{file}:{}: \"{}\" before {before}; skipped",
+                index + 1,
+                shorten(line)
+            ));
+        }
+    }
+}
+
+/// `text` cut to 60 characters for a message.
+fn shorten(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
 }
 
 fn non_empty(value: &str) -> Option<String> {
@@ -276,226 +345,11 @@ fn non_empty(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
 
-fn wmic_list(lines: &[&str], file: &str, out: &mut Hotfixes) {
-    for (index, line) in lines.iter().enumerate() {
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        match key.trim().to_ascii_lowercase().as_str() {
-            "hotfixid" => out.add(file, index as u64 + 1, value),
-            "csname" if out.host.is_none() => out.host = non_empty(value),
-            _ => {}
-        }
-    }
-}
-
-/// Columns of a wmic table header: (name, first char index).
-fn columns(header: &str) -> Vec<(String, usize)> {
-    let mut columns = Vec::new();
-    let mut start = None;
-    for (i, c) in header.chars().chain(std::iter::once(' ')).enumerate() {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                columns.push((header.chars().skip(s).take(i - s).collect(), s));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    columns
-}
-
-fn wmic_table(lines: &[&str], file: &str, out: &mut Hotfixes) {
-    let mut rows = lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = rows.next() else {
-        return;
-    };
-    let columns = columns(header);
-    let cell = |row: &[char], name: &str| -> Option<String> {
-        let at = columns
-            .iter()
-            .position(|(n, _)| n.eq_ignore_ascii_case(name))?;
-        let start = columns[at].1;
-        let end = columns.get(at + 1).map_or(row.len(), |c| c.1);
-        let value: String = row
-            .get(start.min(row.len())..end.min(row.len()))?
-            .iter()
-            .collect();
-        non_empty(&value)
-    };
-    for (index, line) in rows {
-        let row: Vec<char> = line.chars().collect();
-        if out.host.is_none() {
-            out.host = cell(&row, "CSName");
-        }
-        let line_number = index as u64 + 1;
-        match cell(&row, "HotFixID") {
-            // A value that spills over its column (misaligned output): take
-            // the KB-looking word of the row instead.
-            Some(value) if normalize_kb(&value).is_err() => {
-                match line.split_whitespace().find(|w| {
-                    w.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("kb"))
-                        && normalize_kb(w).is_ok()
-                }) {
-                    Some(word) => out.add(file, line_number, word),
-                    None => out.add(file, line_number, &value),
-                }
-            }
-            Some(value) => out.add(file, line_number, &value),
-            None => {}
-        }
-    }
-}
-
-fn wmic_csv(text: &str, file: &str, out: &mut Hotfixes) {
-    let mut header: Option<Vec<String>> = None;
-    for record in csv_reader(text).records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                out.problems.push(format!("{file}: {e}"));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let Some(names) = &header else {
-            header = Some(
-                record
-                    .iter()
-                    .map(|f| f.trim().to_ascii_lowercase())
-                    .collect(),
-            );
-            continue;
-        };
-        let get = |name: &str| {
-            names
-                .iter()
-                .position(|n| n == name)
-                .and_then(|i| record.get(i))
-        };
-        if out.host.is_none() {
-            out.host = get("node").or_else(|| get("csname")).and_then(non_empty);
-        }
-        if let Some(value) = get("hotfixid") {
-            out.add(file, line, value);
-        }
-    }
-}
-
-/// Adds the entries of a systeminfo hotfix field, one `[01]: KB…` per item.
-fn hotfix_entries<'a>(
-    items: impl Iterator<Item = (u64, &'a str)>,
-    file: &str,
-    out: &mut Hotfixes,
-) -> u32 {
-    let mut listed = 0;
-    for (line, item) in items {
-        if let Some(entry) = ENTRY.captures(item).and_then(|c| c.get(1)) {
-            listed += 1;
-            out.add(file, line, entry.as_str());
-        }
-    }
-    listed
-}
-
-fn check_count(out: &mut Hotfixes, file: &str, listed: u32) {
-    if let Some(count) = out.hotfix_count {
-        if count != listed {
-            out.problems.push(format!(
-                "{file}: systeminfo says {count} hotfixes are installed but lists {listed}"
-            ));
-        }
-    }
-}
-
-fn systeminfo_list(lines: &[&str], file: &str, out: &mut Hotfixes) {
-    let mut current: Option<Field> = None;
-    let mut hosts = 0;
-    let mut listed = 0;
-    for (index, line) in lines.iter().enumerate() {
-        let line_number = index as u64 + 1;
-        if let Some((key, value)) = key_value(line) {
-            current = field(key);
-            match current {
-                Some(Field::Host) => {
-                    hosts += 1;
-                    if hosts > 1 {
-                        out.problems.push(format!(
-                            "{file}:{line_number}: a second host ({value}); only the first is read"
-                        ));
-                        break;
-                    }
-                    out.host = non_empty(value);
-                }
-                Some(Field::OsName) => out.os_name = non_empty(value),
-                Some(Field::OsVersion) => set_os_version(out, value),
-                Some(Field::Hotfixes) => {
-                    out.hotfix_count = COUNT
-                        .captures(value)
-                        .and_then(|c| c.get(1)?.as_str().parse().ok());
-                    // `Hotfix(s): [01]: KB…` when there is no count line.
-                    listed += hotfix_entries(std::iter::once((line_number, value)), file, out);
-                }
-                None => {}
-            }
-        } else if current == Some(Field::Hotfixes) {
-            listed += hotfix_entries(std::iter::once((line_number, *line)), file, out);
-        }
-    }
-    check_count(out, file, listed);
-}
-
-fn systeminfo_csv(text: &str, file: &str, out: &mut Hotfixes) {
-    let mut header: Option<Vec<Option<Field>>> = None;
-    let mut rows = 0;
-    for record in csv_reader(text).records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                out.problems.push(format!("{file}: {e}"));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let Some(fields) = &header else {
-            header = Some(record.iter().map(field).collect());
-            continue;
-        };
-        rows += 1;
-        if rows > 1 {
-            let host = record.get(0).unwrap_or("");
-            out.problems.push(format!(
-                "{file}:{line}: a second host ({host}); only the first is read"
-            ));
-            break;
-        }
-        let mut listed = 0;
-        for (value, field) in record.iter().zip(fields) {
-            match field {
-                Some(Field::Host) => out.host = non_empty(value),
-                Some(Field::OsName) => out.os_name = non_empty(value),
-                Some(Field::OsVersion) => set_os_version(out, value),
-                Some(Field::Hotfixes) => {
-                    out.hotfix_count = COUNT
-                        .captures(value)
-                        .and_then(|c| c.get(1)?.as_str().parse().ok());
-                    listed += hotfix_entries(value.split(',').map(|item| (line, item)), file, out);
-                }
-                None => {}
-            }
-        }
-        check_count(out, file, listed);
-    }
+fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
 }
 
 #[cfg(test)]
