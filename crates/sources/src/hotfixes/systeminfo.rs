@@ -224,18 +224,43 @@ pub(super) fn csv_format(first: &str) -> Option<HotfixFormat> {
         .then_some(HotfixFormat::SysteminfoCsv)
 }
 
+/// Appends the rest of a wrapped line to the field's last line; `space`:
+/// the wrapped line ended with a space (trimmed from the value).
+fn join(field: &mut Field, rest: &str, space: bool) {
+    let text = match field.items.last_mut() {
+        Some((_, item)) => item,
+        None => &mut field.value,
+    };
+    if space && !rest.starts_with(char::is_whitespace) {
+        text.push(' ');
+    }
+    text.push_str(rest.trim_end());
+}
+
 /// The fields of the list format.
 fn list_fields(lines: &[&str], file: &str, out: &mut Hotfixes) -> Vec<Field> {
     let column = value_column(lines);
     let widest = lines.iter().map(|l| width(l)).max().unwrap_or(0);
     let mut fields: Vec<Field> = Vec::new();
     let mut previous_width = 0;
+    let mut previous_space = false;
     for (index, line) in lines.iter().enumerate() {
         let number = index as u64 + 1;
-        let wrapped = previous_width == widest && widest >= 60;
+        // A wide character that does not fit the last column moves to the
+        // next line: a wrapped line may be one cell short.
+        let wrapped = previous_width + 1 >= widest && widest >= 40;
+        let space = std::mem::replace(&mut previous_space, line.ends_with(char::is_whitespace));
         previous_width = width(line);
         if line.trim().is_empty() {
             continue;
+        }
+        let indent = width(line) - width(line.trim_start());
+        if wrapped && indent > 0 && indent < column.unwrap_or(usize::MAX) {
+            // Wrapped at a space: the rest of the line before.
+            if let Some(field) = fields.last_mut() {
+                join(field, line, space);
+                continue;
+            }
         }
         if line.starts_with(char::is_whitespace) {
             match fields.last_mut() {
@@ -250,10 +275,7 @@ fn list_fields(lines: &[&str], file: &str, out: &mut Hotfixes) -> Vec<Field> {
         // A line the console wrapped: the rest of the line before.
         if wrapped && column.and_then(|c| column_split(line, c)).is_none() {
             if let Some(field) = fields.last_mut() {
-                match field.items.last_mut() {
-                    Some((_, item)) => item.push_str(line.trim_end()),
-                    None => field.value.push_str(line.trim_end()),
-                }
+                join(field, line, space);
                 continue;
             }
         }
@@ -393,6 +415,12 @@ pub(super) fn table(lines: &[&str], file: &str, out: &mut Hotfixes) {
         })
         .collect();
     read_fields(fields, file, out);
+    if out.updates.is_some() && !out.complete {
+        out.problems.push(format!(
+            "{file}: `systeminfo /fo table` shows only the start of the hotfix field: installed \
+             updates unknown; run `systeminfo` as a list (no /fo) or with /fo csv"
+        ));
+    }
 }
 
 /// Most entries of the field are KB numbers.
