@@ -62,25 +62,53 @@ fn hint(label: &str) -> Option<Hint> {
         .collect();
     Some(match key.as_str() {
         "hostname" | "ホスト名" | "nomdel'hôte" | "nombredehost" | "nomehost" | "nomedohost"
-        | "имяузла" | "主机名" | "主機名稱" | "호스트이름" | "hostnaam" => Hint::Host,
-        "osname" | "os名" | "betriebssystemname" | "nomdusystèmed'exploitation"
-        | "nombredelsistemaoperativo" | "nomeso" | "nomedosistemaoperacional" | "названиеос"
-        | "os名称" | "作業系統名稱" | "os이름" | "os-naam" => Hint::OsName,
-        "osversion" | "osバージョン" | "betriebssystemversion" | "versiondusystème"
-        | "versióndelsistemaoperativo" | "versioneso" | "versãodosistemaoperacional"
-        | "версияос" | "os版本" | "作業系統版本" | "os버전" | "os-versie" => Hint::OsVersion,
-        "hotfix(s)" | "hotfix(es)" | "hotfixes" | "ホットフィックス" | "修正プログラム"
-        | "correctif(s)" | "revisión(es)" | "aggiornamentirapidi" | "исправление(я)"
-        | "修补程序" | "修補程式" | "핫픽스" => Hint::Hotfixes,
+        | "имяузла" | "主机名" | "主機名稱" | "호스트이름" | "hostnaam" => {
+            Hint::Host
+        }
+        "osname"
+        | "os名"
+        | "betriebssystemname"
+        | "nomdusystèmed'exploitation"
+        | "nombredelsistemaoperativo"
+        | "nomeso"
+        | "nomedosistemaoperacional"
+        | "названиеос"
+        | "os名称"
+        | "作業系統名稱"
+        | "os이름"
+        | "os-naam" => Hint::OsName,
+        "osversion"
+        | "osバージョン"
+        | "betriebssystemversion"
+        | "versiondusystème"
+        | "versióndelsistemaoperativo"
+        | "versioneso"
+        | "versãodosistemaoperacional"
+        | "версияос"
+        | "os版本"
+        | "作業系統版本"
+        | "os버전"
+        | "os-versie" => Hint::OsVersion,
+        "hotfix(s)"
+        | "hotfix(es)"
+        | "hotfixes"
+        | "ホットフィックス"
+        | "修正プログラム"
+        | "correctif(s)"
+        | "revisión(es)"
+        | "aggiornamentirapidi"
+        | "исправление(я)"
+        | "修补程序"
+        | "修補程式"
+        | "핫픽스" => Hint::Hotfixes,
         _ => return None,
     })
 }
 
 static ENTRY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*\[(\d+)\]\s*[:：]\s*(.*)$").expect("valid regex"));
-static VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*\d+\.\d+\.(\d+)\s+\S.*\s(\d+)\s*$").expect("valid regex")
-});
+static VERSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*\d+\.\d+\.(\d+)\s+\S.*\s(\d+)\s*$").expect("valid regex"));
 static SYSTEM_TYPE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^[a-z0-9_]+-based PC$").expect("valid regex"));
 static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+").expect("valid regex"));
@@ -151,7 +179,10 @@ fn value_column(lines: &[&str]) -> Option<usize> {
             }
         }
     }
-    counts.into_iter().max_by_key(|&(c, n)| (n, c)).map(|(c, _)| c)
+    counts
+        .into_iter()
+        .max_by_key(|&(c, n)| (n, c))
+        .map(|(c, _)| c)
 }
 
 /// The label and value of a line whose text before the value column ends
@@ -189,7 +220,10 @@ fn split_field(line: &str, column: Option<usize>) -> Option<(String, String)> {
                 rest.is_empty() || rest.starts_with(char::is_whitespace)
             })
         })?;
-    Some((line[..*at].trim().to_string(), after(*at).trim().to_string()))
+    Some((
+        line[..*at].trim().to_string(),
+        after(*at).trim().to_string(),
+    ))
 }
 
 /// Whether the text looks like `systeminfo` output, and in which format.
@@ -279,7 +313,8 @@ fn list_fields(lines: &[&str], file: &str, out: &mut Hotfixes) -> Vec<Field> {
                 continue;
             }
         }
-        let (label, value) = split_field(line, column).unwrap_or_else(|| (line.trim().to_string(), String::new()));
+        let (label, value) =
+            split_field(line, column).unwrap_or_else(|| (line.trim().to_string(), String::new()));
         fields.push(Field {
             label,
             value,
@@ -347,9 +382,7 @@ pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
             record
                 .iter()
                 .enumerate()
-                .map(|(i, cell)| {
-                    cell_field(labels.get(i).map_or("", String::as_str), cell, line)
-                })
+                .map(|(i, cell)| cell_field(labels.get(i).map_or("", String::as_str), cell, line))
                 .collect::<Vec<_>>(),
         );
     }
@@ -448,7 +481,10 @@ fn network_cards(field: &Field) -> bool {
 }
 
 fn find_hotfixes(fields: &[Field]) -> Option<usize> {
-    if let Some(at) = fields.iter().position(|f| hint(&f.label) == Some(Hint::Hotfixes)) {
+    if let Some(at) = fields
+        .iter()
+        .position(|f| hint(&f.label) == Some(Hint::Hotfixes))
+    {
         return Some(at);
     }
     if let Some(at) = fields.iter().position(kb_items) {

@@ -405,13 +405,18 @@ fn odd_entries_and_counts_are_problems() {
     );
     let out = parse(text.as_bytes());
     assert_eq!(out.updates, Some(KBS.map(String::from).to_vec()));
-    assert_eq!(out.known_updates(), None, "5 listed, 3 said: not the whole list");
+    assert_eq!(
+        out.known_updates(),
+        None,
+        "5 listed, 3 said: not the whole list"
+    );
     assert_eq!(
         out.problems[0],
         "qfe.txt:19: hotfix \"File 1\" is not a KB number; skipped"
     );
     assert!(
-        out.problems[1].starts_with("qfe.txt:15: systeminfo says 3 hotfixes are installed but lists 5;"),
+        out.problems[1]
+            .starts_with("qfe.txt:15: systeminfo says 3 hotfixes are installed but lists 5;"),
         "{:?}",
         out.problems
     );

@@ -91,7 +91,11 @@ pub(super) fn csv_format(lines: &[&str]) -> Option<HotfixFormat> {
         .map(|l| l.trim())
         .filter(|l| !l.is_empty())
         .take(3)
-        .any(|l| l.contains(',') && l.split(',').any(|f| is_hotfixid(f.trim().trim_matches('"'))))
+        .any(|l| {
+            l.contains(',')
+                && l.split(',')
+                    .any(|f| is_hotfixid(f.trim().trim_matches('"')))
+        })
         .then_some(HotfixFormat::WmicCsv)
 }
 
@@ -123,7 +127,10 @@ pub(super) fn list(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) {
             _ => {}
         }
     }
-    let last = lines.iter().rposition(|l| !l.trim().is_empty()).unwrap_or(0);
+    let last = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .unwrap_or(0);
     if !ends_whole(text) && super::WMIC_LIST_KEY.is_match(lines[last]) {
         cut_off(file, last + 1, out);
     }
@@ -174,6 +181,7 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
         non_empty(&value)
     };
     let mut rows = 0;
+    let mut last_added = None;
     for (index, line) in lines.iter().enumerate().skip(at + 1) {
         if line.trim().is_empty() {
             continue;
@@ -185,7 +193,7 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
         }
         let line_number = index as u64 + 1;
         out.found_list();
-        match cell(&row, "HotFixID") {
+        last_added = match cell(&row, "HotFixID") {
             // A value that spills over its column (misaligned output): take
             // the KB-looking word of the row instead.
             Some(value) if normalize_kb(&value).is_err() => {
@@ -195,13 +203,11 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
                 }) {
                     Some(word) => out.add(file, line_number, word),
                     None => out.add(file, line_number, &value),
-                };
+                }
             }
-            Some(value) => {
-                out.add(file, line_number, &value);
-            }
-            None => {}
-        }
+            Some(value) => out.add(file, line_number, &value),
+            None => None,
+        };
     }
     if rows == 0 {
         out.problems.push(format!(
@@ -213,7 +219,10 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
     }
     out.complete = true;
     // A last row shorter than the end of the HotFixID column may be cut.
-    let last = lines.iter().rposition(|l| !l.trim().is_empty()).unwrap_or(0);
+    let last = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .unwrap_or(0);
     let id_end = columns
         .iter()
         .position(|(n, _)| is_hotfixid(n))
@@ -221,6 +230,9 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
         .map_or(0, |c| c.1);
     if !ends_whole(text) && lines[last].chars().count() < id_end {
         cut_off(file, last + 1, out);
+        if let (Some(kb), Some(list)) = (last_added, out.updates.as_mut()) {
+            list.retain(|k| *k != kb);
+        }
     }
 }
 
