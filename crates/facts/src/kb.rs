@@ -68,7 +68,10 @@ mod tests {
     fn leading_forms() {
         let kb = |s| leading_kb(s).map(|(kb, rest)| (kb, rest.to_string()));
         assert_eq!(kb("KB893803v2"), Some(("KB893803".into(), "v2".into())));
-        assert_eq!(kb("KB2378111_WM9"), Some(("KB2378111".into(), "_WM9".into())));
+        assert_eq!(
+            kb("KB2378111_WM9"),
+            Some(("KB2378111".into(), "_WM9".into()))
+        );
         assert_eq!(
             kb("KB2510531-IE8 - Update"),
             Some(("KB2510531".into(), "-IE8 - Update".into()))

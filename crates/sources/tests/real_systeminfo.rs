@@ -49,12 +49,18 @@ fn plain(bytes: &[u8]) -> String {
 #[test]
 fn every_real_output_agrees_with_wes_ng() {
     let truth = truth();
-    let truth = truth["systeminfo"].as_object().expect("a systeminfo object");
+    let truth = truth["systeminfo"]
+        .as_object()
+        .expect("a systeminfo object");
     let files = files();
     assert_eq!(files.len(), truth.len(), "one truth entry per file");
     let mut failures = Vec::new();
     for path in &files {
-        let name = path.file_name().expect("a name").to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .into_owned();
         let want = &truth[&name];
         let bytes = std::fs::read(path).expect("read the file");
         let parsed = parse_hotfixes(&bytes, &name);
@@ -119,7 +125,11 @@ fn every_real_output_agrees_with_wes_ng() {
 fn cut_lists_are_partial() {
     let mut partial = Vec::new();
     for path in files() {
-        let name = path.file_name().expect("a name").to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .into_owned();
         if name.contains("_updates") {
             continue;
         }

@@ -61,7 +61,9 @@ fn utf16le_bom(text: &str) -> Vec<u8> {
 /// Console cells of a character: 2 for East Asian wide ones.
 fn cells(c: char) -> usize {
     match u32::from(c) {
-        0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFF00..=0xFF60 => 2,
+        0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFF00..=0xFF60 => {
+            2
+        }
         _ => 1,
     }
 }
@@ -100,10 +102,19 @@ fn forms(text: &str, oem: Option<&'static Encoding>) -> Vec<(String, Vec<u8>)> {
         ("cmd, OEM code page".into(), oem_bytes),
         ("UTF-8".into(), text.as_bytes().to_vec()),
         ("PowerShell, UTF-16".into(), utf16le_bom(text)),
-        ("PowerShell, wrapped at 80".into(), utf16le_bom(&wrapped(text, 80))),
-        ("PowerShell, wrapped at 120".into(), utf16le_bom(&wrapped(text, 120))),
+        (
+            "PowerShell, wrapped at 80".into(),
+            utf16le_bom(&wrapped(text, 80)),
+        ),
+        (
+            "PowerShell, wrapped at 120".into(),
+            utf16le_bom(&wrapped(text, 120)),
+        ),
         // A narrower window cuts the version line and entries too.
-        ("PowerShell, wrapped at 70".into(), utf16le_bom(&wrapped(text, 70))),
+        (
+            "PowerShell, wrapped at 70".into(),
+            utf16le_bom(&wrapped(text, 70)),
+        ),
     ]
 }
 
@@ -116,20 +127,104 @@ struct Want {
 }
 
 const LISTS: &[Want] = &[
-    Want { file: "ja-11.txt", oem: Some(SHIFT_JIS), host: "DESKTOP-JP11", build: 22000, kbs: &["KB5017264", "KB5012170", "KB5018418", "KB5017850"] },
-    Want { file: "ja-2012r2.txt", oem: Some(SHIFT_JIS), host: "JPSRV01", build: 9600, kbs: &["KB2919355", "KB2919442", "KB5006714"] },
-    Want { file: "de-7.txt", oem: None, host: "OLI7-PC", build: 7601, kbs: &["KB2849697", "KB2849696", "KB2841134"] },
-    Want { file: "fr-7.txt", oem: None, host: "WIN-IDKKFN87EL8", build: 7601, kbs: &["KB2491683", "KB2506014", "KB2506928"] },
-    Want { file: "es-10.txt", oem: None, host: "PC-ES01", build: 17763, kbs: &["KB4486553", "KB4465477", "KB4465664"] },
-    Want { file: "it-10.txt", oem: None, host: "PC044", build: 17134, kbs: &["KB4100347", "KB4338853", "KB4343669"] },
-    Want { file: "pt-BR-11.txt", oem: None, host: "AERO-DO-LG", build: 22621, kbs: &["KB5017271", "KB5019509", "KB5017233"] },
-    Want { file: "nl-10.txt", oem: None, host: "DESKTOP-NL01", build: 17134, kbs: &["KB4230204", "KB4456655", "KB4457146"] },
-    Want { file: "ru-2012r2.txt", oem: Some(IBM866), host: "DC", build: 9600, kbs: &["KB2919355", "KB2919442", "KB2937220"] },
-    Want { file: "zh-CN-10.txt", oem: Some(GBK), host: "DESKTOP-0CQH3P2", build: 17763, kbs: &["KB4464455"] },
-    Want { file: "zh-TW-10.txt", oem: Some(BIG5), host: "DESKTOP-TW01", build: 19045, kbs: &["KB5031356", "KB5032189"] },
-    Want { file: "ko-10.txt", oem: Some(EUC_KR), host: "DESKTOP-KO01", build: 19045, kbs: &["KB5031356", "KB5032189"] },
-    Want { file: "en-none.txt", oem: None, host: "DESKTOP-OOF6NB5", build: 17134, kbs: &[] },
-    Want { file: "ja-none.txt", oem: Some(SHIFT_JIS), host: "DESKTOP-JP11", build: 22000, kbs: &[] },
+    Want {
+        file: "ja-11.txt",
+        oem: Some(SHIFT_JIS),
+        host: "DESKTOP-JP11",
+        build: 22000,
+        kbs: &["KB5017264", "KB5012170", "KB5018418", "KB5017850"],
+    },
+    Want {
+        file: "ja-2012r2.txt",
+        oem: Some(SHIFT_JIS),
+        host: "JPSRV01",
+        build: 9600,
+        kbs: &["KB2919355", "KB2919442", "KB5006714"],
+    },
+    Want {
+        file: "de-7.txt",
+        oem: None,
+        host: "OLI7-PC",
+        build: 7601,
+        kbs: &["KB2849697", "KB2849696", "KB2841134"],
+    },
+    Want {
+        file: "fr-7.txt",
+        oem: None,
+        host: "WIN-IDKKFN87EL8",
+        build: 7601,
+        kbs: &["KB2491683", "KB2506014", "KB2506928"],
+    },
+    Want {
+        file: "es-10.txt",
+        oem: None,
+        host: "PC-ES01",
+        build: 17763,
+        kbs: &["KB4486553", "KB4465477", "KB4465664"],
+    },
+    Want {
+        file: "it-10.txt",
+        oem: None,
+        host: "PC044",
+        build: 17134,
+        kbs: &["KB4100347", "KB4338853", "KB4343669"],
+    },
+    Want {
+        file: "pt-BR-11.txt",
+        oem: None,
+        host: "AERO-DO-LG",
+        build: 22621,
+        kbs: &["KB5017271", "KB5019509", "KB5017233"],
+    },
+    Want {
+        file: "nl-10.txt",
+        oem: None,
+        host: "DESKTOP-NL01",
+        build: 17134,
+        kbs: &["KB4230204", "KB4456655", "KB4457146"],
+    },
+    Want {
+        file: "ru-2012r2.txt",
+        oem: Some(IBM866),
+        host: "DC",
+        build: 9600,
+        kbs: &["KB2919355", "KB2919442", "KB2937220"],
+    },
+    Want {
+        file: "zh-CN-10.txt",
+        oem: Some(GBK),
+        host: "DESKTOP-0CQH3P2",
+        build: 17763,
+        kbs: &["KB4464455"],
+    },
+    Want {
+        file: "zh-TW-10.txt",
+        oem: Some(BIG5),
+        host: "DESKTOP-TW01",
+        build: 19045,
+        kbs: &["KB5031356", "KB5032189"],
+    },
+    Want {
+        file: "ko-10.txt",
+        oem: Some(EUC_KR),
+        host: "DESKTOP-KO01",
+        build: 19045,
+        kbs: &["KB5031356", "KB5032189"],
+    },
+    Want {
+        file: "en-none.txt",
+        oem: None,
+        host: "DESKTOP-OOF6NB5",
+        build: 17134,
+        kbs: &[],
+    },
+    Want {
+        file: "ja-none.txt",
+        oem: Some(SHIFT_JIS),
+        host: "DESKTOP-JP11",
+        build: 22000,
+        kbs: &[],
+    },
 ];
 
 fn read(bytes: &[u8], what: &str) -> Hotfixes {
@@ -147,7 +242,12 @@ fn check(want: &Want, text: &str, label: &str) {
         let h = read(&bytes, &what);
         assert_eq!(h.format, HotfixFormat::SysteminfoList, "{what}");
         assert_eq!(h.build, Some(want.build), "{what}: {:?}", h.problems);
-        assert_eq!(known(&h), Some(want.kbs.to_vec()), "{what}: {:?}", h.problems);
+        assert_eq!(
+            known(&h),
+            Some(want.kbs.to_vec()),
+            "{what}: {:?}",
+            h.problems
+        );
         assert!(h.problems.is_empty(), "{what}: {:?}", h.problems);
         if !form.contains("OEM") || want.oem.is_some() {
             assert_eq!(h.host.as_deref(), Some(want.host), "{what}");
@@ -201,11 +301,19 @@ fn a_cut_japanese_list_is_partial() {
         assert_eq!(known(&h), None, "{form}: 3 of 294 read");
         assert_eq!(
             h.updates.as_deref(),
-            Some(&["KB2849697".to_string(), "KB2849696".into(), "KB3020369".into()][..]),
+            Some(
+                &[
+                    "KB2849697".to_string(),
+                    "KB2849696".into(),
+                    "KB3020369".into()
+                ][..]
+            ),
             "{form}"
         );
         assert!(
-            h.problems.iter().any(|p| p.contains("says 294 hotfixes are installed but lists 3")),
+            h.problems
+                .iter()
+                .any(|p| p.contains("says 294 hotfixes are installed but lists 3")),
             "{form}: {:?}",
             h.problems
         );
@@ -216,7 +324,10 @@ fn a_cut_japanese_list_is_partial() {
 fn csv_in_english_and_japanese() {
     let h = read(fixture("en-csv.csv").as_bytes(), "en-csv");
     assert_eq!(h.format, HotfixFormat::SysteminfoCsv);
-    assert_eq!((h.host.as_deref(), h.build), (Some("HIGHWAYSTAR"), Some(19044)));
+    assert_eq!(
+        (h.host.as_deref(), h.build),
+        (Some("HIGHWAYSTAR"), Some(19044))
+    );
     assert_eq!(known(&h), Some(vec!["KB5010472", "KB4537759", "KB4557968"]));
     let text = fixture("ja-csv.csv");
     for (form, bytes) in forms(&text, Some(SHIFT_JIS)) {
@@ -238,8 +349,15 @@ fn csv_in_english_and_japanese() {
 fn a_table_gives_the_build_and_an_unknown_list() {
     let h = read(fixture("en-table.txt").as_bytes(), "en-table");
     assert_eq!(h.format, HotfixFormat::SysteminfoTable);
-    assert_eq!((h.host.as_deref(), h.build), (Some("HIGHWAYSTAR"), Some(19044)));
+    assert_eq!(
+        (h.host.as_deref(), h.build),
+        (Some("HIGHWAYSTAR"), Some(19044))
+    );
     assert_eq!(h.hotfix_count, Some(22));
     assert_eq!(known(&h), None, "the table cuts the hotfix column");
-    assert!(h.problems.iter().any(|p| p.contains("table")), "{:?}", h.problems);
+    assert!(
+        h.problems.iter().any(|p| p.contains("table")),
+        "{:?}",
+        h.problems
+    );
 }
