@@ -146,35 +146,74 @@ impl Hotfixes {
         self.updates.get_or_insert_with(Vec::new);
     }
 
-    /// Adds one hotfix entry found at `line`; the KB added, if any.
-    fn add(&mut self, file: &str, line: u64, entry: &str) -> Option<String> {
+    /// Adds one hotfix entry found at `line`.
+    fn add(&mut self, file: &str, line: u64, entry: &str) -> Added {
         let entry = entry.trim();
         if entry.is_empty() {
-            return None;
+            return Added::NotKb;
         }
         let kb = match normalize_kb(entry) {
             Ok(kb) => kb,
-            Err(_) => match leading_kb(entry) {
+            // A suffix names a variant of the update: KB893803v2.
+            Err(_) => match leading_kb(entry).filter(|(kb, _)| kb.len() >= 8) {
                 Some((kb, _)) => {
                     self.notes
                         .push(format!("{file}:{line}: hotfix \"{entry}\" read as {kb}"));
                     kb
                 }
+                None if looks_like_kb(entry) => {
+                    self.problems.push(format!(
+                        "{file}:{line}: hotfix \"{entry}\" looks like a KB number but cannot be \
+                         read; the update list is incomplete"
+                    ));
+                    return Added::Unreadable;
+                }
                 None => {
                     self.problems.push(format!(
                         "{file}:{line}: hotfix \"{entry}\" is not a KB number; skipped"
                     ));
-                    return None;
+                    return Added::NotKb;
                 }
             },
         };
         let list = self.updates.get_or_insert_with(Vec::new);
         if list.contains(&kb) {
-            return None;
+            return Added::Again;
         }
         list.push(kb.clone());
-        Some(kb)
+        Added::New(kb)
     }
+}
+
+/// What became of a hotfix entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Added {
+    /// A KB number, new to the list.
+    New(String),
+    /// A KB number already listed.
+    Again,
+    /// An entry of another kind ("File 1", "Q147222", a GUID).
+    NotKb,
+    /// A KB number that cannot be read (damaged).
+    Unreadable,
+}
+
+/// An entry that mentions "KB" or a long number, other than the old
+/// `Q<number>` ids and GUIDs, was meant to be a KB number.
+fn looks_like_kb(entry: &str) -> bool {
+    let lower = entry.to_ascii_lowercase();
+    let q_id = lower
+        .strip_prefix('q')
+        .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()));
+    if q_id || entry.starts_with('{') {
+        return false;
+    }
+    let mut run = 0;
+    let long_number = entry.chars().any(|c| {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        run >= 5
+    });
+    lower.contains("kb") || long_number
 }
 
 /// Reads `wmic qfe` or `systeminfo` output from the file at `path`.

@@ -34,7 +34,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{csv_reader, non_empty, shorten, HotfixFormat, Hotfixes};
+use super::{csv_reader, non_empty, shorten, Added, HotfixFormat, Hotfixes};
 
 /// One `systeminfo` field: its label, value and continuation lines.
 #[derive(Debug, Default)]
@@ -543,7 +543,7 @@ fn read_fields(mut fields: Vec<Field>, file: &str, out: &mut Hotfixes) {
         out.os_name = non_empty(&fields[at].value);
     }
     match find_hotfixes(&fields) {
-        Some(at) => read_hotfix_field(&fields[at], file, out),
+        Some(at) => read_hotfix_field(&fields[at], at + 1 == fields.len(), file, out),
         None => out.problems.push(format!(
             "{file}: no hotfix section found (the `Hotfix(s)` field, after `Logon Server`); \
              installed updates unknown"
@@ -551,7 +551,9 @@ fn read_fields(mut fields: Vec<Field>, file: &str, out: &mut Hotfixes) {
     }
 }
 
-fn read_hotfix_field(field: &Field, file: &str, out: &mut Hotfixes) {
+/// Reads the hotfix field; `last`: no field follows it (systeminfo always
+/// lists the network cards after it), so the output was cut in it.
+fn read_hotfix_field(field: &Field, last_field: bool, file: &str, out: &mut Hotfixes) {
     out.found_list();
     let line = field.line;
     let mut items: Vec<(u64, &str)> = Vec::new();
@@ -570,7 +572,10 @@ fn read_hotfix_field(field: &Field, file: &str, out: &mut Hotfixes) {
     let mut in_order = true;
     let mut last: Option<(u64, String, Option<String>)> = None;
     for (number, item) in items {
-        match ENTRY.captures(item) {
+        match ENTRY
+            .captures(item)
+            .filter(|c| c.get(2).is_some_and(|m| !m.as_str().trim().is_empty()))
+        {
             Some(c) => {
                 listed += 1;
                 let index: Option<u32> = c.get(1).and_then(|m| m.as_str().parse().ok());
@@ -584,7 +589,14 @@ fn read_hotfix_field(field: &Field, file: &str, out: &mut Hotfixes) {
                     ));
                 }
                 let entry = c.get(2).map_or("", |m| m.as_str());
-                let added = out.add(file, number, entry);
+                let added = match out.add(file, number, entry) {
+                    Added::New(kb) => Some(kb),
+                    Added::Unreadable => {
+                        in_order = false;
+                        None
+                    }
+                    Added::Again | Added::NotKb => None,
+                };
                 last = Some((number, entry.to_string(), added));
             }
             None => {
@@ -595,6 +607,21 @@ fn read_hotfix_field(field: &Field, file: &str, out: &mut Hotfixes) {
                     shorten(item)
                 ));
             }
+        }
+    }
+    if last_field {
+        in_order = false;
+        out.problems.push(format!(
+            "{file}:{line}: the output ends in the hotfix field (systeminfo lists the network \
+             cards after it): cut, the update list is incomplete"
+        ));
+        if let Some((number, entry, Some(kb))) = last.take() {
+            if let Some(list) = out.updates.as_mut() {
+                list.retain(|k| *k != kb);
+            }
+            out.problems.push(format!(
+                "{file}:{number}: the last entry \"{entry}\" may be cut off; not used"
+            ));
         }
     }
     out.complete = match count {
@@ -618,7 +645,7 @@ fn read_hotfix_field(field: &Field, file: &str, out: &mut Hotfixes) {
             }
             false
         }
-        None if listed == 0 && says_none(field) => true,
+        None if listed == 0 && says_none(field) => !last_field,
         None => {
             out.problems.push(format!(
                 "{file}:{line}: hotfix count \"{}\" not understood; the list may be incomplete",

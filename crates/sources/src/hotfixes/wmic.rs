@@ -10,7 +10,7 @@
 
 use acsready_facts::normalize_kb;
 
-use super::{csv_reader, non_empty, shorten, stray_lines, HotfixFormat, Hotfixes};
+use super::{csv_reader, non_empty, shorten, stray_lines, Added, HotfixFormat, Hotfixes};
 
 /// The properties of `Win32_QuickFixEngineering`: the only column names.
 const PROPERTIES: [&str; 11] = [
@@ -121,7 +121,9 @@ pub(super) fn list(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) {
         };
         match key.trim().to_ascii_lowercase().as_str() {
             "hotfixid" => {
-                out.add(file, index as u64 + 1, value);
+                if out.add(file, index as u64 + 1, value) == Added::Unreadable {
+                    out.complete = false;
+                }
             }
             "csname" if out.host.is_none() => out.host = non_empty(value),
             _ => {}
@@ -182,6 +184,7 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
     };
     let mut rows = 0;
     let mut last_added = None;
+    let mut damaged = false;
     for (index, line) in lines.iter().enumerate().skip(at + 1) {
         if line.trim().is_empty() {
             continue;
@@ -193,7 +196,7 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
         }
         let line_number = index as u64 + 1;
         out.found_list();
-        last_added = match cell(&row, "HotFixID") {
+        let added = match cell(&row, "HotFixID") {
             // A value that spills over its column (misaligned output): take
             // the KB-looking word of the row instead.
             Some(value) if normalize_kb(&value).is_err() => {
@@ -206,7 +209,12 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
                 }
             }
             Some(value) => out.add(file, line_number, &value),
-            None => None,
+            None => Added::NotKb,
+        };
+        damaged |= added == Added::Unreadable;
+        last_added = match added {
+            Added::New(kb) => Some(kb),
+            _ => None,
         };
     }
     if rows == 0 {
@@ -217,7 +225,7 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
         ));
         return;
     }
-    out.complete = true;
+    out.complete = !damaged;
     // A last row shorter than the end of the HotFixID column may be cut.
     let last = lines
         .iter()
@@ -240,6 +248,7 @@ pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
     let mut header: Option<Vec<String>> = None;
     let mut rows = 0;
     let (mut last_fields, mut last_line) = (0, 0);
+    let mut damaged = false;
     for record in csv_reader(text).records() {
         let record = match record {
             Ok(record) => record,
@@ -282,7 +291,7 @@ pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
         }
         out.found_list();
         if let Some(value) = get("hotfixid") {
-            out.add(file, line, value);
+            damaged |= out.add(file, line, value) == Added::Unreadable;
         }
     }
     if rows == 0 {
@@ -291,7 +300,7 @@ pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
         ));
         return;
     }
-    out.complete = true;
+    out.complete = !damaged;
     if !ends_whole(text) && last_fields < header.as_ref().map_or(0, Vec::len) {
         cut_off(file, last_line as usize, out);
     }
