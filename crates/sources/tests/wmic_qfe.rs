@@ -151,7 +151,7 @@ fn a_header_without_rows_or_a_cut_row_is_not_a_whole_list() {
     // Cut inside the HotFixID column of the last row.
     let text = table(&rows()[..2]);
     let cut = text.find("KB893803v2").expect("the row") + 4;
-    let out = parse(text[..cut].as_bytes());
+    let out = parse(&text.as_bytes()[..cut]);
     assert_eq!(out.known_updates(), None, "{out:?}");
     assert_eq!(
         out.updates,

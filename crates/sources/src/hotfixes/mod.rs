@@ -57,6 +57,7 @@ use regex::Regex;
 use crate::text;
 use crate::SourceError;
 
+mod layout;
 mod systeminfo;
 mod wmic;
 

@@ -114,21 +114,18 @@ fn cut_off(file: &str, line: usize, out: &mut Hotfixes) {
 
 pub(super) fn list(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) {
     out.found_list();
-    out.complete = true;
+    let mut damaged = false;
     for (index, line) in lines.iter().enumerate() {
         let Some((key, value)) = line.split_once('=') else {
             continue;
         };
         match key.trim().to_ascii_lowercase().as_str() {
-            "hotfixid" => {
-                if out.add(file, index as u64 + 1, value) == Added::Unreadable {
-                    out.complete = false;
-                }
-            }
+            "hotfixid" => damaged |= out.add(file, index as u64 + 1, value) == Added::Unreadable,
             "csname" if out.host.is_none() => out.host = non_empty(value),
             _ => {}
         }
     }
+    out.complete = !damaged;
     let last = lines
         .iter()
         .rposition(|l| !l.trim().is_empty())
