@@ -44,15 +44,23 @@ fn doc(name: String, text: &str) -> Option<Doc> {
     })
 }
 
+/// The files of a folder, by name.
+fn sorted(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    paths.sort();
+    paths
+}
+
 static DOCS: LazyLock<Vec<Doc>> = LazyLock::new(|| {
     let truth: serde_json::Value = serde_json::from_slice(
         &std::fs::read(acsready_testkit::shared("testdata/real/truth.json")).expect("truth"),
     )
     .expect("JSON");
     let mut docs = Vec::new();
-    let dir = acsready_testkit::shared("testdata/real/systeminfo");
-    for entry in std::fs::read_dir(&dir).expect("list") {
-        let path = entry.expect("entry").path();
+    for path in sorted(&acsready_testkit::shared("testdata/real/systeminfo")) {
         let name = path
             .file_name()
             .expect("name")
@@ -76,8 +84,7 @@ static DOCS: LazyLock<Vec<Doc>> = LazyLock::new(|| {
         docs.push(doc);
     }
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/systeminfo");
-    for entry in std::fs::read_dir(&fixtures).expect("list") {
-        let path = entry.expect("entry").path();
+    for path in sorted(&fixtures) {
         let name = path
             .file_name()
             .expect("name")
