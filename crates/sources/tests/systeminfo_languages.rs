@@ -361,3 +361,22 @@ fn a_table_gives_the_build_and_an_unknown_list() {
         h.problems
     );
 }
+
+#[test]
+fn a_zero_count_is_none_and_a_count_without_entries_is_unknown() {
+    let text = fixture("en-none.txt");
+    let zero = text.replace(
+        "Hotfix(s):                 N/A",
+        "Hotfix(s):                 0 Hotfix(s) Installed.",
+    );
+    assert_ne!(zero, text);
+    let h = read(zero.as_bytes(), "0 Hotfix(s)");
+    assert_eq!((h.hotfix_count, known(&h)), (Some(0), Some(vec![])));
+    let three = text.replace(
+        "Hotfix(s):                 N/A",
+        "Hotfix(s):                 3 Hotfix(s) Installed.",
+    );
+    let h = read(three.as_bytes(), "3 Hotfix(s), none listed");
+    assert_eq!((h.hotfix_count, known(&h)), (Some(3), None));
+    assert_eq!(h.updates, Some(vec![]), "read: nothing; whole: no");
+}
