@@ -12,7 +12,7 @@
 //!   1 Build 7601`: three dotted numbers, words, and the build again;
 //! * `System Type` reads `x64-based PC` (or `X86-…`, `ARM64-…`) in every
 //!   language, and the hotfix field comes 17 fields after it (XP to 11 and
-//!   Server 2003 to 2025), before the network cards;
+//!   Server 2003 to 2022 seen), before the network cards;
 //! * the hotfix field holds a count (`4 ホットフィックスがインストールされています。`,
 //!   `Число установленных исправлений - 7.`, `安装了 1 个修补程序。`) or, when
 //!   there are none, a word without digits (`N/A`, `Н/Д`, `暂缺`), then
@@ -21,14 +21,19 @@
 //! The hotfix field is the one a label names, else the field whose entries
 //! are KB numbers, else — only for "none" — the field 17 after `System Type`
 //! when the network cards follow it. Its list is complete when the count
-//! matches the entries, numbered in sequence. systeminfo cuts long lists
-//! (about 250 entries on XP to 7, sometimes in the middle of an entry: `[24`,
-//! `[240]: KB2862`): then the list is partial and a last entry that may be
-//! cut is not used.
+//! matches the entries, numbered in sequence, each read (an entry that looks
+//! like a KB number but cannot be read makes it partial; `File 1`, `Q147222`
+//! and GUIDs are entries of another kind). systeminfo cuts long lists (about
+//! 220 to 250 entries on XP to 7, sometimes in the middle of an entry: `[24`,
+//! `[240]: KB2862`), and a file may end in the hotfix field: then the list is
+//! partial and a last entry that may be cut is not used.
 //!
 //! PowerShell 2 (Windows 7) and `Out-File -Width` hard-wrap long lines at the
-//! console width: a line as wide as the widest line, followed by a line at
-//! the left margin that is not a field, continues on it.
+//! console width: a line as wide as the widest line (or one cell less, when
+//! a wide character did not fit), followed by a line at the left margin that
+//! is not a field or by one indented less than the values, continues on it.
+//!
+//! Where these facts were seen: `docs/sources/systeminfo-wmic.md`.
 
 use std::sync::LazyLock;
 
