@@ -1,7 +1,12 @@
 //! Arbitrary bytes as `wmic qfe` / `systeminfo` output, and as an EasyFix
-//! log: no panic, and only canonical KB numbers, each once.
+//! log: no panic, only canonical KB numbers, each once, and a list called
+//! whole only when one was read.
 //!
-//! Run with `cargo +nightly fuzz run hotfix_text` from this folder.
+//! Run with `cargo +nightly fuzz run hotfix_text corpus/hotfix_text
+//! seeds/hotfix_text` from this folder: `seeds/hotfix_text` holds
+//! systeminfo in Japanese (Shift_JIS, UTF-16), Chinese (GBK), Russian
+//! (CP866), Korean, French wrapped by PowerShell, CSV and table, and wmic
+//! output behind its first-run message.
 
 #![no_main]
 
@@ -10,10 +15,15 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(out) = parse_hotfixes(data, "fuzz.txt") {
-        for (i, kb) in out.updates.iter().enumerate() {
+        let updates = out.updates.as_deref().unwrap_or_default();
+        for (i, kb) in updates.iter().enumerate() {
             assert_eq!(acsready_facts_kb(kb).as_deref(), Some(kb.as_str()));
-            assert!(!out.updates[..i].contains(kb), "{kb} twice");
+            assert!(!updates[..i].contains(kb), "{kb} twice");
         }
+        if out.complete {
+            assert!(out.updates.is_some(), "whole, but no list");
+        }
+        assert_eq!(out.known_updates().is_some(), out.complete && out.updates.is_some());
         if let Some(os) = out.os_facts() {
             assert_eq!(os.ubr, None, "systeminfo has no UBR");
         }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use build::{parse_build, BuildError};
-pub use kb::{kb_number, normalize_kb, KbError};
+pub use kb::{kb_number, leading_kb, normalize_kb, KbError};
 pub use server::{FileListing, ServiceFact};
 
 /// Everything acsready may know about one host.

@@ -483,7 +483,7 @@ pub fn read_evidence(
                         named = h.host.clone();
                     }
                     let facts = HostFacts {
-                        updates: Some(h.updates.clone()),
+                        updates: h.known_updates().map(<[String]>::to_vec),
                         ..Default::default()
                     };
                     parts.push((facts, shown.clone()));

@@ -5,6 +5,12 @@ use crate::text::utf16le_with_bom;
 
 const KBS: [&str; 3] = ["KB5005625", "KB5005112", "KB5005701"];
 
+/// The whole list read, if it is whole.
+fn known(out: &Hotfixes) -> Option<Vec<&str>> {
+    out.known_updates()
+        .map(|u| u.iter().map(String::as_str).collect())
+}
+
 fn parse(bytes: &[u8]) -> Hotfixes {
     parse_hotfixes(bytes, "qfe.txt").unwrap_or_else(|e| panic!("{e}"))
 }
@@ -32,7 +38,7 @@ fn check(text: &str, format: HotfixFormat, host: Option<&str>) -> Vec<Hotfixes> 
         .map(|(what, bytes)| {
             let out = parse(&bytes);
             assert_eq!(out.format, format, "{what}");
-            assert_eq!(out.updates, KBS, "{what}");
+            assert_eq!(known(&out), Some(KBS.to_vec()), "{what}");
             assert_eq!(out.host.as_deref(), host, "{what}");
             assert_eq!(out.problems, Vec::<String>::new(), "{what}");
             out
@@ -349,7 +355,7 @@ fn systeminfo_list_english_and_japanese() {
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(SYSTEMINFO_JA);
     let out = parse(&sjis);
     assert_eq!(out.format, HotfixFormat::SysteminfoList);
-    assert_eq!(out.updates, KBS);
+    assert_eq!(known(&out), Some(KBS.to_vec()));
     check_systeminfo(&out);
 }
 
@@ -398,54 +404,71 @@ fn odd_entries_and_counts_are_problems() {
         "                           [03]: KB5005701\n                           [04]: File 1\n                           [05]: kb5005625\n",
     );
     let out = parse(text.as_bytes());
-    assert_eq!(out.updates, KBS);
+    assert_eq!(out.updates, Some(KBS.map(String::from).to_vec()));
     assert_eq!(
-        out.problems,
-        [
-            "qfe.txt:19: hotfix \"File 1\" is not a KB number; skipped",
-            "qfe.txt: systeminfo says 3 hotfixes are installed but lists 5",
-        ]
+        out.known_updates(),
+        None,
+        "5 listed, 3 said: not the whole list"
     );
+    assert_eq!(
+        out.problems[0],
+        "qfe.txt:19: hotfix \"File 1\" is not a KB number; skipped"
+    );
+    assert!(
+        out.problems[1]
+            .starts_with("qfe.txt:15: systeminfo says 3 hotfixes are installed but lists 5;"),
+        "{:?}",
+        out.problems
+    );
+    assert_eq!(out.problems.len(), 2);
     // No updates: "N/A".
     let text = SYSTEMINFO_EN.replace(
         "3 Hotfix(s) Installed.\n                           [01]: KB5005625\n                           [02]: KB5005112\n                           [03]: KB5005701\n",
         "N/A\n",
     );
     let out = parse(text.as_bytes());
-    assert!(out.updates.is_empty() && out.problems.is_empty(), "{out:?}");
+    assert_eq!(out.known_updates(), Some(&[][..]), "{out:?}");
+    assert!(out.problems.is_empty(), "{out:?}");
     assert_eq!(out.hotfix_count, None);
     // A second host is not mixed in.
     let out =
         parse(format!("{SYSTEMINFO_EN}{}", SYSTEMINFO_JA.replace("WEB01", "WEB02")).as_bytes());
-    assert_eq!((out.host.as_deref(), out.updates.len()), (Some("WEB01"), 3));
+    assert_eq!(
+        (out.host.as_deref(), out.known_updates().map(<[_]>::len)),
+        (Some("WEB01"), Some(3))
+    );
     assert_eq!(
         out.problems,
         ["qfe.txt:27: a second host (WEB02); only the first is read"]
     );
     // wmic: IDs that are not KB numbers.
     let out = parse(b"HotFixID=Q147222\r\nHotFixID=KB5005625\r\nHotFixID=\r\n");
-    assert_eq!(out.updates, ["KB5005625"]);
+    assert_eq!(out.known_updates(), Some(&["KB5005625".to_string()][..]));
     assert_eq!(
         out.problems,
         ["qfe.txt:1: hotfix \"Q147222\" is not a KB number; skipped"]
     );
     let out = parse(b"No Instance(s) Available.\r\n");
     assert_eq!(
-        (out.format, out.updates.len()),
-        (HotfixFormat::WmicTable, 0)
+        (out.format, out.known_updates()),
+        (HotfixFormat::WmicTable, Some(&[][..]))
     );
+    // wmic's blank output: it lists nothing, or failed.
+    let out = parse(b"\xFF\xFE\r\0\n\0");
+    assert_eq!(out.updates, None);
+    assert!(out.problems[0].contains("only blank lines"), "{out:?}");
 }
 
 #[test]
 fn other_inputs_are_format_errors() {
     let cases: [(&[u8], &str); 5] = [
         (b"", "found an empty file"),
-        (b"\r\n\r\n", "found an empty file"),
+        (b"   ", "found an empty file"),
         (b"hello world\r\n", "found \"hello world\""),
         (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "found binary data"),
         (
             b"\"Name\",\"Value\"\r\n\"a\",\"b\"\r\n",
-            "without a Hotfix(s)",
+            "without a HotFixID column",
         ),
     ];
     for (bytes, says) in cases {
@@ -466,7 +489,8 @@ fn read_hotfixes_reads_a_path() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("qfe.txt");
     std::fs::write(&path, utf16le_with_bom(WMIC_LIST_FULL)).unwrap();
-    assert_eq!(read_hotfixes(&path).unwrap().updates, KBS);
+    let read = read_hotfixes(&path).unwrap();
+    assert_eq!(known(&read), Some(KBS.to_vec()));
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(matches!(read_hotfixes(&path), Err(SourceError::Io { .. })));
 }
@@ -507,7 +531,7 @@ proptest! {
     ) {
         let input = format!("{prefix}{text}");
         if let Ok(out) = parse_hotfixes(input.as_bytes(), "x") {
-            prop_assert!(out.updates.iter().all(|kb| acsready_facts::normalize_kb(kb).as_deref() == Ok(kb.as_str())));
+            prop_assert!(out.updates.iter().flatten().all(|kb| acsready_facts::normalize_kb(kb).as_deref() == Ok(kb.as_str())));
         }
         let _ = parse_hotfixes(&utf16le_with_bom(&input), "x");
     }
