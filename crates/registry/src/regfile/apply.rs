@@ -337,10 +337,13 @@ fn lost_parent(path: &str) -> Vec<String> {
         .collect();
     names.pop();
     // A name with control characters in it is damaged: keep what is above.
-    if let Some(bad) = names
-        .iter()
-        .position(|n| n.chars().any(|c| c.is_control() || c == '\u{fffd}'))
-    {
+    // So is one that swallowed the next header (`[`), or one with ASCII
+    // read one byte off in UTF-16 ('S' 0x53 read as U+5300): the names
+    // after it cannot be trusted either.
+    if let Some(bad) = names.iter().position(|n| {
+        n.chars()
+            .any(|c| c.is_control() || c == '\u{fffd}' || c == '[' || shifted_ascii(c))
+    }) {
         names.truncate(bad);
     }
     match names.first().and_then(|first| root_name(first)) {
@@ -350,6 +353,13 @@ fn lost_parent(path: &str) -> Vec<String> {
         }
         None => Vec::new(),
     }
+}
+
+/// A printable ASCII character read one byte off in UTF-16 text: its code
+/// is the ASCII code times 256 (`S` 0x53 → U+5300).
+fn shifted_ascii(c: char) -> bool {
+    let code = c as u32;
+    code & 0xFF == 0 && (0x20..0x7F).contains(&(code >> 8))
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {

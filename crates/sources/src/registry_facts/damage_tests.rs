@@ -225,7 +225,12 @@ proptest! {
         delete in any::<bool>(),
     ) {
         let whole = sections()[i].1.clone();
-        let bytes = (!delete).then(|| whole[..at.index(whole.len())].to_vec());
+        let cut = &whole[..at.index(whole.len())];
+        // A cut right after the empty line that ends a key leaves a whole
+        // export of fewer keys: no reader can tell (the collector's own
+        // `reg export` check and file size are what catch it).
+        prop_assume!(delete || !cut.ends_with(&utf16le_bom("\r\n\r\n")[2..]));
+        let bytes = (!delete).then(|| cut.to_vec());
         let (f, notes) = facts_with(i, bytes);
         prop_assert!(!known_empty(i, &f), "{f:?} {notes:?}");
     }
