@@ -11,7 +11,7 @@ use anyhow::Result;
 use comfy_table::{presets, ContentArrangement, Table};
 
 use crate::cli::{FactsArgs, FactsFormat};
-use crate::{evidence, pipeline, EXIT_BAD_INPUT, EXIT_READY};
+use crate::{evidence, intake, EXIT_BAD_INPUT, EXIT_READY};
 
 fn read_json<R: Read>(
     reader: R,
@@ -99,7 +99,7 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
     let mut hosts = Vec::new();
     let mut evidence_args = args.evidence.clone();
     let positional = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
-    for file in pipeline::expand(&positional, &mut errors) {
+    for file in intake::expand(&positional, &mut errors) {
         let name = file.display().to_string();
         if name == "-" {
             read_json(io::stdin().lock(), "-", &mut hosts, &mut errors);
@@ -160,7 +160,7 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
         }
     }
     out.flush()?;
-    pipeline::report_problems(&errors, &warnings);
+    intake::report_problems(&errors, &warnings);
     Ok(if errors.is_empty() {
         EXIT_READY
     } else {

@@ -4,13 +4,13 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_report::{
     CsvReport, HtmlReport, InputProblem, JsonReport, JsonlReport, Problems, RulesIdentity, Style,
-    SummaryReport, TableReport,
+    TableReport,
 };
 use acsready_rules::Rules;
 use acsready_sources::{parse_unit, JsonFacts, SourceError, Unit};
@@ -18,15 +18,12 @@ use anyhow::{bail, Result};
 use rayon::prelude::*;
 
 use crate::cli::{AssessArgs, EvidenceArgs, Format};
-use crate::evidence;
 use crate::inputs::{self, Completed, InputKind};
+use crate::{evidence, intake};
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// Hosts parsed and assessed together; bounds memory to a few MB.
 const BATCH: usize = 8192;
-
-/// Extensions of facts files inside a folder given as input.
-const FACTS_EXTENSIONS: [&str; 4] = ["json", "ndjson", "jsonl", "csv"];
 
 /// Where assessed hosts go.
 enum Sink<W: Write> {
@@ -62,56 +59,6 @@ impl<W: Write> Sink<W> {
             }
             Sink::Count => Ok(()),
         }
-    }
-}
-
-/// Expands folders into their facts files (sorted, recursive). A folder that
-/// cannot be read is reported and the others are still expanded.
-pub(crate) fn expand(inputs: &[PathBuf], errors: &mut Vec<InputProblem>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for input in inputs {
-        if input.as_os_str() != "-" && input.is_dir() {
-            collect_dir(input, &mut files, errors);
-        } else {
-            files.push(input.clone());
-        }
-    }
-    files
-}
-
-fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputProblem>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            errors.push(InputProblem {
-                source: dir.display().to_string(),
-                message: format!("cannot read the folder: {e}"),
-            });
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            collect_dir(&path, files, errors);
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| FACTS_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            files.push(path);
-        }
-    }
-}
-
-/// Input errors and warnings on standard error, one a line, naming the source.
-pub(crate) fn report_problems(errors: &[InputProblem], warnings: &[InputProblem]) {
-    for e in errors {
-        eprintln!("acsready: {}: {}", e.source, e.message);
-    }
-    for w in warnings {
-        eprintln!("acsready: warning: {}: {}", w.source, w.message);
     }
 }
 
@@ -271,23 +218,6 @@ fn assess_input<R: Read + Send, W: Write + Send>(
         );
         done?;
         next = read;
-    }
-}
-
-/// The kind of an input file, from its first bytes (facts when unreadable:
-/// the streaming reader then reports the problem).
-pub(crate) fn kind_of(path: &Path) -> InputKind {
-    use std::io::Read as _;
-    if path.as_os_str() == "-" {
-        return InputKind::Facts;
-    }
-    let mut head = Vec::new();
-    match File::open(path) {
-        Ok(f) => {
-            let _ = f.take(64 * 1024).read_to_end(&mut head);
-            inputs::detect(&head)
-        }
-        Err(_) => InputKind::Facts,
     }
 }
 
@@ -512,7 +442,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         inputs.push(PathBuf::from("-"));
     }
     let mut problems = Problems::default();
-    let files = expand(&inputs, &mut problems.errors);
+    let files = intake::expand(&inputs, &mut problems.errors);
     let (modules, module_errors) = crate::inspect_cmd::modules_of(&args.module, rules, style.lang);
     problems
         .errors
@@ -542,7 +472,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     let mut summary = Summary::default();
     let kinds: Vec<InputKind> = files
         .iter()
-        .map(|f| args.input_kind.unwrap_or_else(|| kind_of(f)))
+        .map(|f| args.input_kind.unwrap_or_else(|| intake::kind_of(f)))
         .collect();
     // Evidence and inputs together, or inputs of several kinds: one host's
     // facts may come from several of them.
@@ -593,118 +523,14 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
             j.finish()?;
         }
         Sink::Html(h, out) => h.finish(out, &summary, &problems)?,
-        Sink::Count => write_summary(args.format, &identity, style, &summary, &problems)?,
+        Sink::Count => {
+            crate::report_cmd::write_summary(args.format, &identity, style, &summary, &problems)?
+        }
     }
-    report_problems(&problems.errors, &problems.warnings);
+    intake::report_problems(&problems.errors, &problems.warnings);
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
     } else if summary.all_ready() {
-        EXIT_READY
-    } else {
-        EXIT_NOT_READY
-    })
-}
-
-/// `--summary`: only the counts, in the chosen format.
-fn write_summary(
-    format: Format,
-    identity: &RulesIdentity,
-    style: Style,
-    summary: &Summary,
-    problems: &Problems,
-) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    match format {
-        Format::Table => writeln!(
-            out,
-            "{}",
-            acsready_report::summary_line(summary, style.lang)
-        ),
-        Format::Json | Format::Jsonl | Format::Html => {
-            let doc = SummaryReport::new(identity, style.lang, summary, problems);
-            serde_json::to_writer(&mut out, &doc)?;
-            writeln!(out)
-        }
-        Format::Csv => {
-            out.write_all("\u{feff}hosts,ready,not_ready,unknown,unsupported\r\n".as_bytes())?;
-            write!(
-                out,
-                "{},{},{},{},{}\r\n",
-                summary.hosts,
-                summary.ready,
-                summary.not_ready,
-                summary.unknown,
-                summary.unsupported
-            )
-        }
-    }
-}
-
-/// `acsready report --from FILE`: a saved JSON report rendered again.
-pub fn rerender(args: &crate::cli::ReportArgs, style: Style) -> Result<u8> {
-    let text = std::fs::read(&args.from)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", args.from.display()))?;
-    let report: acsready_report::Report = serde_json::from_slice(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}:{}:{}: not an acsready JSON report: {e}",
-            args.from.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    if report.schema != acsready_report::REPORT_SCHEMA {
-        bail!(
-            "{}: report schema \"{}\" is not {} (written by another acsready version)",
-            args.from.display(),
-            report.schema,
-            acsready_report::REPORT_SCHEMA
-        );
-    }
-    let problems = Problems {
-        errors: report.errors.clone(),
-        warnings: report.warnings.clone(),
-    };
-    let out = BufWriter::with_capacity(1 << 16, io::stdout());
-    match args.format {
-        Format::Table => {
-            let mut t = TableReport::new(style);
-            for h in report.hosts.iter().cloned() {
-                t.host(h);
-            }
-            t.finish(out, &report.summary, &problems)?;
-        }
-        Format::Json => {
-            let mut j = JsonReport::begin(out, &report.rules, style.lang)?;
-            for h in &report.hosts {
-                j.host(h)?;
-            }
-            j.finish(&report.summary, &problems)?;
-        }
-        Format::Csv => {
-            let mut c = CsvReport::begin(out, style)?;
-            for h in &report.hosts {
-                c.host(h)?;
-            }
-            c.finish()?;
-        }
-        Format::Jsonl => {
-            let mut j = JsonlReport::new(out);
-            for h in &report.hosts {
-                j.host(h)?;
-            }
-            j.finish()?;
-        }
-        Format::Html => {
-            let mut h = HtmlReport::new(style, report.rules.clone());
-            for a in report.hosts.iter().cloned() {
-                h.host(a);
-            }
-            h.finish(out, &report.summary, &problems)?;
-        }
-    }
-    Ok(if !problems.errors.is_empty() {
-        EXIT_BAD_INPUT
-    } else if report.summary.all_ready() {
         EXIT_READY
     } else {
         EXIT_NOT_READY

@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::EvidenceArgs;
 use crate::inputs::{self, InputKind};
-use crate::{evidence, pipeline, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
+use crate::{evidence, intake, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 #[derive(Debug, Subcommand)]
 pub enum PreflightTarget {
@@ -219,7 +219,7 @@ fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Ve
     let mut merged = inputs::Merged::default();
     let mut evidence_args = args.evidence.clone();
     let positional = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
-    for file in pipeline::expand(&positional, &mut problems.errors) {
+    for file in intake::expand(&positional, &mut problems.errors) {
         if file.as_os_str() == "-" {
             let mut bytes = Vec::new();
             if let Err(e) = io::stdin().read_to_end(&mut bytes) {
@@ -242,7 +242,7 @@ fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Ve
             );
             continue;
         }
-        let kind = args.input_kind.unwrap_or_else(|| pipeline::kind_of(&file));
+        let kind = args.input_kind.unwrap_or_else(|| intake::kind_of(&file));
         inputs::read_into(
             &file,
             kind,
@@ -342,7 +342,7 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
         PreflightFormat::Csv => report.write_csv(out)?,
         PreflightFormat::Html => report.write_html(out)?,
     }
-    pipeline::report_problems(&problems.errors, &problems.warnings);
+    intake::report_problems(&problems.errors, &problems.warnings);
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
     } else if blocked {
