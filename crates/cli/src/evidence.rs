@@ -80,14 +80,15 @@ pub fn hosts(args: &EvidenceArgs, errors: &mut Vec<InputProblem>) -> Vec<HostSou
                     .collect();
                 folders.sort();
                 if folders.is_empty() {
-                    errors.push(InputProblem {
-                        source: dir.display().to_string(),
-                        message: "no host folder in it (expected one sub-folder per host, as acsready-collect.cmd writes)".into(),
-                    });
+                    errors.push(InputProblem::new(
+                        dir.display().to_string(),
+                        "no host folder in it (expected one sub-folder per host, as acsready-collect.cmd writes)",
+                    ));
                 }
                 hosts.extend(folders.into_iter().map(HostSource::Folder));
             }
             Err(e) => errors.push(InputProblem {
+                host: None,
                 source: dir.display().to_string(),
                 message: format!("cannot read the folder: {e}"),
             }),
@@ -108,8 +109,24 @@ fn warn(text: String) -> InputProblem {
     InputProblem::from_message(&text)
 }
 
-/// Reads one host.
+/// The host a source is about, as far as its name tells: a host folder's
+/// name, or `--host`.
+fn host_of(source: &HostSource) -> Option<String> {
+    match source {
+        HostSource::Folder(dir) => dir.file_name().map(|n| n.to_string_lossy().into_owned()),
+        HostSource::Files { host, .. } => host.clone(),
+    }
+}
+
+/// Reads one host; an error names the host when its source does.
 pub fn read(source: &HostSource, readers: &Readers) -> Result<Read, InputProblem> {
+    read_source(source, readers).map_err(|p| {
+        let host = p.host.clone().or_else(|| host_of(source));
+        p.about(host)
+    })
+}
+
+fn read_source(source: &HostSource, readers: &Readers) -> Result<Read, InputProblem> {
     let opts = readers.options();
     let evidence = match source {
         HostSource::Folder(dir) => {
@@ -119,6 +136,7 @@ pub fn read(source: &HostSource, readers: &Readers) -> Result<Read, InputProblem
             for f in files {
                 if !f.is_file() {
                     return Err(InputProblem {
+                        host: None,
                         source: f.display().to_string(),
                         message: "no such file".into(),
                     });
@@ -132,6 +150,7 @@ pub fn read(source: &HostSource, readers: &Readers) -> Result<Read, InputProblem
             let ev = read_evidence(host.as_deref(), &fallback, files, &opts);
             if ev.used.is_empty() {
                 return Err(InputProblem {
+                    host: None,
                     source: files
                         .iter()
                         .map(|f| f.display().to_string())

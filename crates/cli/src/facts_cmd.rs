@@ -24,26 +24,29 @@ fn read_json<R: Read>(
         match facts.next_batch(1024) {
             Ok(Some(batch)) => {
                 for unit in batch {
-                    match unit.and_then(|u| parse_unit(name, &u)) {
+                    let unit = match unit {
+                        Ok(unit) => unit,
+                        Err(e) => {
+                            errors.push(intake::source_problem(&e));
+                            continue;
+                        }
+                    };
+                    match parse_unit(name, &unit) {
                         Ok(mut record) => {
                             record.facts.attribute_all(&record.origin.to_string());
                             out.push(record.facts);
                         }
-                        Err(e) => errors.push(problem(e.to_string())),
+                        Err(e) => errors.push(intake::record_problem(&unit, &e)),
                     }
                 }
             }
             Ok(None) => return,
             Err(e) => {
-                errors.push(problem(e.to_string()));
+                errors.push(intake::source_problem(&e));
                 return;
             }
         }
     }
-}
-
-fn problem(text: String) -> InputProblem {
-    InputProblem::from_message(&text)
 }
 
 /// Fact, value, source rows of one host.
@@ -108,6 +111,7 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
         match File::open(&file) {
             Ok(f) => read_json(f, &name, &mut hosts, &mut errors),
             Err(e) => errors.push(InputProblem {
+                host: None,
                 source: name,
                 message: format!("cannot open: {e}"),
             }),
@@ -124,6 +128,9 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
         }
     }
 
+    if hosts.is_empty() {
+        errors.push(intake::no_hosts(&positional, &evidence_args));
+    }
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         FactsFormat::Json => {

@@ -217,6 +217,7 @@ pub fn read_into(
         Ok(b) => b,
         Err(e) => {
             problems.push(InputProblem {
+                host: None,
                 source: name,
                 message: format!("cannot open: {e}"),
             });
@@ -265,6 +266,7 @@ pub fn read_bytes_into(
                 warnings.extend(c.problems.iter().map(|p| InputProblem::from_message(p)));
                 if !c.skipped_non_windows.is_empty() {
                     warnings.push(InputProblem {
+                        host: None,
                         source: name.clone(),
                         message: format!(
                             "{} computers are not Windows and were skipped",
@@ -282,14 +284,21 @@ pub fn read_bytes_into(
                 match reader.next_batch(4096) {
                     Ok(Some(batch)) => {
                         for unit in batch {
-                            match unit.and_then(|u| parse_unit(&name, &u)) {
+                            let unit = match unit {
+                                Ok(unit) => unit,
+                                Err(e) => {
+                                    problems.push(crate::intake::source_problem(&e));
+                                    continue;
+                                }
+                            };
+                            match parse_unit(&name, &unit) {
                                 Ok(r) => {
                                     let origin = r.origin.to_string();
                                     let mut f = r.facts;
                                     f.attribute_all(&origin);
                                     hosts.push(f);
                                 }
-                                Err(e) => problems.push(InputProblem::from_message(&e.to_string())),
+                                Err(e) => problems.push(crate::intake::record_problem(&unit, &e)),
                             }
                         }
                     }

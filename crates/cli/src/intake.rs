@@ -6,6 +6,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use acsready_report::InputProblem;
+use acsready_sources::{record_host, SourceError, Unit};
+
+use crate::cli::EvidenceArgs;
 
 use crate::inputs::{self, InputKind};
 
@@ -31,6 +34,7 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputProbl
         Ok(entries) => entries,
         Err(e) => {
             errors.push(InputProblem {
+                host: None,
                 source: dir.display().to_string(),
                 message: format!("cannot read the folder: {e}"),
             });
@@ -52,14 +56,64 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputProbl
     }
 }
 
-/// Input errors and warnings on standard error, one a line, naming the source.
+/// Input errors and warnings on standard error, one a line, naming the
+/// source (and the host, when known).
 pub(crate) fn report_problems(errors: &[InputProblem], warnings: &[InputProblem]) {
     for e in errors {
-        eprintln!("acsready: {}: {}", e.source, e.message);
+        eprintln!("acsready: {}", e.line("host"));
     }
     for w in warnings {
-        eprintln!("acsready: warning: {}: {}", w.source, w.message);
+        eprintln!("acsready: warning: {}", w.line("host"));
     }
+}
+
+/// A reading error as a problem of its file (and line).
+pub(crate) fn source_problem(e: &SourceError) -> InputProblem {
+    match e {
+        SourceError::Io { file, source } => InputProblem::new(file, source.to_string()),
+        SourceError::Record {
+            file,
+            line,
+            column,
+            message,
+        } => InputProblem::new(format!("{file}:{line}:{column}"), message),
+        SourceError::Format { file, message } => InputProblem::new(file, message),
+    }
+}
+
+/// A record that is not valid host facts, naming the host it names.
+pub(crate) fn record_problem(unit: &Unit, e: &SourceError) -> InputProblem {
+    source_problem(e).about(record_host(&unit.text))
+}
+
+/// How the user named an input, for messages ("-" is standard input).
+fn input_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "standard input".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// The error of a run that read no host at all: a scheduled job must not
+/// take an empty folder or an empty pipe for a ready fleet.
+pub(crate) fn no_hosts(inputs: &[PathBuf], evidence: &EvidenceArgs) -> InputProblem {
+    let mut names: Vec<String> = inputs.iter().map(|p| input_name(p)).collect();
+    names.extend(
+        [
+            &evidence.collected,
+            &evidence.host_folders,
+            &evidence.hive,
+            &evidence.evtx,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|p| input_name(p)),
+    );
+    if names.is_empty() {
+        names.push("standard input".into());
+    }
+    InputProblem::new("", format!("no hosts read from {}", names.join(", ")))
 }
 
 /// The kind of an input file, from its first bytes (facts when unreadable:

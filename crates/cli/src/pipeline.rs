@@ -62,20 +62,6 @@ impl<W: Write> Sink<W> {
     }
 }
 
-fn problem(e: &SourceError) -> InputProblem {
-    let (source, message) = match e {
-        SourceError::Io { file, source } => (file.clone(), source.to_string()),
-        SourceError::Record {
-            file,
-            line,
-            column,
-            message,
-        } => (format!("{file}:{line}:{column}"), message.clone()),
-        SourceError::Format { file, message } => (file.clone(), message.clone()),
-    };
-    InputProblem { source, message }
-}
-
 type Batch = Vec<Result<Unit, SourceError>>;
 
 /// Parses and assesses one unit.
@@ -85,8 +71,8 @@ fn assess_unit(
     run: &Run,
     detail: Detail,
 ) -> Result<HostAssessment, InputProblem> {
-    let unit = unit.map_err(|e| problem(&e))?;
-    let record = parse_unit(name, &unit).map_err(|e| problem(&e))?;
+    let unit = unit.map_err(|e| intake::source_problem(&e))?;
+    let record = parse_unit(name, &unit).map_err(|e| intake::record_problem(&unit, &e))?;
     let mut a = run.assess(&record.facts, detail);
     a.sources.push(record.origin.to_string());
     Ok(a)
@@ -208,7 +194,7 @@ fn assess_input<R: Read + Send, W: Write + Send>(
             Ok(Some(batch)) => batch,
             Ok(None) => return Ok(()),
             Err(e) => {
-                errors.push(problem(&e));
+                errors.push(intake::source_problem(&e));
                 return Ok(());
             }
         };
@@ -245,6 +231,7 @@ fn assess_merged<W: Write>(
     for (i, (file, kind)) in files.iter().zip(kinds).enumerate() {
         if file.as_os_str() == "-" {
             problems.errors.push(InputProblem {
+                host: None,
                 source: "-".into(),
                 message:
                     "standard input cannot be merged with inputs of other kinds; save it to a file"
@@ -283,6 +270,7 @@ fn assess_merged<W: Write>(
             Ok(f) => f,
             Err(e) => {
                 problems.errors.push(InputProblem {
+                    host: None,
                     source: name,
                     message: format!("cannot open: {e}"),
                 });
@@ -295,15 +283,15 @@ fn assess_merged<W: Write>(
                 Ok(Some(batch)) => batch,
                 Ok(None) => break,
                 Err(e) => {
-                    problems.errors.push(problem(&e));
+                    problems.errors.push(intake::source_problem(&e));
                     break;
                 }
             };
             let parsed: Vec<_> = batch
                 .into_par_iter()
                 .map(|unit| {
-                    let unit = unit.map_err(|e| problem(&e))?;
-                    parse_unit(&name, &unit).map_err(|e| problem(&e))
+                    let unit = unit.map_err(|e| intake::source_problem(&e))?;
+                    parse_unit(&name, &unit).map_err(|e| intake::record_problem(&unit, &e))
                 })
                 .collect();
             let mut ready = Vec::with_capacity(parsed.len());
@@ -442,11 +430,13 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         inputs.push(PathBuf::from("-"));
     }
     let mut problems = Problems::default();
-    let files = intake::expand(&inputs, &mut problems.errors);
     let (modules, module_errors) = crate::inspect_cmd::modules_of(&args.module, rules, style.lang);
     problems
         .errors
         .extend(module_errors.iter().map(|e| InputProblem::from_message(e)));
+    // Every error from here on is an input, a record or a host not assessed.
+    let not_module = problems.errors.len();
+    let files = intake::expand(&inputs, &mut problems.errors);
     let run = Run {
         rules,
         style,
@@ -499,6 +489,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         match File::open(file) {
             Ok(f) => assess_input(f, &name, &run, &mut sink, &mut summary, errors)?,
             Err(e) => errors.push(InputProblem {
+                host: None,
                 source: name,
                 message: format!("cannot open: {e}"),
             }),
@@ -510,6 +501,12 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
 
     if let Some(bar) = &run.progress {
         bar.finish_and_clear();
+    }
+    summary.not_assessed = (problems.errors.len() - not_module) as u64;
+    if summary.hosts == 0 {
+        problems
+            .errors
+            .push(intake::no_hosts(&inputs, &evidence_args));
     }
     match sink {
         Sink::Table(t, out) => t.finish(out, &summary, &problems)?,

@@ -181,6 +181,7 @@ fn read_bounded(reader: impl Read) -> io::Result<Zeroizing<Vec<u8>>> {
 /// Reads the password as asked, or `None` when no option asks for it.
 fn read_password(args: &ApexOneArgs) -> Result<Option<Zeroizing<String>>, InputProblem> {
     let problem = |source: &str, message: String| InputProblem {
+        host: None,
         source: source.to_string(),
         message,
     };
@@ -224,6 +225,7 @@ fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Ve
             let mut bytes = Vec::new();
             if let Err(e) = io::stdin().read_to_end(&mut bytes) {
                 problems.errors.push(InputProblem {
+                    host: None,
                     source: "-".into(),
                     message: format!("cannot read standard input: {e}"),
                 });
@@ -295,8 +297,13 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
         }
     };
     let agents = read_agents(args, rules, &mut problems);
-    if agents.is_empty() {
+    if agents.is_empty() && !(args.inputs.is_empty() && args.evidence.is_empty()) {
+        problems
+            .errors
+            .push(intake::no_hosts(&args.inputs, &args.evidence));
+    } else if agents.is_empty() {
         problems.warnings.push(InputProblem {
+            host: None,
             source: String::new(),
             message: "no agents were given: the checks of agents had nothing to check".into(),
         });

@@ -5,8 +5,8 @@ use std::io::{self, BufWriter, Write};
 
 use acsready_assess::Summary;
 use acsready_report::{
-    CsvReport, HtmlReport, JsonReport, JsonlReport, Problems, RulesIdentity, Style, SummaryReport,
-    TableReport,
+    CsvReport, HtmlReport, InputProblem, JsonReport, JsonlReport, Problems, RulesIdentity, Style,
+    SummaryReport, TableReport,
 };
 use anyhow::{bail, Result};
 
@@ -34,15 +34,18 @@ pub(crate) fn write_summary(
             writeln!(out)
         }
         Format::Csv => {
-            out.write_all("\u{feff}hosts,ready,not_ready,unknown,unsupported\r\n".as_bytes())?;
+            out.write_all(
+                "\u{feff}hosts,ready,not_ready,unknown,unsupported,not_assessed\r\n".as_bytes(),
+            )?;
             write!(
                 out,
-                "{},{},{},{},{}\r\n",
+                "{},{},{},{},{},{}\r\n",
                 summary.hosts,
                 summary.ready,
                 summary.not_ready,
                 summary.unknown,
-                summary.unsupported
+                summary.unsupported,
+                summary.not_assessed
             )
         }
     }
@@ -68,10 +71,16 @@ pub fn rerender(args: &crate::cli::ReportArgs, style: Style) -> Result<u8> {
             acsready_report::REPORT_SCHEMA
         );
     }
-    let problems = Problems {
+    let mut problems = Problems {
         errors: report.errors.clone(),
         warnings: report.warnings.clone(),
     };
+    if report.hosts.is_empty() && report.summary.hosts == 0 {
+        problems.errors.push(InputProblem::new(
+            args.from.display().to_string(),
+            "no hosts in this report",
+        ));
+    }
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
     match args.format {
         Format::Table => {

@@ -1,5 +1,6 @@
-//! What kind of fleet input a file is (facts JSON, osquery results, a
-//! console export), recognised from its first bytes.
+//! What an input is, recognised from its content: the kind of a fleet
+//! input (facts JSON, osquery results, a console export) from its first
+//! bytes, and the host a facts record names even when it is invalid.
 
 /// The kinds of fleet input, as recognised by [`detect_kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,51 @@ pub fn detect_kind(head: &[u8]) -> InputKind {
     InputKind::Facts
 }
 
+/// The `"host"` a facts record names, even when the record is not valid
+/// host facts (a bad value further on) or not valid JSON (cut short): a bad
+/// record is then reported with its host.
+pub fn record_host(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        host: Option<serde_json::Value>,
+    }
+    let named = match serde_json::from_str::<Named>(text) {
+        Ok(Named {
+            host: Some(serde_json::Value::String(h)),
+        }) => Some(h),
+        Ok(_) => None,
+        // Not JSON as a whole: the first `"host": "…"` in it.
+        Err(_) => first_host_member(text),
+    };
+    named
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty() && h.chars().count() <= 255)
+}
+
+/// The string value of the first `"host"` member of a JSON text that may be
+/// broken further on.
+fn first_host_member(text: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(at) = rest.find("\"host\"") {
+        rest = &rest[at + 6..];
+        let value = rest.trim_start().strip_prefix(':')?.trim_start();
+        if let Some(quoted) = value.strip_prefix('"') {
+            let mut escaped = false;
+            for (i, c) in quoted.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        return serde_json::from_str(&value[..i + 2]).ok();
+                    }
+                    _ => escaped = false,
+                }
+            }
+            return None;
+        }
+    }
+    None
+}
+
 fn decode_head(head: &[u8]) -> String {
     let utf16 = |le: bool, b: &[u8]| {
         let units = b.chunks_exact(2).map(|p| {
@@ -101,6 +147,22 @@ mod tests {
             InputKind::ConsoleJson
         );
         assert_eq!(detect_kind("\u{feff}Name,Platform,Agent Version\r\nw,Microsoft Windows Server 2019 (64 bit) (Build 17763),20.0.0.6313\r\n".as_bytes()), InputKind::ConsoleCsv);
+    }
+
+    #[test]
+    fn a_bad_record_still_names_its_host() {
+        let bad_value = r#"{"host":"web02","os":{"ubr":"x"}}"#;
+        assert_eq!(record_host(bad_value).as_deref(), Some("web02"));
+        let cut = r#"{"os":{"ubr":1},"host" : "db\"01","updates":["KB1"#;
+        assert_eq!(record_host(cut).as_deref(), Some("db\"01"));
+        assert_eq!(
+            record_host(r#"{"host":"端末01","os":"#).as_deref(),
+            Some("端末01")
+        );
+        assert_eq!(record_host(r#"{"host":42}"#), None);
+        assert_eq!(record_host(r#"{"host":"  "}"#), None);
+        assert_eq!(record_host(r#"{"host":"unterminated"#), None);
+        assert_eq!(record_host("not json"), None);
     }
 
     #[test]
