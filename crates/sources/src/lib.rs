@@ -41,6 +41,7 @@ use std::fmt;
 pub use acsready_facts::HostFacts;
 
 pub mod cert_blob;
+pub mod compressed;
 mod console;
 mod easyfix;
 mod events;
