@@ -1,6 +1,5 @@
 //! `acsready facts`: the merged facts of every host, with where each came from.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 
 use acsready_facts::HostFacts;
@@ -101,14 +100,11 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
     let mut warnings = Vec::new();
     let mut hosts = Vec::new();
     let mut evidence_args = args.evidence.clone();
-    let positional = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
+    let positional =
+        evidence::claim_collector_folders(&args.inputs, &mut evidence_args, &mut errors);
     for file in intake::expand(&positional, &mut errors) {
         let name = file.display().to_string();
-        if name == "-" {
-            read_json(io::stdin().lock(), "-", &mut hosts, &mut errors);
-            continue;
-        }
-        match File::open(&file) {
+        match intake::open_input(&file) {
             Ok(f) => read_json(f, &name, &mut hosts, &mut errors),
             Err(e) => errors.push(InputProblem {
                 host: None,
@@ -129,7 +125,16 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
     }
 
     if hosts.is_empty() {
-        errors.push(intake::no_hosts(&positional, &evidence_args));
+        errors.push(intake::no_hosts(&args.inputs, &args.evidence));
+    }
+    for h in &mut hosts {
+        h.sources
+            .values_mut()
+            .for_each(|s| *s = evidence::shown(&evidence_args, s));
+    }
+    for p in errors.iter_mut().chain(&mut warnings) {
+        p.source = evidence::shown(&evidence_args, &p.source);
+        p.message = evidence::shown(&evidence_args, &p.message);
     }
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {

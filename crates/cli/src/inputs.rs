@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -213,8 +214,10 @@ pub fn read_into(
     warnings: &mut Vec<InputProblem>,
 ) {
     let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let mut bytes = Vec::new();
+    let read = crate::intake::open_input(path).and_then(|mut r| r.read_to_end(&mut bytes));
+    match read {
+        Ok(_) => {}
         Err(e) => {
             problems.push(InputProblem {
                 host: None,
@@ -223,7 +226,7 @@ pub fn read_into(
             });
             return;
         }
-    };
+    }
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

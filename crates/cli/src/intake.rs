@@ -3,9 +3,11 @@
 //! error.
 
 use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use acsready_report::InputProblem;
+use acsready_sources::compressed::{self, Limits, Packing};
 use acsready_sources::{record_host, SourceError, Unit};
 
 use crate::cli::EvidenceArgs;
@@ -116,19 +118,65 @@ pub(crate) fn no_hosts(inputs: &[PathBuf], evidence: &EvidenceArgs) -> InputProb
     InputProblem::new("", format!("no hosts read from {}", names.join(", ")))
 }
 
-/// The kind of an input file, from its first bytes (facts when unreadable:
-/// the streaming reader then reports the problem).
+/// The kind of an input file, from its first bytes (unpacked when it is
+/// compressed; facts when unreadable: the streaming reader then reports the
+/// problem).
 pub(crate) fn kind_of(path: &Path) -> InputKind {
-    use std::io::Read as _;
     if path.as_os_str() == "-" {
         return InputKind::Facts;
     }
     let mut head = Vec::new();
-    match File::open(path) {
-        Ok(f) => {
-            let _ = f.take(64 * 1024).read_to_end(&mut head);
+    match open_input(path) {
+        Ok(r) => {
+            let _ = r.take(64 * 1024).read_to_end(&mut head);
             inputs::detect(&head)
         }
         Err(_) => InputKind::Facts,
+    }
+}
+
+/// Opens an input file ("-": standard input) for reading, unpacked as it
+/// is read when it is `.gz` or `.xz`.
+pub(crate) fn open_input(path: &Path) -> io::Result<Box<dyn Read + Send>> {
+    if path.as_os_str() == "-" {
+        return unpacking(io::stdin(), "standard input");
+    }
+    unpacking(File::open(path)?, &path.display().to_string())
+}
+
+/// A stream unpacked as it is read when it starts as `.gz` or `.xz` does;
+/// an archive or a format acsready does not unpack is an error naming it.
+pub(crate) fn unpacking<'a, R: Read + Send + 'a>(
+    mut reader: R,
+    name: &str,
+) -> io::Result<Box<dyn Read + Send + 'a>> {
+    let mut head = Vec::with_capacity(8);
+    while head.len() < 8 {
+        let mut byte = [0u8; 8];
+        let want = 8 - head.len();
+        match reader.read(&mut byte[..want]) {
+            Ok(0) => break,
+            Ok(n) => head.extend_from_slice(&byte[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(format) = compressed::unsupported_packing(&head) {
+        return Err(io::Error::other(compressed::unsupported_message(format)));
+    }
+    let whole = io::Cursor::new(head.clone()).chain(reader);
+    match compressed::packing(&head) {
+        None => Ok(Box::new(whole)),
+        Some(p @ (Packing::Gzip | Packing::Xz)) => {
+            Ok(compressed::single_reader(whole, p, Limits::default()))
+        }
+        Some(p) if name == "standard input" => Err(io::Error::other(format!(
+            "a {} archive on standard input: save it to a file and give the file",
+            p.name()
+        ))),
+        Some(p) => Err(io::Error::other(format!(
+            "a {} archive here: give it as an input of its own (it is read as the folder it holds)",
+            p.name()
+        ))),
     }
 }

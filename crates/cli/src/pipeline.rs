@@ -2,7 +2,6 @@
 //! batches so memory stays flat however large the fleet, with the batch
 //! parsed and assessed in parallel and written in input order.
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
@@ -86,6 +85,8 @@ pub(crate) struct Run<'a> {
     pub modules: Vec<(ModuleFacts, Demand)>,
     /// Hosts assessed so far, on standard error when it is a terminal.
     pub progress: Option<indicatif::ProgressBar>,
+    /// Archives unpacked for the run: their paths are shown by their names.
+    pub unpacked: &'a [std::sync::Arc<acsready_sources::compressed::Unpacked>],
 }
 
 /// A counter of assessed hosts, shown only on a terminal (never in pipes or CI).
@@ -105,6 +106,23 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
 }
 
 impl Run<'_> {
+    /// A host's sources and evidence inside unpacked archives, shown by the
+    /// archives' names.
+    fn show_names(&self, a: &mut HostAssessment) {
+        if self.unpacked.is_empty() {
+            return;
+        }
+        let shown = |t: &str| self.unpacked.iter().fold(t.to_string(), |t, u| u.shown(&t));
+        a.sources.iter_mut().for_each(|s| *s = shown(s));
+        for f in &mut a.findings {
+            for e in &mut f.evidence {
+                if let Some(s) = &mut e.source {
+                    *s = shown(s);
+                }
+            }
+        }
+    }
+
     fn advance(&self, hosts: usize) {
         if let Some(bar) = &self.progress {
             bar.inc(hosts as u64);
@@ -167,8 +185,9 @@ fn process_batch<W: Write>(
         .collect();
     for result in assessed {
         match result {
-            Ok(a) => {
+            Ok(mut a) => {
                 summary.add(&a);
+                run.show_names(&mut a);
                 sink.host(a)?;
             }
             Err(p) => errors.push(p),
@@ -266,7 +285,7 @@ fn assess_merged<W: Write>(
     let repeated = repeated_hosts(&streamed);
     for (i, file) in streamed {
         let name = file.display().to_string();
-        let reader = match File::open(file) {
+        let reader = match intake::open_input(file) {
             Ok(f) => f,
             Err(e) => {
                 problems.errors.push(InputProblem {
@@ -333,7 +352,7 @@ fn repeated_hosts(files: &[(usize, &PathBuf)]) -> inputs::Repeated {
     }
     let mut repeated = inputs::Repeated::default();
     for (_, file) in files {
-        let Ok(reader) = File::open(file) else {
+        let Ok(reader) = intake::open_input(file) else {
             continue;
         };
         let mut facts = JsonFacts::new(reader, "");
@@ -374,8 +393,9 @@ fn assess_facts<W: Write>(
             a
         })
         .collect();
-    for a in assessed {
+    for mut a in assessed {
         summary.add(&a);
+        run.show_names(&mut a);
         sink.host(a)?;
     }
     Ok(())
@@ -408,9 +428,10 @@ fn assess_evidence<W: Write>(
             .collect();
         for result in assessed {
             match result {
-                Ok((a, warnings)) => {
+                Ok((mut a, warnings)) => {
                     problems.warnings.extend(warnings);
                     summary.add(&a);
+                    run.show_names(&mut a);
                     sink.host(a)?;
                 }
                 Err(p) => problems.errors.push(p),
@@ -422,26 +443,28 @@ fn assess_evidence<W: Write>(
 
 pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     let mut evidence_args = args.evidence.clone();
-    let mut inputs = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
+    let mut problems = Problems::default();
+    let mut inputs =
+        evidence::claim_collector_folders(&args.inputs, &mut evidence_args, &mut problems.errors);
     if args.inputs.is_empty() && evidence_args.is_empty() {
         if io::stdin().is_terminal() {
             bail!("no input: give facts files or folders, - to read standard input, or --collected / --hive (acsready assess --help)");
         }
         inputs.push(PathBuf::from("-"));
     }
-    let mut problems = Problems::default();
     let (modules, module_errors) = crate::inspect_cmd::modules_of(&args.module, rules, style.lang);
     problems
         .errors
         .extend(module_errors.iter().map(|e| InputProblem::from_message(e)));
-    // Every error from here on is an input, a record or a host not assessed.
-    let not_module = problems.errors.len();
+    // Every other error is an input, a record or a host not assessed.
+    let not_module = module_errors.len();
     let files = intake::expand(&inputs, &mut problems.errors);
     let run = Run {
         rules,
         style,
         modules,
         progress: progress_bar(),
+        unpacked: &evidence_args.unpacked,
     };
 
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
@@ -482,11 +505,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     for file in files.iter().filter(|_| !merge) {
         let name = file.display().to_string();
         let errors = &mut problems.errors;
-        if name == "-" {
-            assess_input(io::stdin(), "-", &run, &mut sink, &mut summary, errors)?;
-            continue;
-        }
-        match File::open(file) {
+        match intake::open_input(file) {
             Ok(f) => assess_input(f, &name, &run, &mut sink, &mut summary, errors)?,
             Err(e) => errors.push(InputProblem {
                 host: None,
@@ -502,11 +521,15 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     if let Some(bar) = &run.progress {
         bar.finish_and_clear();
     }
-    summary.not_assessed = (problems.errors.len() - not_module) as u64;
+    summary.not_assessed = problems.errors.len().saturating_sub(not_module) as u64;
     if summary.hosts == 0 {
         problems
             .errors
-            .push(intake::no_hosts(&inputs, &evidence_args));
+            .push(intake::no_hosts(&args.inputs, &args.evidence));
+    }
+    for p in problems.errors.iter_mut().chain(&mut problems.warnings) {
+        p.source = evidence::shown(&evidence_args, &p.source);
+        p.message = evidence::shown(&evidence_args, &p.message);
     }
     match sink {
         Sink::Table(t, out) => t.finish(out, &summary, &problems)?,

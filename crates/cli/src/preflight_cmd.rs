@@ -219,11 +219,13 @@ fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Ve
     let products = readers.display_names();
     let mut merged = inputs::Merged::default();
     let mut evidence_args = args.evidence.clone();
-    let positional = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
+    let positional =
+        evidence::claim_collector_folders(&args.inputs, &mut evidence_args, &mut problems.errors);
     for file in intake::expand(&positional, &mut problems.errors) {
         if file.as_os_str() == "-" {
             let mut bytes = Vec::new();
-            if let Err(e) = io::stdin().read_to_end(&mut bytes) {
+            let read = intake::open_input(&file).and_then(|mut r| r.read_to_end(&mut bytes));
+            if let Err(e) = read {
                 problems.errors.push(InputProblem {
                     host: None,
                     source: "-".into(),

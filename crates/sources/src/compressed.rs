@@ -69,6 +69,26 @@ pub fn packing(head: &[u8]) -> Option<Packing> {
     }
 }
 
+/// Compressed formats acsready does not read, from their first bytes.
+pub fn unsupported_packing(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"Rar!\x1a\x07") {
+        Some("RAR")
+    } else if head.starts_with(b"BZh") && head.get(3).is_some_and(u8::is_ascii_digit) {
+        Some("bzip2")
+    } else if head.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+        Some("zstd")
+    } else if head.starts_with(b"MSCF") {
+        Some("cabinet (.cab)")
+    } else {
+        None
+    }
+}
+
+/// The message for a file in a format acsready does not unpack.
+pub fn unsupported_message(format: &str) -> String {
+    format!("a {format} file, which acsready does not unpack: unpack it, or pack it as .zip, .7z, .gz or .xz")
+}
+
 /// The format of a file, from its first bytes (`None`: not compressed, or
 /// not readable: the reader of the file then says why).
 pub fn packing_of(path: &Path) -> Option<Packing> {
@@ -162,7 +182,7 @@ struct Capped<R> {
 }
 
 /// The message of an I/O error that is a cap (see [`capped_error`]).
-const CAP_MARK: &str = "acsready decompression cap: ";
+const CAP_MARK: &str = "unpacks to ";
 
 impl<R: Read> Read for Capped<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -259,6 +279,74 @@ pub fn unpack_bytes(
         .read_to_end(&mut out)
         .map_err(|e| capped_error(e, name, p.name()))?;
     Ok(Some(out))
+}
+
+/// The evidence files of one host with the compressed ones unpacked: the
+/// paths to read, and the unpacked files to keep until they are read (see
+/// [`Unpacked::shown`]). A transaction log (`SYSTEM.LOG1.xz`) is unpacked
+/// with its hive; an archive among them, a format acsready does not read, or
+/// a file over a cap is a problem naming the file.
+pub fn unpack_evidence(
+    files: &[PathBuf],
+    limits: Limits,
+    problems: &mut Vec<String>,
+) -> (Vec<PathBuf>, Vec<Unpacked>) {
+    let mut paths = Vec::with_capacity(files.len());
+    let mut unpacked = Vec::new();
+    for path in files {
+        let mut head = Vec::new();
+        if let Ok(f) = File::open(path) {
+            let _ = f.take(8).read_to_end(&mut head);
+        }
+        if let Some(format) = unsupported_packing(&head) {
+            problems.push(format!(
+                "{}: {}",
+                path.display(),
+                unsupported_message(format)
+            ));
+            continue;
+        }
+        let Some(p) = packing(&head) else {
+            paths.push(path.clone());
+            continue;
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if p.is_archive() {
+            problems.push(format!(
+                "{}: a {} archive among the evidence files of one host: give it as an input of its own (it is read as a folder)",
+                path.display(),
+                p.name()
+            ));
+            continue;
+        }
+        let lower = unpacked_name(&name, p).to_ascii_lowercase();
+        if [".log", ".log1", ".log2"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+        {
+            // Unpacked beside its hive, when the hive is.
+            continue;
+        }
+        match unpack(path, limits) {
+            Ok(Some(u)) => {
+                paths.push(u.root.clone());
+                unpacked.push(u);
+            }
+            Ok(None) => paths.push(path.clone()),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    (paths, unpacked)
+}
+
+/// `text` with the paths of every unpacked file shown as the user named them.
+pub fn shown_in(unpacked: &[Unpacked], text: &str) -> String {
+    unpacked
+        .iter()
+        .fold(text.to_string(), |text, u| u.shown(&text))
 }
 
 /// What a compressed file unpacked to, in a temporary folder removed when
