@@ -48,14 +48,27 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputProbl
     for path in paths {
         if path.is_dir() {
             collect_dir(&path, files, errors);
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| FACTS_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
+        } else if is_facts_file(&path) {
             files.push(path);
         }
     }
+}
+
+/// Whether a file in a folder is a facts file by its name, compressed
+/// (`fleet.ndjson.gz`, `hosts.json.xz`) or not.
+fn is_facts_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = name
+        .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".xz"))
+        .unwrap_or(&name);
+    Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| FACTS_EXTENSIONS.contains(&e))
 }
 
 /// Input errors and warnings on standard error, one a line, naming the

@@ -399,6 +399,13 @@ mod compressed {
             .output()
             .expect("run");
         assert_eq!(json_of(&out.stdout)["hosts"][0]["host"], "web03");
+        // In a folder, compressed facts files are facts files too.
+        let out = acsready()
+            .args(["assess", "--format", "json"])
+            .arg(dir.path())
+            .output()
+            .expect("run");
+        assert_eq!(json_of(&out.stdout)["summary"]["hosts"], 2);
         // Zipped facts files: a folder of facts files.
         let zip = write(
             dir.path(),
