@@ -235,6 +235,9 @@ fn capped_error(e: io::Error, file: &str, format: &'static str) -> UnpackError {
     }
 }
 
+/// Memory an `.xz` stream may ask for its dictionary, in KiB.
+const XZ_MEMORY_KB: u32 = 256 * 1024;
+
 /// The unpacked bytes of a `.gz` or `.xz` stream, capped.
 pub fn single_reader<'a, R: Read + Send + 'a>(
     reader: R,
@@ -247,7 +250,12 @@ pub fn single_reader<'a, R: Read + Send + 'a>(
         count: packed.clone(),
     };
     let inner: Box<dyn Read + Send + 'a> = match packing {
-        Packing::Xz => Box::new(lzma_rust2::XzReader::new(counting, true)),
+        // The dictionary a header asks for is capped too (xz -9 needs 64 MiB).
+        Packing::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
+            counting,
+            true,
+            XZ_MEMORY_KB,
+        )),
         _ => Box::new(flate2::read::MultiGzDecoder::new(counting)),
     };
     Box::new(Capped {
