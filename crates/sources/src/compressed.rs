@@ -444,7 +444,18 @@ pub fn unpack(path: &Path, limits: Limits) -> Result<Option<Unpacked>, UnpackErr
         if p == Packing::Zip {
             unzip(file, &target, &shown, limits)?;
         } else {
-            un7z(file, &target, &shown, limits)?;
+            // sevenz-rust2 0.20 can panic on a damaged header (a length
+            // it allocates before checking): that is a damaged file too.
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                un7z(file, &target, &shown, limits)
+            }));
+            read.unwrap_or_else(|_| {
+                Err(UnpackError::Format {
+                    file: shown.clone(),
+                    format: Packing::SevenZ.name(),
+                    message: "damaged archive header".into(),
+                })
+            })?;
         }
         only_folder(&target).unwrap_or(target)
     } else {

@@ -251,3 +251,35 @@ fn a_damaged_xz_index_is_an_error_not_a_huge_allocation() {
         "{e}"
     );
 }
+
+#[test]
+fn a_damaged_7z_header_is_an_error_not_a_panic() {
+    // Found by the fuzz target `unpack`.
+    let text = "N3q8ryccABoAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABLBQYBAAAAAAAAOgYFBktQSwUGSwBQSwUGAABQSwUGS1BLAFAF9fT/AwQKAAAA83T///8BAh4DCgQAAAX/EQAAAFBLBQYABjAAQxwAZi4AAAEAAAsBAAAAAAAABAAAAAAEAA==";
+    let bytes = base64_decode(text);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = put(dir.path(), "bad.7z", &bytes);
+    let e = unpack(&path, Limits::default())
+        .expect_err("damaged")
+        .to_string();
+    assert!(e.contains("cannot read this 7z file"), "{e}");
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let digits: Vec<u8> = text.bytes().filter(|c| *c != b'=').map(value).collect();
+    digits
+        .chunks(4)
+        .flat_map(|c| {
+            let n = c.iter().fold(0u32, |n, d| (n << 6) | u32::from(*d)) << (6 * (4 - c.len()));
+            let bytes = n.to_be_bytes();
+            bytes[1..c.len()].to_vec()
+        })
+        .collect()
+}
