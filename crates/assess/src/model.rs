@@ -176,6 +176,10 @@ pub struct Summary {
     /// Agents per planned action.
     #[serde(default)]
     pub agent_actions: AgentActionCounts,
+    /// Records, host folders and inputs that could not be assessed (each
+    /// named in the report's errors); not counted in `hosts`.
+    #[serde(default)]
+    pub not_assessed: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,6 +213,7 @@ impl Summary {
         self.not_ready += other.not_ready;
         self.unknown += other.unknown;
         self.unsupported += other.unsupported;
+        self.not_assessed += other.not_assessed;
         let (a, b) = (&mut self.agent_actions, &other.agent_actions);
         a.upgrade += b.upgrade;
         a.pin += b.pin;

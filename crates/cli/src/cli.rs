@@ -162,6 +162,11 @@ pub struct EvidenceArgs {
     /// Host folders given as inputs (recognised by their collector.txt).
     #[arg(skip)]
     pub host_folders: Vec<PathBuf>,
+
+    /// Archives given as inputs, unpacked for the run (their paths are
+    /// shown as the archives' names).
+    #[arg(skip)]
+    pub unpacked: Vec<std::sync::Arc<acsready_sources::compressed::Unpacked>>,
 }
 
 impl EvidenceArgs {

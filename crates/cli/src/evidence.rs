@@ -2,10 +2,12 @@
 //! hosts there are, and reading each into merged facts.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use acsready_facts::HostFacts;
 use acsready_report::InputProblem;
 pub use acsready_server::Readers;
+use acsready_sources::compressed;
 use acsready_sources::folder::{
     read_evidence, read_host_folder, HostEvidence, SOFTWARE_HIVE, SYSTEM_HIVE,
 };
@@ -40,25 +42,76 @@ fn is_host_folder(dir: &Path) -> bool {
 
 /// Positional inputs that are collector output, recognised by content: a
 /// host folder (it holds `collector.txt`) is read as one host, a folder of
-/// such host folders as `--collected`. The other inputs are returned.
-pub fn claim_collector_folders(inputs: &[PathBuf], evidence: &mut EvidenceArgs) -> Vec<PathBuf> {
+/// such host folders as `--collected`. An archive (`.zip`, `.7z`) is read as
+/// the folder it holds, and so is an archive given to `--collected`. The
+/// other inputs are returned; an archive that cannot be unpacked is an error.
+pub fn claim_collector_folders(
+    inputs: &[PathBuf],
+    evidence: &mut EvidenceArgs,
+    errors: &mut Vec<InputProblem>,
+) -> Vec<PathBuf> {
     let mut rest = Vec::new();
     for input in inputs {
-        if input.as_os_str() == "-" || !input.is_dir() {
-            rest.push(input.clone());
-        } else if is_host_folder(input) {
-            evidence.host_folders.push(input.clone());
-        } else if std::fs::read_dir(input).is_ok_and(|entries| {
+        let Some(dir) = unpacked_folder(input, evidence, errors) else {
+            continue;
+        };
+        if dir.as_os_str() == "-" || !dir.is_dir() {
+            rest.push(dir);
+        } else if is_host_folder(&dir) {
+            evidence.host_folders.push(dir);
+        } else if std::fs::read_dir(&dir).is_ok_and(|entries| {
             entries
                 .filter_map(Result::ok)
                 .any(|e| e.path().is_dir() && is_host_folder(&e.path()))
         }) {
-            evidence.collected.push(input.clone());
+            evidence.collected.push(dir);
         } else {
-            rest.push(input.clone());
+            rest.push(dir);
+        }
+    }
+    let collected = std::mem::take(&mut evidence.collected);
+    for dir in collected {
+        if let Some(dir) = unpacked_folder(&dir, evidence, errors) {
+            evidence.collected.push(dir);
         }
     }
     rest
+}
+
+/// The folder an archive holds (unpacked, kept in `evidence`), or the input
+/// itself when it is no archive; `None` when it cannot be unpacked.
+fn unpacked_folder(
+    input: &Path,
+    evidence: &mut EvidenceArgs,
+    errors: &mut Vec<InputProblem>,
+) -> Option<PathBuf> {
+    if input.as_os_str() == "-" || !input.is_file() {
+        return Some(input.to_path_buf());
+    }
+    if !compressed::packing_of(input).is_some_and(compressed::Packing::is_archive) {
+        return Some(input.to_path_buf());
+    }
+    match compressed::unpack(input, compressed::Limits::default()) {
+        Ok(Some(u)) => {
+            let root = u.root.clone();
+            evidence.unpacked.push(Arc::new(u));
+            Some(root)
+        }
+        Ok(None) => Some(input.to_path_buf()),
+        Err(e) => {
+            errors.push(InputProblem::from_message(&e.to_string()));
+            None
+        }
+    }
+}
+
+/// `text` with the paths inside unpacked archives shown by the archives'
+/// names (`share.zip/WEB01/SOFTWARE`).
+pub fn shown(evidence: &EvidenceArgs, text: &str) -> String {
+    evidence
+        .unpacked
+        .iter()
+        .fold(text.to_string(), |t, u| u.shown(&t))
 }
 
 /// The hosts of the evidence arguments, in order. A `--collected` folder that
@@ -82,14 +135,15 @@ pub fn hosts(args: &EvidenceArgs, errors: &mut Vec<InputProblem>) -> Vec<HostSou
                     .collect();
                 folders.sort();
                 if folders.is_empty() {
-                    errors.push(InputProblem {
-                        source: dir.display().to_string(),
-                        message: "no host folder in it (expected one sub-folder per host, as acsready-collect.cmd writes)".into(),
-                    });
+                    errors.push(InputProblem::new(
+                        dir.display().to_string(),
+                        "no host folder in it (expected one sub-folder per host, as acsready-collect.cmd writes)",
+                    ));
                 }
                 hosts.extend(folders.into_iter().map(HostSource::Folder));
             }
             Err(e) => errors.push(InputProblem {
+                host: None,
                 source: dir.display().to_string(),
                 message: format!("cannot read the folder: {e}"),
             }),
@@ -110,8 +164,24 @@ fn warn(text: String) -> InputProblem {
     InputProblem::from_message(&text)
 }
 
-/// Reads one host.
+/// The host a source is about, as far as its name tells: a host folder's
+/// name, or `--host`.
+fn host_of(source: &HostSource) -> Option<String> {
+    match source {
+        HostSource::Folder(dir) => dir.file_name().map(|n| n.to_string_lossy().into_owned()),
+        HostSource::Files { host, .. } => host.clone(),
+    }
+}
+
+/// Reads one host; an error names the host when its source does.
 pub fn read(source: &HostSource, readers: &Readers) -> Result<Read, InputProblem> {
+    read_source(source, readers).map_err(|p| {
+        let host = p.host.clone().or_else(|| host_of(source));
+        p.about(host)
+    })
+}
+
+fn read_source(source: &HostSource, readers: &Readers) -> Result<Read, InputProblem> {
     let opts = readers.options();
     let evidence = match source {
         HostSource::Folder(dir) => {
@@ -121,6 +191,7 @@ pub fn read(source: &HostSource, readers: &Readers) -> Result<Read, InputProblem
             for f in files {
                 if !f.is_file() {
                     return Err(InputProblem {
+                        host: None,
                         source: f.display().to_string(),
                         message: "no such file".into(),
                     });
@@ -134,14 +205,20 @@ pub fn read(source: &HostSource, readers: &Readers) -> Result<Read, InputProblem
             let mut ev = read_evidence(host.as_deref(), &fallback, files, &opts);
             expect_software(&mut ev);
             if ev.used.is_empty() {
-                return Err(InputProblem {
-                    source: files
-                        .iter()
-                        .map(|f| f.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    message: ev.problems.join("; "),
-                });
+                let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+                // Each problem names its file: once is enough.
+                let problems: Vec<&str> = ev
+                    .problems
+                    .iter()
+                    .map(|p| {
+                        names
+                            .iter()
+                            .find_map(|n| p.strip_prefix(n.as_str())?.strip_prefix(": "))
+                            .filter(|_| names.len() == 1)
+                            .unwrap_or(p)
+                    })
+                    .collect();
+                return Err(InputProblem::new(names.join(", "), problems.join("; ")));
             }
             ev
         }

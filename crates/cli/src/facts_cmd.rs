@@ -1,6 +1,5 @@
 //! `acsready facts`: the merged facts of every host, with where each came from.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 
 use acsready_facts::HostFacts;
@@ -11,7 +10,7 @@ use anyhow::Result;
 use comfy_table::{presets, ContentArrangement, Table};
 
 use crate::cli::{FactsArgs, FactsFormat};
-use crate::{evidence, pipeline, EXIT_BAD_INPUT, EXIT_READY};
+use crate::{evidence, intake, EXIT_BAD_INPUT, EXIT_READY};
 
 fn read_json<R: Read>(
     reader: R,
@@ -24,26 +23,29 @@ fn read_json<R: Read>(
         match facts.next_batch(1024) {
             Ok(Some(batch)) => {
                 for unit in batch {
-                    match unit.and_then(|u| parse_unit(name, &u)) {
+                    let unit = match unit {
+                        Ok(unit) => unit,
+                        Err(e) => {
+                            errors.push(intake::source_problem(&e));
+                            continue;
+                        }
+                    };
+                    match parse_unit(name, &unit) {
                         Ok(mut record) => {
                             record.facts.attribute_all(&record.origin.to_string());
                             out.push(record.facts);
                         }
-                        Err(e) => errors.push(problem(e.to_string())),
+                        Err(e) => errors.push(intake::record_problem(&unit, &e)),
                     }
                 }
             }
             Ok(None) => return,
             Err(e) => {
-                errors.push(problem(e.to_string()));
+                errors.push(intake::source_problem(&e));
                 return;
             }
         }
     }
-}
-
-fn problem(text: String) -> InputProblem {
-    InputProblem::from_message(&text)
 }
 
 /// Fact, value, source rows of one host.
@@ -98,16 +100,14 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
     let mut warnings = Vec::new();
     let mut hosts = Vec::new();
     let mut evidence_args = args.evidence.clone();
-    let positional = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
-    for file in pipeline::expand(&positional, &mut errors) {
+    let positional =
+        evidence::claim_collector_folders(&args.inputs, &mut evidence_args, &mut errors);
+    for file in intake::expand(&positional, &mut errors) {
         let name = file.display().to_string();
-        if name == "-" {
-            read_json(io::stdin().lock(), "-", &mut hosts, &mut errors);
-            continue;
-        }
-        match File::open(&file) {
+        match intake::open_input(&file) {
             Ok(f) => read_json(f, &name, &mut hosts, &mut errors),
             Err(e) => errors.push(InputProblem {
+                host: None,
                 source: name,
                 message: format!("cannot open: {e}"),
             }),
@@ -124,6 +124,18 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
         }
     }
 
+    if hosts.is_empty() {
+        errors.push(intake::no_hosts(&args.inputs, &args.evidence));
+    }
+    for h in &mut hosts {
+        h.sources
+            .values_mut()
+            .for_each(|s| *s = evidence::shown(&evidence_args, s));
+    }
+    for p in errors.iter_mut().chain(&mut warnings) {
+        p.source = evidence::shown(&evidence_args, &p.source);
+        p.message = evidence::shown(&evidence_args, &p.message);
+    }
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         FactsFormat::Json => {
@@ -160,7 +172,7 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
         }
     }
     out.flush()?;
-    pipeline::report_problems(&errors, &warnings);
+    intake::report_problems(&errors, &warnings);
     Ok(if errors.is_empty() {
         EXIT_READY
     } else {

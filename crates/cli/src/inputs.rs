@@ -4,13 +4,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
 use acsready_facts::HostFacts;
 use acsready_report::InputProblem;
 use acsready_sources::{
-    parse_unit, read_console_csv_each, read_console_json_each, read_osquery, JsonFacts,
+    parse_unit, read_console_csv_each, read_console_json_each, read_osquery, DetectedKind,
+    JsonFacts,
 };
 use clap::ValueEnum;
 
@@ -29,58 +31,11 @@ pub enum InputKind {
 
 /// The kind of a file, from its first bytes.
 pub fn detect(head: &[u8]) -> InputKind {
-    let text = decode_head(head);
-    let t = text.trim_start_matches('\u{feff}').trim_start();
-    if t.starts_with('{') || t.starts_with('[') {
-        let window = &t[..t.len().min(4096)];
-        if window.contains("\"hostIdentifier\"") || window.contains("\"diffResults\"") {
-            return InputKind::Osquery;
-        }
-        if window.contains("\"computers\"")
-            || window.contains("\"agentVersion\"")
-            || window.contains("\"hostName\"")
-        {
-            return InputKind::ConsoleJson;
-        }
-        let osquery_columns = ["\"hotfix_id\"", "\"store_location\"", "\"platform_like\""];
-        if t.starts_with('[') && osquery_columns.iter().any(|c| window.contains(c)) {
-            return InputKind::Osquery;
-        }
-        return InputKind::Facts;
-    }
-    let first = t
-        .lines()
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .replace([' ', '_', '-', '"'], "");
-    if first.contains(',')
-        && (first.contains("agentversion")
-            || first.contains("platform")
-            || first.contains("hostname"))
-    {
-        return InputKind::ConsoleCsv;
-    }
-    InputKind::Facts
-}
-
-fn decode_head(head: &[u8]) -> String {
-    let utf16 = |le: bool, b: &[u8]| {
-        let units = b.chunks_exact(2).map(|p| {
-            if le {
-                u16::from_le_bytes([p[0], p[1]])
-            } else {
-                u16::from_be_bytes([p[0], p[1]])
-            }
-        });
-        char::decode_utf16(units)
-            .map(|c| c.unwrap_or('\u{fffd}'))
-            .collect::<String>()
-    };
-    match head {
-        [0xFF, 0xFE, rest @ ..] => utf16(true, rest),
-        [0xFE, 0xFF, rest @ ..] => utf16(false, rest),
-        _ => String::from_utf8_lossy(head).into_owned(),
+    match acsready_sources::detect_kind(head) {
+        DetectedKind::Facts => InputKind::Facts,
+        DetectedKind::Osquery => InputKind::Osquery,
+        DetectedKind::ConsoleJson => InputKind::ConsoleJson,
+        DetectedKind::ConsoleCsv => InputKind::ConsoleCsv,
     }
 }
 
@@ -259,16 +214,19 @@ pub fn read_into(
     warnings: &mut Vec<InputProblem>,
 ) {
     let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let mut bytes = Vec::new();
+    let read = crate::intake::open_input(path).and_then(|mut r| r.read_to_end(&mut bytes));
+    match read {
+        Ok(_) => {}
         Err(e) => {
             problems.push(InputProblem {
+                host: None,
                 source: name,
                 message: format!("cannot open: {e}"),
             });
             return;
         }
-    };
+    }
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -311,6 +269,7 @@ pub fn read_bytes_into(
                 warnings.extend(c.problems.iter().map(|p| InputProblem::from_message(p)));
                 if !c.skipped_non_windows.is_empty() {
                     warnings.push(InputProblem {
+                        host: None,
                         source: name.clone(),
                         message: format!(
                             "{} computers are not Windows and were skipped",
@@ -328,14 +287,21 @@ pub fn read_bytes_into(
                 match reader.next_batch(4096) {
                     Ok(Some(batch)) => {
                         for unit in batch {
-                            match unit.and_then(|u| parse_unit(&name, &u)) {
+                            let unit = match unit {
+                                Ok(unit) => unit,
+                                Err(e) => {
+                                    problems.push(crate::intake::source_problem(&e));
+                                    continue;
+                                }
+                            };
+                            match parse_unit(&name, &unit) {
                                 Ok(r) => {
                                     let origin = r.origin.to_string();
                                     let mut f = r.facts;
                                     f.attribute_all(&origin);
                                     hosts.push(f);
                                 }
-                                Err(e) => problems.push(InputProblem::from_message(&e.to_string())),
+                                Err(e) => problems.push(crate::intake::record_problem(&unit, &e)),
                             }
                         }
                     }
@@ -364,19 +330,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kinds_are_recognised_by_content() {
+    fn kinds_map_from_the_detected_ones() {
         assert_eq!(detect(br#"{"host":"a"}"#), InputKind::Facts);
-        assert_eq!(detect(br#"[{"host":"a","os":{}}]"#), InputKind::Facts);
-        assert_eq!(detect(br#"{"name":"pack_acsready_acsready_os_version","hostIdentifier":"w","columns":{}}"#), InputKind::Osquery);
         assert_eq!(
-            detect(br#"[{"hotfix_id":"KB5005625"}]"#),
-            InputKind::Osquery
-        );
-        assert_eq!(
-            detect(br#"{"computers":[{"hostName":"w","agentVersion":"20.0.0.6313"}]}"#),
+            detect(br#"{"computers":[{"hostName":"w"}]}"#),
             InputKind::ConsoleJson
         );
-        assert_eq!(detect("\u{feff}Name,Platform,Agent Version\r\nw,Microsoft Windows Server 2019 (64 bit) (Build 17763),20.0.0.6313\r\n".as_bytes()), InputKind::ConsoleCsv);
     }
 
     #[test]

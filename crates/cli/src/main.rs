@@ -5,9 +5,11 @@ mod evidence;
 mod facts_cmd;
 mod inputs;
 mod inspect_cmd;
+mod intake;
 mod pipeline;
 mod preflight_cmd;
 mod push_cmd;
+mod report_cmd;
 mod server_cmd;
 
 use std::io::{self, IsTerminal, Write};
@@ -97,7 +99,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Assess(args) => pipeline::assess(&args, &rules, style),
         Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
         Command::Inspect(args) => inspect_cmd::inspect(&args, &rules, style),
-        Command::Report(args) => pipeline::rerender(&args, style),
+        Command::Report(args) => report_cmd::rerender(&args, style),
         Command::Serve(args) => server_cmd::serve(&args, rules),
         Command::Token(cmd) => server_cmd::token(&cmd),
         Command::Push(args) => push_cmd::push(&args),

@@ -2,15 +2,14 @@
 //! batches so memory stays flat however large the fleet, with the batch
 //! parsed and assessed in parallel and written in input order.
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_report::{
     CsvReport, HtmlReport, InputProblem, JsonReport, JsonlReport, Problems, RulesIdentity, Style,
-    SummaryReport, TableReport,
+    TableReport,
 };
 use acsready_rules::Rules;
 use acsready_sources::{parse_unit, JsonFacts, SourceError, Unit};
@@ -18,15 +17,12 @@ use anyhow::{bail, Result};
 use rayon::prelude::*;
 
 use crate::cli::{AssessArgs, EvidenceArgs, Format};
-use crate::evidence;
 use crate::inputs::{self, Completed, InputKind};
+use crate::{evidence, intake};
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// Hosts parsed and assessed together; bounds memory to a few MB.
 const BATCH: usize = 8192;
-
-/// Extensions of facts files inside a folder given as input.
-const FACTS_EXTENSIONS: [&str; 4] = ["json", "ndjson", "jsonl", "csv"];
 
 /// Where assessed hosts go.
 enum Sink<W: Write> {
@@ -65,70 +61,6 @@ impl<W: Write> Sink<W> {
     }
 }
 
-/// Expands folders into their facts files (sorted, recursive). A folder that
-/// cannot be read is reported and the others are still expanded.
-pub(crate) fn expand(inputs: &[PathBuf], errors: &mut Vec<InputProblem>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for input in inputs {
-        if input.as_os_str() != "-" && input.is_dir() {
-            collect_dir(input, &mut files, errors);
-        } else {
-            files.push(input.clone());
-        }
-    }
-    files
-}
-
-fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputProblem>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            errors.push(InputProblem {
-                source: dir.display().to_string(),
-                message: format!("cannot read the folder: {e}"),
-            });
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            collect_dir(&path, files, errors);
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| FACTS_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            files.push(path);
-        }
-    }
-}
-
-/// Input errors and warnings on standard error, one a line, naming the source.
-pub(crate) fn report_problems(errors: &[InputProblem], warnings: &[InputProblem]) {
-    for e in errors {
-        eprintln!("acsready: {}: {}", e.source, e.message);
-    }
-    for w in warnings {
-        eprintln!("acsready: warning: {}: {}", w.source, w.message);
-    }
-}
-
-fn problem(e: &SourceError) -> InputProblem {
-    let (source, message) = match e {
-        SourceError::Io { file, source } => (file.clone(), source.to_string()),
-        SourceError::Record {
-            file,
-            line,
-            column,
-            message,
-        } => (format!("{file}:{line}:{column}"), message.clone()),
-        SourceError::Format { file, message } => (file.clone(), message.clone()),
-    };
-    InputProblem { source, message }
-}
-
 type Batch = Vec<Result<Unit, SourceError>>;
 
 /// Parses and assesses one unit.
@@ -138,8 +70,8 @@ fn assess_unit(
     run: &Run,
     detail: Detail,
 ) -> Result<HostAssessment, InputProblem> {
-    let unit = unit.map_err(|e| problem(&e))?;
-    let record = parse_unit(name, &unit).map_err(|e| problem(&e))?;
+    let unit = unit.map_err(|e| intake::source_problem(&e))?;
+    let record = parse_unit(name, &unit).map_err(|e| intake::record_problem(&unit, &e))?;
     let mut a = run.assess(&record.facts, detail);
     a.sources.push(record.origin.to_string());
     Ok(a)
@@ -153,6 +85,8 @@ pub(crate) struct Run<'a> {
     pub modules: Vec<(ModuleFacts, Demand)>,
     /// Hosts assessed so far, on standard error when it is a terminal.
     pub progress: Option<indicatif::ProgressBar>,
+    /// Archives unpacked for the run: their paths are shown by their names.
+    pub unpacked: &'a [std::sync::Arc<acsready_sources::compressed::Unpacked>],
 }
 
 /// A counter of assessed hosts, shown only on a terminal (never in pipes or CI).
@@ -172,6 +106,23 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
 }
 
 impl Run<'_> {
+    /// A host's sources and evidence inside unpacked archives, shown by the
+    /// archives' names.
+    fn show_names(&self, a: &mut HostAssessment) {
+        if self.unpacked.is_empty() {
+            return;
+        }
+        let shown = |t: &str| self.unpacked.iter().fold(t.to_string(), |t, u| u.shown(&t));
+        a.sources.iter_mut().for_each(|s| *s = shown(s));
+        for f in &mut a.findings {
+            for e in &mut f.evidence {
+                if let Some(s) = &mut e.source {
+                    *s = shown(s);
+                }
+            }
+        }
+    }
+
     fn advance(&self, hosts: usize) {
         if let Some(bar) = &self.progress {
             bar.inc(hosts as u64);
@@ -234,8 +185,9 @@ fn process_batch<W: Write>(
         .collect();
     for result in assessed {
         match result {
-            Ok(a) => {
+            Ok(mut a) => {
                 summary.add(&a);
+                run.show_names(&mut a);
                 sink.host(a)?;
             }
             Err(p) => errors.push(p),
@@ -261,7 +213,7 @@ fn assess_input<R: Read + Send, W: Write + Send>(
             Ok(Some(batch)) => batch,
             Ok(None) => return Ok(()),
             Err(e) => {
-                errors.push(problem(&e));
+                errors.push(intake::source_problem(&e));
                 return Ok(());
             }
         };
@@ -271,23 +223,6 @@ fn assess_input<R: Read + Send, W: Write + Send>(
         );
         done?;
         next = read;
-    }
-}
-
-/// The kind of an input file, from its first bytes (facts when unreadable:
-/// the streaming reader then reports the problem).
-pub(crate) fn kind_of(path: &Path) -> InputKind {
-    use std::io::Read as _;
-    if path.as_os_str() == "-" {
-        return InputKind::Facts;
-    }
-    let mut head = Vec::new();
-    match File::open(path) {
-        Ok(f) => {
-            let _ = f.take(64 * 1024).read_to_end(&mut head);
-            inputs::detect(&head)
-        }
-        Err(_) => InputKind::Facts,
     }
 }
 
@@ -315,6 +250,7 @@ fn assess_merged<W: Write>(
     for (i, (file, kind)) in files.iter().zip(kinds).enumerate() {
         if file.as_os_str() == "-" {
             problems.errors.push(InputProblem {
+                host: None,
                 source: "-".into(),
                 message:
                     "standard input cannot be merged with inputs of other kinds; save it to a file"
@@ -349,10 +285,11 @@ fn assess_merged<W: Write>(
     let repeated = repeated_hosts(&streamed);
     for (i, file) in streamed {
         let name = file.display().to_string();
-        let reader = match File::open(file) {
+        let reader = match intake::open_input(file) {
             Ok(f) => f,
             Err(e) => {
                 problems.errors.push(InputProblem {
+                    host: None,
                     source: name,
                     message: format!("cannot open: {e}"),
                 });
@@ -365,15 +302,15 @@ fn assess_merged<W: Write>(
                 Ok(Some(batch)) => batch,
                 Ok(None) => break,
                 Err(e) => {
-                    problems.errors.push(problem(&e));
+                    problems.errors.push(intake::source_problem(&e));
                     break;
                 }
             };
             let parsed: Vec<_> = batch
                 .into_par_iter()
                 .map(|unit| {
-                    let unit = unit.map_err(|e| problem(&e))?;
-                    parse_unit(&name, &unit).map_err(|e| problem(&e))
+                    let unit = unit.map_err(|e| intake::source_problem(&e))?;
+                    parse_unit(&name, &unit).map_err(|e| intake::record_problem(&unit, &e))
                 })
                 .collect();
             let mut ready = Vec::with_capacity(parsed.len());
@@ -415,7 +352,7 @@ fn repeated_hosts(files: &[(usize, &PathBuf)]) -> inputs::Repeated {
     }
     let mut repeated = inputs::Repeated::default();
     for (_, file) in files {
-        let Ok(reader) = File::open(file) else {
+        let Ok(reader) = intake::open_input(file) else {
             continue;
         };
         let mut facts = JsonFacts::new(reader, "");
@@ -456,8 +393,9 @@ fn assess_facts<W: Write>(
             a
         })
         .collect();
-    for a in assessed {
+    for mut a in assessed {
         summary.add(&a);
+        run.show_names(&mut a);
         sink.host(a)?;
     }
     Ok(())
@@ -490,9 +428,10 @@ fn assess_evidence<W: Write>(
             .collect();
         for result in assessed {
             match result {
-                Ok((a, warnings)) => {
+                Ok((mut a, warnings)) => {
                     problems.warnings.extend(warnings);
                     summary.add(&a);
+                    run.show_names(&mut a);
                     sink.host(a)?;
                 }
                 Err(p) => problems.errors.push(p),
@@ -504,24 +443,28 @@ fn assess_evidence<W: Write>(
 
 pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     let mut evidence_args = args.evidence.clone();
-    let mut inputs = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
+    let mut problems = Problems::default();
+    let mut inputs =
+        evidence::claim_collector_folders(&args.inputs, &mut evidence_args, &mut problems.errors);
     if args.inputs.is_empty() && evidence_args.is_empty() {
         if io::stdin().is_terminal() {
             bail!("no input: give facts files or folders, - to read standard input, or --collected / --hive (acsready assess --help)");
         }
         inputs.push(PathBuf::from("-"));
     }
-    let mut problems = Problems::default();
-    let files = expand(&inputs, &mut problems.errors);
     let (modules, module_errors) = crate::inspect_cmd::modules_of(&args.module, rules, style.lang);
     problems
         .errors
         .extend(module_errors.iter().map(|e| InputProblem::from_message(e)));
+    // Every other error is an input, a record or a host not assessed.
+    let not_module = module_errors.len();
+    let files = intake::expand(&inputs, &mut problems.errors);
     let run = Run {
         rules,
         style,
         modules,
         progress: progress_bar(),
+        unpacked: &evidence_args.unpacked,
     };
 
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
@@ -542,7 +485,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     let mut summary = Summary::default();
     let kinds: Vec<InputKind> = files
         .iter()
-        .map(|f| args.input_kind.unwrap_or_else(|| kind_of(f)))
+        .map(|f| args.input_kind.unwrap_or_else(|| intake::kind_of(f)))
         .collect();
     // Evidence and inputs together, or inputs of several kinds: one host's
     // facts may come from several of them.
@@ -562,13 +505,10 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     for file in files.iter().filter(|_| !merge) {
         let name = file.display().to_string();
         let errors = &mut problems.errors;
-        if name == "-" {
-            assess_input(io::stdin(), "-", &run, &mut sink, &mut summary, errors)?;
-            continue;
-        }
-        match File::open(file) {
+        match intake::open_input(file) {
             Ok(f) => assess_input(f, &name, &run, &mut sink, &mut summary, errors)?,
             Err(e) => errors.push(InputProblem {
+                host: None,
                 source: name,
                 message: format!("cannot open: {e}"),
             }),
@@ -580,6 +520,16 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
 
     if let Some(bar) = &run.progress {
         bar.finish_and_clear();
+    }
+    summary.not_assessed = problems.errors.len().saturating_sub(not_module) as u64;
+    if summary.hosts == 0 {
+        problems
+            .errors
+            .push(intake::no_hosts(&args.inputs, &args.evidence));
+    }
+    for p in problems.errors.iter_mut().chain(&mut problems.warnings) {
+        p.source = evidence::shown(&evidence_args, &p.source);
+        p.message = evidence::shown(&evidence_args, &p.message);
     }
     match sink {
         Sink::Table(t, out) => t.finish(out, &summary, &problems)?,
@@ -593,118 +543,14 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
             j.finish()?;
         }
         Sink::Html(h, out) => h.finish(out, &summary, &problems)?,
-        Sink::Count => write_summary(args.format, &identity, style, &summary, &problems)?,
+        Sink::Count => {
+            crate::report_cmd::write_summary(args.format, &identity, style, &summary, &problems)?
+        }
     }
-    report_problems(&problems.errors, &problems.warnings);
+    intake::report_problems(&problems.errors, &problems.warnings);
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
     } else if summary.all_ready() {
-        EXIT_READY
-    } else {
-        EXIT_NOT_READY
-    })
-}
-
-/// `--summary`: only the counts, in the chosen format.
-fn write_summary(
-    format: Format,
-    identity: &RulesIdentity,
-    style: Style,
-    summary: &Summary,
-    problems: &Problems,
-) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    match format {
-        Format::Table => writeln!(
-            out,
-            "{}",
-            acsready_report::summary_line(summary, style.lang)
-        ),
-        Format::Json | Format::Jsonl | Format::Html => {
-            let doc = SummaryReport::new(identity, style.lang, summary, problems);
-            serde_json::to_writer(&mut out, &doc)?;
-            writeln!(out)
-        }
-        Format::Csv => {
-            out.write_all("\u{feff}hosts,ready,not_ready,unknown,unsupported\r\n".as_bytes())?;
-            write!(
-                out,
-                "{},{},{},{},{}\r\n",
-                summary.hosts,
-                summary.ready,
-                summary.not_ready,
-                summary.unknown,
-                summary.unsupported
-            )
-        }
-    }
-}
-
-/// `acsready report --from FILE`: a saved JSON report rendered again.
-pub fn rerender(args: &crate::cli::ReportArgs, style: Style) -> Result<u8> {
-    let text = std::fs::read(&args.from)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", args.from.display()))?;
-    let report: acsready_report::Report = serde_json::from_slice(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}:{}:{}: not an acsready JSON report: {e}",
-            args.from.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    if report.schema != acsready_report::REPORT_SCHEMA {
-        bail!(
-            "{}: report schema \"{}\" is not {} (written by another acsready version)",
-            args.from.display(),
-            report.schema,
-            acsready_report::REPORT_SCHEMA
-        );
-    }
-    let problems = Problems {
-        errors: report.errors.clone(),
-        warnings: report.warnings.clone(),
-    };
-    let out = BufWriter::with_capacity(1 << 16, io::stdout());
-    match args.format {
-        Format::Table => {
-            let mut t = TableReport::new(style);
-            for h in report.hosts.iter().cloned() {
-                t.host(h);
-            }
-            t.finish(out, &report.summary, &problems)?;
-        }
-        Format::Json => {
-            let mut j = JsonReport::begin(out, &report.rules, style.lang)?;
-            for h in &report.hosts {
-                j.host(h)?;
-            }
-            j.finish(&report.summary, &problems)?;
-        }
-        Format::Csv => {
-            let mut c = CsvReport::begin(out, style)?;
-            for h in &report.hosts {
-                c.host(h)?;
-            }
-            c.finish()?;
-        }
-        Format::Jsonl => {
-            let mut j = JsonlReport::new(out);
-            for h in &report.hosts {
-                j.host(h)?;
-            }
-            j.finish()?;
-        }
-        Format::Html => {
-            let mut h = HtmlReport::new(style, report.rules.clone());
-            for a in report.hosts.iter().cloned() {
-                h.host(a);
-            }
-            h.finish(out, &report.summary, &problems)?;
-        }
-    }
-    Ok(if !problems.errors.is_empty() {
-        EXIT_BAD_INPUT
-    } else if report.summary.all_ready() {
         EXIT_READY
     } else {
         EXIT_NOT_READY

@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::EvidenceArgs;
 use crate::inputs::{self, InputKind};
-use crate::{evidence, pipeline, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
+use crate::{evidence, intake, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 #[derive(Debug, Subcommand)]
 pub enum PreflightTarget {
@@ -181,6 +181,7 @@ fn read_bounded(reader: impl Read) -> io::Result<Zeroizing<Vec<u8>>> {
 /// Reads the password as asked, or `None` when no option asks for it.
 fn read_password(args: &ApexOneArgs) -> Result<Option<Zeroizing<String>>, InputProblem> {
     let problem = |source: &str, message: String| InputProblem {
+        host: None,
         source: source.to_string(),
         message,
     };
@@ -218,12 +219,15 @@ fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Ve
     let products = readers.display_names();
     let mut merged = inputs::Merged::default();
     let mut evidence_args = args.evidence.clone();
-    let positional = evidence::claim_collector_folders(&args.inputs, &mut evidence_args);
-    for file in pipeline::expand(&positional, &mut problems.errors) {
+    let positional =
+        evidence::claim_collector_folders(&args.inputs, &mut evidence_args, &mut problems.errors);
+    for file in intake::expand(&positional, &mut problems.errors) {
         if file.as_os_str() == "-" {
             let mut bytes = Vec::new();
-            if let Err(e) = io::stdin().read_to_end(&mut bytes) {
+            let read = intake::open_input(&file).and_then(|mut r| r.read_to_end(&mut bytes));
+            if let Err(e) = read {
                 problems.errors.push(InputProblem {
+                    host: None,
                     source: "-".into(),
                     message: format!("cannot read standard input: {e}"),
                 });
@@ -242,7 +246,7 @@ fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Ve
             );
             continue;
         }
-        let kind = args.input_kind.unwrap_or_else(|| pipeline::kind_of(&file));
+        let kind = args.input_kind.unwrap_or_else(|| intake::kind_of(&file));
         inputs::read_into(
             &file,
             kind,
@@ -295,8 +299,13 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
         }
     };
     let agents = read_agents(args, rules, &mut problems);
-    if agents.is_empty() {
+    if agents.is_empty() && !(args.inputs.is_empty() && args.evidence.is_empty()) {
+        problems
+            .errors
+            .push(intake::no_hosts(&args.inputs, &args.evidence));
+    } else if agents.is_empty() {
         problems.warnings.push(InputProblem {
+            host: None,
             source: String::new(),
             message: "no agents were given: the checks of agents had nothing to check".into(),
         });
@@ -342,7 +351,7 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
         PreflightFormat::Csv => report.write_csv(out)?,
         PreflightFormat::Html => report.write_html(out)?,
     }
-    pipeline::report_problems(&problems.errors, &problems.warnings);
+    intake::report_problems(&problems.errors, &problems.warnings);
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
     } else if blocked {

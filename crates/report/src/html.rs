@@ -310,6 +310,14 @@ fn write_summary<W: Write>(out: &mut W, s: &Summary, lang: Lang) -> io::Result<(
             s.count(v),
         )?;
     }
+    if s.not_assessed > 0 {
+        write!(
+            out,
+            "<li>{}: <span class=\"count\" id=\"summary-not_assessed\">{}</span></li>",
+            esc(t(lang, "not_assessed")),
+            s.not_assessed,
+        )?;
+    }
     out.write_all(b"</ul></div></section>\n")
 }
 
@@ -407,7 +415,7 @@ fn write_problems<W: Write>(out: &mut W, p: &Problems, lang: Lang) -> io::Result
             list.len()
         )?;
         for e in list {
-            write!(out, "<li>{}: {}</li>", esc(&e.source), esc(&e.message))?;
+            write!(out, "<li>{}</li>", esc(&e.line(t(lang, "host_word"))))?;
         }
         out.write_all(b"</ul></details></section>\n")?;
     }
@@ -639,6 +647,7 @@ mod tests {
         let hosts = fleet();
         let problems = Problems {
             errors: vec![crate::InputProblem {
+                host: None,
                 source: "bad.ndjson:2".into(),
                 message: "<b>not json</b>".into(),
             }],

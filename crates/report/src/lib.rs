@@ -48,19 +48,57 @@ impl RulesIdentity {
 pub struct InputProblem {
     /// "file:line" or "file".
     pub source: String,
+    /// The host the input is about, when it can be recognised (the `host`
+    /// of a record that is otherwise invalid, the name of a host folder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     pub message: String,
 }
 
 impl InputProblem {
+    /// A problem of `source` (a file, "file:line"), about no known host.
+    pub fn new(source: impl Into<String>, message: impl Into<String>) -> InputProblem {
+        InputProblem {
+            source: source.into(),
+            host: None,
+            message: message.into(),
+        }
+    }
+
+    /// The same problem, naming the host it is about (when known).
+    pub fn about(mut self, host: Option<String>) -> InputProblem {
+        self.host = host.filter(|h| !h.trim().is_empty());
+        self
+    }
+
+    /// "source (host H): message", or the parts there are; `host` is the
+    /// word for host in the reader's language.
+    pub fn line(&self, host: &str) -> String {
+        let mut place = self.source.clone();
+        if let Some(h) = &self.host {
+            if !place.is_empty() {
+                place.push(' ');
+            }
+            place.push_str(&format!("({host} {h})"));
+        }
+        if place.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{place}: {}", self.message)
+        }
+    }
+
     /// Splits a message that starts with its source ("file:line: message"
     /// after the first ": ") into source and message.
     pub fn from_message(text: &str) -> InputProblem {
         match text.split_once(": ") {
             Some((source, message)) => InputProblem {
+                host: None,
                 source: source.to_string(),
                 message: message.to_string(),
             },
             None => InputProblem {
+                host: None,
                 source: String::new(),
                 message: text.to_string(),
             },
@@ -164,6 +202,7 @@ pub(crate) mod tests {
         let hosts = [host("a", Verdict::NotReady), host("b", Verdict::Ready)];
         let s = summary(&hosts);
         let problems = [InputProblem {
+            host: None,
             source: "x:3:1".into(),
             message: "bad".into(),
         }];
@@ -174,6 +213,7 @@ pub(crate) mod tests {
         let all = Problems {
             errors: problems.to_vec(),
             warnings: vec![InputProblem {
+                host: None,
                 source: "a.evtx".into(),
                 message: "record 7 damaged".into(),
             }],

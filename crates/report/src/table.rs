@@ -140,7 +140,7 @@ impl TableReport {
             if !list.is_empty() {
                 writeln!(out, "\n{}:", t(lang, key))?;
                 for e in list {
-                    writeln!(out, "  {}: {}", e.source, e.message)?;
+                    writeln!(out, "  {}", e.line(t(lang, "host_word")))?;
                 }
             }
         }
@@ -170,6 +170,14 @@ pub fn summary_line(s: &Summary, lang: Lang) -> String {
     );
     if !actions.is_empty() {
         line.push_str(&format!("; {}: {actions}", t(lang, "agents_total")));
+    }
+    if s.not_assessed > 0 {
+        line.push_str(&format!(
+            "\n{}: {} {}",
+            t(lang, "not_assessed"),
+            s.not_assessed,
+            t(lang, "not_assessed_hint")
+        ));
     }
     line
 }

@@ -50,6 +50,12 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
             "警告 (端末の判定は行いました)",
         ),
         "rules" => ("Rules", "ルール"),
+        "host_word" => ("host", "ホスト"),
+        "not_assessed" => ("Not assessed", "判定できなかった入力"),
+        "not_assessed_hint" => (
+            "(records, host folders or inputs: see the input errors above)",
+            "件 (レコード・端末フォルダー・入力。上の入力エラーを参照)",
+        ),
         "agents_total" => ("agents", "エージェント"),
         "explain" => ("Explanation", "説明"),
         "remediation" => ("Remediation", "対処"),

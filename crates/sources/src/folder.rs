@@ -299,8 +299,32 @@ pub fn read_host_folder(
 
 /// Reads the given files as evidence about one host. The host is named by
 /// `host`, else by the collection (`collector.txt`, a SYSTEM hive, a facts
-/// record), else by `fallback_name`.
+/// record), else by `fallback_name`. Compressed files are read as what they
+/// hold (`SYSTEM.xz` as `SYSTEM`, see [`crate::compressed`]), named as given.
 pub fn read_evidence(
+    host: Option<&str>,
+    fallback_name: &str,
+    files: &[PathBuf],
+    opts: &EvidenceOptions,
+) -> HostEvidence {
+    let mut problems = Vec::new();
+    let limits = crate::compressed::Limits::default();
+    let (paths, unpacked) = crate::compressed::unpack_evidence(files, limits, &mut problems);
+    let mut ev = read_files(host, fallback_name, &paths, opts);
+    ev.problems.splice(0..0, problems);
+    if !unpacked.is_empty() {
+        let shown = |t: &str| crate::compressed::shown_in(&unpacked, t);
+        ev.problems.iter_mut().for_each(|p| *p = shown(p));
+        ev.used.iter_mut().for_each(|(f, _)| *f = shown(f));
+        ev.facts.sources.values_mut().for_each(|s| *s = shown(s));
+        for c in &mut ev.facts.conflicts {
+            c.values.iter_mut().for_each(|(_, s)| *s = shown(s));
+        }
+    }
+    ev
+}
+
+fn read_files(
     host: Option<&str>,
     fallback_name: &str,
     files: &[PathBuf],

@@ -41,6 +41,7 @@ use std::fmt;
 pub use acsready_facts::HostFacts;
 
 pub mod cert_blob;
+pub mod compressed;
 mod console;
 mod easyfix;
 mod events;
@@ -49,6 +50,7 @@ pub mod folder;
 pub mod hive_file;
 mod hotfixes;
 mod json;
+mod kind;
 pub mod listing;
 mod osquery;
 pub mod registry_facts;
@@ -66,6 +68,7 @@ pub use easyfix::{parse_easyfix_log, read_easyfix_log, EasyFixLog, EasyFixResult
 pub use events::{EventFilter, EventLog, MAX_PROBLEMS};
 pub use hotfixes::{parse_hotfixes, read_hotfixes, HotfixFormat, Hotfixes};
 pub use json::{parse_unit, JsonFacts, Unit, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
+pub use kind::{detect_kind, record_host, InputKind as DetectedKind};
 pub use osquery::{read_osquery, store_name, OsqueryFacts, OSQUERY_QUERIES};
 pub use wevtutil::{parse_wevtutil_xml, read_wevtutil_xml};
 

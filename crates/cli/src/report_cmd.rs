@@ -1,0 +1,129 @@
+//! `acsready report --from`: a saved JSON report rendered again, and the
+//! counts alone of `assess --summary`.
+
+use std::io::{self, BufWriter, Write};
+
+use acsready_assess::Summary;
+use acsready_report::{
+    CsvReport, HtmlReport, InputProblem, JsonReport, JsonlReport, Problems, RulesIdentity, Style,
+    SummaryReport, TableReport,
+};
+use anyhow::{bail, Result};
+
+use crate::cli::Format;
+use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
+
+/// `--summary`: only the counts, in the chosen format.
+pub(crate) fn write_summary(
+    format: Format,
+    identity: &RulesIdentity,
+    style: Style,
+    summary: &Summary,
+    problems: &Problems,
+) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Table => writeln!(
+            out,
+            "{}",
+            acsready_report::summary_line(summary, style.lang)
+        ),
+        Format::Json | Format::Jsonl | Format::Html => {
+            let doc = SummaryReport::new(identity, style.lang, summary, problems);
+            serde_json::to_writer(&mut out, &doc)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            out.write_all(
+                "\u{feff}hosts,ready,not_ready,unknown,unsupported,not_assessed\r\n".as_bytes(),
+            )?;
+            write!(
+                out,
+                "{},{},{},{},{},{}\r\n",
+                summary.hosts,
+                summary.ready,
+                summary.not_ready,
+                summary.unknown,
+                summary.unsupported,
+                summary.not_assessed
+            )
+        }
+    }
+}
+
+/// `acsready report --from FILE`: a saved JSON report rendered again.
+pub fn rerender(args: &crate::cli::ReportArgs, style: Style) -> Result<u8> {
+    let text = std::fs::read(&args.from)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", args.from.display()))?;
+    let report: acsready_report::Report = serde_json::from_slice(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: not an acsready JSON report: {e}",
+            args.from.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    if report.schema != acsready_report::REPORT_SCHEMA {
+        bail!(
+            "{}: report schema \"{}\" is not {} (written by another acsready version)",
+            args.from.display(),
+            report.schema,
+            acsready_report::REPORT_SCHEMA
+        );
+    }
+    let mut problems = Problems {
+        errors: report.errors.clone(),
+        warnings: report.warnings.clone(),
+    };
+    if report.hosts.is_empty() && report.summary.hosts == 0 {
+        problems.errors.push(InputProblem::new(
+            args.from.display().to_string(),
+            "no hosts in this report",
+        ));
+    }
+    let out = BufWriter::with_capacity(1 << 16, io::stdout());
+    match args.format {
+        Format::Table => {
+            let mut t = TableReport::new(style);
+            for h in report.hosts.iter().cloned() {
+                t.host(h);
+            }
+            t.finish(out, &report.summary, &problems)?;
+        }
+        Format::Json => {
+            let mut j = JsonReport::begin(out, &report.rules, style.lang)?;
+            for h in &report.hosts {
+                j.host(h)?;
+            }
+            j.finish(&report.summary, &problems)?;
+        }
+        Format::Csv => {
+            let mut c = CsvReport::begin(out, style)?;
+            for h in &report.hosts {
+                c.host(h)?;
+            }
+            c.finish()?;
+        }
+        Format::Jsonl => {
+            let mut j = JsonlReport::new(out);
+            for h in &report.hosts {
+                j.host(h)?;
+            }
+            j.finish()?;
+        }
+        Format::Html => {
+            let mut h = HtmlReport::new(style, report.rules.clone());
+            for a in report.hosts.iter().cloned() {
+                h.host(a);
+            }
+            h.finish(out, &report.summary, &problems)?;
+        }
+    }
+    Ok(if !problems.errors.is_empty() {
+        EXIT_BAD_INPUT
+    } else if report.summary.all_ready() {
+        EXIT_READY
+    } else {
+        EXIT_NOT_READY
+    })
+}
