@@ -163,6 +163,11 @@ pub struct EvidenceArgs {
     #[arg(skip)]
     pub host_folders: Vec<PathBuf>,
 
+    /// Evidence files given as inputs (a hive, an event log, systeminfo…):
+    /// each is one host, named from its content (or by --host).
+    #[arg(skip)]
+    pub loose: Vec<PathBuf>,
+
     /// Archives given as inputs, unpacked for the run (their paths are
     /// shown as the archives' names).
     #[arg(skip)]
@@ -175,6 +180,7 @@ impl EvidenceArgs {
             && self.hive.is_empty()
             && self.evtx.is_empty()
             && self.host_folders.is_empty()
+            && self.loose.is_empty()
     }
 }
 

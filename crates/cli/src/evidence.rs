@@ -9,7 +9,8 @@ use acsready_report::InputProblem;
 pub use acsready_server::Readers;
 use acsready_sources::compressed;
 use acsready_sources::folder::{
-    read_evidence, read_host_folder, HostEvidence, SOFTWARE_HIVE, SYSTEM_HIVE,
+    loose_file, read_evidence, read_host_folder, HostEvidence, LooseFile, SOFTWARE_HIVE,
+    SYSTEM_HIVE,
 };
 
 use crate::cli::EvidenceArgs;
@@ -20,6 +21,8 @@ pub enum HostSource {
     Files {
         host: Option<String>,
         files: Vec<PathBuf>,
+        /// Given with --hive: the host's SOFTWARE hive is expected.
+        software_expected: bool,
     },
 }
 
@@ -55,8 +58,16 @@ pub fn claim_collector_folders(
         let Some(dir) = unpacked_folder(input, evidence, errors) else {
             continue;
         };
-        if dir.as_os_str() == "-" || !dir.is_dir() {
+        if dir.as_os_str() == "-" {
             rest.push(dir);
+        } else if !dir.is_dir() {
+            match loose_file(&dir) {
+                Some(LooseFile::Evidence(_)) => evidence.loose.push(dir),
+                // Read with its hive when that is given too.
+                Some(LooseFile::TransactionLog) if hive_given(&dir, inputs) => {}
+                Some(LooseFile::TransactionLog) => evidence.loose.push(dir),
+                None => rest.push(dir),
+            }
         } else if is_host_folder(&dir) {
             evidence.host_folders.push(dir);
         } else if std::fs::read_dir(&dir).is_ok_and(|entries| {
@@ -76,6 +87,32 @@ pub fn claim_collector_folders(
         }
     }
     rest
+}
+
+/// Whether the hive of a transaction log (`SYSTEM.LOG1` → `SYSTEM`, also
+/// compressed) is among the inputs.
+fn hive_given(log: &Path, inputs: &[PathBuf]) -> bool {
+    let stem = |p: &Path| {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let name = name
+            .strip_suffix(".xz")
+            .or_else(|| name.strip_suffix(".gz"))
+            .unwrap_or(&name)
+            .to_string();
+        (p.parent().map(Path::to_path_buf), name)
+    };
+    let (dir, name) = stem(log);
+    let hive = name
+        .strip_suffix(".log1")
+        .or_else(|| name.strip_suffix(".log2"))
+        .unwrap_or(&name)
+        .to_string();
+    inputs
+        .iter()
+        .any(|i| stem(i) == (dir.clone(), hive.clone()))
 }
 
 /// The folder an archive holds (unpacked, kept in `evidence`), or the input
@@ -150,11 +187,17 @@ pub fn hosts(args: &EvidenceArgs, errors: &mut Vec<InputProblem>) -> Vec<HostSou
         }
     }
     hosts.extend(args.host_folders.iter().cloned().map(HostSource::Folder));
+    hosts.extend(args.loose.iter().map(|file| HostSource::Files {
+        host: args.host.clone(),
+        files: vec![file.clone()],
+        software_expected: false,
+    }));
     if !args.hive.is_empty() || !args.evtx.is_empty() {
         let files = args.hive.iter().chain(&args.evtx).cloned().collect();
         hosts.push(HostSource::Files {
             host: args.host.clone(),
             files,
+            software_expected: !args.hive.is_empty(),
         });
     }
     hosts
@@ -187,7 +230,11 @@ fn read_source(source: &HostSource, readers: &Readers) -> Result<Read, InputProb
         HostSource::Folder(dir) => {
             read_host_folder(dir, None, &opts).map_err(|e| warn(e.to_string()))?
         }
-        HostSource::Files { host, files } => {
+        HostSource::Files {
+            host,
+            files,
+            software_expected,
+        } => {
             for f in files {
                 if !f.is_file() {
                     return Err(InputProblem {
@@ -203,7 +250,9 @@ fn read_source(source: &HostSource, readers: &Readers) -> Result<Read, InputProb
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "host".into());
             let mut ev = read_evidence(host.as_deref(), &fallback, files, &opts);
-            expect_software(&mut ev);
+            if *software_expected {
+                expect_software(&mut ev);
+            }
             if ev.used.is_empty() {
                 let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
                 // Each problem names its file: once is enough.

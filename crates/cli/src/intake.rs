@@ -118,6 +118,7 @@ pub(crate) fn no_hosts(inputs: &[PathBuf], evidence: &EvidenceArgs) -> InputProb
         [
             &evidence.collected,
             &evidence.host_folders,
+            &evidence.loose,
             &evidence.hive,
             &evidence.evtx,
         ]
