@@ -265,6 +265,20 @@ fn a_damaged_7z_header_is_an_error_not_a_panic() {
     assert!(e.contains("cannot read this 7z file"), "{e}");
 }
 
+#[test]
+fn a_7z_header_claiming_billions_of_files_is_an_error_not_an_abort() {
+    // Found by the fuzz target `unpack`: sevenz-rust2 0.20 reserved what the
+    // count said (hundreds of terabytes) and the process aborted.
+    let text = "N3q8ryccABoAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABQSwMECgAAAAAATTmCXYHt+GARAAAAEQAAAAYA5P+Z0Gpzb25VVAkAA6U7D2thxC9rdXgLAAEEAAAAAAQAAAAAeyJob3N0Ijoid2ViMDAifQpQSwECHgMKOzsPa2HED2t1eAsAAQQAAAAABAAAAAB7Imhvc3QiOiJ3ZWIwMCJ9ClAAGAAAAAAAAQD+//+qAACkgQAAAGRkZGRkZGRkAA////8AAAAAAAAAAAAA/////////xMAACEAAh4DCgAAAAAATTmCXYHt+GARAAAAEQCB7fhgEQAAABEAAAAGAOQx/5k90Gpzb25VVAkAA6U7D2thP8QPa3V4CwAABgAYAAAAAAABAAAApIEAAAAAD////wAAAAAAAAAAAAAAAAAAAPYAAAAAAAAAAAAABfrk/5k90Gpzb25VVAkArKysrKysrKysrKysrKysrKysrKxTAAAAAAAAAAOlOw9rYT/ED2t1eAsAAAYAGAAAAAAAAQAAAKSBAAAAAA////8AAAAAAAAAAAAAAAAAAA==";
+    let bytes = base64_decode(text);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = put(dir.path(), "huge.7z", &bytes);
+    let e = unpack(&path, Limits::default())
+        .expect_err("damaged")
+        .to_string();
+    assert!(e.contains("cannot read this 7z file"), "{e}");
+}
+
 fn base64_decode(text: &str) -> Vec<u8> {
     let value = |c: u8| match c {
         b'A'..=b'Z' => c - b'A',
