@@ -109,7 +109,9 @@ Logs go to standard error (level: ACSREADY_LOG=error|warn|info|debug). Create to
 
 #[derive(Debug, clap::Args)]
 pub struct AssessArgs {
-    /// Facts files or folders; - reads standard input
+    /// Facts files or folders (also osquery results and console exports); collector
+    /// folders; single evidence files (a hive, .evtx, .reg, systeminfo or wmic qfe output),
+    /// each read as one host; .gz/.xz/.zip/.7z as what they hold; - reads standard input
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -186,7 +188,9 @@ impl EvidenceArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct FactsArgs {
-    /// Facts files or folders; - reads standard input
+    /// Facts files or folders (also osquery results and console exports); collector
+    /// folders; single evidence files (a hive, .evtx, .reg, systeminfo or wmic qfe output),
+    /// each read as one host; .gz/.xz/.zip/.7z as what they hold; - reads standard input
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
