@@ -1,0 +1,139 @@
+//! What the collector's own files say: its manifest (`collector.txt`), the
+//! keys it found absent or could not read, and what an empty file was meant
+//! to hold.
+
+use acsready_facts::HostFacts;
+
+use super::text_of;
+
+/// The collector's `collector.txt`: `key=value` lines.
+pub(super) fn manifest(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+/// Whether a file holds nothing but a byte order mark and white space.
+pub(super) fn is_blank(bytes: &[u8]) -> bool {
+    text_of(bytes)
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .is_empty()
+}
+
+/// What an empty file was meant to hold, told by its name (its content
+/// cannot tell), and which facts are therefore unknown.
+pub(super) fn empty_file_meaning(name: &str) -> &'static str {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".xml") {
+        "by its name, the events XML that wevtutil qe writes: the events are unknown"
+    } else if lower.ends_with(".evtx") {
+        "by its name, an event log exported by wevtutil epl: the events are unknown"
+    } else if lower.ends_with(".reg") {
+        "by its name, a reg export: what its registry key says is unknown"
+    } else if lower.contains("systeminfo") {
+        "by its name, the output of systeminfo: the installed updates are unknown"
+    } else if lower.contains("qfe") {
+        "by its name, the output of wmic qfe: the installed updates are unknown"
+    } else if lower == "currentversion.txt" {
+        "by its name, reg query of the Windows version key: the Windows version is unknown"
+    } else {
+        "nothing could be read from it"
+    }
+}
+
+/// Registry keys (relative to SOFTWARE) that each fact read from a
+/// collector's exports comes from.
+const FACT_KEYS: [(&str, &[&str]); 5] = [
+    ("os", &[r"Microsoft\Windows NT\CurrentVersion"]),
+    (
+        "updates",
+        &[r"Microsoft\Windows\CurrentVersion\Component Based Servicing"],
+    ),
+    (
+        "certificates",
+        &[
+            r"Microsoft\SystemCertificates",
+            r"Microsoft\EnterpriseCertificates",
+            r"Policies\Microsoft\SystemCertificates",
+        ],
+    ),
+    (
+        "agents",
+        &[
+            r"Microsoft\Windows\CurrentVersion\Uninstall",
+            r"Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall",
+            r"TrendMicro",
+            r"Trend Micro",
+            r"Wow6432Node\TrendMicro",
+            r"Wow6432Node\Trend Micro",
+        ],
+    ),
+    (
+        "delivery",
+        &[
+            r"TrendMicro",
+            r"Trend Micro",
+            r"Wow6432Node\TrendMicro",
+            r"Wow6432Node\Trend Micro",
+        ],
+    ),
+];
+
+/// Whether one key lies within the other (paths relative to SOFTWARE).
+pub(super) fn overlaps(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    let within =
+        |inner: &str, outer: &str| inner == outer || inner.starts_with(&format!("{outer}\\"));
+    within(&a, &b) || within(&b, &a)
+}
+
+/// Forgets what the exports say about facts whose keys could not be read:
+/// the registry view then lacks part of what the host holds, and a list
+/// read from the rest would pass for the whole. Returns the facts forgotten.
+pub(super) fn forget_unreadable(facts: &mut HostFacts, unreadable: &[String]) -> Vec<&'static str> {
+    let mut forgotten = Vec::new();
+    for (fact, keys) in FACT_KEYS {
+        if !unreadable
+            .iter()
+            .any(|u| keys.iter().any(|k| overlaps(u, k)))
+        {
+            continue;
+        }
+        match fact {
+            "os" => facts.os = None,
+            "updates" => {
+                facts.updates = None;
+                facts.pending_updates = None;
+            }
+            "certificates" => {
+                facts.certificates = None;
+                if unreadable
+                    .iter()
+                    .any(|u| overlaps(u, r"Policies\Microsoft\SystemCertificates\AuthRoot"))
+                {
+                    facts.root_auto_update_disabled = None;
+                }
+            }
+            "agents" => facts.agents = None,
+            _ => facts.delivery = None,
+        }
+        forgotten.push(fact);
+    }
+    forgotten
+}
+
+/// Keys of `absent-keys.txt`, relative to `HKLM\SOFTWARE`.
+pub(super) fn absent_software_keys(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter_map(|l| {
+            let upper = l.to_ascii_uppercase();
+            ["HKLM\\SOFTWARE\\", "HKEY_LOCAL_MACHINE\\SOFTWARE\\"]
+                .iter()
+                .find(|p| upper.starts_with(*p))
+                .map(|p| l[p.len()..].to_string())
+        })
+        .collect()
+}
