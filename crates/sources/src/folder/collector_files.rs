@@ -43,9 +43,10 @@ pub(super) fn empty_file_meaning(name: &str) -> &'static str {
     }
 }
 
-/// Registry keys (relative to SOFTWARE) that each fact read from a
-/// collector's exports comes from.
-const FACT_KEYS: [(&str, &[&str]); 5] = [
+/// Windows' registry keys (relative to SOFTWARE) that each fact read from a
+/// collector's exports comes from; the vendor's keys come from the rules
+/// (`vendor_keys` of each product line).
+const FACT_KEYS: [(&str, &[&str]); 4] = [
     ("os", &[r"Microsoft\Windows NT\CurrentVersion"]),
     (
         "updates",
@@ -64,19 +65,6 @@ const FACT_KEYS: [(&str, &[&str]); 5] = [
         &[
             r"Microsoft\Windows\CurrentVersion\Uninstall",
             r"Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall",
-            r"TrendMicro",
-            r"Trend Micro",
-            r"Wow6432Node\TrendMicro",
-            r"Wow6432Node\Trend Micro",
-        ],
-    ),
-    (
-        "delivery",
-        &[
-            r"TrendMicro",
-            r"Trend Micro",
-            r"Wow6432Node\TrendMicro",
-            r"Wow6432Node\Trend Micro",
         ],
     ),
 ];
@@ -92,8 +80,21 @@ pub(super) fn overlaps(a: &str, b: &str) -> bool {
 /// Forgets what the exports say about facts whose keys could not be read:
 /// the registry view then lacks part of what the host holds, and a list
 /// read from the rest would pass for the whole. Returns the facts forgotten.
-pub(super) fn forget_unreadable(facts: &mut HostFacts, unreadable: &[String]) -> Vec<&'static str> {
+pub(super) fn forget_unreadable(
+    facts: &mut HostFacts,
+    unreadable: &[String],
+    vendor_keys: &[(String, String)],
+) -> Vec<&'static str> {
     let mut forgotten = Vec::new();
+    // The products' own keys hold their versions and the delivery setting.
+    if unreadable
+        .iter()
+        .any(|u| vendor_keys.iter().any(|(k, _)| overlaps(u, k)))
+    {
+        facts.agents = None;
+        facts.delivery = None;
+        forgotten.extend(["agents", "delivery"]);
+    }
     for (fact, keys) in FACT_KEYS {
         if !unreadable
             .iter()
@@ -116,10 +117,11 @@ pub(super) fn forget_unreadable(facts: &mut HostFacts, unreadable: &[String]) ->
                     facts.root_auto_update_disabled = None;
                 }
             }
-            "agents" => facts.agents = None,
-            _ => facts.delivery = None,
+            _ => facts.agents = None,
         }
-        forgotten.push(fact);
+        if !forgotten.contains(&fact) {
+            forgotten.push(fact);
+        }
     }
     forgotten
 }
