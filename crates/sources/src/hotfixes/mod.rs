@@ -392,5 +392,20 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
+/// The records of CSV text that hold something, with their line; a record
+/// that cannot be read is a problem naming the file.
+fn csv_rows<'a>(
+    text: &'a str,
+    file: &'a str,
+) -> impl Iterator<Item = Result<(u64, csv::StringRecord), String>> + 'a {
+    csv_reader(text)
+        .into_records()
+        .filter_map(move |record| match record {
+            Err(e) => Some(Err(format!("{file}: {e}"))),
+            Ok(r) if r.iter().all(|f| f.trim().is_empty()) => None,
+            Ok(r) => Some(Ok((r.position().map_or(0, |p| p.line()), r))),
+        })
+}
+
 #[cfg(test)]
 mod tests;

@@ -40,7 +40,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::layout::{column_split, offset_of, split_field, value_column, width};
-use super::{csv_reader, non_empty, shorten, Added, HotfixFormat, Hotfixes};
+use super::{csv_reader, csv_rows, non_empty, shorten, Added, HotfixFormat, Hotfixes};
 
 /// One `systeminfo` field: its label, value and continuation lines.
 #[derive(Debug, Default)]
@@ -260,18 +260,14 @@ fn cell_field(label: &str, cell: &str, line: u64) -> Field {
 pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
     let mut header: Option<Vec<String>> = None;
     let mut fields = None;
-    for record in csv_reader(text).records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                out.problems.push(format!("{file}: {e}"));
+    for row in csv_rows(text, file) {
+        let (line, record) = match row {
+            Ok(row) => row,
+            Err(problem) => {
+                out.problems.push(problem);
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
         let Some(labels) = &header else {
             header = Some(record.iter().map(str::to_string).collect());
             continue;

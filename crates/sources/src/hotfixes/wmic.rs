@@ -10,7 +10,7 @@
 
 use acsready_facts::normalize_kb;
 
-use super::{csv_reader, non_empty, shorten, stray_lines, Added, HotfixFormat, Hotfixes};
+use super::{csv_rows, non_empty, shorten, stray_lines, Added, HotfixFormat, Hotfixes};
 
 /// The properties of `Win32_QuickFixEngineering`: the only column names.
 const PROPERTIES: [&str; 11] = [
@@ -246,18 +246,14 @@ pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
     let mut rows = 0;
     let (mut last_fields, mut last_line) = (0, 0);
     let mut damaged = false;
-    for record in csv_reader(text).records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                out.problems.push(format!("{file}: {e}"));
+    for row in csv_rows(text, file) {
+        let (line, record) = match row {
+            Ok(row) => row,
+            Err(problem) => {
+                out.problems.push(problem);
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
         let Some(names) = &header else {
             if record.iter().any(|f| is_hotfixid(f.trim())) {
                 header = Some(
