@@ -17,9 +17,10 @@ use acsready_registry::{Data, RegistryView};
 
 use crate::cert_blob::read_blob;
 
-const CURRENT_VERSION: &str = r"Microsoft\Windows NT\CurrentVersion";
-const CBS_PACKAGES: &str = r"Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages";
-const AUTHROOT_POLICY: &str = r"Policies\Microsoft\SystemCertificates\AuthRoot";
+pub(crate) const CURRENT_VERSION: &str = r"Microsoft\Windows NT\CurrentVersion";
+pub(crate) const CBS_PACKAGES: &str =
+    r"Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages";
+pub(crate) const AUTHROOT_POLICY: &str = r"Policies\Microsoft\SystemCertificates\AuthRoot";
 
 /// Certificate stores read, as (key relative to SOFTWARE, store name written in the facts).
 const STORES: [(&str, &str); 7] = [
@@ -41,7 +42,7 @@ const STORES: [(&str, &str); 7] = [
     ),
 ];
 
-const UNINSTALL: [&str; 2] = [
+pub(crate) const UNINSTALL: [&str; 2] = [
     r"Microsoft\Windows\CurrentVersion\Uninstall",
     r"Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall",
 ];

@@ -5,6 +5,7 @@
 use acsready_facts::HostFacts;
 
 use super::text_of;
+use crate::registry_facts::{AUTHROOT_POLICY, CBS_PACKAGES, CURRENT_VERSION, UNINSTALL};
 
 /// The collector's `collector.txt`: `key=value` lines.
 pub(super) fn manifest(text: &str) -> Vec<(String, String)> {
@@ -47,11 +48,8 @@ pub(super) fn empty_file_meaning(name: &str) -> &'static str {
 /// collector's exports comes from; the vendor's keys come from the rules
 /// (`vendor_keys` of each product line).
 const FACT_KEYS: [(&str, &[&str]); 4] = [
-    ("os", &[r"Microsoft\Windows NT\CurrentVersion"]),
-    (
-        "updates",
-        &[r"Microsoft\Windows\CurrentVersion\Component Based Servicing"],
-    ),
+    ("os", &[CURRENT_VERSION]),
+    ("updates", &[CBS_PACKAGES]),
     (
         "certificates",
         &[
@@ -60,13 +58,7 @@ const FACT_KEYS: [(&str, &[&str]); 4] = [
             r"Policies\Microsoft\SystemCertificates",
         ],
     ),
-    (
-        "agents",
-        &[
-            r"Microsoft\Windows\CurrentVersion\Uninstall",
-            r"Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall",
-        ],
-    ),
+    ("agents", &UNINSTALL),
 ];
 
 /// Whether one key lies within the other (paths relative to SOFTWARE).
@@ -110,10 +102,7 @@ pub(super) fn forget_unreadable(
             }
             "certificates" => {
                 facts.certificates = None;
-                if unreadable
-                    .iter()
-                    .any(|u| overlaps(u, r"Policies\Microsoft\SystemCertificates\AuthRoot"))
-                {
+                if unreadable.iter().any(|u| overlaps(u, AUTHROOT_POLICY)) {
                     facts.root_auto_update_disabled = None;
                 }
             }
