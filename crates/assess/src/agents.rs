@@ -12,12 +12,16 @@ use crate::model::{Action, AgentPlan, Evidence, Verdict};
 pub const LATEST: &str = "latest";
 
 /// Where an installed version stands against the ACS builds of its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Era {
-    /// Older than the first ACS build: runs anywhere.
+    /// Signed the old way: runs anywhere.
     PreAcs,
     /// The first ACS build or later.
     Acs,
-    /// The rules give no build numbers for this line.
+    /// After the last build before ACS and before the first ACS build: the
+    /// sources say nothing of how it is signed.
+    Between,
+    /// The rules cannot place the build.
     Unknown,
 }
 
@@ -31,17 +35,21 @@ struct Placed<'r> {
 fn place<'r>(rules: &'r Rules, product: &Product, version: Version) -> Placed<'r> {
     let scheme = product.version_scheme;
     let major = version.major();
-    let line = rules.agent_line(&product.id, Some(major));
-    let unsupported = product.min_supported_major.is_some_and(|min| major < min);
-    let era = match line
-        .and_then(|l| l.first_acs.as_deref())
-        .and_then(Version::parse)
-    {
-        Some(first) if version.cmp_with(&first, scheme) == Ordering::Less => Era::PreAcs,
-        Some(_) => Era::Acs,
-        None if line.is_some_and(|l| l.major.is_none()) => Era::Unknown,
+    let line = rules.agent_line(&product.id, &version);
+    let unsupported = product.min_supported_major.is_some_and(|min| major < min)
+        || line.is_some_and(|l| !l.supported);
+    let below = |v: Option<Version>| v.is_some_and(|v| version.cmp_with(&v, scheme).is_lt());
+    let era = match line {
+        Some(l) if l.never_acs => Era::PreAcs,
+        Some(l) if l.first_acs_version.is_some() && !below(l.first_acs_version) => Era::Acs,
+        Some(l) if l.first_acs_version.is_some() => match l.last_pre_acs_version {
+            Some(last) if version.cmp_with(&last, scheme).is_gt() => Era::Between,
+            _ => Era::PreAcs,
+        },
+        Some(_) => Era::Unknown,
         None => {
-            // No line for this major: older than every line is pre-ACS, newer is ACS.
+            // No line for this version: older than every line is pre-ACS, newer
+            // is ACS (every release since 2023 is signed with ACS).
             let majors: Vec<u64> = rules
                 .agent_lines_of(&product.id)
                 .filter_map(|l| l.major)
@@ -61,13 +69,19 @@ fn place<'r>(rules: &'r Rules, product: &Product, version: Version) -> Placed<'r
     }
 }
 
-/// The last build before ACS of the newest line of a product (for agents below
-/// the supported versions).
-fn newest_pre_acs(rules: &Rules, product: &str) -> Option<String> {
+/// The last build before ACS of the line an unsupported agent should move to:
+/// its line's `upgrade_to`, else the newest supported line of the product.
+fn pre_acs_target(rules: &Rules, product: &str, line: Option<&AgentLine>) -> Option<String> {
+    let to = line
+        .and_then(|l| l.upgrade_to.as_deref())
+        .and_then(Version::parse);
+    if let Some(l) = to.and_then(|v| rules.agent_line(product, &v)) {
+        return l.last_pre_acs.clone();
+    }
     rules
         .agent_lines_of(product)
-        .filter(|l| l.last_pre_acs.is_some())
-        .max_by_key(|l| l.major)
+        .filter(|l| l.last_pre_acs.is_some() && l.supported)
+        .max_by_key(|l| (l.major, l.minor))
         .and_then(|l| l.last_pre_acs.clone())
 }
 
@@ -137,6 +151,7 @@ fn plan_agent(
             ];
             if placed.unsupported {
                 findings.add(codes::AGENT_UNSUPPORTED, &p, evidence.clone());
+                feature_release(rules, product, &placed, &evidence, findings);
             }
             plan.reason = findings.title(codes::UPGRADE, &p);
             findings.add(codes::UPGRADE, &p, evidence);
@@ -169,13 +184,15 @@ fn plan_unready_host(
     let version_text = plan.version.clone();
     if placed.unsupported {
         plan.action = Action::Pin;
-        plan.target = newest_pre_acs(rules, &product.id).unwrap_or_else(|| version_text.clone());
+        plan.target =
+            pre_acs_target(rules, &product.id, placed.line).unwrap_or_else(|| version_text.clone());
         let p = [
             ("product", name),
             ("version", version_text.as_str()),
             ("target", plan.target.as_str()),
         ];
         findings.add(codes::AGENT_UNSUPPORTED, &p, evidence.clone());
+        feature_release(rules, product, placed, &evidence, findings);
         pin(facts, product, placed, plan, evidence, findings);
         return;
     }
@@ -188,13 +205,16 @@ fn plan_unready_host(
         }
         Era::PreAcs => {
             plan.action = Action::Pin;
-            // The last build before ACS, or the installed one if it is newer.
+            // The last build before ACS, or the installed one if it is newer or
+            // the product cannot be brought to a chosen build.
             let last = placed
                 .line
                 .and_then(|l| Some((l.last_pre_acs.as_deref()?, l.last_pre_acs_version?)));
             plan.target = match last {
                 Some((text, v))
-                    if placed.version.cmp_with(&v, product.version_scheme) != Ordering::Greater =>
+                    if !product.pin_installed_build
+                        && placed.version.cmp_with(&v, product.version_scheme)
+                            != Ordering::Greater =>
                 {
                     text.to_string()
                 }
@@ -202,12 +222,101 @@ fn plan_unready_host(
             };
             pin(facts, product, placed, plan, evidence, findings);
         }
-        Era::Unknown => {
-            plan.action = Action::Pin;
-            plan.target = version_text.clone();
-            pin(facts, product, placed, plan, evidence, findings);
+        Era::Between | Era::Unknown => {
+            unplaced(facts, product, placed, plan, evidence, findings);
         }
     }
+}
+
+/// A build the rules cannot place before or after ACS on a host that is not
+/// ready: hold it, say why and what settles it, and stop program delivery.
+fn unplaced(
+    facts: &HostFacts,
+    product: &Product,
+    placed: &Placed,
+    plan: &mut AgentPlan,
+    evidence: Vec<Evidence>,
+    findings: &mut Findings,
+) {
+    plan.action = Action::Hold;
+    let line = placed.line;
+    let line_name = line
+        .map(|l| l.name())
+        .unwrap_or_else(|| format!("{}.{}", placed.version.major(), placed.version.minor()));
+    let text = |l: Option<&String>| l.cloned().unwrap_or_else(|| "—".into());
+    let last = text(line.and_then(|l| l.last_pre_acs.as_ref()));
+    let first = text(line.and_then(|l| l.first_acs.as_ref()));
+    let key = if placed.era == Era::Between {
+        "agent_between"
+    } else {
+        "agent_unplaced"
+    };
+    let params = [
+        ("product", product.name.as_str()),
+        ("version", plan.version.as_str()),
+        ("line", line_name.as_str()),
+        ("last_pre_acs", last.as_str()),
+        ("first_acs", first.as_str()),
+    ];
+    let what = findings.text(key, &params).join(" ");
+    let steps = delivery_steps(facts, product, &plan.version, findings).join("\n");
+    let p = [
+        params[0],
+        params[1],
+        ("what", what.as_str()),
+        ("steps", steps.as_str()),
+    ];
+    plan.reason = findings.title(codes::AGENT_BUILD_UNPLACED, &p);
+    findings.add(codes::AGENT_BUILD_UNPLACED, &p, evidence);
+}
+
+/// For an agent on a release line that is out of support (a feature release):
+/// what the line is and where to go once the host is ready.
+fn feature_release(
+    rules: &Rules,
+    product: &Product,
+    placed: &Placed,
+    evidence: &[Evidence],
+    findings: &mut Findings,
+) {
+    let Some(line) = placed.line.filter(|l| !l.supported) else {
+        return;
+    };
+    let version = placed.version.to_string();
+    let target = pre_acs_target(rules, &product.id, Some(line)).unwrap_or_else(|| "—".into());
+    let name = line.name();
+    let to = line.upgrade_to.clone().unwrap_or_else(|| "—".into());
+    let params = [
+        ("product", product.name.as_str()),
+        ("version", version.as_str()),
+        ("line", name.as_str()),
+        ("upgrade_to", to.as_str()),
+        ("target", target.as_str()),
+    ];
+    findings.add(codes::AGENT_FEATURE_RELEASE, &params, evidence.to_vec());
+}
+
+/// The product's delivery-control steps, with the note when the host already
+/// has program upgrades turned off.
+fn delivery_steps(
+    facts: &HostFacts,
+    product: &Product,
+    target: &str,
+    findings: &Findings,
+) -> Vec<String> {
+    let mut steps = product
+        .delivery_control
+        .as_deref()
+        .map(|key| findings.text(key, &[("target", target)]))
+        .unwrap_or_default();
+    if no_upgrade_set(facts) {
+        steps.extend(findings.text("no_program_upgrade_set", &[]));
+    }
+    steps
+}
+
+fn no_upgrade_set(facts: &HostFacts) -> bool {
+    facts.delivery.as_ref().and_then(|d| d.no_program_upgrade) == Some(true)
 }
 
 /// The pin finding with the delivery-control steps and the accepted risks, plus
@@ -222,28 +331,12 @@ fn pin(
 ) {
     let name = product.name.as_str();
     let version = plan.version.as_str();
-    let target_text = if matches!(placed.era, Era::Unknown) && !placed.unsupported {
-        findings
-            .text("target_current", &[("version", version)])
-            .concat()
-    } else {
-        plan.target.clone()
-    };
     let p = [
         ("product", name),
         ("version", version),
-        ("target", target_text.as_str()),
+        ("target", plan.target.as_str()),
     ];
-    let no_upgrade_set = facts.delivery.as_ref().and_then(|d| d.no_program_upgrade) == Some(true);
-    let delivery = product
-        .delivery_control
-        .as_deref()
-        .map(|key| findings.text(key, &[("target", plan.target.as_str())]))
-        .unwrap_or_default();
-    let mut steps = delivery.clone();
-    if no_upgrade_set {
-        steps.extend(findings.text("no_program_upgrade_set", &[]));
-    }
+    let mut steps = delivery_steps(facts, product, &plan.target, findings);
     steps.extend(findings.text("accepted_risks", &[]));
     let steps = steps.join("\n");
     let mut pin_evidence = evidence.clone();
@@ -256,20 +349,21 @@ fn pin(
         &[p[0], p[1], p[2], ("steps", steps.as_str())],
         pin_evidence,
     );
-    if let Some(line) = placed.line {
-        if !line.installer_checks_host && !placed.unsupported {
-            findings.add(codes::INSTALLER_DOES_NOT_CHECK, &p, evidence.clone());
-        }
-        if line.updates_may_loop_below_first_acs
-            && !no_upgrade_set
-            && !matches!(placed.era, Era::Acs)
-        {
-            let steps = delivery.join("\n");
-            findings.add(
-                codes::AGENT_PREDATES_CHECK,
-                &[p[0], p[1], ("steps", steps.as_str())],
-                evidence,
-            );
-        }
+    let Some(line) = placed.line else { return };
+    if !line.installer_checks_host && !placed.unsupported {
+        findings.add(codes::INSTALLER_DOES_NOT_CHECK, &p, evidence.clone());
+    }
+    // Builds before the first that checks the host may fetch programs in a loop.
+    let first_check = line.first_check_version.or(line.first_acs_version);
+    let before_check = first_check.map_or(placed.era != Era::Acs, |v| {
+        placed.version.cmp_with(&v, product.version_scheme).is_lt()
+    });
+    if line.updates_may_loop_below_first_acs && !no_upgrade_set(facts) && before_check {
+        let steps = delivery_steps(facts, product, &plan.target, findings).join("\n");
+        findings.add(
+            codes::AGENT_PREDATES_CHECK,
+            &[p[0], p[1], ("steps", steps.as_str())],
+            evidence,
+        );
     }
 }

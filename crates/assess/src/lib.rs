@@ -104,4 +104,6 @@ fn verdict(os: Status, root: Status) -> Verdict {
 }
 
 #[cfg(test)]
+mod agent_tests;
+#[cfg(test)]
 mod tests;

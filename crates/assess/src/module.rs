@@ -31,12 +31,12 @@ fn product_of<'r>(
             .iter()
             .any(|d| name.starts_with(&d.to_lowercase()))
     })?;
-    let major = m
+    let line = m
         .product_version
         .as_deref()
         .and_then(Version::parse)
-        .map(|v| v.major());
-    Some((product.id.as_str(), rules.agent_line(&product.id, major)))
+        .and_then(|v| rules.agent_line(&product.id, &v));
+    Some((product.id.as_str(), line))
 }
 
 /// What `m` demands of a host: `requires_acs_ready_host` is ACS-signed and

@@ -7,25 +7,25 @@ use serde_json::{json, Value};
 
 use super::*;
 
-const ROOT: &str = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2";
+pub(crate) const ROOT: &str = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2";
 
-fn rules() -> &'static Rules {
+pub(crate) fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| Rules::embedded().expect("embedded rules"))
 }
 
-fn facts(v: Value) -> HostFacts {
+pub(crate) fn facts(v: Value) -> HostFacts {
     let mut f: HostFacts = serde_json::from_value(v).expect("facts");
     f.normalize().expect("normalize");
     f
 }
 
-fn run(v: Value) -> HostAssessment {
+pub(crate) fn run(v: Value) -> HostAssessment {
     assess(&facts(v), rules(), Lang::En)
 }
 
 /// A host with the root in ROOT and the given OS; `extra` fields are merged in.
-fn host(build: &str, installation: &str, extra: Value) -> Value {
+pub(crate) fn host(build: &str, installation: &str, extra: Value) -> Value {
     let mut h = json!({
         "host": "h",
         "os": {"current_build": build, "installation_type": installation},
@@ -40,7 +40,7 @@ fn host(build: &str, installation: &str, extra: Value) -> Value {
     h
 }
 
-fn codes(a: &HostAssessment) -> Vec<&str> {
+pub(crate) fn codes(a: &HostAssessment) -> Vec<&str> {
     a.findings.iter().map(|f| f.code.as_str()).collect()
 }
 
@@ -456,179 +456,6 @@ fn conflicts_become_findings_and_evidence_names_its_source() {
     let met = a.findings.iter().find(|f| f.code == "ACS100").unwrap();
     let ubr = met.evidence.iter().find(|e| e.fact == "os.ubr").unwrap();
     assert_eq!(ubr.source.as_deref(), Some("SOFTWARE"));
-}
-
-fn plan(a: &HostAssessment) -> (Action, &str) {
-    (a.agents[0].action, a.agents[0].target.as_str())
-}
-
-#[test]
-fn agent_plans_on_a_ready_host() {
-    let a = run(host(
-        "17763.2300",
-        "Server",
-        json!({"agents": [{"product": "deep_security_agent", "version": "20.0.0-6313"}]}),
-    ));
-    assert_eq!(plan(&a), (Action::Upgrade, "latest"));
-    assert!(codes(&a).contains(&"ACS026"));
-}
-
-#[test]
-fn agent_plans_on_a_host_that_is_not_ready() {
-    let unready = |product: &str, version: &str, extra: Value| {
-        let mut h = host("17763.2183", "Server", extra);
-        h["agents"] = json!([{"product": product, "version": version}]);
-        run(h)
-    };
-    let cases = [
-        (
-            "deep_security_agent",
-            "20.0.0-5137",
-            Action::Pin,
-            "20.0.0.6313",
-        ),
-        (
-            "deep_security_agent",
-            "20.0.0.6313",
-            Action::Pin,
-            "20.0.0.6313",
-        ),
-        (
-            "deep_security_agent",
-            "20.0.0.6500",
-            Action::Pin,
-            "20.0.0.6500",
-        ),
-        (
-            "deep_security_agent",
-            "20.0.0-6690",
-            Action::FixHost,
-            "20.0.0-6690",
-        ),
-        (
-            "deep_security_agent",
-            "20.0.1-21510",
-            Action::FixHost,
-            "20.0.1-21510",
-        ),
-        (
-            "deep_security_agent",
-            "12.0.0.2626",
-            Action::Pin,
-            "12.0.0.2626",
-        ),
-        (
-            "deep_security_agent",
-            "12.0.0-2932",
-            Action::FixHost,
-            "12.0.0-2932",
-        ),
-        (
-            "deep_security_notifier",
-            "11.0.0.2000",
-            Action::Pin,
-            "11.0.0.2549",
-        ),
-        (
-            "deep_security_agent",
-            "11.0.0-2580",
-            Action::FixHost,
-            "11.0.0-2580",
-        ),
-        (
-            "deep_security_agent",
-            "10.0.0.3761",
-            Action::Pin,
-            "20.0.0.6313",
-        ),
-        (
-            "deep_security_manager",
-            "20.0.737",
-            Action::None,
-            "20.0.737",
-        ),
-        ("apex_one_agent", "14.0.11564", Action::Pin, "14.0.11564"),
-        (
-            "apex_one_agent",
-            "14.0.12011",
-            Action::FixHost,
-            "14.0.12011",
-        ),
-        (
-            "vision_one_sep_agent",
-            "14.0.12526",
-            Action::FixHost,
-            "14.0.12526",
-        ),
-        ("apex_one_server", "14.0.11000", Action::Pin, "14.0.11000"),
-        (
-            "apex_one_saas_agent",
-            "14.0.13000",
-            Action::Pin,
-            "14.0.13000",
-        ),
-    ];
-    for (product, version, action, target) in cases {
-        let a = unready(product, version, json!({}));
-        assert_eq!(a.verdict, Verdict::NotReady);
-        assert_eq!(
-            plan(&a),
-            (action, target),
-            "{product} {version}: {:?}",
-            codes(&a)
-        );
-        assert!(!a.agents[0].reason.is_empty());
-    }
-    // Workload Security pin: the delivery steps name the target, with the risks.
-    let a = unready("deep_security_agent", "20.0.0-5137", json!({}));
-    let pin = a.findings.iter().find(|f| f.code == "ACS021").unwrap();
-    assert!(pin
-        .remediation
-        .iter()
-        .any(|r| r.contains("self-protection")));
-    assert!(pin
-        .remediation
-        .iter()
-        .any(|r| r.contains("Export the installer of 20.0.0.6313")));
-    assert!(pin.remediation.iter().any(|r| r.contains("Accepted risks")));
-    // 11.0 installers do not check the host.
-    let a = unready("deep_security_agent", "11.0.0.2000", json!({}));
-    assert!(codes(&a).contains(&"ACS028"));
-    // Below 11: unsupported, pinned to the newest pre-ACS build.
-    let a = unready("deep_security_agent", "10.0.0.3761", json!({}));
-    assert!(codes(&a).contains(&"ACS022"));
-    // Apex One before 12011 without delivery control: may loop.
-    let a = unready("apex_one_agent", "14.0.11564", json!({}));
-    let f = a.findings.iter().find(|f| f.code == "ACS023").unwrap();
-    assert!(f.remediation.iter().any(|r| r.contains("NoProgramUpgrade")));
-    let a = unready(
-        "apex_one_agent",
-        "14.0.11564",
-        json!({"delivery": {"no_program_upgrade": true}}),
-    );
-    assert!(!codes(&a).contains(&"ACS023"));
-    let pin = a.findings.iter().find(|f| f.code == "ACS021").unwrap();
-    assert!(pin.remediation.iter().any(|r| r.contains("already set")));
-    // Fix host is critical.
-    let a = unready("deep_security_agent", "20.0.0-6690", json!({}));
-    assert_eq!(a.findings[0].code, "ACS020");
-}
-
-#[test]
-fn agent_plans_on_unknown_and_odd_inputs() {
-    let a = run(json!({"host":"h","os":{"current_build":"17763"},
-        "agents":[{"product":"deep_security_agent","version":"20.0.0.6313"}]}));
-    assert_eq!(a.verdict, Verdict::Unknown);
-    assert_eq!(plan(&a).0, Action::Hold);
-    let a = run(host(
-        "17763.3000",
-        "Server",
-        json!({"agents":[{"product":"deep_security_agent","version":"twenty"},
-                         {"product":"acme","version":"1"}]}),
-    ));
-    assert_eq!(a.agents[0].action, Action::Hold);
-    assert_eq!(a.agents[1].action, Action::Hold);
-    assert!(codes(&a).contains(&"ACS025") && codes(&a).contains(&"ACS029"));
 }
 
 #[test]

@@ -403,11 +403,15 @@ pub(crate) fn acs_readiness(
     }
 }
 
-/// ACS209: SHA-2 updates of legacy hosts (server and agents).
+/// ACS209: SHA-2 updates of legacy hosts (server and agents). A host passes
+/// with every KB of any one source's set; one with the rules' own set (the
+/// vendor's) that lacks what another source adds gets that as advice (ACS223).
 pub(crate) fn sha2(f: &mut Findings, server: &ServerEvidence, agents: &[HostFacts]) {
     let mut missing_hosts = Vec::new();
+    let mut advised_hosts = Vec::new();
     let mut unknown_hosts = Vec::new();
     let mut evidence = Vec::new();
+    let mut advice = Vec::new();
     let hosts = server.facts.iter().chain(agents);
     for h in hosts {
         let Some(entry) =
@@ -421,26 +425,54 @@ pub(crate) fn sha2(f: &mut Findings, server: &ServerEvidence, agents: &[HostFact
             unknown_hosts.push(h.host.clone());
             continue;
         };
-        let missing: Vec<&str> = entry
-            .kbs
-            .iter()
-            .filter(|kb| !updates.contains(kb))
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            let said = entry
-                .sources
-                .iter()
-                .map(|s| format!("{} ({})", s.kbs.join(" / "), s.source))
-                .collect::<Vec<_>>()
-                .join("; ");
-            evidence.push(ev(
-                &format!("{}: updates", h.host),
-                format!("missing {} [sources: {said}]", missing.join(", ")),
-                source(h, "updates"),
-            ));
-            missing_hosts.push(h.host.clone());
+        let lacking = |kbs: &[String]| -> Vec<String> {
+            kbs.iter()
+                .filter(|kb| !updates.contains(kb))
+                .cloned()
+                .collect()
+        };
+        let own = lacking(&entry.kbs);
+        if own.is_empty() {
+            // The rules' set is there: advise what the other sources add.
+            let mut absent: Vec<String> = Vec::new();
+            let mut said = Vec::new();
+            for other in &entry.sources {
+                let l = lacking(&other.kbs);
+                if !l.is_empty() {
+                    said.push(format!("{} ({})", l.join(", "), other.source));
+                    absent.extend(l);
+                }
+            }
+            if !absent.is_empty() {
+                advice.push(ev(
+                    &format!("{}: updates", h.host),
+                    format!(
+                        "has {} ({}); absent {}",
+                        entry.kbs.join(" / "),
+                        entry.source,
+                        said.join("; ")
+                    ),
+                    source(h, "updates"),
+                ));
+                advised_hosts.push(h.host.clone());
+            }
+            continue;
         }
+        if entry.sources.iter().any(|s| lacking(&s.kbs).is_empty()) {
+            continue;
+        }
+        let said = entry
+            .sources
+            .iter()
+            .map(|s| format!("{} ({})", s.kbs.join(" / "), s.source))
+            .collect::<Vec<_>>()
+            .join("; ");
+        evidence.push(ev(
+            &format!("{}: updates", h.host),
+            format!("missing {} [sources: {said}]", own.join(", ")),
+            source(h, "updates"),
+        ));
+        missing_hosts.push(h.host.clone());
     }
     if !missing_hosts.is_empty() {
         let count = missing_hosts.len().to_string();
@@ -449,6 +481,16 @@ pub(crate) fn sha2(f: &mut Findings, server: &ServerEvidence, agents: &[HostFact
             &[("count", &count)],
             missing_hosts,
             evidence,
+            Vec::new(),
+        );
+    }
+    if !advised_hosts.is_empty() {
+        let count = advised_hosts.len().to_string();
+        f.add(
+            codes::PF_SHA2_ADVICE,
+            &[("count", &count)],
+            advised_hosts,
+            advice,
             Vec::new(),
         );
     }

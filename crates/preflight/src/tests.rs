@@ -260,6 +260,12 @@ fn legacy_hosts_need_the_sha2_updates_of_the_rules() {
         host(
             r#"{"host":"ws08","os":{"current_build":"6003","installation_type":"Server"},"updates":["KB4474419"]}"#,
         ),
+        host(
+            r#"{"host":"ws08seed","os":{"current_build":"6003","installation_type":"Server"},"updates":["KB2763674","KB4474419"]}"#,
+        ),
+        host(
+            r#"{"host":"w7none","os":{"current_build":"7601","installation_type":"Client"},"updates":["KB4490628"]}"#,
+        ),
         host(r#"{"host":"w7x","os":{"current_build":"7601","installation_type":"Client"}}"#),
     ];
     let p = run(
@@ -271,18 +277,33 @@ fn legacy_hosts_need_the_sha2_updates_of_the_rules() {
         None,
     )
     .unwrap();
+    // The seed's sets (KB3033929 / KB4490628, KB2763674 / KB4474419) and
+    // Microsoft's pass; a host with neither complete does not.
     let f = finding(&p, "ACS209");
-    assert_eq!(f.hosts, ["w7", "ws08"]);
+    assert_eq!(f.hosts, ["ws08", "w7none"]);
     assert!(
-        f.evidence[0].value.contains("missing KB4474419"),
+        f.evidence[0].value.contains("missing KB2763674"),
         "{:?}",
         f.evidence
     );
     assert!(f.evidence[0].value.contains("seed 004"), "{:?}", f.evidence);
     assert!(
-        f.evidence[1].value.contains("missing KB4493730"),
+        f.evidence[1].value.contains("missing KB3033929"),
         "{:?}",
         f.evidence
+    );
+    // Hosts with only the seed's set are told what Microsoft's KB4472027 adds.
+    let a = finding(&p, "ACS223");
+    assert_eq!(a.hosts, ["w7", "ws08seed"]);
+    assert!(
+        a.evidence[0].value.contains("absent KB4474419"),
+        "{:?}",
+        a.evidence
+    );
+    assert!(
+        a.evidence[1].value.contains("absent KB4493730"),
+        "{:?}",
+        a.evidence
     );
     assert!(p
         .findings

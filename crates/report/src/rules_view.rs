@@ -146,7 +146,9 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
     ]);
     for line in &rules.agent_lines {
         let first = match (&line.first_acs, &line.first_acs_label) {
-            (Some(v), _) => v.clone(),
+            _ if line.never_acs => "never (ended before ACS)".into(),
+            (Some(v), Some(l)) => format!("{v}: {l}"),
+            (Some(v), None) => v.clone(),
             (None, Some(l)) => l.clone(),
             (None, None) => "—".into(),
         };
@@ -157,9 +159,11 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
             .unwrap_or_default();
         t.add_row(vec![
             line.products.join("\n"),
-            line.major
-                .map(|m| m.to_string())
-                .unwrap_or_else(|| "all".into()),
+            match (&line.upgrade_to, line.supported) {
+                (Some(to), false) => format!("{} (unsupported; to {to})", line.name()),
+                (None, false) => format!("{} (unsupported)", line.name()),
+                _ => line.name(),
+            },
             line.last_pre_acs.clone().unwrap_or_else(|| "—".into()),
             format!("{first}{date}"),
             if line.installer_checks_host {

@@ -27,6 +27,8 @@ pub const UPGRADE: &str = "ACS026";
 pub const HOLD: &str = "ACS027";
 pub const INSTALLER_DOES_NOT_CHECK: &str = "ACS028";
 pub const UNKNOWN_PRODUCT: &str = "ACS029";
+pub const AGENT_BUILD_UNPLACED: &str = "ACS036";
+pub const AGENT_FEATURE_RELEASE: &str = "ACS037";
 pub const OS_REQUIREMENT_MET: &str = "ACS100";
 pub const ROOT_TRUSTED: &str = "ACS101";
 
@@ -53,6 +55,7 @@ pub const PF_BEHAVIOUR_MONITORING: &str = "ACS219";
 pub const PF_NOT_CHECKED: &str = "ACS220";
 pub const PF_DELIVERY_ADVICE: &str = "ACS221";
 pub const PF_ACS_READY: &str = "ACS222";
+pub const PF_SHA2_ADVICE: &str = "ACS223";
 
 /// Codes `acsready preflight apex-one` emits (ACS200–ACS2xx); required
 /// when the rules have `[preflight.apex_one]`.
@@ -80,6 +83,7 @@ pub const PREFLIGHT_CODES: &[&str] = &[
     PF_NOT_CHECKED,
     PF_DELIVERY_ADVICE,
     PF_ACS_READY,
+    PF_SHA2_ADVICE,
 ];
 
 /// Text entries the preflight uses.
@@ -118,6 +122,8 @@ pub const ENGINE_CODES: &[&str] = &[
     HOLD,
     INSTALLER_DOES_NOT_CHECK,
     UNKNOWN_PRODUCT,
+    AGENT_BUILD_UNPLACED,
+    AGENT_FEATURE_RELEASE,
     OS_REQUIREMENT_MET,
     ROOT_TRUSTED,
 ];
@@ -127,7 +133,8 @@ pub const ENGINE_TEXTS: &[&str] = &[
     "accepted_risks",
     "no_program_upgrade_set",
     "latest",
-    "target_current",
+    "agent_between",
+    "agent_unplaced",
     "how.os.current_build",
     "how.os.ubr",
     "how.os.installation_type",
@@ -185,4 +192,6 @@ pub const PLACEHOLDERS: &[&str] = &[
     "folders",
     "what",
     "path",
+    "last_pre_acs",
+    "upgrade_to",
 ];

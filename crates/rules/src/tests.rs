@@ -56,18 +56,41 @@ fn store_aliases_resolve() {
 }
 
 #[test]
-fn agent_lines_by_major() {
+fn agent_lines_by_major_and_minor() {
     let rules = Rules::embedded().unwrap();
-    let l = rules.agent_line("deep_security_agent", Some(20)).unwrap();
+    let line = |product: &str, v: &str| rules.agent_line(product, &Version::parse(v).unwrap());
+    let l = line("deep_security_agent", "20.0.0.5394").unwrap();
     assert_eq!(l.last_pre_acs.as_deref(), Some("20.0.0.6313"));
-    assert!(rules.agent_line("deep_security_agent", Some(10)).is_none());
+    assert!(line("deep_security_agent", "10.0.0.3761").is_none());
+    // Feature releases are lines of their own, not the long-term line of their major.
+    let fr = line("deep_security_agent", "11.3.0.254").unwrap();
+    assert_eq!((fr.major, fr.minor), (Some(11), Some(3)));
+    assert!(fr.never_acs && !fr.supported);
     assert!(
-        !rules
-            .agent_line("deep_security_notifier", Some(11))
+        line("deep_security_agent", "12.5.0.1001")
+            .unwrap()
+            .never_acs
+    );
+    assert_eq!(
+        line("deep_security_agent", "11.0.0.2549").unwrap().minor,
+        Some(0)
+    );
+    // A minor the rules do not know is on no line.
+    assert!(line("deep_security_agent", "12.1.0.100").is_none());
+    // Only the Agent's installer checks the host (seed 002).
+    assert!(
+        line("deep_security_agent", "20.0.0.6690")
             .unwrap()
             .installer_checks_host
     );
-    assert!(rules.agent_line("apex_one_saas_agent", Some(14)).is_some());
+    for v in ["20.0.0.6690", "12.0.0.2932", "11.0.0.2580"] {
+        assert!(
+            !line("deep_security_notifier", v)
+                .unwrap()
+                .installer_checks_host
+        );
+    }
+    assert!(line("apex_one_saas_agent", "14.0.12737").is_some());
 }
 
 #[test]
@@ -135,11 +158,12 @@ fn preflight_apex_one_is_in_the_embedded_rules() {
         .iter()
         .find(|s| s.windows == "win7sp1-ws2008r2sp1")
         .unwrap();
-    assert_eq!(win7.kbs, ["KB4474419", "KB4490628"]);
+    // The seed's pair is the one checked; Microsoft's is a source beside it.
+    assert_eq!(win7.kbs, ["KB3033929", "KB4490628"]);
     assert!(win7
         .sources
         .iter()
-        .any(|s| s.kbs.contains(&"KB3033929".to_string())));
+        .any(|s| s.kbs.contains(&"KB4474419".to_string())));
     for code in codes::PREFLIGHT_CODES {
         assert!(rules.finding(code).is_some(), "{code}");
     }

@@ -126,21 +126,7 @@ impl Rules {
                 }
             }
         }
-        for line in &self.agent_lines {
-            for prod in &line.products {
-                if !product_ids.contains(prod.as_str()) {
-                    p.push(format!("agent line: unknown product \"{prod}\""));
-                }
-            }
-            for v in [&line.last_pre_acs, &line.first_acs].into_iter().flatten() {
-                if Version::parse(v).is_none() {
-                    p.push(format!(
-                        "agent line {:?}: \"{v}\" is not a version",
-                        line.products
-                    ));
-                }
-            }
-        }
+        self.validate_agent_lines(&product_ids, &mut p);
         for e in &self.events {
             if !self.findings.contains_key(&e.code) {
                 p.push(format!("event rule {}: no [findings.{}]", e.code, e.code));
@@ -182,5 +168,57 @@ impl Rules {
         }
         self.validate_preflight(&mut p);
         p
+    }
+}
+
+impl Rules {
+    fn validate_agent_lines(&self, product_ids: &HashSet<&str>, p: &mut Vec<String>) {
+        let mut seen = HashSet::new();
+        for line in &self.agent_lines {
+            let what = format!("agent line {:?} {}", line.products, line.name());
+            for prod in &line.products {
+                if !product_ids.contains(prod.as_str()) {
+                    p.push(format!("agent line: unknown product \"{prod}\""));
+                }
+                if !seen.insert((prod.as_str(), line.major, line.minor)) {
+                    p.push(format!("{what}: a second line for \"{prod}\""));
+                }
+            }
+            if line.minor.is_some() && line.major.is_none() {
+                p.push(format!("{what}: `minor` without `major`"));
+            }
+            let versions = [&line.last_pre_acs, &line.first_acs, &line.first_check];
+            let builds = line.builds.iter().map(|b| &b.build);
+            for v in versions.into_iter().flatten().chain(builds) {
+                if Version::parse(v).is_none() {
+                    p.push(format!("{what}: \"{v}\" is not a version"));
+                }
+            }
+            if line.never_acs && (line.first_acs.is_some() || line.first_check.is_some()) {
+                p.push(format!("{what}: `never_acs` with an ACS build"));
+            }
+            if let Some(d) = &line.first_acs_date {
+                if !is_date(d) {
+                    p.push(format!("{what}: \"{d}\" is not a date"));
+                }
+            }
+            if let Some(to) = &line.upgrade_to {
+                let target = Version::parse(to);
+                let found = line.products.iter().all(|prod| {
+                    target.is_some_and(|v| {
+                        self.agent_line(prod, &v)
+                            .is_some_and(|l| l.supported && l.major.is_some())
+                    })
+                });
+                if !found {
+                    p.push(format!(
+                        "{what}: upgrade_to \"{to}\" is not a supported line of its products"
+                    ));
+                }
+            }
+            if line.builds.iter().any(|b| b.source.trim().is_empty()) {
+                p.push(format!("{what}: a build without `source`"));
+            }
+        }
     }
 }

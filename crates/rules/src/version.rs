@@ -45,6 +45,11 @@ impl Version {
         self.numbers[0]
     }
 
+    /// The second number (0 when there is none).
+    pub fn minor(&self) -> u64 {
+        self.parts().get(1).copied().unwrap_or(0)
+    }
+
     /// The last number: the build.
     pub fn build(&self) -> u64 {
         self.numbers[self.len - 1]
