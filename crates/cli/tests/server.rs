@@ -200,6 +200,13 @@ fn good_lines_are_stored_bad_ones_named_and_records_are_idempotent() {
     );
     assert_eq!(summary["by_release"][0]["release"], "win10-1809");
     assert!(summary["rules"]["version"].is_string());
+    let names = &summary["products"]["apex_one_agent"];
+    assert_eq!(names["en"], "Apex One security agent");
+    assert_eq!(names["ja"], "Apex One セキュリティエージェント");
+    assert_eq!(
+        summary["products"]["deep_security_agent"]["en"],
+        "Deep Security Agent"
+    );
 }
 
 #[test]
@@ -608,6 +615,12 @@ fn the_csv_report_is_the_one_assess_writes() {
     assert_eq!(h1, h2);
     assert_eq!(served_rows.len(), 68);
     assert_eq!(served_rows, local_rows);
+    // People read products by name, in the language asked for.
+    let agents = h1.iter().position(|h| h == "agents").unwrap();
+    let agents = |name: &str| served_rows.iter().any(|r| r[agents].contains(name));
+    assert!(agents("Apex One セキュリティエージェント"));
+    assert!(agents("Deep Security Agent 20."));
+    assert!(!agents("apex_one_agent") && !agents("deep_security_agent"));
 }
 
 #[test]
