@@ -289,7 +289,10 @@ impl Product {
 /// A product's name: one string for every language (as override files
 /// written before names were localized have it), or `{ en, ja }`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "a name: a string, or a table with `en` and `ja` (nothing else)"
+)]
 pub enum ProductName {
     Plain(String),
     Localized(Localized),
@@ -303,7 +306,8 @@ impl ProductName {
         }
     }
 
-    /// The English name (the language of finding texts' parameters).
+    /// The English name: what finding texts are filled with (reports look
+    /// names up in the reader's language).
     pub fn as_str(&self) -> &str {
         self.get(Lang::En)
     }

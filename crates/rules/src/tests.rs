@@ -221,5 +221,11 @@ fn empty_product_names_are_refused() {
         .to_string();
     assert!(err.contains("product apex_one_server: empty name"), "{err}");
     let text = EMBEDDED_RULES.replacen("ja = \"Apex One サーバ\"", "jp = \"x\"", 1);
-    assert!(Rules::from_toml(&text, "edited.toml").is_err());
+    let err = Rules::from_toml(&text, "edited.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("a string, or a table with `en` and `ja`"),
+        "{err}"
+    );
 }
