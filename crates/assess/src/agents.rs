@@ -124,7 +124,7 @@ fn plan_agent(
         findings.add(codes::UNKNOWN_PRODUCT, &p, evidence);
         return plan;
     };
-    let name = product.name.as_str();
+    let name = product.label(findings.lang());
     let version_text = agent.version.as_str();
     if !product.affected {
         plan.action = Action::None;
@@ -180,7 +180,7 @@ fn plan_unready_host(
     evidence: Vec<Evidence>,
     findings: &mut Findings,
 ) {
-    let name = product.name.as_str();
+    let name = product.label(findings.lang());
     let version_text = plan.version.clone();
     if placed.unsupported {
         plan.action = Action::Pin;
@@ -252,7 +252,7 @@ fn unplaced(
         "agent_unplaced"
     };
     let params = [
-        ("product", product.name.as_str()),
+        ("product", product.label(findings.lang())),
         ("version", plan.version.as_str()),
         ("line", line_name.as_str()),
         ("last_pre_acs", last.as_str()),
@@ -287,7 +287,7 @@ fn feature_release(
     let name = line.name();
     let to = line.upgrade_to.clone().unwrap_or_else(|| "—".into());
     let params = [
-        ("product", product.name.as_str()),
+        ("product", product.label(findings.lang())),
         ("version", version.as_str()),
         ("line", name.as_str()),
         ("upgrade_to", to.as_str()),
@@ -329,7 +329,7 @@ fn pin(
     evidence: Vec<Evidence>,
     findings: &mut Findings,
 ) {
-    let name = product.name.as_str();
+    let name = product.label(findings.lang());
     let version = plan.version.as_str();
     let p = [
         ("product", name),

@@ -37,6 +37,11 @@ pub enum Detail {
 }
 
 impl<'r> Findings<'r> {
+    /// The language texts are filled in.
+    pub(crate) fn lang(&self) -> Lang {
+        self.lang
+    }
+
     pub(crate) fn new(rules: &'r Rules, lang: Lang, detail: Detail) -> Self {
         Findings {
             rules,

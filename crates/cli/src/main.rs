@@ -15,7 +15,7 @@ mod server_cmd;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-use acsready_report::{explain_text, rules_json, rules_table, Style};
+use acsready_report::{explain_text, rules_json, rules_table, ProductNames, Style};
 use acsready_rules::{Lang, Rules};
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -93,6 +93,7 @@ fn run(cli: Cli) -> Result<u8> {
     let style = Style {
         lang,
         color: use_color(),
+        names: ProductNames::of(&rules),
     };
     let stdout = io::stdout();
     match cli.command {

@@ -461,7 +461,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     let files = intake::expand(&inputs, &mut problems.errors);
     let run = Run {
         rules,
-        style,
+        style: style.clone(),
         modules,
         progress: progress_bar(),
         unpacked: &evidence_args.unpacked,
@@ -471,16 +471,17 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     let identity = RulesIdentity::of(rules);
     let mut sink = match (args.summary, args.format) {
         (true, _) => Sink::Count,
-        (false, Format::Table) => Sink::Table(TableReport::new(style), out),
+        (false, Format::Table) => Sink::Table(TableReport::new(style.clone()), out),
         (false, Format::Json) => Sink::Json(JsonReport::begin(out, &identity, style.lang)?),
         (false, Format::Csv) if args.csv_findings => {
-            Sink::Csv(Box::new(CsvReport::per_finding(out, style)?))
+            Sink::Csv(Box::new(CsvReport::per_finding(out, style.clone())?))
         }
-        (false, Format::Csv) => Sink::Csv(Box::new(CsvReport::begin(out, style)?)),
+        (false, Format::Csv) => Sink::Csv(Box::new(CsvReport::begin(out, style.clone())?)),
         (false, Format::Jsonl) => Sink::Jsonl(JsonlReport::new(out)),
-        (false, Format::Html) => {
-            Sink::Html(Box::new(HtmlReport::new(style, identity.clone())), out)
-        }
+        (false, Format::Html) => Sink::Html(
+            Box::new(HtmlReport::new(style.clone(), identity.clone())),
+            out,
+        ),
     };
     let mut summary = Summary::default();
     let kinds: Vec<InputKind> = files
@@ -544,7 +545,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         }
         Sink::Html(h, out) => h.finish(out, &summary, &problems)?,
         Sink::Count => {
-            crate::report_cmd::write_summary(args.format, &identity, style, &summary, &problems)?
+            crate::report_cmd::write_summary(args.format, &identity, &style, &summary, &problems)?
         }
     }
     intake::report_problems(&problems.errors, &problems.warnings);

@@ -17,7 +17,7 @@ use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 pub(crate) fn write_summary(
     format: Format,
     identity: &RulesIdentity,
-    style: Style,
+    style: &Style,
     summary: &Summary,
     problems: &Problems,
 ) -> io::Result<()> {

@@ -190,9 +190,17 @@ async fn html_report_in_chromium_matches_the_json_report() {
             assert!(details.contains(first_line), "remediation {first_line:?}");
         }
     }
+    let rules = acsready_rules::Rules::embedded().expect("rules");
+    let names = acsready_report::ProductNames::of(&rules);
     for plan in host["agents"].as_array().expect("agents") {
         let version = plan["version"].as_str().expect("version");
         assert!(details.contains(version), "agent {version} in the details");
+        let id = plan["product"].as_str().expect("product");
+        let name = names.get(id, acsready_rules::Lang::En);
+        assert!(
+            details.contains(&format!("{name} {version}")),
+            "agent {id} named {name} in the details"
+        );
     }
     assert_eq!(
         b.attr(

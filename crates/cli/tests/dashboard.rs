@@ -66,8 +66,9 @@ async fn details_for(b: &Browser, what: &str, host: &str, lang: &str) {
 }
 
 /// The finding codes and titles, and the agent plan, of the host page must be
-/// those of `GET /api/v1/hosts/{host}`.
-async fn host_page_matches(b: &Browser, api: &Value) {
+/// those of `GET /api/v1/hosts/{host}`, products named as the summary's
+/// `products` name them in `lang`.
+async fn host_page_matches(b: &Browser, api: &Value, products: &Value, lang: &str) {
     let findings = api["assessment"]["findings"].as_array().expect("findings");
     let codes: Vec<&str> = findings.iter().map(|f| s(&f["code"])).collect();
     let titles: Vec<&str> = findings.iter().map(|f| s(&f["title"])).collect();
@@ -86,7 +87,12 @@ async fn host_page_matches(b: &Browser, api: &Value) {
     assert_eq!(lines.len(), agents.len());
     for (i, a) in agents.iter().enumerate() {
         let line = &lines[i];
-        for key in ["product", "version", "target"] {
+        let name = s(&products[s(&a["product"])][lang]);
+        assert!(
+            line.starts_with(&format!("{name} ")),
+            "{line} names the product of {a} {name}"
+        );
+        for key in ["version", "target"] {
             assert!(line.contains(s(&a[key])), "{line} names the {key} of {a}");
         }
         assert_eq!(reasons[i], s(&a["reason"]), "reason of {a}");
@@ -296,7 +302,7 @@ async fn dashboard_in_chromium_signs_in_filters_and_opens_a_host() {
     let hash = b.js("return location.hash;").await;
     assert_eq!(hash, Value::String(format!("#host={host}")));
     let en = server.get_json(&format!("/api/v1/hosts/{host}?lang=en"), &read);
-    host_page_matches(&b, &en).await;
+    host_page_matches(&b, &en, &summary["products"], "en").await;
     assert!(b
         .text("#host-details h2")
         .await
@@ -317,7 +323,7 @@ async fn dashboard_in_chromium_signs_in_filters_and_opens_a_host() {
         ja["assessment"]["findings"][0]["title"], en["assessment"]["findings"][0]["title"],
         "the API has Japanese titles"
     );
-    host_page_matches(&b, &ja).await;
+    host_page_matches(&b, &ja, &summary["products"], "ja").await;
     b.screenshot(&shot("host-ja")).await;
 
     // The back button leaves the host page; the hash opens it again.

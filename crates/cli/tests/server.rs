@@ -200,6 +200,8 @@ fn good_lines_are_stored_bad_ones_named_and_records_are_idempotent() {
     );
     assert_eq!(summary["by_release"][0]["release"], "win10-1809");
     assert!(summary["rules"]["version"].is_string());
+    let names = &summary["products"]["apex_one_agent"];
+    assert_eq!(names["ja"], "Apex One セキュリティエージェント", "{names}");
 }
 
 #[test]
@@ -608,6 +610,10 @@ fn the_csv_report_is_the_one_assess_writes() {
     assert_eq!(h1, h2);
     assert_eq!(served_rows.len(), 68);
     assert_eq!(served_rows, local_rows);
+    // People read products by name, in the language asked for.
+    let agents = h1.iter().position(|h| h == "agents").unwrap();
+    let cells: String = served_rows.iter().map(|r| r[agents].as_str()).collect();
+    assert!(cells.contains("Apex One セキュリティエージェント 14.") && !cells.contains("_agent"));
 }
 
 #[test]

@@ -111,7 +111,7 @@ impl<W: Write> CsvReport<W> {
                 .unwrap_or_default(),
             codes,
             titles,
-            agents_line(a, self.style.lang),
+            agents_line(a, &self.style),
             actions,
             remediation,
             a.sources.join(" "),
@@ -125,7 +125,7 @@ impl<W: Write> CsvReport<W> {
     }
 
     fn findings(&mut self, a: &HostAssessment) -> io::Result<()> {
-        let agents = agents_line(a, self.style.lang);
+        let agents = agents_line(a, &self.style);
         let sources = a.sources.join(" ");
         for f in &a.findings {
             let evidence = f

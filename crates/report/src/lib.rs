@@ -5,6 +5,7 @@
 mod csv_out;
 mod html;
 mod json;
+mod names;
 mod preflight;
 mod preflight_html;
 mod rules_view;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use csv_out::CsvReport;
 pub use html::HtmlReport;
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
+pub use names::ProductNames;
 pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
 pub use rules_view::{rules_json, rules_table};
 pub use table::{explain_text, summary_line, TableReport};
@@ -116,23 +118,26 @@ pub struct Problems {
 }
 
 /// Options every renderer shares.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Style {
     pub lang: acsready_rules::Lang,
     /// ANSI colours (a terminal without NO_COLOR).
     pub color: bool,
+    /// The names of the products, from the rules.
+    pub names: ProductNames,
 }
 
-/// The agents of a host in one line: "deep_security_agent 20.0.0.6313 → pin 20.0.0.6313".
-pub fn agents_line(a: &HostAssessment, lang: acsready_rules::Lang) -> String {
+/// The agents of a host in one line, products by name:
+/// "Deep Security Agent 20.0.0.5394 → pin 20.0.0.6313".
+pub fn agents_line(a: &HostAssessment, style: &Style) -> String {
     a.agents
         .iter()
         .map(|p| {
             format!(
                 "{} {} → {} {}",
-                p.product,
+                style.names.get(&p.product, style.lang),
                 p.version,
-                action_label(p.action, lang),
+                action_label(p.action, style.lang),
                 p.target
             )
             .trim_end()
@@ -179,6 +184,16 @@ pub(crate) mod tests {
             }],
             sources: vec!["f.ndjson:1".into()],
             modules: vec![],
+        }
+    }
+
+    /// No colours, the products named as the embedded rules name them.
+    pub(crate) fn style(lang: Lang) -> Style {
+        let rules = acsready_rules::Rules::embedded().unwrap();
+        Style {
+            lang,
+            color: false,
+            names: ProductNames::of(&rules),
         }
     }
 
@@ -241,11 +256,7 @@ pub(crate) mod tests {
 
     #[test]
     fn csv_quotes_and_keeps_columns() {
-        let style = Style {
-            lang: Lang::En,
-            color: false,
-        };
-        let mut c = CsvReport::begin(Vec::new(), style).unwrap();
+        let mut c = CsvReport::begin(Vec::new(), style(Lang::En)).unwrap();
         c.host(&host("a,b", Verdict::NotReady)).unwrap();
         let bytes = c.finish().unwrap();
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
@@ -256,7 +267,7 @@ pub(crate) mod tests {
         assert_eq!(&row[1], "not_ready");
         assert_eq!(&row[7], "ACS001");
         assert!(row[8].contains("\"quoted\""));
-        assert_eq!(&row[9], "deep_security_agent 20.0.0.5137 → pin 20.0.0.6313");
+        assert_eq!(&row[9], "Deep Security Agent 20.0.0.5137 → pin 20.0.0.6313");
         assert_eq!(&row[11], "Install KB5005625 | 行 2");
     }
 
@@ -267,10 +278,7 @@ pub(crate) mod tests {
             host("web02", Verdict::Ready),
         ];
         let s = summary(&hosts);
-        let mut t = TableReport::new(Style {
-            lang: Lang::En,
-            color: false,
-        });
+        let mut t = TableReport::new(style(Lang::En));
         for h in hosts {
             t.host(h);
         }
@@ -283,6 +291,102 @@ pub(crate) mod tests {
             "Summary: 2 hosts — ready 1, not ready 1, unknown 0, unsupported 0; agents: pin 2"
         ));
         assert!(!text.contains('\x1b'));
+    }
+
+    /// A host with a Deep Security Agent and an Apex One agent (whose
+    /// Japanese name differs from its English one).
+    pub(crate) fn host_with_two_agents() -> HostAssessment {
+        let mut h = host("web01", Verdict::NotReady);
+        h.agents.push(AgentPlan {
+            product: "apex_one_agent".into(),
+            version: "14.0.9204".into(),
+            action: Action::Pin,
+            target: "14.0.12011".into(),
+            reason: String::new(),
+        });
+        h
+    }
+
+    /// The agents line people read, in `lang`.
+    pub(crate) fn named_agents(lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => {
+                "Deep Security Agent 20.0.0.5137 → pin 20.0.0.6313; \
+                 Apex One security agent 14.0.9204 → pin 14.0.12011"
+            }
+            Lang::Ja => {
+                "Deep Security Agent 20.0.0.5137 → 固定 20.0.0.6313; \
+                 Apex One セキュリティエージェント 14.0.9204 → 固定 14.0.12011"
+            }
+        }
+    }
+
+    #[test]
+    fn table_and_csv_name_products_in_the_readers_language() {
+        for lang in [Lang::En, Lang::Ja] {
+            let h = host_with_two_agents();
+            let mut t = TableReport::new(style(lang));
+            t.host(h.clone());
+            let mut out = Vec::new();
+            t.finish(
+                &mut out,
+                &summary(std::slice::from_ref(&h)),
+                &Problems::default(),
+            )
+            .unwrap();
+            let table = String::from_utf8(out).unwrap();
+            let expected = named_agents(lang);
+            for part in expected.split("; ") {
+                // The table may wrap long cells: look for the name alone
+                // ("NAME VERSION → ACTION TARGET").
+                let name = part.rsplitn(5, ' ').last().unwrap();
+                assert!(table.contains(name), "{lang:?}: {name} in\n{table}");
+            }
+            assert!(!table.contains("_agent"), "{lang:?}: an id in\n{table}");
+
+            for per_finding in [false, true] {
+                let mut c = if per_finding {
+                    CsvReport::per_finding(Vec::new(), style(lang)).unwrap()
+                } else {
+                    CsvReport::begin(Vec::new(), style(lang)).unwrap()
+                };
+                c.host(&h).unwrap();
+                let bytes = c.finish().unwrap();
+                let mut r = csv::Reader::from_reader(&bytes[3..]);
+                let column = r.headers().unwrap().iter().position(|c| c == "agents");
+                let row = r.records().next().unwrap().unwrap();
+                assert_eq!(&row[column.unwrap()], expected, "{lang:?}");
+                assert!(!row.iter().any(|c| c.contains("_agent")), "{row:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn products_unknown_to_the_rules_show_their_ids() {
+        let mut h = host("a", Verdict::NotReady);
+        h.agents[0].product = "future_agent".into();
+        assert_eq!(
+            agents_line(&h, &style(Lang::Ja)),
+            "future_agent 20.0.0.5137 → 固定 20.0.0.6313"
+        );
+    }
+
+    #[test]
+    fn json_keeps_the_product_ids() {
+        let h = host_with_two_agents();
+        let mut w = JsonReport::begin(Vec::new(), &identity(), Lang::Ja).unwrap();
+        w.host(&h).unwrap();
+        let bytes = w.finish(&summary(&[h]), &Problems::default()).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let products: Vec<&str> = v["hosts"][0]["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["product"].as_str().unwrap())
+            .collect();
+        assert_eq!(products, ["deep_security_agent", "apex_one_agent"]);
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(!text.contains("セキュリティエージェント"), "{text}");
     }
 
     #[test]

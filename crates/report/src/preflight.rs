@@ -313,13 +313,7 @@ mod tests {
     fn table_says_what_blocks() {
         let mut out = Vec::new();
         report(Lang::En)
-            .write_table(
-                &mut out,
-                Style {
-                    lang: Lang::En,
-                    color: false,
-                },
-            )
+            .write_table(&mut out, crate::tests::style(Lang::En))
             .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("[BLOCKS] ACS200"), "{text}");

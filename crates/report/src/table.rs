@@ -93,7 +93,7 @@ impl TableReport {
                     Cell::new(build),
                     verdict,
                     Cell::new(codes),
-                    Cell::new(agents_line(a, lang)),
+                    Cell::new(agents_line(a, &self.style)),
                 ]);
             }
             writeln!(out, "{table}")?;

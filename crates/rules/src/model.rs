@@ -261,7 +261,10 @@ pub enum VersionScheme {
 #[serde(deny_unknown_fields)]
 pub struct Product {
     pub id: String,
-    pub name: String,
+    pub name: ProductName,
+    /// A shorter name for table cells; `name` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short: Option<ProductName>,
     pub affected: bool,
     pub version_scheme: VersionScheme,
     pub min_supported_major: Option<u64>,
@@ -278,6 +281,34 @@ pub struct Product {
     pub pin_installed_build: bool,
     pub source: String,
     pub as_of: String,
+}
+
+impl Product {
+    /// The name people read, in `lang`: the short one when there is one.
+    pub fn label(&self, lang: Lang) -> &str {
+        self.short.as_ref().unwrap_or(&self.name).get(lang)
+    }
+}
+
+/// A product's name: one string for every language (as override files
+/// written before names were localized have it), or `{ en, ja }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(
+    untagged,
+    expecting = "a name: a string, or a table with `en` and `ja` (nothing else)"
+)]
+pub enum ProductName {
+    Plain(String),
+    Localized(Localized),
+}
+
+impl ProductName {
+    pub fn get(&self, lang: Lang) -> &str {
+        match self {
+            ProductName::Plain(name) => name,
+            ProductName::Localized(names) => names.get(lang),
+        }
+    }
 }
 
 /// One release line (major, or major.minor) of one or more products.

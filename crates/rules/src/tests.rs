@@ -200,3 +200,56 @@ fn rules_without_a_preflight_section_still_load() {
     let rules = Rules::from_toml(&EMBEDDED_RULES[..cut], "old.toml").unwrap();
     assert!(rules.preflight.apex_one.is_none());
 }
+
+#[test]
+fn product_names_are_plain_or_per_language() {
+    let rules = Rules::embedded().unwrap();
+    let label = |id: &str, lang| rules.product(id).unwrap().label(lang).to_string();
+    assert_eq!(
+        label("deep_security_agent", Lang::En),
+        "Deep Security Agent"
+    );
+    assert_eq!(
+        label("deep_security_agent", Lang::Ja),
+        "Deep Security Agent"
+    );
+    assert_eq!(
+        rules.product("deep_security_agent").unwrap().name.get(Lang::En),
+        "Deep Security Agent / Workload Security Agent"
+    );
+    assert_eq!(label("apex_one_agent", Lang::En), "Apex One security agent");
+    assert_eq!(
+        label("apex_one_agent", Lang::Ja),
+        "Apex One セキュリティエージェント"
+    );
+    assert_eq!(label("apex_one_server", Lang::Ja), "Apex One サーバ");
+
+    // An override file may still give one string, or a table for `short` too.
+    let text = EMBEDDED_RULES.replacen(
+        "name = { en = \"Apex One server\", ja = \"Apex One サーバ\" }",
+        "name = \"OfficeScan server\"\nshort = { en = \"OSCE\", ja = \"OSCE サーバ\" }",
+        1,
+    );
+    let rules = Rules::from_toml(&text, "edited.toml").unwrap();
+    let server = rules.product("apex_one_server").unwrap();
+    assert_eq!(server.name.get(Lang::Ja), "OfficeScan server");
+    assert_eq!(server.label(Lang::Ja), "OSCE サーバ");
+    assert_eq!(server.label(Lang::En), "OSCE");
+}
+
+#[test]
+fn empty_product_names_are_refused() {
+    let text = EMBEDDED_RULES.replacen("ja = \"Apex One サーバ\"", "ja = \" \"", 1);
+    let err = Rules::from_toml(&text, "edited.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("product apex_one_server: empty name"), "{err}");
+    let text = EMBEDDED_RULES.replacen("ja = \"Apex One サーバ\"", "jp = \"x\"", 1);
+    let err = Rules::from_toml(&text, "edited.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("a string, or a table with `en` and `ja`"),
+        "{err}"
+    );
+}

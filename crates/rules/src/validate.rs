@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use crate::codes;
 use crate::model::{RequirementKind, Rules};
-use crate::text::placeholders;
+use crate::text::{placeholders, Lang};
 use crate::version::Version;
 
 fn is_hex(s: &str, len: usize) -> bool {
@@ -119,6 +119,16 @@ impl Rules {
         for prod in &self.products {
             if !product_ids.insert(prod.id.as_str()) {
                 p.push(format!("product {}: duplicate id", prod.id));
+            }
+            let names = [Some(&prod.name), prod.short.as_ref()];
+            let empty = |lang| {
+                names
+                    .iter()
+                    .flatten()
+                    .any(|n| n.get(lang).trim().is_empty())
+            };
+            if empty(Lang::En) || empty(Lang::Ja) {
+                p.push(format!("product {}: empty name", prod.id));
             }
             if let Some(key) = &prod.delivery_control {
                 if !self.texts.contains_key(key) {

@@ -78,8 +78,13 @@
   function t(key) { return LABELS[state.lang][key] || LABELS.en[key] || key; }
   function verdictLabel(v) { return LABELS[state.lang]["v_" + v] || v; }
   function actionLabel(a) { return LABELS[state.lang]["a_" + a] || a; }
+  // Products by the names the summary gives (`products`), else by id.
+  function productName(id) {
+    var names = state.summary && state.summary.products && state.summary.products[id];
+    return (names && names[state.lang]) || id;
+  }
   function agentLine(p) {
-    return (p.product + " " + p.version + " \u2192 " + actionLabel(p.action) + " " + (p.target || "")).replace(/\s+$/, "");
+    return (productName(p.product) + " " + p.version + " \u2192 " + actionLabel(p.action) + " " + (p.target || "")).replace(/\s+$/, "");
   }
   function build(os) {
     if (!os || os.build === null || os.build === undefined) { return ""; }
@@ -149,6 +154,7 @@
       if (a.status !== 200) { failed("/api/v1/summary", a); return; }
       state.summary = a.body;
       renderSummary(a.body);
+      if (state.rows.length) { renderRows(); }
       fillReleases(a.body.by_release || []);
     });
   }
@@ -294,7 +300,7 @@
       tr.appendChild(el("td", "mono", codes.join(" ")));
       // The table names product and action; versions and targets are on the host page.
       tr.appendChild(el("td", null, (h.agents || []).map(function (p) {
-        return p.product + " \u2192 " + actionLabel(p.action);
+        return productName(p.product) + " \u2192 " + actionLabel(p.action);
       }).join("; ")));
       var at = el("td", "mono nowrap", when(h.assessed_at).slice(0, 10));
       at.title = when(h.assessed_at);
@@ -521,10 +527,12 @@
     }
     queryFromUrl();
     // When the first view is complete (ms since navigation): benchmarks wait for it.
-    Promise.all([loadSummary(), loadHosts()]).then(function () {
+    var summary = loadSummary();
+    Promise.all([summary, loadHosts()]).then(function () {
       $("host-table").setAttribute("data-ready", String(Math.round(performance.now())));
     });
-    onHash();
+    // The host page names the products as the summary does.
+    summary.then(onHash, onHash);
   }
 
   function wire() {

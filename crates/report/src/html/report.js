@@ -4,6 +4,8 @@
   var VERDICTS = ["ready", "not_ready", "unknown", "unsupported"];
   var data = JSON.parse(document.getElementById("acsready-data").textContent);
   var L = data.labels;
+  // Product names in the report's language, by id.
+  var P = data.products || {};
   var hosts = data.hosts || [];
   // Texts repeated across hosts are kept once: the hosts hold their indices.
   var S = data.strings || [];
@@ -18,7 +20,7 @@
   function actionLabel(a) { return L.actions[a] || a; }
   function verdictLabel(v) { return L.verdicts[v] || v; }
   function agentLine(p) {
-    return (p.product + " " + p.version + " \u2192 " + actionLabel(p.action) + " " + p.target).replace(/\s+$/, "");
+    return ((P[p.product] || p.product) + " " + p.version + " \u2192 " + actionLabel(p.action) + " " + p.target).replace(/\s+$/, "");
   }
 
   // Columns computed once, as arrays: filtering and sorting never touch the DOM.

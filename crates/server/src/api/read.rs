@@ -1,7 +1,7 @@
 //! Reading: health, session, hosts, one host, summary, CSV report.
 
 use acsready_assess::{assess_with, Action, Detail, Verdict};
-use acsready_report::{CsvReport, Style};
+use acsready_report::{CsvReport, ProductNames, Style};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -204,6 +204,11 @@ pub async fn summary(
             "rules".into(),
             json!({ "version": state.rules.rules_version, "as_of": state.rules.as_of }),
         );
+        // Agents' product names, for people: {id: {en, ja}}.
+        o.insert(
+            "products".into(),
+            json!(ProductNames::of(&state.rules).all()),
+        );
     }
     Ok(Json(body).into_response())
 }
@@ -220,7 +225,12 @@ pub async fn report_csv(
     let csv = blocking(move || {
         let io =
             |e: std::io::Error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
-        let mut report = CsvReport::begin(Vec::new(), Style { lang, color: false }).map_err(io)?;
+        let style = Style {
+            lang,
+            color: false,
+            names: ProductNames::of(&st.rules),
+        };
+        let mut report = CsvReport::begin(Vec::new(), style).map_err(io)?;
         let mut after = String::new();
         loop {
             let batch = st.store.latest_facts(&after, CSV_STEP)?;

@@ -1,0 +1,295 @@
+use super::*;
+use crate::Report;
+
+fn host(name: &str, os: &str, verdict: Verdict) -> HostAssessment {
+    let mut h = crate::tests::host(name, verdict);
+    h.os.name = os.into();
+    h
+}
+
+fn identity() -> RulesIdentity {
+    RulesIdentity {
+        version: "2026.11.1".into(),
+        as_of: "2026-11-21".into(),
+        schema_version: 1,
+        origin: "test".into(),
+    }
+}
+
+fn render(hosts: Vec<HostAssessment>, lang: Lang, problems: &Problems) -> String {
+    let mut s = Summary::default();
+    let mut r = HtmlReport::new(crate::tests::style(lang), identity());
+    for h in hosts {
+        s.add(&h);
+        r.host(h);
+    }
+    let mut out = Vec::new();
+    r.finish(&mut out, &s, problems).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// The text of the element with this id (up to the next `<`).
+fn text_of<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &html[at..];
+    let start = rest.find('>').unwrap() + 1;
+    let end = rest[start..].find('<').unwrap();
+    &rest[start..start + end]
+}
+
+fn embedded(html: &str) -> &str {
+    let open = "<script type=\"application/json\" id=\"acsready-data\">";
+    let start = html.find(open).expect("data script") + open.len();
+    let end = html[start..].find("</script>").unwrap();
+    &html[start..start + end]
+}
+
+/// The embedded data as a report again: every string index resolved.
+fn decoded(html: &str) -> Report {
+    use serde_json::Value;
+    let mut v: Value = serde_json::from_str(embedded(html)).unwrap();
+    let strings: Vec<String> = serde_json::from_value(v["strings"].take()).unwrap();
+    let text = |i: &Value| Value::String(strings[i.as_u64().unwrap() as usize].clone());
+    for h in v["hosts"].as_array_mut().unwrap() {
+        h["os"]["name"] = text(&h["os"]["name"]);
+        for f in h["findings"].as_array_mut().unwrap() {
+            f["title"] = text(&f["title"]);
+            let steps: Vec<Value> = f["remediation"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(text)
+                .collect();
+            f["remediation"] = Value::Array(steps);
+            let evidence: Vec<Value> = f["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    let e = e.as_array().unwrap();
+                    let mut o = serde_json::json!({"fact": text(&e[0]), "value": text(&e[1])});
+                    if let Some(src) = e.get(2) {
+                        o["source"] = text(src);
+                    }
+                    o
+                })
+                .collect();
+            f["evidence"] = Value::Array(evidence);
+        }
+        for p in h["agents"].as_array_mut().unwrap() {
+            p["reason"] = text(&p["reason"]);
+        }
+        if let Some(ms) = h.get_mut("modules").and_then(Value::as_array_mut) {
+            for m in ms {
+                m["path"] = text(&m["path"]);
+                m["reason"] = text(&m["reason"]);
+            }
+        }
+    }
+    serde_json::from_value(v).unwrap()
+}
+
+fn fleet() -> Vec<HostAssessment> {
+    vec![
+        host("web01", "Windows Server 2019", Verdict::NotReady),
+        host("web02", "Windows Server 2019", Verdict::Ready),
+        host("db01", "Windows Server 2022", Verdict::Ready),
+        host("old01", "Windows Server 2008 R2", Verdict::Unsupported),
+        host("x</script><script>alert(1)</script>", "", Verdict::Unknown),
+    ]
+}
+
+#[test]
+fn one_document_with_the_counts_and_elements() {
+    let html = render(fleet(), Lang::En, &Problems::default());
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("<html").count(), 1);
+    assert_eq!(html.matches("</html>").count(), 1);
+    assert_eq!(text_of(&html, "summary-ready"), "2");
+    assert_eq!(text_of(&html, "summary-not_ready"), "1");
+    assert_eq!(text_of(&html, "summary-unknown"), "1");
+    assert_eq!(text_of(&html, "summary-unsupported"), "1");
+    assert_eq!(text_of(&html, "action-pin"), "5");
+    for id in [
+        "id=\"host-filter\"",
+        "<table id=\"host-table\"",
+        "id=\"host-details\"",
+        "id=\"filter-not_ready\"",
+        "<svg",
+        "id=\"chart-os\"",
+        "id=\"chart-actions\"",
+    ] {
+        assert!(html.contains(id), "{id}");
+    }
+    assert!(html.contains("Windows Server 2019</td>"));
+    assert!(html.contains("Rules 2026.11.1 (as of 2026-11-21)"));
+    // Self-contained: nothing is fetched.
+    for bad in [
+        "src=\"http",
+        "href=\"http",
+        "<link",
+        "<script src",
+        "@import",
+    ] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+}
+
+#[test]
+fn embedded_json_reads_back_with_every_host() {
+    let hosts = fleet();
+    let problems = Problems {
+        errors: vec![crate::InputProblem {
+            host: None,
+            source: "bad.ndjson:2".into(),
+            message: "<b>not json</b>".into(),
+        }],
+        warnings: vec![],
+    };
+    let html = render(hosts.clone(), Lang::En, &problems);
+    let r = decoded(&html);
+    assert_eq!(r.hosts, hosts);
+    assert_eq!(r.summary.hosts, 5);
+    assert_eq!(r.errors, problems.errors);
+    assert_eq!(r.rules, identity());
+    let v: serde_json::Value = serde_json::from_str(embedded(&html)).unwrap();
+    assert_eq!(v["labels"]["verdicts"]["not_ready"], "not ready");
+    // The error is shown escaped.
+    assert!(html.contains("&lt;b&gt;not json&lt;/b&gt;"));
+}
+
+#[test]
+fn texts_repeated_across_hosts_are_written_once() {
+    let hosts: Vec<HostAssessment> = (0..500)
+        .map(|i| host(&format!("h{i}"), "Windows Server 2019", Verdict::NotReady))
+        .collect();
+    let title = hosts[0].findings[0].title.clone();
+    let step = hosts[0].findings[0].remediation[0].clone();
+    let reason = hosts[0].agents[0].reason.clone();
+    let html = render(hosts.clone(), Lang::En, &Problems::default());
+    for text in [&title, &step, &reason] {
+        let json = serde_json::to_string(text).unwrap();
+        assert_eq!(embedded(&html).matches(json.as_str()).count(), 1, "{json}");
+    }
+    assert_eq!(decoded(&html).hosts, hosts);
+}
+
+#[test]
+fn script_in_a_host_name_is_harmless() {
+    let html = render(fleet(), Lang::En, &Problems::default());
+    // Only the two real script elements close.
+    assert_eq!(html.matches("</script>").count(), 2);
+    assert_eq!(html.matches("<script").count(), 2);
+    assert!(!html.contains("alert(1)</"));
+    assert!(html.contains("x\\u003c/script>\\u003cscript>alert(1)\\u003c/script>"));
+    let r = decoded(&html);
+    assert_eq!(r.hosts[4].host, "x</script><script>alert(1)</script>");
+}
+
+#[test]
+fn japanese_labels() {
+    let html = render(fleet(), Lang::Ja, &Problems::default());
+    assert!(html.contains("<html lang=\"ja\">"));
+    for s in [
+        "対応済み",
+        "未対応",
+        "サポート外",
+        "ホスト",
+        "判定",
+        "固定",
+        "2026-11-21 時点",
+    ] {
+        assert!(html.contains(s), "{s}");
+    }
+    let v: serde_json::Value = serde_json::from_str(embedded(&html)).unwrap();
+    assert_eq!(v["labels"]["verdicts"]["ready"], "対応済み");
+    assert_eq!(v["labels"]["actions"]["pin"], "固定");
+    assert_eq!(v["labels"]["severities"]["high"], "高");
+    assert_eq!(v["lang"], "ja");
+}
+
+#[test]
+fn empty_fleet_is_a_valid_page() {
+    let html = render(vec![], Lang::En, &Problems::default());
+    assert_eq!(text_of(&html, "summary-ready"), "0");
+    let r = decoded(&html);
+    assert!(r.hosts.is_empty());
+}
+
+#[test]
+fn many_os_releases_are_grouped() {
+    let hosts = (0..40)
+        .map(|i| host(&format!("h{i}"), &format!("OS {i}"), Verdict::Ready))
+        .collect();
+    let html = render(hosts, Lang::En, &Problems::default());
+    let chart = &html[html.find("id=\"chart-os\"").unwrap()..];
+    let chart = &chart[..chart.find("</section>").unwrap()];
+    assert_eq!(chart.matches("<tr>").count(), OS_BARS);
+    assert!(chart.contains(">other</td>"));
+}
+
+#[test]
+fn a_hundred_thousand_hosts_stay_small() {
+    const N: usize = 100_000;
+    let oses = [
+        "Windows Server 2019",
+        "Windows Server 2022",
+        "Windows 10 22H2",
+    ];
+    let mut s = Summary::default();
+    let mut r = HtmlReport::new(crate::tests::style(Lang::En), identity());
+    for i in 0..N {
+        let h = host(
+            &format!("host-{i:06}.corp.example.jp"),
+            oses[i % 3],
+            Verdict::ALL[i % 4],
+        );
+        s.add(&h);
+        r.host(h);
+    }
+    let mut out = Vec::new();
+    r.finish(&mut out, &s, &Problems::default()).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    assert!(html.len() < N * 2048, "{} bytes per host", html.len() / N);
+    assert_eq!(text_of(&html, "summary-ready"), "25000");
+    let r = decoded(&html);
+    assert_eq!(r.hosts.len(), N);
+    assert_eq!(
+        r.hosts[N - 1].host,
+        format!("host-{:06}.corp.example.jp", N - 1)
+    );
+    // Rows are drawn by the script, page by page, never in the document.
+    assert!(!html.contains("data-host=\"host-"));
+}
+
+#[test]
+fn agents_are_named_in_the_reports_language() {
+    for lang in [Lang::En, Lang::Ja] {
+        let html = render(
+            vec![crate::tests::host_with_two_agents()],
+            lang,
+            &Problems::default(),
+        );
+        let data: serde_json::Value = serde_json::from_str(embedded(&html)).unwrap();
+        let names = crate::tests::style(lang).names;
+        for id in ["deep_security_agent", "apex_one_agent"] {
+            assert_eq!(data["products"][id], names.get(id, lang), "{lang:?} {id}");
+        }
+        // The ids stay in the data (the JSON report's contract) …
+        assert_eq!(data["hosts"][0]["agents"][1]["product"], "apex_one_agent");
+        // … and the script writes the names.
+        assert!(SCRIPT.contains("(P[p.product] || p.product)"));
+    }
+    let ja = render(
+        vec![crate::tests::host_with_two_agents()],
+        Lang::Ja,
+        &Problems::default(),
+    );
+    let data: serde_json::Value = serde_json::from_str(embedded(&ja)).unwrap();
+    assert_eq!(
+        data["products"]["apex_one_agent"],
+        "Apex One セキュリティエージェント"
+    );
+}
