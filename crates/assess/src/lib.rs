@@ -106,4 +106,6 @@ fn verdict(os: Status, root: Status) -> Verdict {
 #[cfg(test)]
 mod agent_tests;
 #[cfg(test)]
+mod rules_age_tests;
+#[cfg(test)]
 mod tests;

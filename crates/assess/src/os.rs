@@ -2,7 +2,8 @@
 
 use acsready_facts::{kb_number, HostFacts};
 use acsready_rules::{
-    codes, ConflictPolicy, Installation, Requirement, RequirementKind, Rules, WindowsRow,
+    codes, days_between, ConflictPolicy, Installation, Requirement, RequirementKind, Rules,
+    Servicing, WindowsRow,
 };
 
 use crate::findings::{ev, Findings, MISSING};
@@ -213,9 +214,12 @@ fn assess_row(
     if status == Status::Met {
         findings.add(codes::OS_REQUIREMENT_MET, &[("os", os)], evidence);
     } else if row.esu_required && status != Status::Unsupported {
+        let unknown = || "—".to_string();
+        let end = row.esu_end.clone().unwrap_or_else(unknown);
+        let azure = row.esu_end_azure.clone().unwrap_or_else(unknown);
         findings.add(
             codes::ESU_REQUIRED,
-            &[("os", os)],
+            &[("os", os), ("esu_end", &end), ("esu_end_azure", &azure)],
             vec![ev("rules.windows", row.id.clone())],
         );
     }
@@ -315,6 +319,53 @@ fn legacy_update(
         let mut p = params.to_vec();
         p.push(("kbs", &kbs));
         findings.add(codes::UNKNOWN_LEGACY_UPDATES, &p, evidence.clone());
+        if let Some(line) = line {
+            stale_list(facts, rules, line, (os, servicing, &kbs), findings);
+        }
         Status::Unknown
     }
+}
+
+/// ACS016: the host has updates the rules cannot classify and the rules'
+/// list of rollups stops well before the day the facts were collected (or
+/// today), while the servicing line went on: the rules are likely too old.
+fn stale_list(
+    facts: &HostFacts,
+    rules: &Rules,
+    line: &Servicing,
+    (os, servicing, kbs): (&str, &str, &str),
+    findings: &mut Findings,
+) {
+    let complete = line
+        .ended
+        .as_deref()
+        .and_then(|end| days_between(end, &line.as_of))
+        .is_some_and(|d| d >= 0);
+    let Some(day) = facts.collected_at.as_deref().or(rules.today.as_deref()) else {
+        return;
+    };
+    let Some(age) = days_between(&line.as_of, day) else {
+        return;
+    };
+    if complete || age <= i64::from(rules.policy.stale_after_days) {
+        return;
+    }
+    let age = age.to_string();
+    let date = day.get(..10).unwrap_or(day);
+    findings.add(
+        codes::RULES_STALE,
+        &[
+            ("os", os),
+            ("kbs", kbs),
+            ("list_as_of", line.as_of.as_str()),
+            ("days", age.as_str()),
+            ("date", date),
+            ("servicing", servicing),
+            ("rules_version", rules.rules_version.as_str()),
+        ],
+        vec![ev(
+            &format!("rules.servicing.{servicing}.as_of"),
+            line.as_of.clone(),
+        )],
+    );
 }

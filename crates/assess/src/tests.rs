@@ -112,7 +112,12 @@ fn native_rows_are_ready_at_any_ubr() {
         ("22621", "Client", "Windows 11 22H2"),
         ("22631", "Client", "Windows 11 23H2"),
         ("26100", "Server", "Windows Server 2025"),
-        ("25398", "Server", "Windows Server 23H2"),
+        (
+            "25398",
+            "Server",
+            "Windows Server 23H2 / Azure Stack HCI 23H2",
+        ),
+        ("20349", "Server", "Azure Stack HCI 22H2"),
         (
             "26200",
             "Client",
@@ -124,6 +129,30 @@ fn native_rows_are_ready_at_any_ubr() {
         assert_eq!(a.verdict, Verdict::Ready, "{build}");
         assert_eq!(a.os.name, name);
     }
+}
+
+/// Azure Stack HCI 20H2 (17784): from KB5006679 (17784.2005) on.
+#[test]
+fn azure_stack_hci_20h2_needs_the_october_2021_update() {
+    let a = run(host("17784.1979", "Server", json!({})));
+    assert_eq!(
+        (a.verdict, a.os.name.as_str()),
+        (Verdict::NotReady, "Azure Stack HCI 20H2")
+    );
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "ACS001")
+        .expect("ACS001");
+    assert!(
+        f.remediation[0].contains("KB5006679"),
+        "{:?}",
+        f.remediation
+    );
+    assert_eq!(
+        run(host("17784.2005", "Server", json!({}))).verdict,
+        Verdict::Ready
+    );
 }
 
 #[test]

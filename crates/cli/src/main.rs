@@ -80,11 +80,14 @@ fn use_color() -> bool {
         && std::env::var("TERM").map_or(true, |t| t != "dumb")
 }
 
+/// The rules, dated today (facts without `collected_at` are dated so).
 fn load_rules(cli: &Cli) -> Result<Rules> {
-    Ok(match &cli.rules {
+    let mut rules = match &cli.rules {
         Some(path) => Rules::from_path(path)?,
         None => Rules::embedded().context("the embedded rules are broken")?,
-    })
+    };
+    rules.today = Some(jiff::Zoned::now().date().to_string());
+    Ok(rules)
 }
 
 fn run(cli: Cli) -> Result<u8> {

@@ -17,6 +17,7 @@ pub const UNKNOWN_LEGACY_UPDATES: &str = "ACS012";
 pub const UPDATE_PENDING_RESTART: &str = "ACS013";
 pub const FACT_CONFLICT: &str = "ACS014";
 pub const EASYFIX_FAILED: &str = "ACS015";
+pub const RULES_STALE: &str = "ACS016";
 pub const ACS_AGENT_ON_UNREADY_HOST: &str = "ACS020";
 pub const PIN_AGENT: &str = "ACS021";
 pub const AGENT_UNSUPPORTED: &str = "ACS022";
@@ -112,6 +113,7 @@ pub const ENGINE_CODES: &[&str] = &[
     UPDATE_PENDING_RESTART,
     FACT_CONFLICT,
     EASYFIX_FAILED,
+    RULES_STALE,
     ACS_AGENT_ON_UNREADY_HOST,
     PIN_AGENT,
     AGENT_UNSUPPORTED,
@@ -194,4 +196,10 @@ pub const PLACEHOLDERS: &[&str] = &[
     "path",
     "last_pre_acs",
     "upgrade_to",
+    "list_as_of",
+    "date",
+    "servicing",
+    "rules_version",
+    "esu_end",
+    "esu_end_azure",
 ];

@@ -8,6 +8,7 @@
 //! instead of giving wrong verdicts.
 
 pub mod codes;
+mod date;
 mod model;
 mod preflight;
 mod text;
@@ -16,6 +17,7 @@ mod version;
 
 use std::path::Path;
 
+pub use date::{days_between, parse_day};
 pub use model::*;
 pub use preflight::*;
 pub use text::{fill, Lang};

@@ -33,6 +33,10 @@ pub struct Rules {
     /// Where the rules were read from.
     #[serde(skip)]
     pub origin: String,
+    /// The day the rules are applied on ("2026-12-02"), set by the caller;
+    /// it dates facts that carry no `collected_at`. None: no age checks.
+    #[serde(skip)]
+    pub today: Option<String>,
     #[serde(skip)]
     pub(crate) store_index: HashMap<String, usize>,
 }
@@ -41,6 +45,14 @@ pub struct Rules {
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     pub conflicting_sources: ConflictPolicy,
+    /// A servicing list older than this many days (against the day the facts
+    /// were collected) may lack the host's newer rollups: ACS016 says so.
+    #[serde(default = "stale_after_days")]
+    pub stale_after_days: u32,
+}
+
+fn stale_after_days() -> u32 {
+    45
 }
 
 /// Which requirement applies when sources disagree about one release.
@@ -129,6 +141,12 @@ pub struct WindowsRow {
     pub name_server: Option<String>,
     #[serde(default)]
     pub esu_required: bool,
+    /// When the Extended Security Updates of the release ended ("2023-01-10"),
+    /// and on Azure, where they went on longer.
+    #[serde(default)]
+    pub esu_end: Option<String>,
+    #[serde(default)]
+    pub esu_end_azure: Option<String>,
     pub source: String,
     pub as_of: String,
     pub requirements: Vec<Requirement>,
@@ -232,7 +250,12 @@ impl RequirementKind {
 #[serde(deny_unknown_fields)]
 pub struct Servicing {
     pub source: String,
+    /// The month of the newest rollup the lists were extended to.
     pub as_of: String,
+    /// The month of the last update of the servicing line (end of its
+    /// Extended Security Updates); lists extended to it are complete.
+    #[serde(default)]
+    pub ended: Option<String>,
     pub monthly_rollups: Vec<KbMonth>,
     pub security_only: Vec<KbMonth>,
     #[serde(default)]

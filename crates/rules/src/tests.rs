@@ -214,7 +214,11 @@ fn product_names_are_plain_or_per_language() {
         "Deep Security Agent"
     );
     assert_eq!(
-        rules.product("deep_security_agent").unwrap().name.get(Lang::En),
+        rules
+            .product("deep_security_agent")
+            .unwrap()
+            .name
+            .get(Lang::En),
         "Deep Security Agent / Workload Security Agent"
     );
     assert_eq!(label("apex_one_agent", Lang::En), "Apex One security agent");

@@ -57,6 +57,9 @@ impl Rules {
         }
         for (id, s) in &self.servicing {
             cited(format!("servicing {id}"), &s.source, &s.as_of);
+            if let Some(end) = &s.ended {
+                cited(format!("servicing {id} ended"), &s.source, end);
+            }
         }
         for prod in &self.products {
             cited(format!("product {}", prod.id), &prod.source, &prod.as_of);
