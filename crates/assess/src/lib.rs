@@ -108,4 +108,6 @@ mod agent_tests;
 #[cfg(test)]
 mod rules_age_tests;
 #[cfg(test)]
+mod event_tests;
+#[cfg(test)]
 mod tests;

@@ -548,7 +548,7 @@ fn a_saved_json_report_renders_again_in_every_format() {
         .arg(&saved)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("Summary: 75 hosts"));
+        .stdout(predicate::str::contains("Summary: 78 hosts"));
     let bad = write(dir.path(), "bad.json", "{\"schema\": 1}");
     acsready()
         .args(["report", "--from"])

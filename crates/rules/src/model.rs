@@ -438,6 +438,10 @@ pub struct EventRule {
     pub providers_any: Vec<String>,
     #[serde(default)]
     pub message_any: Vec<String>,
+    /// The message must also contain one of these (a generic Windows message
+    /// counts only when it names the vendor's program).
+    #[serde(default)]
+    pub message_also_any: Vec<String>,
     pub source: String,
     pub as_of: String,
 }
