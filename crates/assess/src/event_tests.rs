@@ -47,9 +47,43 @@ fn the_generic_cannot_run_message_needs_a_trend_micro_program() {
         ))
     };
     let a = with(format!("\\\\srv\\ofcscan\\AutoPcc.exe {generic}"));
-    let f = a.findings.iter().find(|f| f.code == "ACS038").expect("ACS038");
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "ACS038")
+        .expect("ACS038");
     assert!(f.title.contains("2023-05-01T09:00:00Z"));
     let en = "C:\\Temp\\Trend Micro\\agent.exe is either not designed to run on Windows or it contains an error.";
     assert!(codes(&with(en.to_string())).contains(&"ACS038"));
     assert!(!codes(&with(format!("C:\\Temp\\contoso.exe {generic}"))).contains(&"ACS038"));
+}
+
+/// ACS017: a root the Apex One family's checks need, absent while automatic
+/// root update is off; nothing when Windows may fetch it, or for other products.
+#[test]
+fn vendor_roots_are_advice_where_windows_cannot_fetch_them() {
+    let g5 = "4EB6D578499B1CCF5F581EAD56BE3D9B6744A5E5";
+    let root = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2";
+    let with = |product: &str, auto_off: bool, extra_cert: Option<&str>| {
+        let mut certs = vec![json!({"sha1": root, "store": "ROOT"})];
+        if let Some(c) = extra_cert {
+            certs.push(json!({"sha1": c, "store": "AuthRoot"}));
+        }
+        let mut h = host("17763.2300", "Server", json!({}));
+        h["certificates"] = json!(certs);
+        h["root_auto_update_disabled"] = json!(auto_off);
+        h["agents"] = json!([{"product": product, "version": "14.0.12011"}]);
+        run(h)
+    };
+    let a = with("apex_one_agent", true, None);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "ACS017")
+        .expect("ACS017");
+    assert!(f.remediation[0].contains(g5), "{:?}", f.remediation);
+    assert_eq!(a.verdict, crate::Verdict::Ready, "advice only");
+    assert!(!codes(&with("apex_one_agent", false, None)).contains(&"ACS017"));
+    assert!(!codes(&with("apex_one_agent", true, Some(g5))).contains(&"ACS017"));
+    assert!(!codes(&with("deep_security_agent", true, None)).contains(&"ACS017"));
 }

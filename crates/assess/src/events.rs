@@ -17,7 +17,10 @@ fn matches(rule: &EventRule, event: &EventFact) -> bool {
             || rule.providers_any.iter().any(|p| contains_ci(provider, p)))
         && (rule.message_any.is_empty() || rule.message_any.iter().any(|m| contains_ci(message, m)))
         && (rule.message_also_any.is_empty()
-            || rule.message_also_any.iter().any(|m| contains_ci(message, m)))
+            || rule
+                .message_also_any
+                .iter()
+                .any(|m| contains_ci(message, m)))
 }
 
 /// One finding per code whose rules match, citing its events (in the order given).

@@ -66,6 +66,7 @@ pub fn assess_with(facts: &HostFacts, rules: &Rules, lang: Lang, detail: Detail)
     let mut findings = Findings::new(rules, lang, detail);
     let os = os::assess_os(facts, rules, &mut findings);
     let root = root::assess_root(facts, rules, &mut findings);
+    root::vendor_roots(facts, rules, &mut findings);
     let verdict = verdict(os.status, root);
     events::explain_events(facts, rules, &mut findings);
     for c in &facts.conflicts {
@@ -106,8 +107,8 @@ fn verdict(os: Status, root: Status) -> Verdict {
 #[cfg(test)]
 mod agent_tests;
 #[cfg(test)]
-mod rules_age_tests;
-#[cfg(test)]
 mod event_tests;
+#[cfg(test)]
+mod rules_age_tests;
 #[cfg(test)]
 mod tests;

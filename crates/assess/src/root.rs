@@ -123,3 +123,48 @@ pub(crate) fn assess_root(facts: &HostFacts, rules: &Rules, findings: &mut Findi
         }
     }
 }
+
+/// ACS017: roots the installed products' own signature checks need, absent
+/// from every trusted store of a host whose automatic root update is off.
+/// Where the update is on (or unknown), Windows fetches them when needed.
+pub(crate) fn vendor_roots(facts: &HostFacts, rules: &Rules, findings: &mut Findings) {
+    let (Some(certs), Some(agents), Some(true)) = (
+        &facts.certificates,
+        &facts.agents,
+        facts.root_auto_update_disabled,
+    ) else {
+        return;
+    };
+    let trusted = |sha1: &str| {
+        certs.iter().any(|c| {
+            c.sha1 == sha1
+                && c.der_sha1.as_deref().is_none_or(|d| d == sha1)
+                && rules.store(&c.store).is_some_and(|s| s.trusts)
+        })
+    };
+    let missing: Vec<_> = rules
+        .vendor_certificates
+        .iter()
+        .filter(|v| agents.iter().any(|a| v.products.contains(&a.product)))
+        .filter(|v| !trusted(&v.sha1))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let names = missing
+        .iter()
+        .map(|v| format!("{} ({})", v.name, v.sha1))
+        .collect::<Vec<_>>()
+        .join("; ");
+    findings.add(
+        codes::VENDOR_ROOT_MISSING,
+        &[("certificates", &names)],
+        vec![
+            ev(
+                "certificates",
+                format!("absent from the trusted stores: {names}"),
+            ),
+            ev("root_auto_update_disabled", "true"),
+        ],
+    );
+}

@@ -475,5 +475,5 @@ fn every_preflight_code_is_explained() {
         ),
         "{text}"
     );
-    assert!(text.contains("KB4474419 + KB4490628"), "{text}");
+    assert!(text.contains("KB3033929 + KB4490628"), "{text}");
 }

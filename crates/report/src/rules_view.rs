@@ -111,6 +111,10 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
             .last()
             .map(|k| format!("{} ({})", k.kb, k.month))
             .unwrap_or_default();
+        let newest = match &s.ended {
+            Some(end) => format!("{newest}\nline ended {end}"),
+            None => newest,
+        };
         t.add_row(vec![
             id.clone(),
             s.monthly_rollups.len().to_string(),
@@ -134,6 +138,19 @@ pub fn rules_table(rules: &Rules, lang: Lang) -> String {
         root.source,
         root.as_of
     ));
+    if !rules.vendor_certificates.is_empty() {
+        out.push_str("Roots Trend Micro's own signature checks need (ACS017)\n");
+        let mut t = table(&["certificate", "SHA-1", "products", "source (as of)"]);
+        for c in &rules.vendor_certificates {
+            t.add_row(vec![
+                c.name.clone(),
+                c.sha1.clone(),
+                c.products.join("\n"),
+                format!("{} ({})", c.source, c.as_of),
+            ]);
+        }
+        out.push_str(&format!("{t}\n\n"));
+    }
 
     out.push_str("Trend Micro products and agent lines\n");
     let mut t = table(&[

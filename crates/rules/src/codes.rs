@@ -18,6 +18,7 @@ pub const UPDATE_PENDING_RESTART: &str = "ACS013";
 pub const FACT_CONFLICT: &str = "ACS014";
 pub const EASYFIX_FAILED: &str = "ACS015";
 pub const RULES_STALE: &str = "ACS016";
+pub const VENDOR_ROOT_MISSING: &str = "ACS017";
 pub const ACS_AGENT_ON_UNREADY_HOST: &str = "ACS020";
 pub const PIN_AGENT: &str = "ACS021";
 pub const AGENT_UNSUPPORTED: &str = "ACS022";
@@ -114,6 +115,7 @@ pub const ENGINE_CODES: &[&str] = &[
     FACT_CONFLICT,
     EASYFIX_FAILED,
     RULES_STALE,
+    VENDOR_ROOT_MISSING,
     ACS_AGENT_ON_UNREADY_HOST,
     PIN_AGENT,
     AGENT_UNSUPPORTED,
@@ -202,4 +204,5 @@ pub const PLACEHOLDERS: &[&str] = &[
     "rules_version",
     "esu_end",
     "esu_end_azure",
+    "certificates",
 ];

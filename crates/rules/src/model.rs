@@ -23,6 +23,9 @@ pub struct Rules {
     pub servicing: BTreeMap<String, Servicing>,
     pub products: Vec<Product>,
     pub agent_lines: Vec<AgentLine>,
+    /// Roots that Trend Micro's own signature checks need besides the ACS root.
+    #[serde(default)]
+    pub vendor_certificates: Vec<VendorCertificate>,
     pub events: Vec<EventRule>,
     pub findings: BTreeMap<String, FindingText>,
     pub texts: BTreeMap<String, TextEntry>,
@@ -425,6 +428,21 @@ impl AgentLine {
             _ => "all".into(),
         }
     }
+}
+
+/// A root certificate a vendor's own signature checks need (besides the ACS
+/// root): without it in a trusted store, and with automatic root update off,
+/// the products' updates and installs fail.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendorCertificate {
+    pub name: String,
+    /// SHA-1 thumbprint, 40 hex digits, upper case.
+    pub sha1: String,
+    /// The products whose checks need it ([[products]] ids).
+    pub products: Vec<String>,
+    pub source: String,
+    pub as_of: String,
 }
 
 /// An event that explains a symptom.

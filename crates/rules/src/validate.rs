@@ -140,6 +140,30 @@ impl Rules {
             }
         }
         self.validate_agent_lines(&product_ids, &mut p);
+        for c in &self.vendor_certificates {
+            if !is_hex(&c.sha1, 40) || c.sha1.to_ascii_uppercase() != c.sha1 {
+                p.push(format!(
+                    "vendor certificate {}: sha1 is not 40 upper-case hex digits",
+                    c.name
+                ));
+            }
+            for prod in c
+                .products
+                .iter()
+                .filter(|x| !product_ids.contains(x.as_str()))
+            {
+                p.push(format!(
+                    "vendor certificate {}: unknown product \"{prod}\"",
+                    c.name
+                ));
+            }
+            if c.source.trim().is_empty() || !is_date(&c.as_of) {
+                p.push(format!(
+                    "vendor certificate {}: needs `source` and a date in `as_of`",
+                    c.name
+                ));
+            }
+        }
         for e in &self.events {
             if !self.findings.contains_key(&e.code) {
                 p.push(format!("event rule {}: no [findings.{}]", e.code, e.code));
