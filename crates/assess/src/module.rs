@@ -254,6 +254,20 @@ mod tests {
         assert_eq!(p(apex(), Unsupported).outcome, Outcome::Blocked);
         assert_eq!(p(dsa11(), NotReady).outcome, Outcome::Breaks);
         assert_eq!(p(dsa11(), Ready).outcome, Outcome::Installs);
+        // Only the Agent's installer checks the host (seed 002): the Notifier's
+        // installs where the host is not ready, then breaks; the 20.0 Agent's is blocked.
+        let notifier = module(
+            true,
+            false,
+            Some(("Trend Micro Deep Security Notifier", "20.0.0.6690")),
+        );
+        assert_eq!(p(notifier, NotReady).outcome, Outcome::Breaks);
+        let dsa20 = module(
+            true,
+            false,
+            Some(("Trend Micro Deep Security Agent", "20.0.0.6690")),
+        );
+        assert_eq!(p(dsa20, NotReady).outcome, Outcome::Blocked);
         assert_eq!(
             p(module(false, true, None), NotReady).outcome,
             Outcome::Installs

@@ -608,7 +608,11 @@ fn the_csv_report_is_the_one_assess_writes() {
     let (h1, served_rows) = rows(&served);
     let (h2, local_rows) = rows(&local);
     assert_eq!(h1, h2);
-    assert_eq!(served_rows.len(), 68);
+    let hosts = fleet
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    assert_eq!(served_rows.len(), hosts);
     assert_eq!(served_rows, local_rows);
     // People read products by name, in the language asked for.
     let agents = h1.iter().position(|h| h == "agents").unwrap();
