@@ -150,8 +150,7 @@ fn plan_agent(
                 ("target", plan.target.as_str()),
             ];
             if placed.unsupported {
-                findings.add(codes::AGENT_UNSUPPORTED, &p, evidence.clone());
-                feature_release(rules, product, &placed, &evidence, findings);
+                unsupported(rules, product, &placed, &p, &evidence, findings);
             }
             plan.reason = findings.title(codes::UPGRADE, &p);
             findings.add(codes::UPGRADE, &p, evidence);
@@ -191,8 +190,7 @@ fn plan_unready_host(
             ("version", version_text.as_str()),
             ("target", plan.target.as_str()),
         ];
-        findings.add(codes::AGENT_UNSUPPORTED, &p, evidence.clone());
-        feature_release(rules, product, placed, &evidence, findings);
+        unsupported(rules, product, placed, &p, &evidence, findings);
         pin(facts, product, placed, plan, evidence, findings);
         return;
     }
@@ -259,7 +257,7 @@ fn unplaced(
         ("first_acs", first.as_str()),
     ];
     let what = findings.text(key, &params).join(" ");
-    let steps = delivery_steps(facts, product, &plan.version, findings).join("\n");
+    let steps = hold_steps(facts, product, findings).join("\n");
     let p = [
         params[0],
         params[1],
@@ -270,16 +268,19 @@ fn unplaced(
     findings.add(codes::AGENT_BUILD_UNPLACED, &p, evidence);
 }
 
-/// For an agent on a release line that is out of support (a feature release):
-/// what the line is and where to go once the host is ready.
-fn feature_release(
+/// An agent out of support: below the supported majors (ACS022), or on a
+/// release line that is out of support, a feature release (ACS037: what the
+/// line is and where to go).
+fn unsupported(
     rules: &Rules,
     product: &Product,
     placed: &Placed,
+    p: &[(&str, &str); 3],
     evidence: &[Evidence],
     findings: &mut Findings,
 ) {
     let Some(line) = placed.line.filter(|l| !l.supported) else {
+        findings.add(codes::AGENT_UNSUPPORTED, p, evidence.to_vec());
         return;
     };
     let version = placed.version.to_string();
@@ -309,6 +310,20 @@ fn delivery_steps(
         .as_deref()
         .map(|key| findings.text(key, &[("target", target)]))
         .unwrap_or_default();
+    if no_upgrade_set(facts) {
+        steps.extend(findings.text("no_program_upgrade_set", &[]));
+    }
+    steps
+}
+
+/// How to keep agent programs from a host without changing its agent: the
+/// product's `hold_control`, else its delivery control (which then does not
+/// name a build).
+fn hold_steps(facts: &HostFacts, product: &Product, findings: &Findings) -> Vec<String> {
+    let mut steps = match product.hold_control.as_deref() {
+        Some(key) => findings.text(key, &[]),
+        None => return delivery_steps(facts, product, "", findings),
+    };
     if no_upgrade_set(facts) {
         steps.extend(findings.text("no_program_upgrade_set", &[]));
     }

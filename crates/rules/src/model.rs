@@ -295,6 +295,10 @@ pub struct Product {
     pub version_scheme: VersionScheme,
     pub min_supported_major: Option<u64>,
     pub delivery_control: Option<String>,
+    /// The text that keeps agent programs from a host without changing its
+    /// agent (when `delivery_control` is a procedure to install a pinned build).
+    #[serde(default)]
+    pub hold_control: Option<String>,
     /// Uninstall-key DisplayName prefixes that identify the product on a host.
     #[serde(default)]
     pub display_names: Vec<String>,

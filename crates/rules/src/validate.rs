@@ -133,7 +133,10 @@ impl Rules {
             if empty(Lang::En) || empty(Lang::Ja) {
                 p.push(format!("product {}: empty name", prod.id));
             }
-            if let Some(key) = &prod.delivery_control {
+            for key in [&prod.delivery_control, &prod.hold_control]
+                .into_iter()
+                .flatten()
+            {
                 if !self.texts.contains_key(key) {
                     p.push(format!("product {}: no [texts.{key}]", prod.id));
                 }
