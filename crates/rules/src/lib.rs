@@ -11,6 +11,7 @@ pub mod codes;
 mod date;
 mod model;
 mod preflight;
+mod products;
 mod text;
 mod validate;
 mod version;
@@ -20,6 +21,7 @@ use std::path::Path;
 pub use date::{days_between, parse_day};
 pub use model::*;
 pub use preflight::*;
+pub use products::*;
 pub use text::{fill, Lang};
 pub use version::Version;
 

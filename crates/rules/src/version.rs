@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::model::VersionScheme;
+use crate::products::VersionScheme;
 
 /// The most numbers a version may have.
 const MAX_PARTS: usize = 6;
