@@ -154,6 +154,23 @@ const UNREADY: &[Case] = &[
         &["ACS037"],
     ),
     (DSA, "9.6.2-8288", Pin, "20.0.0.6313", &["ACS022"], &[]),
+    // A version too short to place against the line's builds: held.
+    (
+        DSA,
+        "20.0",
+        Hold,
+        "20.0",
+        &["ACS036"],
+        &["ACS021", "ACS020"],
+    ),
+    (
+        "apex_one_agent",
+        "14.0",
+        Hold,
+        "14.0",
+        &["ACS036"],
+        &["ACS021", "ACS020"],
+    ),
     // A minor the rules know nothing of: held, never guessed.
     (
         DSA,

@@ -38,15 +38,20 @@ fn place<'r>(rules: &'r Rules, product: &Product, version: Version) -> Placed<'r
     let line = rules.agent_line(&product.id, &version);
     let unsupported = product.min_supported_major.is_some_and(|min| major < min)
         || line.is_some_and(|l| !l.supported);
-    let below = |v: Option<Version>| v.is_some_and(|v| version.cmp_with(&v, scheme).is_lt());
+    // Against a boundary build: `None` when the version is too short to tell.
+    let against = |v: Version| version.cmp_known(&v, scheme);
     let era = match line {
         Some(l) if l.never_acs => Era::PreAcs,
-        Some(l) if l.first_acs_version.is_some() && !below(l.first_acs_version) => Era::Acs,
-        Some(l) if l.first_acs_version.is_some() => match l.last_pre_acs_version {
-            Some(last) if version.cmp_with(&last, scheme).is_gt() => Era::Between,
+        Some(l) => match (
+            l.first_acs_version.map(against),
+            l.last_pre_acs_version.map(against),
+        ) {
+            (None, _) | (Some(None), _) => Era::Unknown,
+            (Some(Some(first)), _) if first.is_ge() => Era::Acs,
+            (_, Some(None)) => Era::Unknown,
+            (_, Some(Some(last))) if last.is_gt() => Era::Between,
             _ => Era::PreAcs,
         },
-        Some(_) => Era::Unknown,
         None => {
             // No line for this version: older than every line is pre-ACS, newer
             // is ACS (every release since 2023 is signed with ACS).

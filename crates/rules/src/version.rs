@@ -55,6 +55,24 @@ impl Version {
         self.numbers[self.len - 1]
     }
 
+    /// Compares under a product's scheme when the numbers given decide it:
+    /// `None` for a version too short to place ("20.0" against "20.0.0.6690",
+    /// a build-numbered "14.0" without its build).
+    pub fn cmp_known(&self, other: &Version, scheme: VersionScheme) -> Option<Ordering> {
+        match scheme {
+            VersionScheme::Build => (self.len >= 3).then(|| self.build().cmp(&other.build())),
+            VersionScheme::Dotted => {
+                let common = self.len.min(other.len);
+                let prefix = self.parts()[..common].cmp(&other.parts()[..common]);
+                if prefix.is_ne() || self.len >= other.len {
+                    Some(self.cmp_with(other, scheme))
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
     /// Compares under a product's scheme; missing trailing numbers count as 0.
     pub fn cmp_with(&self, other: &Version, scheme: VersionScheme) -> Ordering {
         match scheme {
@@ -127,6 +145,31 @@ mod tests {
         assert_eq!(
             v("14.0.11564").cmp_with(&v("14.0.12011"), VersionScheme::Build),
             Ordering::Less
+        );
+    }
+
+    #[test]
+    fn a_version_too_short_to_decide_is_not_placed() {
+        let d = VersionScheme::Dotted;
+        assert_eq!(v("20.0").cmp_known(&v("20.0.0-6690"), d), None);
+        assert_eq!(v("20.0.0").cmp_known(&v("20.0.0-6690"), d), None);
+        assert_eq!(
+            v("20.0.1").cmp_known(&v("20.0.0-6690"), d),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            v("12.0").cmp_known(&v("20.0.0-6690"), d),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            v("20.0.0.6690").cmp_known(&v("20.0.0-6690"), d),
+            Some(Ordering::Equal)
+        );
+        let b = VersionScheme::Build;
+        assert_eq!(v("14.0").cmp_known(&v("14.0.12011"), b), None);
+        assert_eq!(
+            v("14.0.0.11564").cmp_known(&v("14.0.12011"), b),
+            Some(Ordering::Less)
         );
     }
 
