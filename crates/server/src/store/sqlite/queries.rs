@@ -1,0 +1,372 @@
+//! The [`Store`] trait on [`SqliteStore`]: writes handed to the writer,
+//! reads on pooled connections, and rows turned back into records.
+
+use rusqlite::{params, OptionalExtension, Row};
+use tokio::sync::oneshot;
+
+use super::writer::Job;
+use super::*;
+
+const ROW_COLUMNS: &str = "host, verdict, os_name, os_build, os_ubr, release, agents, codes, assessed_at, collected_at, rules_version";
+
+fn damaged(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Damaged(format!("{what}: {e}"))
+}
+
+fn host_row(row: &Row) -> Result<HostRow, StoreError> {
+    let verdict: String = row.get(1)?;
+    let release: String = row.get(5)?;
+    let agents: String = row.get(6)?;
+    let codes: String = row.get(7)?;
+    Ok(HostRow {
+        host: row.get(0)?,
+        verdict: verdict.parse().map_err(|e| damaged("verdict", e))?,
+        os: OsSummary {
+            name: row.get(2)?,
+            build: row.get(3)?,
+            ubr: row.get(4)?,
+            release: (!release.is_empty()).then_some(release),
+        },
+        agents: serde_json::from_str(&agents).map_err(|e| damaged("agents", e))?,
+        codes: serde_json::from_str(&codes).map_err(|e| damaged("codes", e))?,
+        assessed_at: row.get(8)?,
+        collected_at: row.get(9)?,
+        rules_version: row.get(10)?,
+    })
+}
+
+fn facts_of(body: &str) -> Result<HostFacts, StoreError> {
+    serde_json::from_str(body).map_err(|e| damaged("facts", e))
+}
+
+/// `LIKE` pattern matching `text` anywhere, with `\` as escape.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+impl Store for SqliteStore {
+    fn put(&self, records: Vec<NewRecord>) -> Result<Pending<Vec<Stored>>, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Job::Put(records, tx))?;
+        Ok(rx)
+    }
+
+    fn reassess(&self, batch: Vec<Reassessed>) -> Result<Pending<usize>, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Job::Reassess(batch, tx))?;
+        Ok(rx)
+    }
+
+    fn stale(
+        &self,
+        rules_version: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<Stale>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT l.facts_id, f.body FROM latest l JOIN facts f ON f.id = l.facts_id
+                 WHERE l.rules_version <> ?1 AND l.host > ?2 ORDER BY l.host LIMIT ?3",
+            )?;
+            let mut rows = stmt.query(params![rules_version, after, limit as i64])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let body: String = row.get(1)?;
+                out.push(Stale {
+                    facts_id: row.get(0)?,
+                    facts: facts_of(&body)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn hosts(&self, query: &HostQuery) -> Result<HostPage, StoreError> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        let mut bind = |template: &str, value: String| {
+            values.push(value.into());
+            clauses.push(template.replace("{p}", &format!("?{}", values.len())));
+        };
+        if let Some(v) = query.verdict {
+            bind("verdict = {p}", v.as_str().to_string());
+        }
+        if let Some(r) = &query.release {
+            bind("release = {p}", r.clone());
+        }
+        if let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) {
+            bind(
+                "(host LIKE {p} ESCAPE '\\' OR os_name LIKE {p} ESCAPE '\\' OR codes LIKE {p} ESCAPE '\\')",
+                contains_pattern(q.trim()),
+            );
+        }
+        if let Some(a) = query.action {
+            // A fixed column name per action: nothing of the query goes into the SQL text.
+            clauses.push(
+                match a {
+                    Action::Upgrade => "n_upgrade > 0",
+                    Action::Pin => "n_pin > 0",
+                    Action::FixHost => "n_fix_host > 0",
+                    Action::Hold => "n_hold > 0",
+                    Action::None => "n_none > 0",
+                }
+                .to_string(),
+            );
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let column = match query.sort {
+            Sort::Host => "host",
+            Sort::Verdict => "verdict",
+            Sort::Release => "release",
+            Sort::AssessedAt => "assessed_at",
+        };
+        let dir = if query.descending { "DESC" } else { "ASC" };
+        let order = if column == "host" {
+            format!("host {dir}")
+        } else {
+            format!("{column} {dir}, host {dir}")
+        };
+        self.read(|c| {
+            let total: i64 = c.query_row(
+                &format!("SELECT count(*) FROM latest {filter}"),
+                rusqlite::params_from_iter(values.iter()),
+                |r| r.get(0),
+            )?;
+            let mut page_values = values.clone();
+            page_values.push((query.limit as i64).into());
+            page_values.push((query.offset as i64).into());
+            let n = page_values.len();
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} FROM latest {filter} ORDER BY {order} LIMIT ?{} OFFSET ?{n}",
+                n - 1
+            );
+            let mut stmt = c.prepare(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(page_values.iter()))?;
+            let mut hosts = Vec::new();
+            while let Some(row) = rows.next()? {
+                hosts.push(host_row(row)?);
+            }
+            Ok(HostPage {
+                total: total as u64,
+                offset: query.offset,
+                limit: query.limit,
+                hosts,
+            })
+        })
+    }
+
+    fn host(&self, name: &str, history: usize) -> Result<Option<HostRecord>, StoreError> {
+        self.read(|c| {
+            let found = c
+                .prepare_cached(&format!(
+                    "SELECT {ROW_COLUMNS}, (SELECT body FROM facts WHERE id = latest.facts_id)
+                     FROM latest WHERE host = ?1"
+                ))?
+                .query_row([name], |r| {
+                    Ok((host_row(r), r.get::<_, Option<String>>(11)?))
+                })
+                .optional()?;
+            let Some((row, body)) = found else {
+                return Ok(None);
+            };
+            let row = row?;
+            let facts = facts_of(body.as_deref().unwrap_or("null"))?;
+            let mut stmt = c.prepare_cached(
+                "SELECT assessed_at, collected_at, rules_version, verdict, codes FROM assessments
+                 WHERE host = ?1 ORDER BY id DESC LIMIT ?2",
+            )?;
+            let mut rows = stmt.query(params![name, history as i64])?;
+            let mut past = Vec::new();
+            while let Some(r) = rows.next()? {
+                let verdict: String = r.get(3)?;
+                let codes: String = r.get(4)?;
+                past.push(HistoryEntry {
+                    assessed_at: r.get(0)?,
+                    collected_at: r.get(1)?,
+                    rules_version: r.get(2)?,
+                    verdict: verdict.parse().map_err(|e| damaged("verdict", e))?,
+                    codes: serde_json::from_str(&codes).map_err(|e| damaged("codes", e))?,
+                });
+            }
+            Ok(Some(HostRecord {
+                row,
+                facts,
+                history: past,
+            }))
+        })
+    }
+
+    fn latest_facts(&self, after: &str, limit: usize) -> Result<Vec<HostFacts>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT f.body FROM latest l JOIN facts f ON f.id = l.facts_id
+                 WHERE l.host > ?1 ORDER BY l.host LIMIT ?2",
+            )?;
+            let mut rows = stmt.query(params![after, limit as i64])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let body: String = row.get(0)?;
+                out.push(facts_of(&body)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn counts(&self) -> Result<FleetCounts, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT release, verdict, min(os_name), count(*), sum(n_upgrade), sum(n_pin),
+                        sum(n_fix_host), sum(n_hold), sum(n_none)
+                 FROM latest GROUP BY release, verdict ORDER BY release",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut counts = FleetCounts::default();
+            while let Some(row) = rows.next()? {
+                let release: String = row.get(0)?;
+                let verdict: String = row.get(1)?;
+                let verdict: Verdict = verdict.parse().map_err(|e| damaged("verdict", e))?;
+                let name: String = row.get(2)?;
+                let n = row.get::<_, i64>(3)? as u64;
+                let s = &mut counts.summary;
+                s.hosts += n;
+                let actions = &mut s.agent_actions;
+                actions.upgrade += row.get::<_, i64>(4)? as u64;
+                actions.pin += row.get::<_, i64>(5)? as u64;
+                actions.fix_host += row.get::<_, i64>(6)? as u64;
+                actions.hold += row.get::<_, i64>(7)? as u64;
+                actions.none += row.get::<_, i64>(8)? as u64;
+                if counts
+                    .by_release
+                    .last()
+                    .is_none_or(|r| r.release != release)
+                {
+                    counts.by_release.push(ReleaseCounts {
+                        release: release.clone(),
+                        name: name.clone(),
+                        ..Default::default()
+                    });
+                }
+                let Some(r) = counts.by_release.last_mut() else {
+                    continue;
+                };
+                r.hosts += n;
+                match verdict {
+                    Verdict::Ready => (s.ready += n, r.ready += n),
+                    Verdict::NotReady => (s.not_ready += n, r.not_ready += n),
+                    Verdict::Unknown => (s.unknown += n, r.unknown += n),
+                    Verdict::Unsupported => (s.unsupported += n, r.unsupported += n),
+                };
+            }
+            Ok(counts)
+        })
+    }
+
+    fn token_create(&self, name: &str, scope: Scope, hash: &[u8; 32]) -> Result<i64, StoreError> {
+        let (_, now) = crate::clock::now();
+        self.read(|c| {
+            c.execute(
+                "INSERT INTO tokens (name, scope, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name, scope.as_str(), &hash[..], now],
+            )?;
+            Ok(c.last_insert_rowid())
+        })
+    }
+
+    fn token_list(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, name, scope, created_at, revoked_at FROM tokens ORDER BY id",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let scope: String = row.get(2)?;
+                out.push(TokenInfo {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    scope: Scope::parse(&scope).ok_or_else(|| damaged("token scope", &scope))?,
+                    created_at: row.get(3)?,
+                    revoked_at: row.get(4)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn token_revoke(&self, id: i64) -> Result<bool, StoreError> {
+        let (_, now) = crate::clock::now();
+        self.read(|c| {
+            c.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, now],
+            )?;
+            let exists = c
+                .query_row("SELECT 1 FROM tokens WHERE id = ?1", [id], |_| Ok(()))
+                .optional()?;
+            Ok(exists.is_some())
+        })
+    }
+
+    fn token_scope(&self, hash: &[u8; 32]) -> Result<Option<(i64, Scope)>, StoreError> {
+        self.read(|c| {
+            let found: Option<(i64, String)> = c
+                .prepare_cached(
+                    "SELECT id, scope FROM tokens WHERE hash = ?1 AND revoked_at IS NULL",
+                )?
+                .query_row([&hash[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            Ok(found.and_then(|(id, s)| Scope::parse(&s).map(|s| (id, s))))
+        })
+    }
+
+    fn session_create(
+        &self,
+        hash: &[u8; 32],
+        scopes: &[Scope],
+        expires_ms: i64,
+    ) -> Result<(), StoreError> {
+        let (now, _) = crate::clock::now();
+        let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+        self.read(|c| {
+            c.execute("DELETE FROM sessions WHERE expires_ms <= ?1", [now])?;
+            c.execute(
+                "INSERT INTO sessions (hash, scopes, expires_ms) VALUES (?1, ?2, ?3)",
+                params![&hash[..], scopes.join(","), expires_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn session_scopes(
+        &self,
+        hash: &[u8; 32],
+        now_ms: i64,
+    ) -> Result<Option<Vec<Scope>>, StoreError> {
+        self.read(|c| {
+            let found: Option<String> = c
+                .prepare_cached("SELECT scopes FROM sessions WHERE hash = ?1 AND expires_ms > ?2")?
+                .query_row(params![&hash[..], now_ms], |r| r.get(0))
+                .optional()?;
+            Ok(found.map(|s| s.split(',').filter_map(Scope::parse).collect()))
+        })
+    }
+
+    fn session_delete(&self, hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.read(|c| {
+            c.execute("DELETE FROM sessions WHERE hash = ?1", [&hash[..]])?;
+            Ok(())
+        })
+    }
+}
