@@ -95,8 +95,10 @@ acsready report --from report.json --format csv > report.csv"
         after_help = "Prints `listening on http://ADDR` on standard error once bound. \
 Logs go to standard error (level: ACSREADY_LOG=error|warn|info|debug). Create tokens first with `acsready token create`."
     )]
+    #[cfg(feature = "server")]
     Serve(crate::server_cmd::ServeArgs),
     /// Create, list and revoke the server's access tokens
+    #[cfg(feature = "server")]
     #[command(subcommand)]
     Token(crate::server_cmd::TokenCommand),
     /// Send the host folders of a collector share to the server, one upload per host
@@ -104,6 +106,7 @@ Logs go to standard error (level: ACSREADY_LOG=error|warn|info|debug). Create to
         after_help = "Exit codes: 0 every host folder accepted; 2 some folder could not be read or was refused \
 (the others are still sent)."
     )]
+    #[cfg(feature = "server")]
     Push(crate::push_cmd::PushArgs),
 }
 
@@ -120,7 +123,7 @@ pub struct AssessArgs {
 
     /// Read every INPUT as this kind instead of recognising it from its content
     #[arg(long, value_enum, value_name = "KIND")]
-    pub input_kind: Option<crate::inputs::InputKind>,
+    pub input_kind: Option<acsready_intake::InputKind>,
 
     /// An installer or module to be deployed (PE, MSI, .zip package or folder): for every host,
     /// whether it installs, is blocked by its installer's check, or breaks
@@ -160,29 +163,11 @@ pub struct EvidenceArgs {
     /// Host name for --hive / --evtx [default: from the files, else the hive's file name]
     #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
-
-    /// Host folders given as inputs (recognised by their collector.txt).
-    #[arg(skip)]
-    pub host_folders: Vec<PathBuf>,
-
-    /// Evidence files given as inputs (a hive, an event log, systeminfo…):
-    /// each is one host, named from its content (or by --host).
-    #[arg(skip)]
-    pub loose: Vec<PathBuf>,
-
-    /// Archives given as inputs, unpacked for the run (their paths are
-    /// shown as the archives' names).
-    #[arg(skip)]
-    pub unpacked: Vec<std::sync::Arc<acsready_sources::compressed::Unpacked>>,
 }
 
 impl EvidenceArgs {
     pub fn is_empty(&self) -> bool {
-        self.collected.is_empty()
-            && self.hive.is_empty()
-            && self.evtx.is_empty()
-            && self.host_folders.is_empty()
-            && self.loose.is_empty()
+        self.collected.is_empty() && self.hive.is_empty() && self.evtx.is_empty()
     }
 }
 

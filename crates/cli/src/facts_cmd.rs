@@ -1,52 +1,16 @@
 //! `acsready facts`: the merged facts of every host, with where each came from.
 
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 
 use acsready_facts::HostFacts;
-use acsready_report::{InputProblem, Style};
+use acsready_intake::{Intake, Readers};
+use acsready_report::{Problems, Style};
 use acsready_rules::Rules;
-use acsready_sources::{parse_unit, JsonFacts};
 use anyhow::Result;
 use comfy_table::{presets, ContentArrangement, Table};
 
 use crate::cli::{FactsArgs, FactsFormat};
-use crate::{evidence, intake, EXIT_BAD_INPUT, EXIT_READY};
-
-fn read_json<R: Read>(
-    reader: R,
-    name: &str,
-    out: &mut Vec<HostFacts>,
-    errors: &mut Vec<InputProblem>,
-) {
-    let mut facts = JsonFacts::new(reader, name);
-    loop {
-        match facts.next_batch(1024) {
-            Ok(Some(batch)) => {
-                for unit in batch {
-                    let unit = match unit {
-                        Ok(unit) => unit,
-                        Err(e) => {
-                            errors.push(intake::source_problem(&e));
-                            continue;
-                        }
-                    };
-                    match parse_unit(name, &unit) {
-                        Ok(mut record) => {
-                            record.facts.attribute_all(&record.origin.to_string());
-                            out.push(record.facts);
-                        }
-                        Err(e) => errors.push(intake::record_problem(&unit, &e)),
-                    }
-                }
-            }
-            Ok(None) => return,
-            Err(e) => {
-                errors.push(intake::source_problem(&e));
-                return;
-            }
-        }
-    }
-}
+use crate::{input, EXIT_BAD_INPUT, EXIT_READY};
 
 /// Fact, value, source rows of one host.
 fn rows(f: &HostFacts) -> Vec<(String, String)> {
@@ -96,46 +60,18 @@ fn source_of<'a>(f: &'a HostFacts, fact: &str) -> &'a str {
 }
 
 pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let mut hosts = Vec::new();
-    let mut evidence_args = args.evidence.clone();
-    let positional =
-        evidence::claim_collector_folders(&args.inputs, &mut evidence_args, &mut errors);
-    for file in intake::expand(&positional, &mut errors) {
-        let name = file.display().to_string();
-        match intake::open_input(&file) {
-            Ok(f) => read_json(f, &name, &mut hosts, &mut errors),
-            Err(e) => errors.push(InputProblem {
-                host: None,
-                source: name,
-                message: format!("cannot open: {e}"),
-            }),
-        }
-    }
-    let readers = evidence::Readers::new(rules);
-    for source in evidence::hosts(&evidence_args, &mut errors) {
-        match evidence::read(&source, &readers) {
-            Ok(read) => {
-                warnings.extend(read.warnings);
-                hosts.push(read.facts);
-            }
-            Err(p) => errors.push(p),
-        }
-    }
-
-    if hosts.is_empty() {
-        errors.push(intake::no_hosts(&args.inputs, &args.evidence));
-    }
+    let readers = Readers::new(rules);
+    let request = input::request(&args.inputs, &args.evidence, None);
+    let mut intake = Intake::new(request, &readers);
+    let mut hosts: Vec<HostFacts> = intake.hosts().into_iter().map(|h| h.attributed()).collect();
+    let no_hosts = hosts.is_empty().then(|| intake.no_hosts());
     for h in &mut hosts {
-        h.sources
-            .values_mut()
-            .for_each(|s| *s = evidence::shown(&evidence_args, s));
+        h.sources.values_mut().for_each(|s| *s = intake.shown(s));
     }
-    for p in errors.iter_mut().chain(&mut warnings) {
-        p.source = evidence::shown(&evidence_args, &p.source);
-        p.message = evidence::shown(&evidence_args, &p.message);
-    }
+    let mut problems = Problems::default();
+    input::add_problems(&mut problems, intake.finish());
+    problems.errors.extend(no_hosts.map(input::problem));
+    let Problems { errors, warnings } = problems;
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         FactsFormat::Json => {
@@ -172,7 +108,7 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
         }
     }
     out.flush()?;
-    intake::report_problems(&errors, &warnings);
+    input::report_problems(&errors, &warnings);
     Ok(if errors.is_empty() {
         EXIT_READY
     } else {

@@ -1,15 +1,15 @@
 //! acsready: can these Windows hosts take modules signed with Azure Code Signing?
 
 mod cli;
-mod evidence;
 mod facts_cmd;
-mod inputs;
+mod input;
 mod inspect_cmd;
-mod intake;
 mod pipeline;
 mod preflight_cmd;
+#[cfg(feature = "server")]
 mod push_cmd;
 mod report_cmd;
+#[cfg(feature = "server")]
 mod server_cmd;
 
 use std::io::{self, IsTerminal, Write};
@@ -104,8 +104,11 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
         Command::Inspect(args) => inspect_cmd::inspect(&args, &rules, style),
         Command::Report(args) => report_cmd::rerender(&args, style),
+        #[cfg(feature = "server")]
         Command::Serve(args) => server_cmd::serve(&args, rules),
+        #[cfg(feature = "server")]
         Command::Token(cmd) => server_cmd::token(&cmd),
+        #[cfg(feature = "server")]
         Command::Push(args) => push_cmd::push(&args),
         Command::Preflight { target } => preflight_cmd::preflight(&target, &rules, style),
         Command::Rules { format } => {

@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, IsTerminal, Read};
 use std::path::PathBuf;
 
 use acsready_facts::HostFacts;
+use acsready_intake::{InputKind, Intake, Problem, ProblemKind, Readers};
 use acsready_preflight::{check_password, run, Options, Phase, ServerEvidence};
 use acsready_report::{InputProblem, PreflightReport, Problems, RulesIdentity, Style};
 use acsready_rules::Rules;
@@ -15,8 +16,7 @@ use clap::{Subcommand, ValueEnum};
 use zeroize::Zeroizing;
 
 use crate::cli::EvidenceArgs;
-use crate::inputs::{self, InputKind};
-use crate::{evidence, intake, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
+use crate::{input, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 #[derive(Debug, Subcommand)]
 pub enum PreflightTarget {
@@ -213,59 +213,17 @@ fn read_password(args: &ApexOneArgs) -> Result<Option<Zeroizing<String>>, InputP
     Ok(None)
 }
 
-/// The agents of every input and evidence option, merged by host name.
-fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Vec<HostFacts> {
-    let readers = evidence::Readers::new(rules);
-    let products = readers.display_names();
-    let mut merged = inputs::Merged::default();
-    let mut evidence_args = args.evidence.clone();
-    let positional =
-        evidence::claim_collector_folders(&args.inputs, &mut evidence_args, &mut problems.errors);
-    for file in intake::expand(&positional, &mut problems.errors) {
-        if file.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            let read = intake::open_input(&file).and_then(|mut r| r.read_to_end(&mut bytes));
-            if let Err(e) = read {
-                problems.errors.push(InputProblem {
-                    host: None,
-                    source: "-".into(),
-                    message: format!("cannot read standard input: {e}"),
-                });
-                continue;
-            }
-            let kind = args.input_kind.unwrap_or_else(|| inputs::detect(&bytes));
-            inputs::read_bytes_into(
-                &bytes,
-                "-",
-                "stdin",
-                kind,
-                products,
-                &mut merged,
-                &mut problems.errors,
-                &mut problems.warnings,
-            );
-            continue;
-        }
-        let kind = args.input_kind.unwrap_or_else(|| intake::kind_of(&file));
-        inputs::read_into(
-            &file,
-            kind,
-            products,
-            &mut merged,
-            &mut problems.errors,
-            &mut problems.warnings,
-        );
-    }
-    for source in evidence::hosts(&evidence_args, &mut problems.errors) {
-        match evidence::read(&source, &readers) {
-            Ok(read) => {
-                problems.warnings.extend(read.warnings);
-                merged.add(read.facts, &evidence::describe(&source));
-            }
-            Err(p) => problems.errors.push(p),
-        }
-    }
-    merged.into_hosts().collect()
+/// The agents of every input and evidence option, merged by host, read by
+/// the intake as `assess` reads them.
+fn read_agents(args: &ApexOneArgs, readers: &Readers, problems: &mut Problems) -> Vec<HostFacts> {
+    let request = input::request(&args.inputs, &args.evidence, args.input_kind);
+    let mut intake = Intake::new(request, readers);
+    let agents: Vec<HostFacts> = intake.hosts().into_iter().map(|h| h.attributed()).collect();
+    let no_hosts = (agents.is_empty() && !(args.inputs.is_empty() && args.evidence.is_empty()))
+        .then(|| intake.no_hosts());
+    input::add_problems(problems, intake.finish());
+    problems.errors.extend(no_hosts.map(input::problem));
+    agents
 }
 
 pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Result<u8> {
@@ -298,30 +256,23 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
             None
         }
     };
-    let agents = read_agents(args, rules, &mut problems);
-    if agents.is_empty() && !(args.inputs.is_empty() && args.evidence.is_empty()) {
-        problems
-            .errors
-            .push(intake::no_hosts(&args.inputs, &args.evidence));
-    } else if agents.is_empty() {
+    let readers = Readers::new(rules);
+    let agents = read_agents(args, &readers, &mut problems);
+    if agents.is_empty() && args.inputs.is_empty() && args.evidence.is_empty() {
         problems.warnings.push(InputProblem {
             host: None,
             source: String::new(),
             message: "no agents were given: the checks of agents had nothing to check".into(),
         });
     }
-    let readers = evidence::Readers::new(rules);
     let read = read_server(
         &server_files,
         args.server_name.as_deref(),
         readers.products(),
     );
-    problems
-        .errors
-        .extend(read.errors.iter().map(|e| InputProblem::from_message(e)));
-    problems
-        .warnings
-        .extend(read.warnings.iter().map(|w| InputProblem::from_message(w)));
+    let noted = |text: &String| input::problem(Problem::noted(ProblemKind::Reading, text));
+    problems.errors.extend(read.errors.iter().map(noted));
+    problems.warnings.extend(read.warnings.iter().map(noted));
     let server = ServerEvidence {
         host: read.host,
         facts: read.facts,
@@ -351,7 +302,7 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
         PreflightFormat::Csv => report.write_csv(out)?,
         PreflightFormat::Html => report.write_html(out)?,
     }
-    intake::report_problems(&problems.errors, &problems.warnings);
+    input::report_problems(&problems.errors, &problems.warnings);
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
     } else if blocked {

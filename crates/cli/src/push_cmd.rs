@@ -1,14 +1,13 @@
 //! `acsready push`: sends the host folders a collector wrote to a share to
 //! the fleet server, each zipped in memory and posted on its own.
 
-use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use acsready_intake::evidence::collected_folders;
+use acsready_intake::upload::zip_folder;
 use anyhow::{Context, Result};
 
-use crate::cli::EvidenceArgs;
-use crate::evidence::{hosts, HostSource};
 use crate::{EXIT_BAD_INPUT, EXIT_READY};
 
 #[derive(Debug, clap::Args)]
@@ -30,35 +29,6 @@ pub struct PushArgs {
     pub timeout: u64,
 }
 
-/// The files of one host folder (not its sub-folders) as a zip whose one
-/// top folder has the host folder's name.
-pub fn zip_folder(dir: &Path) -> Result<Vec<u8>> {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "host".into());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("{}: cannot read the folder", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
-    for file in files {
-        let Some(file_name) = file.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-            continue;
-        };
-        let bytes =
-            std::fs::read(&file).with_context(|| format!("{}: cannot read", file.display()))?;
-        zip.start_file(format!("{name}/{file_name}"), opts)?;
-        zip.write_all(&bytes)?;
-    }
-    Ok(zip.finish()?.into_inner())
-}
-
 pub fn push(args: &PushArgs) -> Result<u8> {
     crate::server_cmd::check_token(&args.token)?;
     let url = format!("{}/api/v1/collected", args.server.trim_end_matches('/'));
@@ -68,22 +38,13 @@ pub fn push(args: &PushArgs) -> Result<u8> {
         .build()
         .into();
     let mut problems = Vec::new();
-    let sources = hosts(
-        &EvidenceArgs {
-            collected: args.dirs.clone(),
-            ..Default::default()
-        },
-        &mut problems,
-    );
+    let folders = collected_folders(&args.dirs, &mut problems);
     let mut failed = problems.len();
     for p in &problems {
-        eprintln!("acsready: error: {}: {}", p.source, p.message);
+        eprintln!("acsready: error: {}: {}", p.place(), p.message);
     }
     let mut accepted = 0;
-    for source in sources {
-        let HostSource::Folder(dir) = source else {
-            continue;
-        };
+    for dir in folders {
         match send(&agent, &url, &args.token, &dir) {
             Ok(answer) => {
                 accepted += 1;

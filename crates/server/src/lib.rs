@@ -8,9 +8,7 @@
 pub mod api;
 pub mod auth;
 mod clock;
-pub mod collected;
 pub mod ingest;
-mod readers;
 mod reassess;
 pub mod store;
 
@@ -20,8 +18,8 @@ use std::sync::Arc;
 
 use acsready_rules::Rules;
 
+pub use acsready_intake::Readers;
 pub use api::Limits;
-pub use readers::Readers;
 pub use store::{Scope, SqliteStore, Store, StoreError};
 
 /// How to run the server.

@@ -17,8 +17,8 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use crate::auth::{self, Caller, Credentials, Denied, SESSION_COOKIE};
-use crate::readers::Readers;
 use crate::store::{Scope, Store, StoreError};
+use acsready_intake::Readers;
 
 /// The OpenAPI 3 description of the API.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -30,7 +30,7 @@ pub struct Limits {
     pub max_body: usize,
     /// `POST /api/v1/collected` (the zip as sent).
     pub max_upload: usize,
-    pub zip: crate::collected::ZipLimits,
+    pub zip: acsready_intake::upload::ZipLimits,
 }
 
 impl Default for Limits {

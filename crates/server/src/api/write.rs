@@ -10,9 +10,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{blocking, body_bytes, media_type, require, ApiError, Shared};
-use crate::collected::read_collected;
-use crate::ingest::{parse_facts, record, Rejected};
+use crate::ingest::record;
 use crate::store::{NewRecord, Scope, Stored};
+use acsready_intake::body::{parse_facts, Rejected};
+use acsready_intake::upload::read_collected;
 
 /// Media types of facts bodies (none given is fine too).
 const FACTS_TYPES: [&str; 6] = [

@@ -1,9 +1,10 @@
-//! A collector folder sent as a zip: unpacked into a temporary folder (entry
-//! count and size capped, no path outside the folder, no links) and read
-//! like `acsready assess --collected` reads a host folder.
+//! A collector folder uploaded as a zip (the server's `POST
+//! /api/v1/collected`): unpacked into a temporary folder (entry count and
+//! size capped, no path outside the folder, no links) and read like
+//! `acsready assess --collected` reads a host folder.
 
-use std::io::{self, Cursor, Read};
-use std::path::{Component, Path};
+use std::io::{self, Cursor, Read, Write};
+use std::path::{Component, Path, PathBuf};
 
 use acsready_facts::HostFacts;
 use acsready_sources::folder::read_host_folder;
@@ -152,10 +153,46 @@ pub fn unpack(zip: &[u8], root: &Path, limits: ZipLimits) -> Result<(), Collecte
     Ok(())
 }
 
+/// The files of one host folder (not its sub-folders) as a zip whose one
+/// top folder has the host folder's name: what `acsready push` uploads and
+/// [`read_collected`] reads.
+pub fn zip_folder(dir: &Path) -> io::Result<Vec<u8>> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "host".into());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("{}: cannot read the folder: {e}", dir.display()),
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    for file in files {
+        let Some(file_name) = file.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        let bytes = std::fs::read(&file).map_err(|e| {
+            io::Error::new(e.kind(), format!("{}: cannot read: {e}", file.display()))
+        })?;
+        zip.start_file(format!("{name}/{file_name}"), opts)
+            .map_err(io::Error::other)?;
+        zip.write_all(&bytes)?;
+    }
+    Ok(zip.finish().map_err(io::Error::other)?.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));

@@ -1,49 +1,14 @@
-//! What kind of input a file is (facts JSON, osquery results, a console
-//! export), recognised from its content, and merging the partial facts of
-//! several inputs by host name.
+//! Merging the partial facts of several inputs by host identity: each
+//! fact keeps the input it came from, and values two inputs disagree on
+//! are conflicts.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::io::Read;
-use std::path::Path;
 use std::sync::Arc;
 
 use acsready_facts::HostFacts;
-use acsready_report::InputProblem;
-use acsready_sources::{
-    parse_unit, read_console_csv_each, read_console_json_each, read_osquery, DetectedKind,
-    JsonFacts,
-};
-use clap::ValueEnum;
 
-/// The kinds of input files `assess` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InputKind {
-    /// Host facts JSON (docs/host-facts.md)
-    Facts,
-    /// osquery results of the acsready query pack (osquery/acsready.conf)
-    Osquery,
-    /// Deep Security Manager / Workload Security computers from the API ({"computers":[…]})
-    ConsoleJson,
-    /// The console's CSV export of computers
-    ConsoleCsv,
-}
-
-/// The kind of a file, from its first bytes.
-pub fn detect(head: &[u8]) -> InputKind {
-    match acsready_sources::detect_kind(head) {
-        DetectedKind::Facts => InputKind::Facts,
-        DetectedKind::Osquery => InputKind::Osquery,
-        DetectedKind::ConsoleJson => InputKind::ConsoleJson,
-        DetectedKind::ConsoleCsv => InputKind::ConsoleCsv,
-    }
-}
-
-/// The merge key of a host name: case-insensitive, and an FQDN matches its
-/// short name ("WEB01" = "web01.corp.example").
-pub fn host_key(name: &str) -> String {
-    name.trim().split('.').next().unwrap_or("").to_lowercase()
-}
+use crate::identity::host_key;
 
 /// Hosts gathered from several inputs, merged by [`host_key`]. Each host's
 /// parts are merged in the order of their inputs (the first value of a fact
@@ -204,139 +169,9 @@ impl Repeated {
     }
 }
 
-/// Reads one input of a partial kind (or facts JSON, for merging) into `merged`.
-pub fn read_into(
-    path: &Path,
-    kind: InputKind,
-    products: &[(String, String)],
-    merged: &mut Merged,
-    problems: &mut Vec<InputProblem>,
-    warnings: &mut Vec<InputProblem>,
-) {
-    let name = path.display().to_string();
-    let mut bytes = Vec::new();
-    let read = crate::intake::open_input(path).and_then(|mut r| r.read_to_end(&mut bytes));
-    match read {
-        Ok(_) => {}
-        Err(e) => {
-            problems.push(InputProblem {
-                host: None,
-                source: name,
-                message: format!("cannot open: {e}"),
-            });
-            return;
-        }
-    }
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    read_bytes_into(
-        &bytes, &name, &stem, kind, products, merged, problems, warnings,
-    );
-}
-
-/// Reads the bytes of one input (named `name`; `stem` names a host that
-/// the input does not name) into `merged`.
-#[allow(clippy::too_many_arguments)]
-pub fn read_bytes_into(
-    bytes: &[u8],
-    name: &str,
-    stem: &str,
-    kind: InputKind,
-    products: &[(String, String)],
-    merged: &mut Merged,
-    problems: &mut Vec<InputProblem>,
-    warnings: &mut Vec<InputProblem>,
-) {
-    let name = name.to_string();
-    let hosts = match kind {
-        InputKind::Osquery => read_osquery(bytes, &name, products).map(|mut o| {
-            o.name_unnamed_host(stem);
-            warnings.extend(o.problems.iter().map(|p| InputProblem::from_message(p)));
-            o.hosts
-        }),
-        InputKind::ConsoleJson | InputKind::ConsoleCsv => {
-            // Each computer goes to `merged` as it is read: a large export
-            // is never held twice.
-            let mut add = |facts: HostFacts| merged.add(facts, &name);
-            let read = if kind == InputKind::ConsoleJson {
-                read_console_json_each(bytes, &name, products, &mut add)
-            } else {
-                read_console_csv_each(bytes, &name, products, &mut add)
-            };
-            read.map(|c| {
-                warnings.extend(c.problems.iter().map(|p| InputProblem::from_message(p)));
-                if !c.skipped_non_windows.is_empty() {
-                    warnings.push(InputProblem {
-                        host: None,
-                        source: name.clone(),
-                        message: format!(
-                            "{} computers are not Windows and were skipped",
-                            c.skipped_non_windows.len()
-                        ),
-                    });
-                }
-                c.hosts
-            })
-        }
-        InputKind::Facts => {
-            let mut hosts = Vec::new();
-            let mut reader = JsonFacts::new(bytes, &name);
-            loop {
-                match reader.next_batch(4096) {
-                    Ok(Some(batch)) => {
-                        for unit in batch {
-                            let unit = match unit {
-                                Ok(unit) => unit,
-                                Err(e) => {
-                                    problems.push(crate::intake::source_problem(&e));
-                                    continue;
-                                }
-                            };
-                            match parse_unit(&name, &unit) {
-                                Ok(r) => {
-                                    let origin = r.origin.to_string();
-                                    let mut f = r.facts;
-                                    f.attribute_all(&origin);
-                                    hosts.push(f);
-                                }
-                                Err(e) => problems.push(crate::intake::record_problem(&unit, &e)),
-                            }
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        problems.push(InputProblem::from_message(&e.to_string()));
-                        break;
-                    }
-                }
-            }
-            Ok(hosts)
-        }
-    };
-    match hosts {
-        Ok(hosts) => {
-            for h in hosts {
-                merged.add(h, &name);
-            }
-        }
-        Err(e) => problems.push(InputProblem::from_message(&e.to_string())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kinds_map_from_the_detected_ones() {
-        assert_eq!(detect(br#"{"host":"a"}"#), InputKind::Facts);
-        assert_eq!(
-            detect(br#"{"computers":[{"hostName":"w"}]}"#),
-            InputKind::ConsoleJson
-        );
-    }
 
     #[test]
     fn fqdn_and_short_names_merge() {

@@ -1,25 +1,22 @@
-//! The inputs of a run as the user gave them: folders expanded into their
-//! facts files, the kind of each file, and the problems met, on standard
-//! error.
+//! Opening inputs: folders expanded into their facts files, files and
+//! standard input unpacked as they are read (`.gz`, `.xz`), and the kind of
+//! each recognised from its first bytes.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use acsready_report::InputProblem;
 use acsready_sources::compressed::{self, Limits, Packing};
-use acsready_sources::{record_host, SourceError, Unit};
 
-use crate::cli::EvidenceArgs;
-
-use crate::inputs::{self, InputKind};
+use crate::kind::{detect, InputKind};
+use crate::problem::{Problem, ProblemKind};
 
 /// Extensions of facts files inside a folder given as input.
 const FACTS_EXTENSIONS: [&str; 4] = ["json", "ndjson", "jsonl", "csv"];
 
 /// Expands folders into their facts files (sorted, recursive). A folder that
 /// cannot be read is reported and the others are still expanded.
-pub(crate) fn expand(inputs: &[PathBuf], errors: &mut Vec<InputProblem>) -> Vec<PathBuf> {
+pub(crate) fn expand(inputs: &[PathBuf], errors: &mut Vec<Problem>) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for input in inputs {
         if input.as_os_str() != "-" && input.is_dir() {
@@ -31,15 +28,15 @@ pub(crate) fn expand(inputs: &[PathBuf], errors: &mut Vec<InputProblem>) -> Vec<
     files
 }
 
-fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputProblem>) {
+fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Problem>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            errors.push(InputProblem {
-                host: None,
-                source: dir.display().to_string(),
-                message: format!("cannot read the folder: {e}"),
-            });
+            errors.push(Problem::new(
+                ProblemKind::Folder,
+                dir.display().to_string(),
+                format!("cannot read the folder: {e}"),
+            ));
             return;
         }
     };
@@ -71,38 +68,8 @@ fn is_facts_file(path: &Path) -> bool {
         .is_some_and(|e| FACTS_EXTENSIONS.contains(&e))
 }
 
-/// Input errors and warnings on standard error, one a line, naming the
-/// source (and the host, when known).
-pub(crate) fn report_problems(errors: &[InputProblem], warnings: &[InputProblem]) {
-    for e in errors {
-        eprintln!("acsready: {}", e.line("host"));
-    }
-    for w in warnings {
-        eprintln!("acsready: warning: {}", w.line("host"));
-    }
-}
-
-/// A reading error as a problem of its file (and line).
-pub(crate) fn source_problem(e: &SourceError) -> InputProblem {
-    match e {
-        SourceError::Io { file, source } => InputProblem::new(file, source.to_string()),
-        SourceError::Record {
-            file,
-            line,
-            column,
-            message,
-        } => InputProblem::new(format!("{file}:{line}:{column}"), message),
-        SourceError::Format { file, message } => InputProblem::new(file, message),
-    }
-}
-
-/// A record that is not valid host facts, naming the host it names.
-pub(crate) fn record_problem(unit: &Unit, e: &SourceError) -> InputProblem {
-    source_problem(e).about(record_host(&unit.text))
-}
-
 /// How the user named an input, for messages ("-" is standard input).
-fn input_name(path: &Path) -> String {
+pub(crate) fn input_name(path: &Path) -> String {
     if path.as_os_str() == "-" {
         "standard input".into()
     } else {
@@ -110,32 +77,10 @@ fn input_name(path: &Path) -> String {
     }
 }
 
-/// The error of a run that read no host at all: a scheduled job must not
-/// take an empty folder or an empty pipe for a ready fleet.
-pub(crate) fn no_hosts(inputs: &[PathBuf], evidence: &EvidenceArgs) -> InputProblem {
-    let mut names: Vec<String> = inputs.iter().map(|p| input_name(p)).collect();
-    names.extend(
-        [
-            &evidence.collected,
-            &evidence.host_folders,
-            &evidence.loose,
-            &evidence.hive,
-            &evidence.evtx,
-        ]
-        .into_iter()
-        .flatten()
-        .map(|p| input_name(p)),
-    );
-    if names.is_empty() {
-        names.push("standard input".into());
-    }
-    InputProblem::new("", format!("no hosts read from {}", names.join(", ")))
-}
-
 /// The kind of an input file, from its first bytes (unpacked when it is
 /// compressed; facts when unreadable: the streaming reader then reports the
 /// problem).
-pub(crate) fn kind_of(path: &Path) -> InputKind {
+pub fn kind_of(path: &Path) -> InputKind {
     if path.as_os_str() == "-" {
         return InputKind::Facts;
     }
@@ -143,7 +88,7 @@ pub(crate) fn kind_of(path: &Path) -> InputKind {
     match open_input(path) {
         Ok(r) => {
             let _ = r.take(64 * 1024).read_to_end(&mut head);
-            inputs::detect(&head)
+            detect(&head)
         }
         Err(_) => InputKind::Facts,
     }
@@ -151,7 +96,7 @@ pub(crate) fn kind_of(path: &Path) -> InputKind {
 
 /// Opens an input file ("-": standard input) for reading, unpacked as it
 /// is read when it is `.gz` or `.xz`.
-pub(crate) fn open_input(path: &Path) -> io::Result<Box<dyn Read + Send>> {
+pub fn open_input(path: &Path) -> io::Result<Box<dyn Read + Send>> {
     if path.as_os_str() == "-" {
         return unpacking(io::stdin(), "standard input");
     }
@@ -160,7 +105,7 @@ pub(crate) fn open_input(path: &Path) -> io::Result<Box<dyn Read + Send>> {
 
 /// A stream unpacked as it is read when it starts as `.gz` or `.xz` does;
 /// an archive or a format acsready does not unpack is an error naming it.
-pub(crate) fn unpacking<'a, R: Read + Send + 'a>(
+pub fn unpacking<'a, R: Read + Send + 'a>(
     mut reader: R,
     name: &str,
 ) -> io::Result<Box<dyn Read + Send + 'a>> {
