@@ -704,3 +704,25 @@ fn push_sends_every_host_folder_and_reports_the_bad_ones() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("401"));
 }
+
+#[test]
+fn a_short_name_and_its_fqdn_are_one_stored_host() {
+    let s = setup();
+    let server = Server::start(&s.db, &[]);
+    for (host, at) in [
+        ("WEB01", "2026-11-01T00:00:00Z"),
+        ("web01.corp.example", "2026-11-02T00:00:00Z"),
+    ] {
+        let line = facts(host, 6414, Some(at));
+        let (status, text) = server.post("/api/v1/facts", Some(&s.ingest), NDJSON, line.as_bytes());
+        assert_eq!(status, 200, "{text}");
+        assert_eq!(json(&text)["stored"], 1, "{text}");
+    }
+    assert_eq!(server.get_json("/api/v1/summary", &s.read)["hosts"], 1);
+    let list = server.get_json("/api/v1/hosts", &s.read);
+    assert_eq!(list["hosts"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["hosts"][0]["host"], "WEB01");
+    let web = server.get_json("/api/v1/hosts/WEB01", &s.read);
+    assert_eq!(web["history"].as_array().unwrap().len(), 2, "{web}");
+    assert_eq!(web["collected_at"], "2026-11-02T00:00:00Z");
+}

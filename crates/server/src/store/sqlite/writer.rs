@@ -1,6 +1,9 @@
 //! The writer thread: queued writes taken in groups into one transaction
 //! (group commit), the writers answered after the commit.
 
+use std::collections::HashMap;
+
+use acsready_intake::host_key;
 use rusqlite::{params, Connection, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
@@ -17,7 +20,37 @@ pub(super) enum Job {
     Reassess(Vec<Reassessed>, oneshot::Sender<Result<usize, StoreError>>),
 }
 
+/// The stored name of every host by its identity ([`host_key`]): facts
+/// sent as `web01.corp.example` after `WEB01` are the same host, stored
+/// under the name it was first stored as.
+#[derive(Default)]
+struct Names {
+    by_key: HashMap<String, String>,
+}
+
+impl Names {
+    fn load(tx: &Transaction) -> Result<Names, StoreError> {
+        let mut names = Names::default();
+        let mut stmt = tx.prepare("SELECT host FROM latest ORDER BY rowid")?;
+        let hosts = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        for host in hosts {
+            let host = host?;
+            names.by_key.entry(host_key(&host)).or_insert(host);
+        }
+        Ok(names)
+    }
+
+    /// The name a host is stored as: the first spelling of its identity.
+    fn stored(&mut self, host: &str) -> String {
+        self.by_key
+            .entry(host_key(host))
+            .or_insert_with(|| host.to_string())
+            .clone()
+    }
+}
+
 pub(super) fn write_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
+    let mut names = None;
     while let Some(first) = rx.blocking_recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_GROUP {
@@ -27,7 +60,7 @@ pub(super) fn write_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
             }
         }
         let count = jobs.len();
-        match write_group(&mut conn, &jobs) {
+        match write_group(&mut conn, &jobs, &mut names) {
             Ok(outcomes) => {
                 tracing::debug!(jobs = count, "group committed");
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {
@@ -66,15 +99,23 @@ enum Outcome {
     Reassess(usize),
 }
 
-fn write_group(conn: &mut Connection, jobs: &[Job]) -> Result<Vec<Outcome>, StoreError> {
+fn write_group(
+    conn: &mut Connection,
+    jobs: &[Job],
+    names: &mut Option<Names>,
+) -> Result<Vec<Outcome>, StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let names = match names {
+        Some(names) => names,
+        None => names.insert(Names::load(&tx)?),
+    };
     let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs {
         outcomes.push(match job {
             Job::Put(records, _) => Outcome::Put(
                 records
                     .iter()
-                    .map(|r| put_record(&tx, r))
+                    .map(|r| put_record(&tx, r, names))
                     .collect::<Result<_, _>>()?,
             ),
             Job::Reassess(batch, _) => {
@@ -94,26 +135,21 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Damaged(e.to_string()))
 }
 
-fn put_record(tx: &Transaction, r: &NewRecord) -> Result<Stored, StoreError> {
+fn put_record(tx: &Transaction, r: &NewRecord, names: &mut Names) -> Result<Stored, StoreError> {
     let body = json(&r.facts)?;
+    let host = names.stored(&r.facts.host);
     let inserted = tx
         .prepare_cached(
             "INSERT INTO facts (host, ikey, collected_at, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (host, ikey) DO NOTHING",
         )?
-        .execute(params![r.facts.host, r.key, r.facts.collected_at, r.received_at, body])?;
+        .execute(params![host, r.key, r.facts.collected_at, r.received_at, body])?;
     if inserted == 0 {
         return Ok(Stored::Duplicate);
     }
     let facts_id = tx.last_insert_rowid();
     let a = &r.assessed;
-    insert_history(
-        tx,
-        &r.facts.host,
-        facts_id,
-        r.facts.collected_at.as_deref(),
-        a,
-    )?;
+    insert_history(tx, &host, facts_id, r.facts.collected_at.as_deref(), a)?;
     let counts = action_counts(&a.agents);
     tx.prepare_cached(
         "INSERT INTO latest (host, facts_id, seen_ms, verdict, os_name, os_build, os_ubr, release, agents,
@@ -129,7 +165,7 @@ fn put_record(tx: &Transaction, r: &NewRecord) -> Result<Stored, StoreError> {
          WHERE excluded.seen_ms >= latest.seen_ms",
     )?
     .execute(params![
-        r.facts.host,
+        host,
         facts_id,
         r.seen_ms,
         a.verdict.as_str(),
