@@ -6,8 +6,8 @@
 
 #![no_main]
 
-use acsready_server::collected::{unpack, ZipLimits};
-use acsready_server::ingest::parse_facts;
+use acsready_intake::body::parse_facts;
+use acsready_intake::upload::{unpack, ZipLimits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
