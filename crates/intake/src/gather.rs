@@ -23,10 +23,9 @@ use crate::identity::host_key;
 use crate::kind::{detect, InputKind};
 use crate::merge::{Completed, Merged, Repeated};
 use crate::open::{input_name, kind_of, open_input};
-use crate::problem::{Problem, ProblemKind};
+use crate::problem::{Problem, ProblemKind, Problems};
 use crate::read::{parse_batch, read_all, read_bytes_into, Host};
 use crate::readers::Readers;
-use crate::Problems;
 
 /// Hosts read from evidence folders at a time (each read in parallel).
 const EVIDENCE_BATCH: usize = 32;

@@ -30,14 +30,6 @@ pub use find::Request;
 pub use gather::Intake;
 pub use identity::host_key;
 pub use kind::{detect, InputKind};
-pub use problem::{Problem, ProblemKind};
+pub use problem::{Problem, ProblemKind, Problems};
 pub use read::Host;
 pub use readers::Readers;
-
-/// Problems of a run: errors (an input, a record or a host not read) and
-/// warnings (read, with something noted).
-#[derive(Debug, Clone, Default)]
-pub struct Problems {
-    pub errors: Vec<Problem>,
-    pub warnings: Vec<Problem>,
-}

@@ -134,6 +134,14 @@ impl Problem {
     }
 }
 
+/// Problems of a run: errors (an input, a record or a host not read) and
+/// warnings (read, with something noted).
+#[derive(Debug, Clone, Default)]
+pub struct Problems {
+    pub errors: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

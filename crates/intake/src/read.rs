@@ -12,8 +12,7 @@ use rayon::prelude::*;
 
 use crate::kind::InputKind;
 use crate::merge::Merged;
-use crate::problem::{Problem, ProblemKind};
-use crate::Problems;
+use crate::problem::{Problem, ProblemKind, Problems};
 
 /// One host as read: its facts and, when they all come from one place (a
 /// record, a host folder), that place; then the facts are not yet
