@@ -725,4 +725,7 @@ fn a_short_name_and_its_fqdn_are_one_stored_host() {
     let web = server.get_json("/api/v1/hosts/WEB01", &s.read);
     assert_eq!(web["history"].as_array().unwrap().len(), 2, "{web}");
     assert_eq!(web["collected_at"], "2026-11-02T00:00:00Z");
+    // Any spelling of the host finds it.
+    let fqdn = server.get_json("/api/v1/hosts/web01.corp.example", &s.read);
+    assert_eq!(fqdn["host"], "WEB01", "{fqdn}");
 }

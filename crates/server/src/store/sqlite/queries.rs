@@ -41,15 +41,46 @@ fn facts_of(body: &str) -> Result<HostFacts, StoreError> {
 
 /// `LIKE` pattern matching `text` anywhere, with `\` as escape.
 fn contains_pattern(text: &str) -> String {
-    let mut p = String::from("%");
+    format!("%{}%", like_escaped(text))
+}
+
+/// `text` as a `LIKE` pattern matching itself, with `\` as escape.
+fn like_escaped(text: &str) -> String {
+    let mut p = String::new();
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }
         p.push(c);
     }
-    p.push('%');
     p
+}
+
+/// The name a host is stored under, asked by any spelling of its identity
+/// (`web01.corp.example` finds `WEB01`); the name itself when none is stored.
+fn stored_name(c: &rusqlite::Connection, name: &str) -> Result<String, StoreError> {
+    let stored = c
+        .prepare_cached("SELECT 1 FROM latest WHERE host = ?1")?
+        .query_row([name], |_| Ok(()))
+        .optional()?;
+    if stored.is_some() {
+        return Ok(name.to_string());
+    }
+    // Another spelling: LIKE is case-insensitive (ASCII) in SQLite.
+    let key = acsready_intake::host_key(name);
+    let exact = like_escaped(&key);
+    let mut stmt = c.prepare_cached(
+        "SELECT host FROM latest WHERE host LIKE ?1 ESCAPE '\\' OR host LIKE ?2 ESCAPE '\\'
+         ORDER BY rowid LIMIT 16",
+    )?;
+    let mut rows = stmt.query(params![exact, format!("{exact}.%")])?;
+    while let Some(r) = rows.next()? {
+        let host: String = r.get(0)?;
+        if acsready_intake::host_key(&host) == key {
+            return Ok(host);
+        }
+    }
+    Ok(name.to_string())
 }
 
 impl Store for SqliteStore {
@@ -169,6 +200,7 @@ impl Store for SqliteStore {
 
     fn host(&self, name: &str, history: usize) -> Result<Option<HostRecord>, StoreError> {
         self.read(|c| {
+            let name = &stored_name(c, name)?;
             let found = c
                 .prepare_cached(&format!(
                     "SELECT {ROW_COLUMNS}, (SELECT body FROM facts WHERE id = latest.facts_id)
