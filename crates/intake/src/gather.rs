@@ -414,3 +414,92 @@ fn repeated_hosts(files: &[(usize, PathBuf, Vec<u8>)], batch: usize) -> Repeated
     }
     repeated
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn hosts_of(request: Request) -> (Vec<Host>, Problems) {
+        let rules = acsready_rules::Rules::embedded().unwrap();
+        let readers = Readers::new(&rules);
+        let mut intake = Intake::new(request, &readers);
+        let hosts = intake.hosts();
+        (hosts, intake.finish())
+    }
+
+    #[test]
+    fn facts_alone_stream_each_record_from_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let facts = write(
+            dir.path(),
+            "f.ndjson",
+            "{\"host\":\"a\"}\n{\"host\":\"b\",\"os\":{\"ubr\":\"x\"}}\n{\"host\":\"A\"}\n",
+        );
+        let (hosts, problems) = hosts_of(Request {
+            inputs: vec![facts],
+            ..Request::default()
+        });
+        let names: Vec<&str> = hosts.iter().map(|h| h.facts.host.as_str()).collect();
+        assert_eq!(names, ["a", "A"], "records of one kind are not merged");
+        assert!(hosts[0]
+            .origin
+            .as_deref()
+            .is_some_and(|o| o.ends_with(":1")));
+        assert_eq!(problems.errors.len(), 1);
+        let p = &problems.errors[0];
+        assert_eq!(
+            (p.kind, p.line, p.host.as_deref()),
+            (ProblemKind::Record, Some(2), Some("b"))
+        );
+    }
+
+    #[test]
+    fn inputs_of_several_kinds_merge_by_host_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let facts = write(
+            dir.path(),
+            "f.ndjson",
+            "{\"host\":\"WEB01\",\"os\":{\"current_build\":\"17763.2183\"}}\n",
+        );
+        let csv = write(
+            dir.path(),
+            "computers.csv",
+            "Name,Platform,Agent Version\r\nweb01.corp.example,Microsoft Windows Server 2019 (64 bit) (Build 17763),20.0.0.5137\r\n",
+        );
+        let (hosts, problems) = hosts_of(Request {
+            inputs: vec![facts, csv],
+            ..Request::default()
+        });
+        assert!(problems.errors.is_empty(), "{:?}", problems.errors);
+        assert_eq!(hosts.len(), 1);
+        let web = hosts[0].clone().attributed();
+        assert_eq!(web.host, "web01.corp.example");
+        assert!(web.sources["os.ubr"].starts_with(&dir.path().display().to_string()));
+        assert!(web.agents.is_some_and(|a| !a.is_empty()));
+    }
+
+    #[test]
+    fn nothing_read_names_every_input() {
+        let (hosts, _) = hosts_of(Request::default());
+        assert!(hosts.is_empty());
+        let rules = acsready_rules::Rules::embedded().unwrap();
+        let readers = Readers::new(&rules);
+        let intake = Intake::new(
+            Request {
+                inputs: vec!["a.json".into()],
+                collected: vec!["share".into()],
+                ..Request::default()
+            },
+            &readers,
+        );
+        let p = intake.no_hosts();
+        assert_eq!(p.kind, ProblemKind::NoHosts);
+        assert_eq!(p.to_string(), "no hosts read from a.json, share");
+    }
+}
