@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use acsready_testkit::{temp_dir, utf16le_bom, Software};
+use acsready_testkit::{utf16le_bom, Software};
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -44,6 +44,7 @@ fn host04() -> Software {
 /// The mixed inputs: facts JSON, osquery results, a console CSV, and a
 /// collector share holding one host folder.
 struct Inputs {
+    _dir: tempfile::TempDir,
     facts: PathBuf,
     osquery: PathBuf,
     csv: PathBuf,
@@ -51,8 +52,9 @@ struct Inputs {
     host_folder: PathBuf,
 }
 
-fn inputs(name: &str) -> Inputs {
-    let dir = temp_dir(name);
+fn inputs() -> Inputs {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().to_path_buf();
     let facts = write(
         &dir,
         "facts.ndjson",
@@ -94,6 +96,7 @@ fn inputs(name: &str) -> Inputs {
         b"computer=HOST04\r\ncollector_version=1\r\ncomplete=yes\r\n",
     );
     Inputs {
+        _dir: temp,
         facts,
         osquery,
         csv,
@@ -178,7 +181,7 @@ fn preflight_hosts(args: &[&std::ffi::OsStr]) -> Hosts {
 
 #[test]
 fn facts_assess_and_preflight_read_the_same_hosts() {
-    let i = inputs("one-intake");
+    let i = inputs();
     let as_folder = [
         i.facts.as_os_str(),
         i.osquery.as_os_str(),
@@ -226,7 +229,7 @@ fn facts_assess_and_preflight_read_the_same_hosts() {
 
 #[test]
 fn facts_merges_facts_json_with_osquery_results() {
-    let i = inputs("one-intake-osquery");
+    let i = inputs();
     let (out, code, err) = run(acsready().arg("facts").arg(&i.facts).arg(&i.osquery));
     assert_eq!(code, 0, "{err}");
     let hosts = json_lines(&out);
@@ -237,7 +240,8 @@ fn facts_merges_facts_json_with_osquery_results() {
 
 #[test]
 fn a_host_folder_without_collector_txt_is_read_as_a_host() {
-    let dir = temp_dir("one-intake-by-hand");
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
     let folder = dir.join("copied").join("HOST04");
     write(
         &folder,
