@@ -3,19 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Localized, Rules};
-use crate::text::Lang;
-use crate::version::Version;
-
-/// How versions of a product compare.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VersionScheme {
-    /// Whole dotted versions; "-" counts as ".".
-    Dotted,
-    /// Only the last number (the build).
-    Build,
-}
+use crate::text::{Lang, Localized};
+use crate::version::{Version, VersionScheme};
 
 /// A Trend Micro product.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -148,7 +137,7 @@ pub struct KnownBuild {
 
 impl AgentLine {
     /// Whether the line covers `version` exactly (major and minor given and equal).
-    fn covers(&self, version: &Version) -> (bool, bool) {
+    pub(crate) fn covers(&self, version: &Version) -> (bool, bool) {
         let major = self.major == Some(version.major());
         (
             major && self.minor.is_some() && self.minor == Some(version.minor()),
@@ -182,28 +171,4 @@ pub struct VendorCertificate {
     pub products: Vec<String>,
     pub source: String,
     pub as_of: String,
-}
-
-impl Rules {
-    pub fn product(&self, id: &str) -> Option<&Product> {
-        self.products.iter().find(|p| p.id == id)
-    }
-
-    /// The line of `product` that `version` is on: the line of its major and
-    /// minor, else of its major, else the product's line that covers every version.
-    pub fn agent_line(&self, product: &str, version: &Version) -> Option<&AgentLine> {
-        let of_product = |l: &&AgentLine| l.products.iter().any(|p| p == product);
-        let lines = || self.agent_lines.iter().filter(of_product);
-        lines()
-            .find(|l| l.covers(version).0)
-            .or_else(|| lines().find(|l| l.covers(version).1))
-            .or_else(|| lines().find(|l| l.major.is_none()))
-    }
-
-    /// The lines of a product, for telling "older than all" from "newer than all".
-    pub fn agent_lines_of<'a>(&'a self, product: &'a str) -> impl Iterator<Item = &'a AgentLine> {
-        self.agent_lines
-            .iter()
-            .filter(move |l| l.products.iter().any(|p| p == product))
-    }
 }

@@ -3,24 +3,14 @@
 use std::collections::HashSet;
 
 use crate::codes;
-use crate::model::{RequirementKind, Rules};
+use crate::date::is_date;
+use crate::model::Rules;
 use crate::text::{placeholders, Lang};
 use crate::version::Version;
+use crate::windows::RequirementKind;
 
 fn is_hex(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// "2023", "2023-05" or "2023-05-04".
-pub(crate) fn is_date(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
-    match parts.as_slice() {
-        [y] => digits(y, 4),
-        [y, m] => digits(y, 4) && digits(m, 2),
-        [y, m, d] => digits(y, 4) && digits(m, 2) && digits(d, 2),
-        _ => false,
-    }
 }
 
 impl Rules {
