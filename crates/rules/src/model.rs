@@ -94,8 +94,27 @@ pub struct Store {
     /// A certificate here is distrusted whatever other store holds it.
     #[serde(default)]
     pub distrusts: bool,
+    /// Where the store lives in the SOFTWARE hive.
+    #[serde(default)]
+    pub registry_keys: Vec<StoreRegistryKey>,
     pub source: String,
     pub as_of: String,
+}
+
+/// One registry key of a certificate store.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreRegistryKey {
+    /// Relative to SOFTWARE ("Microsoft\\SystemCertificates\\ROOT"); its
+    /// `Certificates\<thumbprint>\Blob` values are the certificates.
+    pub key: String,
+    /// The store name written in the facts for certificates read there (one
+    /// of the store's aliases).
+    pub name: String,
+    /// Without this key the certificate list is unknown: it holds the roots
+    /// the rules look for.
+    #[serde(default)]
+    pub required: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

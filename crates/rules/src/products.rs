@@ -29,6 +29,18 @@ pub struct Product {
     /// Vendor registry keys (relative to SOFTWARE) whose presence shows the product.
     #[serde(default)]
     pub vendor_keys: Vec<String>,
+    /// Keys (relative to SOFTWARE), in the order looked at, whose
+    /// `NoProgramUpgrade` value is the agent's program-delivery setting.
+    #[serde(default)]
+    pub delivery_keys: Vec<String>,
+    /// The [texts] entry of the message the product's installer shows when it
+    /// refuses a host that is not ready; "blocked_installer" when absent.
+    #[serde(default)]
+    pub blocked_installer_text: Option<String>,
+    /// The Deep Security / Workload Security console lists this product's
+    /// version for its computers (`agentVersion`, the Agent Version column).
+    #[serde(default)]
+    pub console_agent: bool,
     /// The service delivers only its current build, so a host cannot be
     /// brought to an older one: a pin keeps the installed build.
     #[serde(default)]
@@ -37,7 +49,18 @@ pub struct Product {
     pub as_of: String,
 }
 
+/// The [texts] entry of an installer's refusal when the product names none.
+pub const DEFAULT_BLOCKED_INSTALLER_TEXT: &str = "blocked_installer";
+
 impl Product {
+    /// The [texts] entry of the message the product's installer shows when
+    /// it refuses a host.
+    pub fn blocked_installer_text(&self) -> &str {
+        self.blocked_installer_text
+            .as_deref()
+            .unwrap_or(DEFAULT_BLOCKED_INSTALLER_TEXT)
+    }
+
     /// The name people read, in `lang`: the short one when there is one.
     pub fn label(&self, lang: Lang) -> &str {
         self.short.as_ref().unwrap_or(&self.name).get(lang)
