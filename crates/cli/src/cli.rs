@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::evidence_args::EvidenceArgs;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "acsready",
@@ -138,52 +140,6 @@ pub struct AssessArgs {
     /// With --format csv: one row per finding (host, code, severity, title, evidence, remediation)
     #[arg(long)]
     pub csv_findings: bool,
-}
-
-/// Evidence collected from Windows hosts.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct EvidenceArgs {
-    /// A folder with one sub-folder per host, as acsready-collect.cmd writes it (a share path is fine);
-    /// each sub-folder may hold any mix of hives, .reg exports, reg query output, .evtx, wevtutil XML,
-    /// wmic qfe / systeminfo output, the EasyFix log and facts JSON
-    #[arg(long, value_name = "DIR")]
-    pub collected: Vec<PathBuf>,
-
-    /// An offline SOFTWARE hive (its .LOG1/.LOG2 beside it are replayed); with --evtx, facts of one host
-    #[arg(long, value_name = "FILE")]
-    pub hive: Vec<PathBuf>,
-
-    /// An Application event log (.evtx) or wevtutil XML export of the same host as --hive
-    #[arg(long, value_name = "FILE")]
-    pub evtx: Vec<PathBuf>,
-
-    /// Host name for --hive / --evtx [default: from the files, else the hive's file name]
-    #[arg(long, value_name = "NAME")]
-    pub host: Option<String>,
-
-    /// Host folders given as inputs (recognised by their collector.txt).
-    #[arg(skip)]
-    pub host_folders: Vec<PathBuf>,
-
-    /// Evidence files given as inputs (a hive, an event log, systeminfo…):
-    /// each is one host, named from its content (or by --host).
-    #[arg(skip)]
-    pub loose: Vec<PathBuf>,
-
-    /// Archives given as inputs, unpacked for the run (their paths are
-    /// shown as the archives' names).
-    #[arg(skip)]
-    pub unpacked: Vec<std::sync::Arc<acsready_sources::compressed::Unpacked>>,
-}
-
-impl EvidenceArgs {
-    pub fn is_empty(&self) -> bool {
-        self.collected.is_empty()
-            && self.hive.is_empty()
-            && self.evtx.is_empty()
-            && self.host_folders.is_empty()
-            && self.loose.is_empty()
-    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -13,7 +13,7 @@ use acsready_sources::folder::{
     SYSTEM_HIVE,
 };
 
-use crate::cli::EvidenceArgs;
+use crate::evidence_args::EvidenceArgs;
 
 /// One host to read: a collector folder, or files given on the command line.
 pub enum HostSource {

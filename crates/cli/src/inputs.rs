@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use acsready_facts::HostFacts;
 use acsready_report::InputProblem;
+use acsready_sources::registry_facts::KnownProducts;
 use acsready_sources::{
     parse_unit, read_console_csv_each, read_console_json_each, read_osquery, DetectedKind,
     JsonFacts,
@@ -208,7 +209,7 @@ impl Repeated {
 pub fn read_into(
     path: &Path,
     kind: InputKind,
-    products: &[(String, String)],
+    products: &KnownProducts,
     merged: &mut Merged,
     problems: &mut Vec<InputProblem>,
     warnings: &mut Vec<InputProblem>,
@@ -244,14 +245,14 @@ pub fn read_bytes_into(
     name: &str,
     stem: &str,
     kind: InputKind,
-    products: &[(String, String)],
+    products: &KnownProducts,
     merged: &mut Merged,
     problems: &mut Vec<InputProblem>,
     warnings: &mut Vec<InputProblem>,
 ) {
     let name = name.to_string();
     let hosts = match kind {
-        InputKind::Osquery => read_osquery(bytes, &name, products).map(|mut o| {
+        InputKind::Osquery => read_osquery(bytes, &name, &products.display_names).map(|mut o| {
             o.name_unnamed_host(stem);
             warnings.extend(o.problems.iter().map(|p| InputProblem::from_message(p)));
             o.hosts

@@ -10,7 +10,7 @@ use acsready_report::InputProblem;
 use acsready_sources::compressed::{self, Limits, Packing};
 use acsready_sources::{record_host, SourceError, Unit};
 
-use crate::cli::EvidenceArgs;
+use crate::evidence_args::EvidenceArgs;
 
 use crate::inputs::{self, InputKind};
 

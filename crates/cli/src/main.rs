@@ -2,6 +2,7 @@
 
 mod cli;
 mod evidence;
+mod evidence_args;
 mod facts_cmd;
 mod inputs;
 mod inspect_cmd;

@@ -16,7 +16,8 @@ use acsready_sources::{parse_unit, JsonFacts, SourceError, Unit};
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 
-use crate::cli::{AssessArgs, EvidenceArgs, Format};
+use crate::cli::{AssessArgs, Format};
+use crate::evidence_args::EvidenceArgs;
 use crate::inputs::{self, Completed, InputKind};
 use crate::{evidence, intake};
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
@@ -244,7 +245,7 @@ fn assess_merged<W: Write>(
     problems: &mut Problems,
 ) -> io::Result<()> {
     let readers = evidence::Readers::new(run.rules);
-    let products = readers.display_names();
+    let products = readers.products();
     let mut merged = inputs::Merged::default();
     let mut streamed = Vec::new();
     for (i, (file, kind)) in files.iter().zip(kinds).enumerate() {

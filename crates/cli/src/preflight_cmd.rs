@@ -14,7 +14,7 @@ use anyhow::{bail, Result};
 use clap::{Subcommand, ValueEnum};
 use zeroize::Zeroizing;
 
-use crate::cli::EvidenceArgs;
+use crate::evidence_args::EvidenceArgs;
 use crate::inputs::{self, InputKind};
 use crate::{evidence, intake, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
@@ -216,7 +216,7 @@ fn read_password(args: &ApexOneArgs) -> Result<Option<Zeroizing<String>>, InputP
 /// The agents of every input and evidence option, merged by host name.
 fn read_agents(args: &ApexOneArgs, rules: &Rules, problems: &mut Problems) -> Vec<HostFacts> {
     let readers = evidence::Readers::new(rules);
-    let products = readers.display_names();
+    let products = readers.products();
     let mut merged = inputs::Merged::default();
     let mut evidence_args = args.evidence.clone();
     let positional =

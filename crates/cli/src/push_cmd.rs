@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::cli::EvidenceArgs;
 use crate::evidence::{hosts, HostSource};
+use crate::evidence_args::EvidenceArgs;
 use crate::{EXIT_BAD_INPUT, EXIT_READY};
 
 #[derive(Debug, clap::Args)]
