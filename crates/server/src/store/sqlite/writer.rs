@@ -1,10 +1,13 @@
 //! The writer thread: queued writes taken in groups into one transaction
 //! (group commit), the writers answered after the commit.
 
-use rusqlite::{params, Connection, Transaction};
+use std::sync::LazyLock;
+
+use rusqlite::{params, Connection, ToSql, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::*;
+use crate::store::schema::action_column;
 
 /// Jobs taken into one transaction at most.
 const MAX_GROUP: usize = 1024;
@@ -107,6 +110,7 @@ fn put_record(tx: &Transaction, r: &NewRecord) -> Result<Stored, StoreError> {
     }
     let facts_id = tx.last_insert_rowid();
     let a = &r.assessed;
+    let verdict = a.verdict.as_str();
     insert_history(
         tx,
         &r.facts.host,
@@ -115,39 +119,27 @@ fn put_record(tx: &Transaction, r: &NewRecord) -> Result<Stored, StoreError> {
         a,
     )?;
     let counts = action_counts(&a.agents);
-    tx.prepare_cached(
-        "INSERT INTO latest (host, facts_id, seen_ms, verdict, os_name, os_build, os_ubr, release, agents,
-             codes, n_upgrade, n_pin, n_fix_host, n_hold, n_none, assessed_at, collected_at, rules_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-         ON CONFLICT (host) DO UPDATE SET facts_id = excluded.facts_id, seen_ms = excluded.seen_ms,
-             verdict = excluded.verdict, os_name = excluded.os_name, os_build = excluded.os_build,
-             os_ubr = excluded.os_ubr, release = excluded.release, agents = excluded.agents,
-             codes = excluded.codes, n_upgrade = excluded.n_upgrade, n_pin = excluded.n_pin,
-             n_fix_host = excluded.n_fix_host, n_hold = excluded.n_hold, n_none = excluded.n_none,
-             assessed_at = excluded.assessed_at, collected_at = excluded.collected_at,
-             rules_version = excluded.rules_version
-         WHERE excluded.seen_ms >= latest.seen_ms",
-    )?
-    .execute(params![
-        r.facts.host,
-        facts_id,
-        r.seen_ms,
-        a.verdict.as_str(),
-        a.os.name,
-        a.os.build,
-        a.os.ubr,
-        a.os.release.as_deref().unwrap_or(""),
-        json(&a.agents)?,
-        json(&a.codes)?,
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3],
-        counts[4],
-        a.assessed_at,
-        r.facts.collected_at,
-        a.rules_version,
-    ])?;
+    let (agents, codes) = (json(&a.agents)?, json(&a.codes)?);
+    let release = a.os.release.as_deref().unwrap_or("");
+    let mut values: Vec<&dyn ToSql> = vec![
+        &r.facts.host,
+        &facts_id,
+        &r.seen_ms,
+        &verdict,
+        &a.os.name,
+        &a.os.build,
+        &a.os.ubr,
+        &release,
+        &agents,
+        &codes,
+    ];
+    values.extend(counts.iter().map(|n| n as &dyn ToSql));
+    values.extend([
+        &a.assessed_at as &dyn ToSql,
+        &r.facts.collected_at,
+        &a.rules_version,
+    ]);
+    tx.prepare_cached(&UPSERT_LATEST)?.execute(&*values)?;
     Ok(Stored::New)
 }
 
@@ -175,44 +167,75 @@ fn insert_history(
 }
 
 /// Agents per action, in the order of [`Action::ALL`].
-fn action_counts(agents: &[AgentBrief]) -> [i64; 5] {
-    let mut n = [0i64; 5];
-    for agent in agents {
-        if let Some(i) = Action::ALL.iter().position(|a| *a == agent.action) {
-            n[i] += 1;
-        }
-    }
-    n
+fn action_counts(agents: &[AgentBrief]) -> [i64; Action::ALL.len()] {
+    Action::ALL.map(|a| agents.iter().filter(|x| x.action == a).count() as i64)
 }
+
+/// The columns of `latest` that an assessment writes, in the order of their
+/// values: `before`, the action counts, `after`.
+fn latest_columns(before: &[&str], after: &[&str]) -> Vec<String> {
+    let actions = Action::ALL.map(action_column);
+    let names = before.iter().map(|c| c.to_string());
+    names
+        .chain(actions)
+        .chain(after.iter().map(|c| c.to_string()))
+        .collect()
+}
+
+/// A host's row of `latest`, kept when the facts are newer than those it has.
+static UPSERT_LATEST: LazyLock<String> = LazyLock::new(|| {
+    let before = [
+        "host", "facts_id", "seen_ms", "verdict", "os_name", "os_build", "os_ubr", "release",
+        "agents", "codes",
+    ];
+    let columns = latest_columns(&before, &["assessed_at", "collected_at", "rules_version"]);
+    let set: Vec<String> = (columns.iter().skip(1))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO latest ({}) VALUES ({})
+         ON CONFLICT (host) DO UPDATE SET {}
+         WHERE excluded.seen_ms >= latest.seen_ms",
+        columns.join(", "),
+        vec!["?"; columns.len()].join(", "),
+        set.join(", ")
+    )
+});
+
+/// A host's assessment again, on the facts it was made from.
+static REASSESS_LATEST: LazyLock<String> = LazyLock::new(|| {
+    let before = [
+        "verdict", "os_name", "os_build", "os_ubr", "release", "agents", "codes",
+    ];
+    let columns = latest_columns(&before, &["assessed_at", "rules_version"]);
+    let set: Vec<String> = (columns.iter().enumerate())
+        .map(|(i, c)| format!("{c} = ?{}", i + 3))
+        .collect();
+    format!(
+        "UPDATE latest SET {} WHERE host = ?1 AND facts_id = ?2",
+        set.join(", ")
+    )
+});
 
 fn reassess_one(tx: &Transaction, r: &Reassessed) -> Result<bool, StoreError> {
     let a = &r.assessed;
     let counts = action_counts(&a.agents);
-    let changed = tx
-        .prepare_cached(
-            "UPDATE latest SET verdict = ?3, os_name = ?4, os_build = ?5, os_ubr = ?6, release = ?7,
-                 agents = ?8, codes = ?9, n_upgrade = ?10, n_pin = ?11, n_fix_host = ?12, n_hold = ?13,
-                 n_none = ?14, assessed_at = ?15, rules_version = ?16
-             WHERE host = ?1 AND facts_id = ?2",
-        )?
-        .execute(params![
-            r.host,
-            r.facts_id,
-            a.verdict.as_str(),
-            a.os.name,
-            a.os.build,
-            a.os.ubr,
-            a.os.release.as_deref().unwrap_or(""),
-            json(&a.agents)?,
-            json(&a.codes)?,
-            counts[0],
-            counts[1],
-            counts[2],
-            counts[3],
-            counts[4],
-            a.assessed_at,
-            a.rules_version,
-        ])?;
+    let (agents, codes) = (json(&a.agents)?, json(&a.codes)?);
+    let (verdict, release) = (a.verdict.as_str(), a.os.release.as_deref().unwrap_or(""));
+    let mut values: Vec<&dyn ToSql> = vec![
+        &r.host,
+        &r.facts_id,
+        &verdict,
+        &a.os.name,
+        &a.os.build,
+        &a.os.ubr,
+        &release,
+        &agents,
+        &codes,
+    ];
+    values.extend(counts.iter().map(|n| n as &dyn ToSql));
+    values.extend([&a.assessed_at as &dyn ToSql, &a.rules_version]);
+    let changed = tx.prepare_cached(&REASSESS_LATEST)?.execute(&*values)?;
     if changed > 0 {
         insert_history(tx, &r.host, r.facts_id, r.collected_at.as_deref(), a)?;
     }
