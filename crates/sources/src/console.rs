@@ -3,7 +3,7 @@
 //!
 //! * [`read_console_json`]: the API's `{"computers":[{…},…]}` (list and
 //!   search answers) or a bare array of computer objects. Fields read
-//!   (FACTS.md §7): `hostName`, `displayName`, `platform`, `agentVersion`;
+//!   (docs/sources/registry.md): `hostName`, `displayName`, `platform`, `agentVersion`;
 //!   others are ignored.
 //! * [`read_console_csv`]: the console's CSV export of computers, UTF-8 with
 //!   or without BOM or UTF-16. Header names are matched ignoring case, spaces,
@@ -17,7 +17,7 @@
 //! For each computer: the host is `hostName`, else `displayName`; `agents`
 //! is the Deep Security Agent (the product the rules mark `console_agent`)
 //! at `agentVersion` when that is not empty (else unknown); `platform` ("Microsoft Windows Server 2019 (64 bit)
-//! (Build 17763)", form UNCONFIRMED per FACTS.md §7) gives `os.product_name`
+//! (Build 17763)", form UNCONFIRMED, docs/sources/registry.md) gives `os.product_name`
 //! (the text before the first " (") and, when it has "Build NNNNN" or a
 //! "(10.0.NNNNN)" version, `os.current_build`. The console has **no UBR**:
 //! such a host stays `unknown` unless another source gives it. Computers

@@ -1,7 +1,7 @@
 //! Host facts from the SOFTWARE registry: an offline hive, or the `reg
 //! export` files of the collector, through one [`RegistryView`].
 //!
-//! Keys and values (FACTS.md §4–5, seed 004):
+//! Keys and values (docs/sources/registry.md; seed 004, docs/sources/seeds.md):
 //! - `Microsoft\Windows NT\CurrentVersion`: the OS;
 //! - `Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages`:
 //!   installed, superseded and pending updates;
@@ -33,7 +33,7 @@ pub(crate) const UNINSTALL: [&str; 2] = [
     r"Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall",
 ];
 
-/// CBS `CurrentState` values (FACTS.md §4).
+/// CBS `CurrentState` values (docs/sources/registry.md).
 const INSTALLED_STATES: [u32; 3] = [0x50, 0x70, 0x80]; // superseded, installed, permanent
 const PENDING_STATES: [u32; 4] = [0x30, 0x40, 0x60, 0x65]; // staging, staged, install pending, partially installed
 
