@@ -501,6 +501,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn stores_are_read_parent_by_parent_in_the_rules_order() {
+        let products = crate::rules_fixture::with_rules(KnownProducts::default());
+        let names: Vec<&str> = (products.certificate_stores.iter())
+            .map(|k| k.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "ROOT",
+                "AuthRoot",
+                "Disallowed",
+                r"Policies\Root",
+                r"Policies\Disallowed",
+                r"Enterprise\Root",
+                r"Enterprise\Disallowed"
+            ]
+        );
+        assert_eq!(
+            products.certificate_parents(),
+            [
+                r"Microsoft\SystemCertificates",
+                r"Policies\Microsoft\SystemCertificates",
+                r"Microsoft\EnterpriseCertificates"
+            ]
+        );
+        assert_eq!(
+            products.delivery_keys.first().map(String::as_str),
+            Some(r"TrendMicro\PC-cillinNTCorp\CurrentVersion\Misc.")
+        );
+    }
+
+    #[test]
     fn package_names() {
         assert_eq!(
             package_kb("Package_for_KB5005625~31bf3856ad364e35~amd64~~17763.2210.1.7").as_deref(),
