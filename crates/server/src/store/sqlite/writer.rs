@@ -110,7 +110,6 @@ fn put_record(tx: &Transaction, r: &NewRecord) -> Result<Stored, StoreError> {
     }
     let facts_id = tx.last_insert_rowid();
     let a = &r.assessed;
-    let verdict = a.verdict.as_str();
     insert_history(
         tx,
         &r.facts.host,
@@ -118,27 +117,10 @@ fn put_record(tx: &Transaction, r: &NewRecord) -> Result<Stored, StoreError> {
         r.facts.collected_at.as_deref(),
         a,
     )?;
-    let counts = action_counts(&a.agents);
-    let (agents, codes) = (json(&a.agents)?, json(&a.codes)?);
-    let release = a.os.release.as_deref().unwrap_or("");
-    let mut values: Vec<&dyn ToSql> = vec![
-        &r.facts.host,
-        &facts_id,
-        &r.seen_ms,
-        &verdict,
-        &a.os.name,
-        &a.os.build,
-        &a.os.ubr,
-        &release,
-        &agents,
-        &codes,
-    ];
-    values.extend(counts.iter().map(|n| n as &dyn ToSql));
-    values.extend([
-        &a.assessed_at as &dyn ToSql,
-        &r.facts.collected_at,
-        &a.rules_version,
-    ]);
+    let assessment = AssessmentValues::new(a)?;
+    let mut values: Vec<&dyn ToSql> = vec![&r.facts.host, &facts_id, &r.seen_ms];
+    values.extend(assessment.values());
+    values.extend([&r.facts.collected_at as &dyn ToSql, &a.rules_version]);
     tx.prepare_cached(&UPSERT_LATEST)?.execute(&*values)?;
     Ok(Stored::New)
 }
@@ -166,29 +148,65 @@ fn insert_history(
     Ok(())
 }
 
-/// Agents per action, in the order of [`Action::ALL`].
-fn action_counts(agents: &[AgentBrief]) -> [i64; Action::ALL.len()] {
-    Action::ALL.map(|a| agents.iter().filter(|x| x.action == a).count() as i64)
+/// The columns of `latest` an assessment gives, in order: its own, one
+/// count of agents per action (in the order of [`Action::ALL`]), its time.
+fn assessment_columns() -> Vec<String> {
+    let own = [
+        "verdict", "os_name", "os_build", "os_ubr", "release", "agents", "codes",
+    ];
+    (own.map(String::from).into_iter())
+        .chain(Action::ALL.map(action_column))
+        .chain(["assessed_at".to_string()])
+        .collect()
 }
 
-/// The columns of `latest` that an assessment writes, in the order of their
-/// values: `before`, the action counts, `after`.
-fn latest_columns(before: &[&str], after: &[&str]) -> Vec<String> {
-    let actions = Action::ALL.map(action_column);
-    let names = before.iter().map(|c| c.to_string());
-    names
-        .chain(actions)
-        .chain(after.iter().map(|c| c.to_string()))
-        .collect()
+/// The values of [`assessment_columns`] for one assessment.
+struct AssessmentValues<'a> {
+    a: &'a Assessed,
+    verdict: &'static str,
+    release: &'a str,
+    agents: String,
+    codes: String,
+    counts: [i64; Action::ALL.len()],
+}
+
+impl<'a> AssessmentValues<'a> {
+    fn new(a: &'a Assessed) -> Result<Self, StoreError> {
+        Ok(AssessmentValues {
+            a,
+            verdict: a.verdict.as_str(),
+            release: a.os.release.as_deref().unwrap_or(""),
+            agents: json(&a.agents)?,
+            codes: json(&a.codes)?,
+            counts: Action::ALL.map(|x| a.agents.iter().filter(|g| g.action == x).count() as i64),
+        })
+    }
+
+    fn values(&self) -> Vec<&dyn ToSql> {
+        let a = self.a;
+        let mut values: Vec<&dyn ToSql> = vec![
+            &self.verdict,
+            &a.os.name,
+            &a.os.build,
+            &a.os.ubr,
+            &self.release,
+            &self.agents,
+            &self.codes,
+        ];
+        values.extend(self.counts.iter().map(|n| n as &dyn ToSql));
+        values.push(&a.assessed_at);
+        values
+    }
 }
 
 /// A host's row of `latest`, kept when the facts are newer than those it has.
 static UPSERT_LATEST: LazyLock<String> = LazyLock::new(|| {
-    let before = [
-        "host", "facts_id", "seen_ms", "verdict", "os_name", "os_build", "os_ubr", "release",
-        "agents", "codes",
-    ];
-    let columns = latest_columns(&before, &["assessed_at", "collected_at", "rules_version"]);
+    let columns: Vec<String> = (["host", "facts_id", "seen_ms"]
+        .map(String::from)
+        .into_iter())
+    .chain(assessment_columns())
+    .chain(["collected_at", "rules_version"].map(String::from))
+    .collect();
     let set: Vec<String> = (columns.iter().skip(1))
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
@@ -204,11 +222,10 @@ static UPSERT_LATEST: LazyLock<String> = LazyLock::new(|| {
 
 /// A host's assessment again, on the facts it was made from.
 static REASSESS_LATEST: LazyLock<String> = LazyLock::new(|| {
-    let before = [
-        "verdict", "os_name", "os_build", "os_ubr", "release", "agents", "codes",
-    ];
-    let columns = latest_columns(&before, &["assessed_at", "rules_version"]);
-    let set: Vec<String> = (columns.iter().enumerate())
+    let columns = assessment_columns()
+        .into_iter()
+        .chain(["rules_version".into()]);
+    let set: Vec<String> = (columns.enumerate())
         .map(|(i, c)| format!("{c} = ?{}", i + 3))
         .collect();
     format!(
@@ -219,22 +236,10 @@ static REASSESS_LATEST: LazyLock<String> = LazyLock::new(|| {
 
 fn reassess_one(tx: &Transaction, r: &Reassessed) -> Result<bool, StoreError> {
     let a = &r.assessed;
-    let counts = action_counts(&a.agents);
-    let (agents, codes) = (json(&a.agents)?, json(&a.codes)?);
-    let (verdict, release) = (a.verdict.as_str(), a.os.release.as_deref().unwrap_or(""));
-    let mut values: Vec<&dyn ToSql> = vec![
-        &r.host,
-        &r.facts_id,
-        &verdict,
-        &a.os.name,
-        &a.os.build,
-        &a.os.ubr,
-        &release,
-        &agents,
-        &codes,
-    ];
-    values.extend(counts.iter().map(|n| n as &dyn ToSql));
-    values.extend([&a.assessed_at as &dyn ToSql, &a.rules_version]);
+    let assessment = AssessmentValues::new(a)?;
+    let mut values: Vec<&dyn ToSql> = vec![&r.host, &r.facts_id];
+    values.extend(assessment.values());
+    values.push(&a.rules_version);
     let changed = tx.prepare_cached(&REASSESS_LATEST)?.execute(&*values)?;
     if changed > 0 {
         insert_history(tx, &r.host, r.facts_id, r.collected_at.as_deref(), a)?;
