@@ -5,13 +5,18 @@
 
 #![no_main]
 
+use acsready_sources::registry_facts::KnownProducts;
 use acsready_sources::{read_console_csv, read_console_json};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    let products = KnownProducts {
+        console_agent: Some("deep_security_agent".into()),
+        ..KnownProducts::default()
+    };
     for out in [
-        read_console_csv(data, "fuzz.csv", &[]),
-        read_console_json(data, "fuzz.json", &[]),
+        read_console_csv(data, "fuzz.csv", &products),
+        read_console_json(data, "fuzz.json", &products),
     ]
     .into_iter()
     .flatten()

@@ -191,19 +191,35 @@ pub struct AgentActionCounts {
     pub none: u64,
 }
 
+impl AgentActionCounts {
+    /// The agents planned for `a`.
+    pub fn get(&self, a: Action) -> u64 {
+        match a {
+            Action::Upgrade => self.upgrade,
+            Action::Pin => self.pin,
+            Action::FixHost => self.fix_host,
+            Action::Hold => self.hold,
+            Action::None => self.none,
+        }
+    }
+
+    pub fn get_mut(&mut self, a: Action) -> &mut u64 {
+        match a {
+            Action::Upgrade => &mut self.upgrade,
+            Action::Pin => &mut self.pin,
+            Action::FixHost => &mut self.fix_host,
+            Action::Hold => &mut self.hold,
+            Action::None => &mut self.none,
+        }
+    }
+}
+
 impl Summary {
     pub fn add(&mut self, a: &HostAssessment) {
         self.hosts += 1;
         *self.verdict_count_mut(a.verdict) += 1;
         for plan in &a.agents {
-            let c = &mut self.agent_actions;
-            match plan.action {
-                Action::Upgrade => c.upgrade += 1,
-                Action::Pin => c.pin += 1,
-                Action::FixHost => c.fix_host += 1,
-                Action::Hold => c.hold += 1,
-                Action::None => c.none += 1,
-            }
+            *self.agent_actions.get_mut(plan.action) += 1;
         }
     }
 
@@ -214,12 +230,9 @@ impl Summary {
         self.unknown += other.unknown;
         self.unsupported += other.unsupported;
         self.not_assessed += other.not_assessed;
-        let (a, b) = (&mut self.agent_actions, &other.agent_actions);
-        a.upgrade += b.upgrade;
-        a.pin += b.pin;
-        a.fix_host += b.fix_host;
-        a.hold += b.hold;
-        a.none += b.none;
+        for a in Action::ALL {
+            *self.agent_actions.get_mut(a) += other.agent_actions.get(a);
+        }
     }
 
     pub fn count(&self, v: Verdict) -> u64 {
@@ -241,14 +254,7 @@ impl Summary {
     }
 
     pub fn action_count(&self, a: Action) -> u64 {
-        let c = &self.agent_actions;
-        match a {
-            Action::Upgrade => c.upgrade,
-            Action::Pin => c.pin,
-            Action::FixHost => c.fix_host,
-            Action::Hold => c.hold,
-            Action::None => c.none,
-        }
+        self.agent_actions.get(a)
     }
 
     /// True when every host is ready.

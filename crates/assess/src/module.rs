@@ -114,14 +114,13 @@ pub struct ModulePrediction {
 }
 
 /// The text key of the message an installer of `product` shows when it
-/// refuses a host (seed 003 for Apex One, seed 002 for Deep Security).
-fn blocked_text(product: Option<&str>) -> &'static str {
-    match product {
-        Some(p) if p.starts_with("apex_one") || p.starts_with("vision_one") => {
-            "blocked_apex_one_installer"
-        }
-        _ => "blocked_installer",
-    }
+/// refuses a host: the product's `blocked_installer_text` in the rules.
+fn blocked_text<'r>(product: Option<&str>, rules: &'r Rules) -> &'r str {
+    product
+        .and_then(|id| rules.product(id))
+        .map_or(acsready_rules::DEFAULT_BLOCKED_INSTALLER_TEXT, |p| {
+            p.blocked_installer_text()
+        })
 }
 
 /// Predicts what deploying `m` (whose demand is `d`) does on a host with `verdict`.
@@ -157,7 +156,10 @@ pub fn predict(
         Verdict::Unknown => (Outcome::Unknown, text("predict_unknown_host")),
         Verdict::NotReady | Verdict::Unsupported => {
             if m.installer && d.installer_checks_host == Some(true) {
-                (Outcome::Blocked, text(blocked_text(d.product.as_deref())))
+                (
+                    Outcome::Blocked,
+                    text(blocked_text(d.product.as_deref(), rules)),
+                )
             } else {
                 (Outcome::Breaks, text("predict_breaks"))
             }

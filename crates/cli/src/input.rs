@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use acsready_intake::{InputKind, Problem, Request};
 use acsready_report::{InputProblem, Problems};
 
-use crate::cli::EvidenceArgs;
+use crate::evidence_args::EvidenceArgs;
 
 /// The intake request of a command's inputs and evidence options.
 pub(crate) fn request(

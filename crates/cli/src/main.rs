@@ -1,6 +1,7 @@
 //! acsready: can these Windows hosts take modules signed with Azure Code Signing?
 
 mod cli;
+mod evidence_args;
 mod facts_cmd;
 mod input;
 mod inspect_cmd;

@@ -15,7 +15,7 @@ use anyhow::{bail, Result};
 use clap::{Subcommand, ValueEnum};
 use zeroize::Zeroizing;
 
-use crate::cli::EvidenceArgs;
+use crate::evidence_args::EvidenceArgs;
 use crate::{input, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 #[derive(Debug, Subcommand)]

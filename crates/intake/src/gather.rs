@@ -235,7 +235,7 @@ impl<'r> Intake<'r> {
                     .unwrap_or_default(),
             };
             merged.begin_input(i);
-            let products = readers.display_names();
+            let products = readers.products();
             read_bytes_into(
                 &bytes,
                 &name,

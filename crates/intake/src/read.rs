@@ -4,6 +4,7 @@
 use std::io::Read;
 
 use acsready_facts::HostFacts;
+use acsready_sources::registry_facts::KnownProducts;
 use acsready_sources::{
     parse_unit, read_console_csv_each, read_console_json_each, read_osquery, JsonFacts,
     SourceError, Unit,
@@ -66,13 +67,13 @@ pub(crate) fn read_bytes_into(
     name: &str,
     stem: &str,
     kind: InputKind,
-    products: &[(String, String)],
+    products: &KnownProducts,
     merged: &mut Merged,
     problems: &mut Problems,
 ) {
     let noted = |p: &String| Problem::noted(ProblemKind::Reading, p);
     let hosts = match kind {
-        InputKind::Osquery => read_osquery(bytes, name, products).map(|mut o| {
+        InputKind::Osquery => read_osquery(bytes, name, &products.display_names).map(|mut o| {
             o.name_unnamed_host(stem);
             problems.warnings.extend(o.problems.iter().map(noted));
             o.hosts

@@ -3,7 +3,7 @@
 
 use acsready_rules::Rules;
 use acsready_sources::folder::EvidenceOptions;
-use acsready_sources::registry_facts::KnownProducts;
+use acsready_sources::registry_facts::{KnownProducts, StoreKey};
 use acsready_sources::EventFilter;
 
 /// What the readers need from the rules, built once.
@@ -21,9 +21,22 @@ impl Readers {
                 .flat_map(|p| names(p).iter().map(|n| (n.clone(), p.id.clone())))
                 .collect()
         };
+        let stores = rules.root_certificate.stores.iter();
+        let stores = stores.flat_map(|s| &s.registry_keys).map(|k| StoreKey {
+            key: k.key.clone(),
+            name: k.name.clone(),
+            required: k.required,
+        });
         let products = KnownProducts {
             display_names: pairs(|p| &p.display_names),
             vendor_keys: pairs(|p| &p.vendor_keys),
+            delivery_keys: (rules.products.iter())
+                .flat_map(|p| p.delivery_keys.iter().cloned())
+                .collect(),
+            console_agent: (rules.products.iter())
+                .find(|p| p.console_agent)
+                .map(|p| p.id.clone()),
+            certificate_stores: KnownProducts::order_stores(stores.collect()),
         };
         // Keep what some event rule could match: by its ids when it has
         // some (the rule checks provider and message later), else by its
@@ -43,8 +56,8 @@ impl Readers {
         Readers { products, events }
     }
 
-    /// Uninstall DisplayName prefixes → product ids (also how console and
-    /// osquery inputs name products).
+    /// Uninstall DisplayName prefixes → product ids (also how osquery
+    /// inputs name products).
     pub fn display_names(&self) -> &[(String, String)] {
         &self.products.display_names
     }

@@ -26,11 +26,12 @@ use acsready_rules::Lang;
 use crate::json::{Generator, REPORT_SCHEMA};
 use crate::preflight::severity_label;
 use crate::ui::{action_label, t, verdict_label};
+use crate::verdict_colour::{verdict_colour, StyleSheet};
 use crate::{Problems, RulesIdentity, Style};
 
 mod data;
 
-pub(crate) const CSS: &str = include_str!("html/report.css");
+pub(crate) const CSS: StyleSheet = StyleSheet(include_str!("html/report.css"));
 const SCRIPT: &str = include_str!("html/report.js");
 
 /// Rows in the "by OS release" chart before the rest are summed as "other".
@@ -242,15 +243,6 @@ fn verdict_index(v: Verdict) -> usize {
     Verdict::ALL.iter().position(|x| *x == v).unwrap_or(0)
 }
 
-fn verdict_colour(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Ready => "#2e7d32",
-        Verdict::NotReady => "#c62828",
-        Verdict::Unknown => "#b26a00",
-        Verdict::Unsupported => "#6a1b9a",
-    }
-}
-
 /// Text for HTML content and attribute values.
 pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
@@ -291,7 +283,7 @@ fn write_summary<W: Write>(out: &mut W, s: &Summary, lang: Lang) -> io::Result<(
             out,
             "<circle class=\"seg-{v}\" cx=\"21\" cy=\"21\" r=\"15.915\" fill=\"none\" stroke=\"{}\" stroke-width=\"6\" \
              stroke-dasharray=\"{pct:.3} {:.3}\" stroke-dashoffset=\"{:.3}\"><title>{}: {n}</title></circle>",
-            verdict_colour(v),
+            verdict_colour(v).css,
             100.0 - pct,
             25.0 - start,
             esc(verdict_label(v, lang)),

@@ -11,6 +11,7 @@ mod preflight_html;
 mod rules_view;
 mod table;
 mod ui;
+mod verdict_colour;
 
 use acsready_assess::HostAssessment;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
 pub use rules_view::{rules_json, rules_table};
 pub use table::{explain_text, summary_line, TableReport};
 pub use ui::{action_label, verdict_label};
+pub use verdict_colour::{verdict_colour, verdict_css_properties, StyleSheet, VerdictColour};
 
 /// Which rules produced a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

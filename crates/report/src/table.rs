@@ -5,9 +5,10 @@ use std::io::{self, Write};
 
 use acsready_assess::{HostAssessment, Severity, Summary, Verdict};
 use acsready_rules::{FindingText, Lang};
-use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use comfy_table::{presets, Cell, ContentArrangement, Table};
 
 use crate::ui::{t, verdict_label};
+use crate::verdict_colour::{verdict_colour, VerdictColour};
 use crate::{agents_line, Problems, Style};
 
 /// Collects hosts, then prints the table (column widths need every row).
@@ -16,27 +17,11 @@ pub struct TableReport {
     hosts: Vec<HostAssessment>,
 }
 
-fn verdict_color(v: Verdict) -> Color {
-    match v {
-        Verdict::Ready => Color::Green,
-        Verdict::NotReady => Color::Red,
-        Verdict::Unknown => Color::Yellow,
-        Verdict::Unsupported => Color::Magenta,
-    }
-}
-
-fn paint(text: &str, color: Color, on: bool) -> String {
+fn paint(text: &str, colour: VerdictColour, on: bool) -> String {
     if !on {
         return text.to_string();
     }
-    let code = match color {
-        Color::Green => 32,
-        Color::Red => 31,
-        Color::Yellow => 33,
-        Color::Magenta => 35,
-        _ => 0,
-    };
-    format!("\x1b[{code}m{text}\x1b[0m")
+    format!("\x1b[{}m{text}\x1b[0m", colour.ansi)
 }
 
 impl TableReport {
@@ -85,7 +70,7 @@ impl TableReport {
                     .join(" ");
                 let mut verdict = Cell::new(verdict_label(a.verdict, lang));
                 if color {
-                    verdict = verdict.fg(verdict_color(a.verdict));
+                    verdict = verdict.fg(verdict_colour(a.verdict).terminal);
                 }
                 table.add_row(vec![
                     Cell::new(&a.host),
@@ -119,7 +104,7 @@ impl TableReport {
                 a.host,
                 paint(
                     verdict_label(a.verdict, lang),
-                    verdict_color(a.verdict),
+                    verdict_colour(a.verdict),
                     color
                 )
             )?;

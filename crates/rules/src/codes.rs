@@ -150,7 +150,6 @@ pub const ENGINE_TEXTS: &[&str] = &[
     "demand_installer_checks",
     "demand_installer_no_check",
     "demand_acs_no_integrity_check",
-    "blocked_apex_one_installer",
     "blocked_installer",
     "predict_breaks",
     "predict_unknown_host",

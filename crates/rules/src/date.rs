@@ -20,6 +20,18 @@ pub fn days_between(from: &str, to: &str) -> Option<i64> {
     Some(i64::from(a.until(b).ok()?.get_days()))
 }
 
+/// "2023", "2023-05" or "2023-05-04".
+pub(crate) fn is_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2),
+        [y, m, d] => digits(y, 4) && digits(m, 2) && digits(d, 2),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

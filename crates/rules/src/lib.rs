@@ -14,7 +14,9 @@ mod preflight;
 mod products;
 mod text;
 mod validate;
+mod validate_preflight;
 mod version;
+mod windows;
 
 use std::path::Path;
 
@@ -22,8 +24,9 @@ pub use date::{days_between, parse_day};
 pub use model::*;
 pub use preflight::*;
 pub use products::*;
-pub use text::{fill, Lang};
-pub use version::Version;
+pub use text::{fill, Lang, Localized, LocalizedList};
+pub use version::{Version, VersionScheme};
+pub use windows::*;
 
 /// The rules shipped with acsready.
 pub const EMBEDDED_RULES: &str = include_str!("../../../rules/acsready-rules.toml");

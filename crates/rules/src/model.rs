@@ -1,14 +1,14 @@
 //! The shape of the rules file. Field names are those of the TOML.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::products::{AgentLine, Product, VendorCertificate};
-use crate::text::Lang;
+use crate::text::{Lang, Localized, LocalizedList};
 use crate::version::Version;
+use crate::windows::{Installation, Servicing, WindowsRow};
 
 /// The whole rules database.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -94,8 +94,27 @@ pub struct Store {
     /// A certificate here is distrusted whatever other store holds it.
     #[serde(default)]
     pub distrusts: bool,
+    /// Where the store lives in the SOFTWARE hive.
+    #[serde(default)]
+    pub registry_keys: Vec<StoreRegistryKey>,
     pub source: String,
     pub as_of: String,
+}
+
+/// One registry key of a certificate store.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreRegistryKey {
+    /// Relative to SOFTWARE ("Microsoft\\SystemCertificates\\ROOT"); its
+    /// `Certificates\<thumbprint>\Blob` values are the certificates.
+    pub key: String,
+    /// The store name written in the facts for certificates read there (one
+    /// of the store's aliases).
+    pub name: String,
+    /// Without this key the certificate list is unknown: it holds the roots
+    /// the rules look for.
+    #[serde(default)]
+    pub required: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -107,170 +126,6 @@ pub struct AcsSignature {
     pub eku: String,
     pub source: String,
     pub as_of: String,
-}
-
-/// Client or server, from `InstallationType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Installation {
-    Client,
-    Server,
-}
-
-impl Installation {
-    /// "Client" → client; "Server", "Server Core", "Nano Server" → server.
-    pub fn from_installation_type(value: &str) -> Option<Installation> {
-        let v = value.trim().to_ascii_lowercase();
-        if v == "client" {
-            Some(Installation::Client)
-        } else if v.contains("server") {
-            Some(Installation::Server)
-        } else {
-            None
-        }
-    }
-}
-
-/// One Windows release.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct WindowsRow {
-    pub id: String,
-    #[serde(default)]
-    pub builds: Vec<u32>,
-    pub build_min: Option<u32>,
-    pub build_max: Option<u32>,
-    pub installation: Option<Installation>,
-    pub name: String,
-    pub name_server: Option<String>,
-    #[serde(default)]
-    pub esu_required: bool,
-    /// When the Extended Security Updates of the release ended ("2023-01-10"),
-    /// and on Azure, where they went on longer.
-    #[serde(default)]
-    pub esu_end: Option<String>,
-    #[serde(default)]
-    pub esu_end_azure: Option<String>,
-    pub source: String,
-    pub as_of: String,
-    pub requirements: Vec<Requirement>,
-}
-
-impl WindowsRow {
-    /// Whether the row lists `build` exactly.
-    pub fn matches_exactly(&self, build: u32) -> bool {
-        self.builds.contains(&build)
-    }
-
-    /// Whether `build` falls in the row's range (rows with exact builds have none).
-    pub fn matches_range(&self, build: u32) -> bool {
-        self.builds.is_empty()
-            && (self.build_min.is_some() || self.build_max.is_some())
-            && self.build_min.is_none_or(|min| build >= min)
-            && self.build_max.is_none_or(|max| build <= max)
-    }
-
-    /// Whether the row applies to this installation type (unknown applies to all).
-    pub fn applies_to(&self, installation: Option<Installation>) -> bool {
-        match (self.installation, installation) {
-            (Some(row), Some(host)) => row == host,
-            _ => true,
-        }
-    }
-
-    /// The release name for this installation type.
-    pub fn display_name(&self, installation: Option<Installation>) -> String {
-        match (installation, &self.name_server) {
-            (Some(Installation::Server), Some(server)) => server.clone(),
-            (Some(Installation::Client), _) | (_, None) => self.name.clone(),
-            (None, Some(server)) => format!("{} / {}", self.name, server),
-        }
-    }
-}
-
-/// What a release needs for ACS, from one source.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Requirement {
-    #[serde(flatten)]
-    pub kind: RequirementKind,
-    pub source: String,
-    pub as_of: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RequirementKind {
-    /// Supported out of the box.
-    Native,
-    /// OS build `<build>.<ubr>` or later, first brought by `kb`.
-    MinUbr {
-        ubr: u32,
-        kb: String,
-        released: String,
-    },
-    /// Legacy servicing: an October 2021 monthly rollup or security-only update.
-    Update {
-        monthly_rollup: String,
-        security_only: String,
-        released: String,
-        servicing: String,
-    },
-    /// No update exists.
-    None,
-}
-
-impl RequirementKind {
-    /// Orders requirements from lenient to strict, for the conflict policy.
-    fn strictness(&self) -> (u8, u32) {
-        match self {
-            RequirementKind::Native => (0, 0),
-            RequirementKind::MinUbr { ubr, .. } => (1, *ubr),
-            RequirementKind::Update { .. } => (2, 0),
-            RequirementKind::None => (3, 0),
-        }
-    }
-
-    pub fn cmp_strictness(&self, other: &Self) -> Ordering {
-        self.strictness().cmp(&other.strictness())
-    }
-
-    /// A short English description ("OS build .1586 or later (KB5011487)").
-    pub fn describe(&self) -> String {
-        match self {
-            RequirementKind::Native => "supported by default".into(),
-            RequirementKind::MinUbr { ubr, kb, .. } => format!("UBR {ubr} or later ({kb})"),
-            RequirementKind::Update {
-                monthly_rollup,
-                security_only,
-                ..
-            } => format!("{monthly_rollup} or a later monthly rollup, or {security_only}"),
-            RequirementKind::None => "no update".into(),
-        }
-    }
-}
-
-/// Updates of one legacy servicing line after October 2021.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Servicing {
-    pub source: String,
-    /// The month of the newest rollup the lists were extended to.
-    pub as_of: String,
-    /// The month of the last update of the servicing line (end of its
-    /// Extended Security Updates); lists extended to it are complete.
-    #[serde(default)]
-    pub ended: Option<String>,
-    pub monthly_rollups: Vec<KbMonth>,
-    pub security_only: Vec<KbMonth>,
-    #[serde(default)]
-    pub other: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct KbMonth {
-    pub kb: String,
-    pub month: String,
 }
 
 /// An event that explains a symptom.
@@ -327,38 +182,6 @@ impl Severity {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Localized {
-    pub en: String,
-    pub ja: String,
-}
-
-impl Localized {
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Ja => &self.ja,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct LocalizedList {
-    pub en: Vec<String>,
-    pub ja: Vec<String>,
-}
-
-impl LocalizedList {
-    pub fn get(&self, lang: Lang) -> &[String] {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Ja => &self.ja,
-        }
     }
 }
 
@@ -465,5 +288,30 @@ impl Rules {
     /// The servicing line of a legacy requirement.
     pub fn servicing(&self, id: &str) -> Option<&Servicing> {
         self.servicing.get(id)
+    }
+}
+
+/// Products and their lines.
+impl Rules {
+    pub fn product(&self, id: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.id == id)
+    }
+
+    /// The line of `product` that `version` is on: the line of its major and
+    /// minor, else of its major, else the product's line that covers every version.
+    pub fn agent_line(&self, product: &str, version: &Version) -> Option<&AgentLine> {
+        let of_product = |l: &&AgentLine| l.products.iter().any(|p| p == product);
+        let lines = || self.agent_lines.iter().filter(of_product);
+        lines()
+            .find(|l| l.covers(version).0)
+            .or_else(|| lines().find(|l| l.covers(version).1))
+            .or_else(|| lines().find(|l| l.major.is_none()))
+    }
+
+    /// The lines of a product, for telling "older than all" from "newer than all".
+    pub fn agent_lines_of<'a>(&'a self, product: &'a str) -> impl Iterator<Item = &'a AgentLine> {
+        self.agent_lines
+            .iter()
+            .filter(move |l| l.products.iter().any(|p| p == product))
     }
 }

@@ -3,19 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Localized, Rules};
-use crate::text::Lang;
-use crate::version::Version;
-
-/// How versions of a product compare.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VersionScheme {
-    /// Whole dotted versions; "-" counts as ".".
-    Dotted,
-    /// Only the last number (the build).
-    Build,
-}
+use crate::text::{Lang, Localized};
+use crate::version::{Version, VersionScheme};
 
 /// A Trend Micro product.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -40,6 +29,18 @@ pub struct Product {
     /// Vendor registry keys (relative to SOFTWARE) whose presence shows the product.
     #[serde(default)]
     pub vendor_keys: Vec<String>,
+    /// Keys (relative to SOFTWARE), in the order looked at, whose
+    /// `NoProgramUpgrade` value is the agent's program-delivery setting.
+    #[serde(default)]
+    pub delivery_keys: Vec<String>,
+    /// The [texts] entry of the message the product's installer shows when it
+    /// refuses a host that is not ready; "blocked_installer" when absent.
+    #[serde(default)]
+    pub blocked_installer_text: Option<String>,
+    /// The Deep Security / Workload Security console lists this product's
+    /// version for its computers (`agentVersion`, the Agent Version column).
+    #[serde(default)]
+    pub console_agent: bool,
     /// The service delivers only its current build, so a host cannot be
     /// brought to an older one: a pin keeps the installed build.
     #[serde(default)]
@@ -48,7 +49,18 @@ pub struct Product {
     pub as_of: String,
 }
 
+/// The [texts] entry of an installer's refusal when the product names none.
+pub const DEFAULT_BLOCKED_INSTALLER_TEXT: &str = "blocked_installer";
+
 impl Product {
+    /// The [texts] entry of the message the product's installer shows when
+    /// it refuses a host.
+    pub fn blocked_installer_text(&self) -> &str {
+        self.blocked_installer_text
+            .as_deref()
+            .unwrap_or(DEFAULT_BLOCKED_INSTALLER_TEXT)
+    }
+
     /// The name people read, in `lang`: the short one when there is one.
     pub fn label(&self, lang: Lang) -> &str {
         self.short.as_ref().unwrap_or(&self.name).get(lang)
@@ -148,7 +160,7 @@ pub struct KnownBuild {
 
 impl AgentLine {
     /// Whether the line covers `version` exactly (major and minor given and equal).
-    fn covers(&self, version: &Version) -> (bool, bool) {
+    pub(crate) fn covers(&self, version: &Version) -> (bool, bool) {
         let major = self.major == Some(version.major());
         (
             major && self.minor.is_some() && self.minor == Some(version.minor()),
@@ -182,28 +194,4 @@ pub struct VendorCertificate {
     pub products: Vec<String>,
     pub source: String,
     pub as_of: String,
-}
-
-impl Rules {
-    pub fn product(&self, id: &str) -> Option<&Product> {
-        self.products.iter().find(|p| p.id == id)
-    }
-
-    /// The line of `product` that `version` is on: the line of its major and
-    /// minor, else of its major, else the product's line that covers every version.
-    pub fn agent_line(&self, product: &str, version: &Version) -> Option<&AgentLine> {
-        let of_product = |l: &&AgentLine| l.products.iter().any(|p| p == product);
-        let lines = || self.agent_lines.iter().filter(of_product);
-        lines()
-            .find(|l| l.covers(version).0)
-            .or_else(|| lines().find(|l| l.covers(version).1))
-            .or_else(|| lines().find(|l| l.major.is_none()))
-    }
-
-    /// The lines of a product, for telling "older than all" from "newer than all".
-    pub fn agent_lines_of<'a>(&'a self, product: &'a str) -> impl Iterator<Item = &'a AgentLine> {
-        self.agent_lines
-            .iter()
-            .filter(move |l| l.products.iter().any(|p| p == product))
-    }
 }

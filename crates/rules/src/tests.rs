@@ -257,3 +257,79 @@ fn empty_product_names_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn registry_and_console_facts_are_in_the_rules() {
+    let rules = Rules::embedded().unwrap();
+    let keys: Vec<(&str, &str, bool)> = (rules.root_certificate.stores.iter())
+        .flat_map(|s| &s.registry_keys)
+        .map(|k| (k.key.as_str(), k.name.as_str(), k.required))
+        .collect();
+    assert!(keys.contains(&(r"Microsoft\SystemCertificates\ROOT", "ROOT", true)));
+    assert!(keys.contains(&(
+        r"Microsoft\EnterpriseCertificates\Disallowed",
+        r"Enterprise\Disallowed",
+        false
+    )));
+    assert_eq!(keys.len(), 7, "{keys:?}");
+    // Every name the readers write resolves to its store.
+    for s in &rules.root_certificate.stores {
+        for k in &s.registry_keys {
+            assert_eq!(
+                rules.store(&k.name).map(|x| &x.id),
+                Some(&s.id),
+                "{}",
+                k.name
+            );
+        }
+    }
+    let apex = rules.product("apex_one_agent").unwrap();
+    assert_eq!(apex.delivery_keys.len(), 8);
+    assert_eq!(apex.blocked_installer_text(), "blocked_apex_one_installer");
+    let notifier = rules.product("deep_security_notifier").unwrap();
+    assert_eq!(
+        notifier.blocked_installer_text(),
+        DEFAULT_BLOCKED_INSTALLER_TEXT
+    );
+    let console: Vec<&str> = (rules.products.iter())
+        .filter(|p| p.console_agent)
+        .map(|p| p.id.as_str())
+        .collect();
+    assert_eq!(console, ["deep_security_agent"]);
+}
+
+#[test]
+fn registry_and_console_facts_are_validated() {
+    let refused = |text: String, what: &str| {
+        let err = Rules::from_toml(&text, "t.toml").unwrap_err().to_string();
+        assert!(err.contains(what), "{err}");
+    };
+    refused(
+        EMBEDDED_RULES.replacen(
+            "blocked_installer_text = \"blocked_apex_one_installer\"",
+            "blocked_installer_text = \"blocked_nowhere\"",
+            1,
+        ),
+        "no [texts.blocked_nowhere]",
+    );
+    refused(
+        EMBEDDED_RULES.replacen(
+            "pin_installed_build = true\n",
+            "pin_installed_build = true\nconsole_agent = true\n",
+            1,
+        ),
+        "more than one `console_agent`",
+    );
+    refused(
+        EMBEDDED_RULES.replacen(
+            "name = \"Policies\\\\Root\"",
+            "name = \"Policies\\\\Nope\"",
+            1,
+        ),
+        "registry key name \"Policies\\Nope\" is not one of its aliases",
+    );
+    refused(
+        EMBEDDED_RULES.replace(", required = true", ""),
+        "no `registry_keys` entry is `required`",
+    );
+}

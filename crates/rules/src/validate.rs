@@ -3,24 +3,14 @@
 use std::collections::HashSet;
 
 use crate::codes;
-use crate::model::{RequirementKind, Rules};
+use crate::date::is_date;
+use crate::model::{store_key, Rules};
 use crate::text::{placeholders, Lang};
 use crate::version::Version;
+use crate::windows::RequirementKind;
 
 fn is_hex(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// "2023", "2023-05" or "2023-05-04".
-pub(crate) fn is_date(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
-    match parts.as_slice() {
-        [y] => digits(y, 4),
-        [y, m] => digits(y, 4) && digits(m, 2),
-        [y, m, d] => digits(y, 4) && digits(m, 2) && digits(d, 2),
-        _ => false,
-    }
 }
 
 impl Rules {
@@ -133,15 +123,21 @@ impl Rules {
             if empty(Lang::En) || empty(Lang::Ja) {
                 p.push(format!("product {}: empty name", prod.id));
             }
-            for key in [&prod.delivery_control, &prod.hold_control]
-                .into_iter()
-                .flatten()
-            {
+            let texts = [
+                &prod.delivery_control,
+                &prod.hold_control,
+                &prod.blocked_installer_text,
+            ];
+            for key in texts.into_iter().flatten() {
                 if !self.texts.contains_key(key) {
                     p.push(format!("product {}: no [texts.{key}]", prod.id));
                 }
             }
         }
+        if self.products.iter().filter(|x| x.console_agent).count() > 1 {
+            p.push("products: more than one `console_agent`".into());
+        }
+        self.validate_store_keys(&mut p);
         self.validate_agent_lines(&product_ids, &mut p);
         for c in &self.vendor_certificates {
             if !is_hex(&c.sha1, 40) || c.sha1.to_ascii_uppercase() != c.sha1 {
@@ -212,6 +208,34 @@ impl Rules {
 }
 
 impl Rules {
+    /// Each store's registry keys name the store by one of its aliases, and
+    /// some key holds the roots the rules look for.
+    fn validate_store_keys(&self, p: &mut Vec<String>) {
+        let stores = &self.root_certificate.stores;
+        for s in stores {
+            for k in &s.registry_keys {
+                let names = s.aliases.iter().chain(std::iter::once(&s.id));
+                if !names.map(|a| store_key(a)).any(|a| a == store_key(&k.name)) {
+                    p.push(format!(
+                        "store {}: registry key name \"{}\" is not one of its aliases",
+                        s.id, k.name
+                    ));
+                }
+                if k.key.trim_matches('\\').is_empty() {
+                    p.push(format!("store {}: a registry key without `key`", s.id));
+                }
+            }
+        }
+        let keys = stores.iter().flat_map(|s| &s.registry_keys);
+        if !keys.clone().any(|k| k.required) {
+            p.push(
+                "root_certificate.stores: no `registry_keys` entry is `required` \
+                 (the certificates could not be read from the registry)"
+                    .into(),
+            );
+        }
+    }
+
     fn validate_agent_lines(&self, product_ids: &HashSet<&str>, p: &mut Vec<String>) {
         let mut seen = HashSet::new();
         for line in &self.agent_lines {

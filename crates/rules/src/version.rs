@@ -3,7 +3,17 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::products::VersionScheme;
+use serde::{Deserialize, Serialize};
+
+/// How versions of a product compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionScheme {
+    /// Whole dotted versions; "-" counts as ".".
+    Dotted,
+    /// Only the last number (the build).
+    Build,
+}
 
 /// The most numbers a version may have.
 const MAX_PARTS: usize = 6;

@@ -61,7 +61,7 @@ pub(crate) fn inspect(bytes: &[u8], acs: &AcsIdentity) -> PeFacts {
     })
 }
 
-/// `DllCharacteristics` read from the raw bytes (FACTS.md §3: a WORD at
+/// `DllCharacteristics` read from the raw bytes (docs/sources/signing.md: a WORD at
 /// offset 70 of the optional header, which starts at `e_lfanew + 24`), for
 /// images whose other headers are too damaged for `object`.
 fn raw_dll_characteristics(bytes: &[u8]) -> Option<u16> {

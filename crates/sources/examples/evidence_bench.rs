@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use acsready_registry::Hive;
-use acsready_sources::registry_facts::{software_facts, Coverage, KnownProducts};
+use acsready_sources::registry_facts::{software_facts, Coverage, KnownProducts, StoreKey};
 use acsready_sources::{read_evtx, EventFilter};
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -36,12 +36,20 @@ fn main() {
         let start = Instant::now();
         summary = match kind.as_str() {
             "hive" => {
+                let rules = acsready_rules::Rules::embedded().expect("the embedded rules load");
+                let stores = rules.root_certificate.stores.iter();
+                let stores = stores.flat_map(|s| &s.registry_keys).map(|k| StoreKey {
+                    key: k.key.clone(),
+                    name: k.name.clone(),
+                    required: k.required,
+                });
                 let products = KnownProducts {
                     display_names: vec![(
                         "Trend Micro Deep Security Agent".into(),
                         "deep_security_agent".into(),
                     )],
-                    vendor_keys: vec![],
+                    certificate_stores: KnownProducts::order_stores(stores.collect()),
+                    ..KnownProducts::default()
                 };
                 let hive = Hive::open(path).expect("hive opens");
                 let (facts, _) = software_facts(&hive, "bench", &Coverage::Whole, &products);

@@ -1,7 +1,7 @@
 //! Certificates as Windows stores them in the registry: the `Blob` value under
 //! `…\SystemCertificates\<STORE>\Certificates\<SHA-1>`.
 //!
-//! Layout per [MS-GPEF] §2.2.1.1.1 (FACTS.md §4): zero or more properties
+//! Layout per [MS-GPEF] §2.2.1.1.1 (docs/sources/registry.md): zero or more properties
 //! `PropertyID (u32 LE) | Reserved (u32, 1) | Length (u32 LE) | Value`, then
 //! the certificate itself as property 0x20 (CERT_CERT_PROP_ID) holding the DER.
 

@@ -3,7 +3,7 @@
 //!
 //! * [`read_console_json`]: the API's `{"computers":[{…},…]}` (list and
 //!   search answers) or a bare array of computer objects. Fields read
-//!   (FACTS.md §7): `hostName`, `displayName`, `platform`, `agentVersion`;
+//!   (docs/sources/registry.md): `hostName`, `displayName`, `platform`, `agentVersion`;
 //!   others are ignored.
 //! * [`read_console_csv`]: the console's CSV export of computers, UTF-8 with
 //!   or without BOM or UTF-16. Header names are matched ignoring case, spaces,
@@ -15,9 +15,9 @@
 //!   `エージェントバージョン`; UNCONFIRMED, no Japanese export was seen).
 //!
 //! For each computer: the host is `hostName`, else `displayName`; `agents`
-//! is the Deep Security Agent at `agentVersion` when that is not empty
-//! (else unknown); `platform` ("Microsoft Windows Server 2019 (64 bit)
-//! (Build 17763)", form UNCONFIRMED per FACTS.md §7) gives `os.product_name`
+//! is the Deep Security Agent (the product the rules mark `console_agent`)
+//! at `agentVersion` when that is not empty (else unknown); `platform` ("Microsoft Windows Server 2019 (64 bit)
+//! (Build 17763)", form UNCONFIRMED, docs/sources/registry.md) gives `os.product_name`
 //! (the text before the first " (") and, when it has "Build NNNNN" or a
 //! "(10.0.NNNNN)" version, `os.current_build`. The console has **no UBR**:
 //! such a host stays `unknown` unless another source gives it. Computers
@@ -36,11 +36,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::osquery::{product_of, Problems};
+use crate::osquery::Problems;
+use crate::registry_facts::KnownProducts;
 use crate::{text, SourceError};
-
-/// Product id used when `products` has no entry for the Deep Security Agent.
-pub const DEEP_SECURITY_AGENT: &str = "deep_security_agent";
 
 /// What the console says about its computers.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -64,7 +62,8 @@ struct Computer {
 
 struct Builder<'a, 'e> {
     file: &'a str,
-    product: String,
+    /// The product the console's agent versions are of (from the rules).
+    product: Option<&'a str>,
     out: ConsoleFacts,
     problems: Problems,
     /// Where each computer goes, as it is read.
@@ -72,17 +71,11 @@ struct Builder<'a, 'e> {
 }
 
 impl<'a, 'e> Builder<'a, 'e> {
-    fn new(
-        file: &'a str,
-        products: &[(String, String)],
-        emit: &'e mut dyn FnMut(HostFacts),
-    ) -> Self {
+    fn new(file: &'a str, products: &'a KnownProducts, emit: &'e mut dyn FnMut(HostFacts)) -> Self {
         Builder {
             emit,
             file,
-            product: product_of("Trend Micro Deep Security Agent", products)
-                .unwrap_or(DEEP_SECURITY_AGENT)
-                .to_string(),
+            product: products.console_agent.as_deref(),
             out: ConsoleFacts::default(),
             problems: Problems::default(),
         }
@@ -121,11 +114,13 @@ impl<'a, 'e> Builder<'a, 'e> {
         let mut facts = HostFacts {
             host,
             os: platform.as_deref().map(platform_os),
-            agents: nonempty(c.agent_version).map(|version| {
-                vec![AgentFact {
-                    product: self.product.clone(),
-                    version,
-                }]
+            agents: self.product.and_then(|product| {
+                nonempty(c.agent_version).map(|version| {
+                    vec![AgentFact {
+                        product: product.to_string(),
+                        version,
+                    }]
+                })
             }),
             ..Default::default()
         };
@@ -192,13 +187,13 @@ fn value_string(object: &Map<String, Value>, key: &str) -> Option<String> {
 }
 
 /// Reads computers of the Deep Security / Workload Security API (see the
-/// module documentation). `products` maps product display names to ids
-/// (the rules' `display_names`); the agent's id is the one of "Trend Micro
-/// Deep Security Agent", else [`DEEP_SECURITY_AGENT`].
+/// module documentation). The agent versions are of the product
+/// `products.console_agent` names (the rules' `console_agent`); without
+/// one, agents are unknown.
 pub fn read_console_json(
     bytes: &[u8],
     file: &str,
-    products: &[(String, String)],
+    products: &KnownProducts,
 ) -> Result<ConsoleFacts, SourceError> {
     collected(|emit| read_console_json_each(bytes, file, products, emit))
 }
@@ -218,7 +213,7 @@ fn collected(
 pub fn read_console_json_each(
     bytes: &[u8],
     file: &str,
-    products: &[(String, String)],
+    products: &KnownProducts,
     emit: &mut dyn FnMut(HostFacts),
 ) -> Result<ConsoleFacts, SourceError> {
     let (text, _) = text::decode(bytes);
@@ -310,7 +305,7 @@ fn column(header: &str) -> Option<Column> {
 pub fn read_console_csv(
     bytes: &[u8],
     file: &str,
-    products: &[(String, String)],
+    products: &KnownProducts,
 ) -> Result<ConsoleFacts, SourceError> {
     collected(|emit| read_console_csv_each(bytes, file, products, emit))
 }
@@ -320,7 +315,7 @@ pub fn read_console_csv(
 pub fn read_console_csv_each(
     bytes: &[u8],
     file: &str,
-    products: &[(String, String)],
+    products: &KnownProducts,
     emit: &mut dyn FnMut(HostFacts),
 ) -> Result<ConsoleFacts, SourceError> {
     let (text, _) = text::decode(bytes);

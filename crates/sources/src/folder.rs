@@ -419,7 +419,7 @@ fn read_files(
             opts.products,
         );
         ev.problems.extend(notes);
-        for fact in forget_unreadable(&mut facts, &unreadable, &opts.products.vendor_keys) {
+        for fact in forget_unreadable(&mut facts, &unreadable, opts.products) {
             ev.problems.push(format!(
                 "{}: {fact} unknown: a registry key it is read from could not be read \
                  (see unreadable-keys.txt)",

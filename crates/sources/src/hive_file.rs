@@ -176,7 +176,11 @@ mod tests {
             hives: vec![hive.clone()],
             ..ServerFiles::default()
         };
-        let read = read_server(&files, None, &KnownProducts::default());
+        let read = read_server(
+            &files,
+            None,
+            &crate::rules_fixture::with_rules(KnownProducts::default()),
+        );
         assert_eq!(read.host, "DESKTOP-PM6C56D");
         assert_eq!(read.errors, Vec::<String>::new());
         assert_eq!(dirty_warnings(&read.warnings), Vec::<&String>::new());
@@ -184,7 +188,7 @@ mod tests {
 
         // A host folder (collector output, server uploads): the logs are
         // the hive's, not evidence of their own.
-        let products = KnownProducts::default();
+        let products = crate::rules_fixture::with_rules(KnownProducts::default());
         let filter = EventFilter::all();
         let opts = EvidenceOptions {
             products: &products,
@@ -212,7 +216,7 @@ mod tests {
         assert!(w.contains("SYSTEM.LOG1 and SYSTEM.LOG2"), "{w}");
 
         // `--hive` (files given by hand): the facts read, and the warning.
-        let products = KnownProducts::default();
+        let products = crate::rules_fixture::with_rules(KnownProducts::default());
         let filter = EventFilter::all();
         let opts = EvidenceOptions {
             products: &products,

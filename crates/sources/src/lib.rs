@@ -54,6 +54,8 @@ mod kind;
 pub mod listing;
 mod osquery;
 pub mod registry_facts;
+#[cfg(test)]
+mod rules_fixture;
 pub mod server;
 pub mod services;
 mod text;
@@ -62,7 +64,7 @@ mod wevtutil;
 pub use self::evtx::{read_evtx, read_evtx_bytes};
 pub use console::{
     read_console_csv, read_console_csv_each, read_console_json, read_console_json_each,
-    ConsoleFacts, DEEP_SECURITY_AGENT,
+    ConsoleFacts,
 };
 pub use easyfix::{parse_easyfix_log, read_easyfix_log, EasyFixLog, EasyFixResult};
 pub use events::{EventFilter, EventLog, MAX_PROBLEMS};

@@ -1,7 +1,7 @@
 //! Host facts from the SOFTWARE registry: an offline hive, or the `reg
 //! export` files of the collector, through one [`RegistryView`].
 //!
-//! Keys and values (FACTS.md §4–5, seed 004):
+//! Keys and values (docs/sources/registry.md; seed 004, docs/sources/seeds.md):
 //! - `Microsoft\Windows NT\CurrentVersion`: the OS;
 //! - `Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages`:
 //!   installed, superseded and pending updates;
@@ -9,8 +9,14 @@
 //!   `Microsoft\EnterpriseCertificates\<store>`: root certificates (`Blob` values);
 //! - `Policies\Microsoft\SystemCertificates\AuthRoot\DisableRootAutoUpdate`;
 //! - the Uninstall keys (native and `Wow6432Node`) for Trend Micro products;
-//! - `TrendMicro\PC-cillinNTCorp[\CurrentVersion]\Misc.\NoProgramUpgrade`
-//!   (also spelled `Trend Micro`, native and `Wow6432Node`).
+//! - `NoProgramUpgrade` under the products' `delivery_keys`
+//!   (`TrendMicro\PC-cillinNTCorp[\CurrentVersion]\Misc.`, both spellings,
+//!   native and `Wow6432Node`).
+//!
+//! The stores' keys, the vendor keys and the delivery keys are facts of the
+//! rules (`root_certificate.stores[].registry_keys`, `[[products]]`
+//! `vendor_keys` and `delivery_keys`, with their sources in
+//! docs/sources/registry.md); the caller passes them in [`KnownProducts`].
 
 use acsready_facts::{normalize_kb, AgentFact, CertificateFact, DeliveryFacts, HostFacts, OsFacts};
 use acsready_registry::{Data, RegistryView};
@@ -22,45 +28,12 @@ pub(crate) const CBS_PACKAGES: &str =
     r"Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages";
 pub(crate) const AUTHROOT_POLICY: &str = r"Policies\Microsoft\SystemCertificates\AuthRoot";
 
-/// Certificate stores read, as (key relative to SOFTWARE, store name written in the facts).
-const STORES: [(&str, &str); 7] = [
-    (r"Microsoft\SystemCertificates\ROOT", "ROOT"),
-    (r"Microsoft\SystemCertificates\AuthRoot", "AuthRoot"),
-    (r"Microsoft\SystemCertificates\Disallowed", "Disallowed"),
-    (
-        r"Policies\Microsoft\SystemCertificates\Root",
-        r"Policies\Root",
-    ),
-    (
-        r"Policies\Microsoft\SystemCertificates\Disallowed",
-        r"Policies\Disallowed",
-    ),
-    (r"Microsoft\EnterpriseCertificates\Root", r"Enterprise\Root"),
-    (
-        r"Microsoft\EnterpriseCertificates\Disallowed",
-        r"Enterprise\Disallowed",
-    ),
-];
-
 pub(crate) const UNINSTALL: [&str; 2] = [
     r"Microsoft\Windows\CurrentVersion\Uninstall",
     r"Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall",
 ];
 
-/// Where `Misc.\NoProgramUpgrade` may live (seed 004; FACTS.md §5 notes both
-/// spellings and both levels).
-const APEX_ONE_MISC: [&str; 8] = [
-    r"TrendMicro\PC-cillinNTCorp\CurrentVersion\Misc.",
-    r"Wow6432Node\TrendMicro\PC-cillinNTCorp\CurrentVersion\Misc.",
-    r"Trend Micro\PC-cillinNTCorp\CurrentVersion\Misc.",
-    r"Wow6432Node\Trend Micro\PC-cillinNTCorp\CurrentVersion\Misc.",
-    r"TrendMicro\PC-cillinNTCorp\Misc.",
-    r"Wow6432Node\TrendMicro\PC-cillinNTCorp\Misc.",
-    r"Trend Micro\PC-cillinNTCorp\Misc.",
-    r"Wow6432Node\Trend Micro\PC-cillinNTCorp\Misc.",
-];
-
-/// CBS `CurrentState` values (FACTS.md §4).
+/// CBS `CurrentState` values (docs/sources/registry.md).
 const INSTALLED_STATES: [u32; 3] = [0x50, 0x70, 0x80]; // superseded, installed, permanent
 const PENDING_STATES: [u32; 4] = [0x30, 0x40, 0x60, 0x65]; // staging, staged, install pending, partially installed
 
@@ -96,7 +69,8 @@ impl Coverage<'_> {
     }
 }
 
-/// How Trend Micro products show on a host (from the rules).
+/// How Trend Micro products and the certificate stores show on a host and
+/// in a console: facts of the rules, which the caller passes in.
 #[derive(Debug, Clone, Default)]
 pub struct KnownProducts {
     /// Uninstall `DisplayName` prefix → product id.
@@ -104,6 +78,61 @@ pub struct KnownProducts {
     /// Vendor key (relative to SOFTWARE) whose presence means the product is
     /// installed → product id.
     pub vendor_keys: Vec<(String, String)>,
+    /// Keys (relative to SOFTWARE), in the order looked at, whose
+    /// `NoProgramUpgrade` value is the agent's program-delivery setting.
+    pub delivery_keys: Vec<String>,
+    /// The product id whose version the Deep Security / Workload Security
+    /// console lists for its computers; without it the console's agent
+    /// versions are not read.
+    pub console_agent: Option<String>,
+    /// The certificate stores' keys, in the order read.
+    pub certificate_stores: Vec<StoreKey>,
+}
+
+/// Where a certificate store lives in the SOFTWARE hive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreKey {
+    /// Relative to SOFTWARE ("Microsoft\\SystemCertificates\\ROOT").
+    pub key: String,
+    /// The store name written in the facts ("ROOT").
+    pub name: String,
+    /// Without this key the certificate list is unknown: it holds the roots
+    /// the rules look for.
+    pub required: bool,
+}
+
+impl KnownProducts {
+    /// The store keys in reading order: keys under one parent together,
+    /// parents in the order they first come.
+    pub fn order_stores(mut stores: Vec<StoreKey>) -> Vec<StoreKey> {
+        let parent = |k: &StoreKey| {
+            k.key
+                .rsplit_once('\\')
+                .map_or(String::new(), |(p, _)| p.to_ascii_lowercase())
+        };
+        let mut parents: Vec<String> = Vec::new();
+        for k in &stores {
+            let p = parent(k);
+            if !parents.contains(&p) {
+                parents.push(p);
+            }
+        }
+        stores.sort_by_key(|k| parents.iter().position(|p| *p == parent(k)));
+        stores
+    }
+
+    /// The keys holding the certificate stores (the stores' parents),
+    /// relative to SOFTWARE.
+    pub fn certificate_parents(&self) -> Vec<&str> {
+        let mut parents: Vec<&str> = Vec::new();
+        for k in &self.certificate_stores {
+            let p = k.key.rsplit_once('\\').map_or(k.key.as_str(), |(p, _)| p);
+            if !parents.iter().any(|x| x.eq_ignore_ascii_case(p)) {
+                parents.push(p);
+            }
+        }
+        parents
+    }
 }
 
 /// Reads what a SOFTWARE view says about the host. `products` maps
@@ -142,7 +171,7 @@ pub fn software_facts(
             }
         }
     }
-    facts.certificates = certificates(view, coverage, &mut notes);
+    facts.certificates = certificates(view, coverage, products, &mut notes);
     facts.root_auto_update_disabled = match view.value(AUTHROOT_POLICY, "DisableRootAutoUpdate") {
         Some(Data::Dword(v)) => Some(v != 0),
         Some(other) => {
@@ -163,7 +192,7 @@ pub fn software_facts(
         None => None,
     };
     facts.agents = agents(view, coverage, products, &mut notes);
-    facts.delivery = APEX_ONE_MISC.iter().find_map(|key| {
+    facts.delivery = products.delivery_keys.iter().find_map(|key| {
         let values = view.values(key)?;
         let set = values
             .iter()
@@ -331,11 +360,17 @@ fn packages(view: &dyn RegistryView, notes: &mut Vec<String>) -> Option<Packages
 fn certificates(
     view: &dyn RegistryView,
     coverage: &Coverage,
+    products: &KnownProducts,
     notes: &mut Vec<String>,
 ) -> Option<Vec<CertificateFact>> {
     let mut seen_any = false;
     let mut certs = Vec::new();
-    for (key, store) in STORES {
+    for StoreKey {
+        key,
+        name: store,
+        required,
+    } in &products.certificate_stores
+    {
         let path = format!(r"{key}\Certificates");
         // A lost certificate key, or the store's keys cut: unknown. Damage
         // inside one certificate's key is a note on that certificate.
@@ -352,7 +387,7 @@ fn certificates(
             let known = view.subkeys(key).is_some() || coverage.known_absent(view, key);
             // ROOT and AuthRoot hold the roots the rules look for: without
             // them the list would claim what it does not know.
-            if !known && (store == "ROOT" || store == "AuthRoot") {
+            if !known && *required {
                 return None;
             }
             seen_any |= known;
@@ -362,7 +397,7 @@ fn certificates(
         for thumbprint in thumbprints {
             let mut cert = CertificateFact {
                 sha1: thumbprint.to_ascii_uppercase(),
-                store: store.to_string(),
+                store: store.clone(),
                 ..Default::default()
             };
             match view.value(&format!(r"{path}\{thumbprint}"), "Blob") {
@@ -464,6 +499,38 @@ fn agents(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stores_are_read_parent_by_parent_in_the_rules_order() {
+        let products = crate::rules_fixture::with_rules(KnownProducts::default());
+        let names: Vec<&str> = (products.certificate_stores.iter())
+            .map(|k| k.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "ROOT",
+                "AuthRoot",
+                "Disallowed",
+                r"Policies\Root",
+                r"Policies\Disallowed",
+                r"Enterprise\Root",
+                r"Enterprise\Disallowed"
+            ]
+        );
+        assert_eq!(
+            products.certificate_parents(),
+            [
+                r"Microsoft\SystemCertificates",
+                r"Policies\Microsoft\SystemCertificates",
+                r"Microsoft\EnterpriseCertificates"
+            ]
+        );
+        assert_eq!(
+            products.delivery_keys.first().map(String::as_str),
+            Some(r"TrendMicro\PC-cillinNTCorp\CurrentVersion\Misc.")
+        );
+    }
 
     #[test]
     fn package_names() {

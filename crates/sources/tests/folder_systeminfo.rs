@@ -20,10 +20,7 @@ fn read(name: &str, bytes: &[u8]) -> acsready_sources::folder::HostEvidence {
         std::env::temp_dir().join(format!("acsready-folder-si-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     std::fs::write(dir.join("systeminfo.txt"), bytes).expect("write");
-    let products = KnownProducts {
-        display_names: vec![],
-        vendor_keys: vec![],
-    };
+    let products = KnownProducts::default();
     let filter = EventFilter::all();
     let opts = EvidenceOptions {
         products: &products,

@@ -92,9 +92,8 @@ impl HostsParams {
                     .into_iter()
                     .find(|x| x.as_str() == a)
                     .ok_or_else(|| {
-                        bad(format!(
-                            "action: unknown action \"{a}\" (upgrade, pin, fix_host, hold, none)"
-                        ))
+                        let known = Action::ALL.map(Action::as_str).join(", ");
+                        bad(format!("action: unknown action \"{a}\" ({known})"))
                     })
             })
             .transpose()?;

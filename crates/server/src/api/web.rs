@@ -1,5 +1,7 @@
 //! The dashboard's files and signing in and out.
 
+use std::sync::LazyLock;
+
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +14,10 @@ use crate::store::Scope;
 
 const INDEX: &str = include_str!("../../dashboard/index.html");
 const SCRIPT: &str = include_str!("../../dashboard/dashboard.js");
-const STYLE: &str = include_str!("../../dashboard/dashboard.css");
+/// The dashboard's style sheet, its verdict colours those of the reports.
+static STYLE: LazyLock<String> = LazyLock::new(|| {
+    acsready_report::StyleSheet(include_str!("../../dashboard/dashboard.css")).to_string()
+});
 
 fn file(kind: &'static str, body: &'static str) -> Response {
     (
@@ -34,7 +39,7 @@ pub async fn script() -> Response {
 }
 
 pub async fn style() -> Response {
-    file("text/css; charset=utf-8", STYLE)
+    file("text/css; charset=utf-8", STYLE.as_str())
 }
 
 /// A POST from a page of another site is refused. A browser says where a

@@ -57,7 +57,7 @@ impl SqliteStore {
             cause,
         };
         let conn = connect(path).map_err(open_err)?;
-        conn.execute_batch(SCHEMA).map_err(open_err)?;
+        conn.execute_batch(&SCHEMA).map_err(open_err)?;
         conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?1)",
             [SCHEMA_VERSION.to_string()],

@@ -3,11 +3,11 @@ use proptest::prelude::*;
 use super::*;
 use crate::text::utf16le_with_bom;
 
-fn products() -> Vec<(String, String)> {
-    vec![(
-        "Trend Micro Deep Security Agent".into(),
-        "deep_security_agent".into(),
-    )]
+fn products() -> KnownProducts {
+    KnownProducts {
+        console_agent: Some("deep_security_agent".into()),
+        ..KnownProducts::default()
+    }
 }
 
 const API: &str = r#"{
@@ -92,11 +92,11 @@ fn api_object_and_bare_array() {
 }
 
 #[test]
-fn the_product_id_comes_from_the_product_list() {
-    let list = vec![(
-        "Trend Micro Deep Security Agent".to_string(),
-        "dsa".to_string(),
-    )];
+fn the_product_id_comes_from_the_rules_console_agent() {
+    let list = KnownProducts {
+        console_agent: Some("dsa".into()),
+        ..KnownProducts::default()
+    };
     let out = read_console_json(
         br#"[{"hostName":"a","agentVersion":"20.0.0-6690"}]"#,
         "x",
@@ -105,11 +105,10 @@ fn the_product_id_comes_from_the_product_list() {
     .unwrap();
     assert_eq!(out.hosts[0].agents.as_ref().unwrap()[0].product, "dsa");
     assert_eq!(out.hosts[0].os, None, "no platform: OS unknown");
-    let out = read_console_json(br#"[{"hostName":"a","agentVersion":"1"}]"#, "x", &[]).unwrap();
-    assert_eq!(
-        out.hosts[0].agents.as_ref().unwrap()[0].product,
-        DEEP_SECURITY_AGENT
-    );
+    // Without the rules' console agent, the version is of no known product.
+    let none = KnownProducts::default();
+    let out = read_console_json(br#"[{"hostName":"a","agentVersion":"1"}]"#, "x", &none).unwrap();
+    assert_eq!(out.hosts[0].agents, None);
 }
 
 #[test]

@@ -5,7 +5,9 @@
 use acsready_facts::HostFacts;
 
 use super::text_of;
-use crate::registry_facts::{AUTHROOT_POLICY, CBS_PACKAGES, CURRENT_VERSION, UNINSTALL};
+use crate::registry_facts::{
+    KnownProducts, AUTHROOT_POLICY, CBS_PACKAGES, CURRENT_VERSION, UNINSTALL,
+};
 
 /// The collector's `collector.txt`: `key=value` lines.
 pub(super) fn manifest(text: &str) -> Vec<(String, String)> {
@@ -45,21 +47,17 @@ pub(super) fn empty_file_meaning(name: &str) -> &'static str {
 }
 
 /// Windows' registry keys (relative to SOFTWARE) that each fact read from a
-/// collector's exports comes from; the vendor's keys come from the rules
-/// (`vendor_keys` of each product line).
-const FACT_KEYS: [(&str, &[&str]); 4] = [
-    ("os", &[CURRENT_VERSION]),
-    ("updates", &[CBS_PACKAGES]),
-    (
-        "certificates",
-        &[
-            r"Microsoft\SystemCertificates",
-            r"Microsoft\EnterpriseCertificates",
-            r"Policies\Microsoft\SystemCertificates",
-        ],
-    ),
-    ("agents", &UNINSTALL),
-];
+/// collector's exports comes from: Windows' own keys, and from the rules
+/// the certificate stores' keys and the vendor's keys (`vendor_keys` of each
+/// product line).
+fn fact_keys(products: &KnownProducts) -> [(&'static str, Vec<&str>); 4] {
+    [
+        ("os", vec![CURRENT_VERSION]),
+        ("updates", vec![CBS_PACKAGES]),
+        ("certificates", products.certificate_parents()),
+        ("agents", UNINSTALL.to_vec()),
+    ]
+}
 
 /// Whether one key lies within the other (paths relative to SOFTWARE).
 pub(super) fn overlaps(a: &str, b: &str) -> bool {
@@ -75,19 +73,19 @@ pub(super) fn overlaps(a: &str, b: &str) -> bool {
 pub(super) fn forget_unreadable(
     facts: &mut HostFacts,
     unreadable: &[String],
-    vendor_keys: &[(String, String)],
+    products: &KnownProducts,
 ) -> Vec<&'static str> {
     let mut forgotten = Vec::new();
     // The products' own keys hold their versions and the delivery setting.
     if unreadable
         .iter()
-        .any(|u| vendor_keys.iter().any(|(k, _)| overlaps(u, k)))
+        .any(|u| products.vendor_keys.iter().any(|(k, _)| overlaps(u, k)))
     {
         facts.agents = None;
         facts.delivery = None;
         forgotten.extend(["agents", "delivery"]);
     }
-    for (fact, keys) in FACT_KEYS {
+    for (fact, keys) in fact_keys(products) {
         if !unreadable
             .iter()
             .any(|u| keys.iter().any(|k| overlaps(u, k)))

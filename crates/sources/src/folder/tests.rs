@@ -101,13 +101,13 @@ mod collected_tests {
     }
 
     fn opts_products() -> KnownProducts {
-        KnownProducts {
+        crate::rules_fixture::with_rules(KnownProducts {
             display_names: vec![(
                 "Trend Micro Deep Security Agent".into(),
                 "deep_security_agent".into(),
             )],
-            vendor_keys: vec![],
-        }
+            ..KnownProducts::default()
+        })
     }
 
     #[test]

@@ -10,13 +10,14 @@ use proptest::prelude::*;
 const SW: &str = r"HKEY_LOCAL_MACHINE\SOFTWARE";
 
 fn products() -> KnownProducts {
-    KnownProducts {
+    crate::rules_fixture::with_rules(KnownProducts {
         vendor_keys: Vec::new(),
         display_names: vec![(
             "Trend Micro Apex One Security Agent".into(),
             "apex_one_agent".into(),
         )],
-    }
+        ..KnownProducts::default()
+    })
 }
 
 /// The sections the collector exports, one file each, as `reg export`

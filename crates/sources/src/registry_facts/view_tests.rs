@@ -8,7 +8,7 @@ use acsready_testkit::{
 };
 
 fn products() -> KnownProducts {
-    KnownProducts {
+    crate::rules_fixture::with_rules(KnownProducts {
         vendor_keys: vec![(
             r"Trend Micro\Deep Security Agent".into(),
             "deep_security_agent".into(),
@@ -23,7 +23,8 @@ fn products() -> KnownProducts {
                 "apex_one_agent".into(),
             ),
         ],
-    }
+        ..KnownProducts::default()
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

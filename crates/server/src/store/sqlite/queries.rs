@@ -4,10 +4,22 @@
 use rusqlite::{params, OptionalExtension, Row};
 use tokio::sync::oneshot;
 
+use std::sync::LazyLock;
+
 use super::writer::Job;
 use super::*;
+use crate::store::schema::{action_column, action_columns};
 
 const ROW_COLUMNS: &str = "host, verdict, os_name, os_build, os_ubr, release, agents, codes, assessed_at, collected_at, rules_version";
+
+/// Hosts and agents per action, by release and verdict.
+static COUNTS_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT release, verdict, min(os_name), count(*), {}
+         FROM latest GROUP BY release, verdict ORDER BY release",
+        action_columns(|c| format!("sum({c})"), ", ")
+    )
+});
 
 fn damaged(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Damaged(format!("{what}: {e}"))
@@ -141,16 +153,7 @@ impl Store for SqliteStore {
         }
         if let Some(a) = query.action {
             // A fixed column name per action: nothing of the query goes into the SQL text.
-            clauses.push(
-                match a {
-                    Action::Upgrade => "n_upgrade > 0",
-                    Action::Pin => "n_pin > 0",
-                    Action::FixHost => "n_fix_host > 0",
-                    Action::Hold => "n_hold > 0",
-                    Action::None => "n_none > 0",
-                }
-                .to_string(),
-            );
+            clauses.push(format!("{} > 0", action_column(a)));
         }
         let filter = if clauses.is_empty() {
             String::new()
@@ -258,11 +261,7 @@ impl Store for SqliteStore {
 
     fn counts(&self) -> Result<FleetCounts, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT release, verdict, min(os_name), count(*), sum(n_upgrade), sum(n_pin),
-                        sum(n_fix_host), sum(n_hold), sum(n_none)
-                 FROM latest GROUP BY release, verdict ORDER BY release",
-            )?;
+            let mut stmt = c.prepare_cached(&COUNTS_SQL)?;
             let mut rows = stmt.query([])?;
             let mut counts = FleetCounts::default();
             while let Some(row) = rows.next()? {
@@ -273,12 +272,9 @@ impl Store for SqliteStore {
                 let n = row.get::<_, i64>(3)? as u64;
                 let s = &mut counts.summary;
                 s.hosts += n;
-                let actions = &mut s.agent_actions;
-                actions.upgrade += row.get::<_, i64>(4)? as u64;
-                actions.pin += row.get::<_, i64>(5)? as u64;
-                actions.fix_host += row.get::<_, i64>(6)? as u64;
-                actions.hold += row.get::<_, i64>(7)? as u64;
-                actions.none += row.get::<_, i64>(8)? as u64;
+                for (i, a) in Action::ALL.into_iter().enumerate() {
+                    *s.agent_actions.get_mut(a) += row.get::<_, i64>(4 + i)? as u64;
+                }
                 if counts
                     .by_release
                     .last()

@@ -2,12 +2,14 @@
 //! (group commit), the writers answered after the commit.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use acsready_intake::host_key;
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, ToSql, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::*;
+use crate::store::schema::action_column;
 
 /// Jobs taken into one transaction at most.
 const MAX_GROUP: usize = 1024;
@@ -150,40 +152,11 @@ fn put_record(tx: &Transaction, r: &NewRecord, names: &mut Names) -> Result<Stor
     let facts_id = tx.last_insert_rowid();
     let a = &r.assessed;
     insert_history(tx, &host, facts_id, r.facts.collected_at.as_deref(), a)?;
-    let counts = action_counts(&a.agents);
-    tx.prepare_cached(
-        "INSERT INTO latest (host, facts_id, seen_ms, verdict, os_name, os_build, os_ubr, release, agents,
-             codes, n_upgrade, n_pin, n_fix_host, n_hold, n_none, assessed_at, collected_at, rules_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-         ON CONFLICT (host) DO UPDATE SET facts_id = excluded.facts_id, seen_ms = excluded.seen_ms,
-             verdict = excluded.verdict, os_name = excluded.os_name, os_build = excluded.os_build,
-             os_ubr = excluded.os_ubr, release = excluded.release, agents = excluded.agents,
-             codes = excluded.codes, n_upgrade = excluded.n_upgrade, n_pin = excluded.n_pin,
-             n_fix_host = excluded.n_fix_host, n_hold = excluded.n_hold, n_none = excluded.n_none,
-             assessed_at = excluded.assessed_at, collected_at = excluded.collected_at,
-             rules_version = excluded.rules_version
-         WHERE excluded.seen_ms >= latest.seen_ms",
-    )?
-    .execute(params![
-        host,
-        facts_id,
-        r.seen_ms,
-        a.verdict.as_str(),
-        a.os.name,
-        a.os.build,
-        a.os.ubr,
-        a.os.release.as_deref().unwrap_or(""),
-        json(&a.agents)?,
-        json(&a.codes)?,
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3],
-        counts[4],
-        a.assessed_at,
-        r.facts.collected_at,
-        a.rules_version,
-    ])?;
+    let assessment = AssessmentValues::new(a)?;
+    let mut values: Vec<&dyn ToSql> = vec![&host, &facts_id, &r.seen_ms];
+    values.extend(assessment.values());
+    values.extend([&r.facts.collected_at as &dyn ToSql, &a.rules_version]);
+    tx.prepare_cached(&UPSERT_LATEST)?.execute(&*values)?;
     Ok(Stored::New)
 }
 
@@ -210,45 +183,99 @@ fn insert_history(
     Ok(())
 }
 
-/// Agents per action, in the order of [`Action::ALL`].
-fn action_counts(agents: &[AgentBrief]) -> [i64; 5] {
-    let mut n = [0i64; 5];
-    for agent in agents {
-        if let Some(i) = Action::ALL.iter().position(|a| *a == agent.action) {
-            n[i] += 1;
-        }
-    }
-    n
+/// The columns of `latest` an assessment gives, in order: its own, one
+/// count of agents per action (in the order of [`Action::ALL`]), its time.
+fn assessment_columns() -> Vec<String> {
+    let own = [
+        "verdict", "os_name", "os_build", "os_ubr", "release", "agents", "codes",
+    ];
+    (own.map(String::from).into_iter())
+        .chain(Action::ALL.map(action_column))
+        .chain(["assessed_at".to_string()])
+        .collect()
 }
+
+/// The values of [`assessment_columns`] for one assessment.
+struct AssessmentValues<'a> {
+    a: &'a Assessed,
+    verdict: &'static str,
+    release: &'a str,
+    agents: String,
+    codes: String,
+    counts: [i64; Action::ALL.len()],
+}
+
+impl<'a> AssessmentValues<'a> {
+    fn new(a: &'a Assessed) -> Result<Self, StoreError> {
+        Ok(AssessmentValues {
+            a,
+            verdict: a.verdict.as_str(),
+            release: a.os.release.as_deref().unwrap_or(""),
+            agents: json(&a.agents)?,
+            codes: json(&a.codes)?,
+            counts: Action::ALL.map(|x| a.agents.iter().filter(|g| g.action == x).count() as i64),
+        })
+    }
+
+    fn values(&self) -> Vec<&dyn ToSql> {
+        let a = self.a;
+        let mut values: Vec<&dyn ToSql> = vec![
+            &self.verdict,
+            &a.os.name,
+            &a.os.build,
+            &a.os.ubr,
+            &self.release,
+            &self.agents,
+            &self.codes,
+        ];
+        values.extend(self.counts.iter().map(|n| n as &dyn ToSql));
+        values.push(&a.assessed_at);
+        values
+    }
+}
+
+/// A host's row of `latest`, kept when the facts are newer than those it has.
+static UPSERT_LATEST: LazyLock<String> = LazyLock::new(|| {
+    let columns: Vec<String> = (["host", "facts_id", "seen_ms"]
+        .map(String::from)
+        .into_iter())
+    .chain(assessment_columns())
+    .chain(["collected_at", "rules_version"].map(String::from))
+    .collect();
+    let set: Vec<String> = (columns.iter().skip(1))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO latest ({}) VALUES ({})
+         ON CONFLICT (host) DO UPDATE SET {}
+         WHERE excluded.seen_ms >= latest.seen_ms",
+        columns.join(", "),
+        vec!["?"; columns.len()].join(", "),
+        set.join(", ")
+    )
+});
+
+/// A host's assessment again, on the facts it was made from.
+static REASSESS_LATEST: LazyLock<String> = LazyLock::new(|| {
+    let columns = assessment_columns()
+        .into_iter()
+        .chain(["rules_version".into()]);
+    let set: Vec<String> = (columns.enumerate())
+        .map(|(i, c)| format!("{c} = ?{}", i + 3))
+        .collect();
+    format!(
+        "UPDATE latest SET {} WHERE host = ?1 AND facts_id = ?2",
+        set.join(", ")
+    )
+});
 
 fn reassess_one(tx: &Transaction, r: &Reassessed) -> Result<bool, StoreError> {
     let a = &r.assessed;
-    let counts = action_counts(&a.agents);
-    let changed = tx
-        .prepare_cached(
-            "UPDATE latest SET verdict = ?3, os_name = ?4, os_build = ?5, os_ubr = ?6, release = ?7,
-                 agents = ?8, codes = ?9, n_upgrade = ?10, n_pin = ?11, n_fix_host = ?12, n_hold = ?13,
-                 n_none = ?14, assessed_at = ?15, rules_version = ?16
-             WHERE host = ?1 AND facts_id = ?2",
-        )?
-        .execute(params![
-            r.host,
-            r.facts_id,
-            a.verdict.as_str(),
-            a.os.name,
-            a.os.build,
-            a.os.ubr,
-            a.os.release.as_deref().unwrap_or(""),
-            json(&a.agents)?,
-            json(&a.codes)?,
-            counts[0],
-            counts[1],
-            counts[2],
-            counts[3],
-            counts[4],
-            a.assessed_at,
-            a.rules_version,
-        ])?;
+    let assessment = AssessmentValues::new(a)?;
+    let mut values: Vec<&dyn ToSql> = vec![&r.host, &r.facts_id];
+    values.extend(assessment.values());
+    values.push(&a.rules_version);
+    let changed = tx.prepare_cached(&REASSESS_LATEST)?.execute(&*values)?;
     if changed > 0 {
         insert_history(tx, &r.host, r.facts_id, r.collected_at.as_deref(), a)?;
     }
