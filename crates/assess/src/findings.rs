@@ -2,9 +2,26 @@
 
 use std::collections::BTreeMap;
 
-use acsready_rules::{fill, Lang, Rules, Severity};
+use acsready_rules::{Lang, Rules, Severity};
 
-use crate::model::{Evidence, Finding};
+use crate::model::{AgentPlan, Evidence, Finding, Param, Params, TextRef};
+use crate::render;
+
+/// Parameters that are all plain values.
+pub(crate) fn plain(params: &[(&str, &str)]) -> Params {
+    params
+        .iter()
+        .map(|(k, v)| (k.to_string(), Param::from(*v)))
+        .collect()
+}
+
+/// A text entry of the rules with the values of its placeholders.
+pub(crate) fn text_ref(key: &str, params: Params) -> TextRef {
+    TextRef {
+        key: key.to_string(),
+        params,
+    }
+}
 
 /// Shorthand for one piece of evidence.
 pub(crate) fn ev(fact: &str, value: impl Into<String>) -> Evidence {
@@ -37,11 +54,6 @@ pub enum Detail {
 }
 
 impl<'r> Findings<'r> {
-    /// The language texts are filled in.
-    pub(crate) fn lang(&self) -> Lang {
-        self.lang
-    }
-
     pub(crate) fn new(rules: &'r Rules, lang: Lang, detail: Detail) -> Self {
         Findings {
             rules,
@@ -51,85 +63,73 @@ impl<'r> Findings<'r> {
         }
     }
 
+    /// The language texts are rendered in.
+    pub(crate) fn lang(&self) -> Lang {
+        self.lang
+    }
+
     /// Whether texts are wanted; callers skip building evidence when not.
     pub(crate) fn full(&self) -> bool {
         self.detail == Detail::Full
     }
 
-    /// The lines of a text entry of the rules, with placeholders filled.
-    pub(crate) fn text(&self, key: &str, params: &[(&str, &str)]) -> Vec<String> {
+    /// A parameter made of text entries of the rules, joined by `join`
+    /// (empty when texts are not wanted).
+    pub(crate) fn texts(&self, texts: Vec<TextRef>, join: &str) -> Param {
         if !self.full() {
-            return Vec::new();
+            return Param::Value(String::new());
         }
-        self.rules
-            .text(key, self.lang)
-            .iter()
-            .map(|t| fill(t, params))
-            .collect()
-    }
-
-    /// The title a finding would have.
-    pub(crate) fn title(&self, code: &str, params: &[(&str, &str)]) -> String {
-        if !self.full() {
-            return String::new();
-        }
-        match self.rules.finding(code) {
-            Some(f) => fill(f.title.get(self.lang), &self.with_common(params)),
-            None => code.to_string(),
+        Param::Texts {
+            texts,
+            join: join.to_string(),
         }
     }
 
-    /// Adds a finding. A parameter whose value holds several lines (steps)
-    /// expands into that many remediation lines.
+    /// Sets the reason of an agent plan: the title of finding `code`.
+    pub(crate) fn reason(&self, plan: &mut AgentPlan, code: &str, params: &Params) {
+        if !self.full() {
+            return;
+        }
+        plan.reason = render::title(self.rules, self.lang, code, params);
+        plan.reason_code = code.to_string();
+        plan.reason_params = params.clone();
+    }
+
+    /// Adds a finding whose parameters are all plain values.
     pub(crate) fn add(&mut self, code: &str, params: &[(&str, &str)], evidence: Vec<Evidence>) {
+        let params = if self.full() {
+            plain(params)
+        } else {
+            Params::new()
+        };
+        self.add_params(code, params, evidence);
+    }
+
+    /// Adds a finding, its texts rendered from its code and parameters.
+    pub(crate) fn add_params(&mut self, code: &str, params: Params, evidence: Vec<Evidence>) {
+        let severity = self
+            .rules
+            .finding(code)
+            .map_or(Severity::Medium, |f| f.severity);
         if !self.full() {
-            let severity = self
-                .rules
-                .finding(code)
-                .map_or(Severity::Medium, |f| f.severity);
             self.list.push(Finding {
                 code: code.to_string(),
                 severity,
                 title: String::new(),
                 evidence: Vec::new(),
                 remediation: Vec::new(),
+                params: Params::new(),
             });
             return;
         }
-        let params = self.with_common(params);
-        let (severity, title, remediation) = match self.rules.finding(code) {
-            Some(f) => (
-                f.severity,
-                fill(f.title.get(self.lang), &params),
-                f.remediation
-                    .get(self.lang)
-                    .iter()
-                    .flat_map(|t| {
-                        fill(t, &params)
-                            .lines()
-                            .filter(|l| !l.trim().is_empty())
-                            .map(str::to_string)
-                            .collect::<Vec<_>>()
-                    })
-                    .collect(),
-            ),
-            None => (Severity::Medium, code.to_string(), Vec::new()),
-        };
         self.list.push(Finding {
             code: code.to_string(),
             severity,
-            title,
+            title: render::title(self.rules, self.lang, code, &params),
             evidence,
-            remediation,
+            remediation: render::remediation(self.rules, self.lang, code, &params),
+            params,
         });
-    }
-
-    fn with_common<'a>(&'a self, params: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-        let root = &self.rules.root_certificate;
-        let mut all = params.to_vec();
-        all.push(("root_name", root.name.as_str()));
-        all.push(("root_sha1", root.sha1.as_str()));
-        all
     }
 
     /// Most severe first; codes in order within a severity; stable otherwise.

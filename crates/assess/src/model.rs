@@ -1,6 +1,7 @@
 //! What an assessment says about a host. These types are the JSON report
 //! contract: names may grow, never change, and lists are never `null`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -115,6 +116,47 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// Steps for this host, in order.
     pub remediation: Vec<String>,
+    /// The values of the placeholders of the texts of `code`: `title` and
+    /// `remediation` are rendered again from them in any language. Absent
+    /// from reports written before it existed (their texts stay as written).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: Params,
+}
+
+/// The placeholder values of a finding, by placeholder name.
+pub type Params = BTreeMap<String, Param>;
+
+/// The value of one placeholder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Param {
+    /// Shown as written in every language: a version, a build, a KB.
+    Value(String),
+    /// The name of a product of the rules, in the language of the text.
+    Product { product: String },
+    /// The lines of texts of the rules (each with its own placeholder
+    /// values), joined by `join`.
+    Texts { texts: Vec<TextRef>, join: String },
+}
+
+/// One text entry of the rules with the values of its placeholders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextRef {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: Params,
+}
+
+impl From<&str> for Param {
+    fn from(v: &str) -> Self {
+        Param::Value(v.to_string())
+    }
+}
+
+impl From<String> for Param {
+    fn from(v: String) -> Self {
+        Param::Value(v)
+    }
 }
 
 /// The plan for one installed agent.
@@ -125,8 +167,15 @@ pub struct AgentPlan {
     pub action: Action,
     /// The version to run: "latest" for upgrade, the pinned build for pin.
     pub target: String,
-    /// Why, in one line.
+    /// Why, in one line: the title of the finding `reason_code`.
     pub reason: String,
+    /// The code of the finding that gives the reason ("" in reports written
+    /// before it existed: `reason` then stays as written).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason_code: String,
+    /// The placeholder values of that finding's title.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reason_params: Params,
 }
 
 /// The OS as identified from build and installation type.

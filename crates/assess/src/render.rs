@@ -1,0 +1,145 @@
+//! The texts of findings and agent plans, rendered from their codes and
+//! parameters with the texts of the rules in one language.
+//!
+//! The assessment renders through here, and so does every edge that shows
+//! a stored assessment in another language (`report --from --lang`, the
+//! server's `?lang=`).
+
+use acsready_rules::{fill, Lang, Rules};
+
+use crate::model::{Action, Finding, HostAssessment, Param, Params};
+
+/// Placeholders every finding text may use, filled from the rules.
+const COMMON: [&str; 2] = ["root_name", "root_sha1"];
+
+/// A parameter's value in `lang`.
+pub fn param_text(rules: &Rules, lang: Lang, param: &Param) -> String {
+    match param {
+        Param::Value(v) => v.clone(),
+        Param::Product { product } => rules
+            .product(product)
+            .map_or_else(|| product.clone(), |p| p.label(lang).to_string()),
+        Param::Texts { texts, join } => texts
+            .iter()
+            .flat_map(|t| {
+                let values = resolve(rules, lang, &t.params);
+                let refs = as_refs(&values);
+                rules
+                    .text(&t.key, lang)
+                    .iter()
+                    .map(|line| fill(line, &refs))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+            .join(join),
+    }
+}
+
+/// The values of `params` in `lang`, with the common placeholders.
+fn resolve(rules: &Rules, lang: Lang, params: &Params) -> Vec<(String, String)> {
+    let root = &rules.root_certificate;
+    let mut all: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| (k.clone(), param_text(rules, lang, v)))
+        .collect();
+    all.push((COMMON[0].into(), root.name.clone()));
+    all.push((COMMON[1].into(), root.sha1.clone()));
+    all
+}
+
+fn as_refs(values: &[(String, String)]) -> Vec<(&str, &str)> {
+    values
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// The title of finding `code` in `lang`; the code itself when the rules
+/// do not know it.
+pub fn title(rules: &Rules, lang: Lang, code: &str, params: &Params) -> String {
+    match rules.finding(code) {
+        Some(f) => fill(f.title.get(lang), &as_refs(&resolve(rules, lang, params))),
+        None => code.to_string(),
+    }
+}
+
+/// The remediation steps of finding `code` in `lang`. A parameter whose
+/// value holds several lines (steps) expands into that many steps.
+pub fn remediation(rules: &Rules, lang: Lang, code: &str, params: &Params) -> Vec<String> {
+    let Some(f) = rules.finding(code) else {
+        return Vec::new();
+    };
+    let values = resolve(rules, lang, params);
+    let refs = as_refs(&values);
+    f.remediation
+        .get(lang)
+        .iter()
+        .flat_map(|t| {
+            fill(t, &refs)
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The `{name}` placeholders of a template.
+fn placeholders(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        names.push(&after[..close]);
+        rest = &after[close + 1..];
+    }
+    names
+}
+
+/// Whether the texts of `code` can be rendered from `params`: the rules
+/// know the code and every placeholder of its title (and, with
+/// `remediation`, of its steps) has a value. A report written before
+/// findings carried parameters fails this and keeps its texts.
+fn renderable(rules: &Rules, code: &str, params: &Params, remediation: bool) -> bool {
+    let Some(f) = rules.finding(code) else {
+        return false;
+    };
+    let known = |name: &&str| params.contains_key(*name) || COMMON.contains(name);
+    [Lang::En, Lang::Ja].into_iter().all(|lang| {
+        placeholders(f.title.get(lang)).iter().all(known)
+            && (!remediation
+                || f.remediation
+                    .get(lang)
+                    .iter()
+                    .all(|t| placeholders(t).iter().all(known)))
+    })
+}
+
+/// Fills the title and remediation of a finding in `lang` from its code
+/// and parameters; leaves them as they are when they cannot be rendered.
+pub fn render_finding(finding: &mut Finding, rules: &Rules, lang: Lang) {
+    if !renderable(rules, &finding.code, &finding.params, true) {
+        return;
+    }
+    finding.title = title(rules, lang, &finding.code, &finding.params);
+    finding.remediation = remediation(rules, lang, &finding.code, &finding.params);
+}
+
+/// Renders every text of an assessment in `lang`: titles and remediation
+/// of its findings, reasons (and the "latest" target) of its agent plans.
+/// Texts that cannot be rendered (no parameters stored) stay as written.
+pub fn render_host(a: &mut HostAssessment, rules: &Rules, lang: Lang) {
+    for f in &mut a.findings {
+        render_finding(f, rules, lang);
+    }
+    for plan in &mut a.agents {
+        if !renderable(rules, &plan.reason_code, &plan.reason_params, false) {
+            continue;
+        }
+        plan.reason = title(rules, lang, &plan.reason_code, &plan.reason_params);
+        if plan.action == Action::Upgrade {
+            plan.target = rules.text("latest", lang).concat();
+        }
+    }
+}
