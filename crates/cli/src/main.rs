@@ -103,7 +103,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Assess(args) => pipeline::assess(&args, &rules, style),
         Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
         Command::Inspect(args) => inspect_cmd::inspect(&args, &rules, style),
-        Command::Report(args) => report_cmd::rerender(&args, style),
+        Command::Report(args) => report_cmd::rerender(&args, &rules, style),
         Command::Serve(args) => server_cmd::serve(&args, rules),
         Command::Token(cmd) => server_cmd::token(&cmd),
         Command::Push(args) => push_cmd::push(&args),

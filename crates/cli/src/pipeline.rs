@@ -2,21 +2,18 @@
 //! batches so memory stays flat however large the fleet, with the batch
 //! parsed and assessed in parallel and written in input order.
 
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read};
 use std::path::PathBuf;
 
 use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
 use acsready_facts::{HostFacts, ModuleFacts};
-use acsready_report::{
-    CsvReport, HtmlReport, InputProblem, JsonReport, JsonlReport, Problems, RulesIdentity, Style,
-    TableReport,
-};
+use acsready_report::{reporter, InputProblem, Problems, Reporter, RulesIdentity, Style};
 use acsready_rules::Rules;
 use acsready_sources::{parse_unit, JsonFacts, SourceError, Unit};
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 
-use crate::cli::{AssessArgs, EvidenceArgs, Format};
+use crate::cli::{AssessArgs, EvidenceArgs};
 use crate::inputs::{self, Completed, InputKind};
 use crate::{evidence, intake};
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
@@ -24,39 +21,28 @@ use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 /// Hosts parsed and assessed together; bounds memory to a few MB.
 const BATCH: usize = 8192;
 
-/// Where assessed hosts go.
-enum Sink<W: Write> {
-    Table(TableReport, W),
-    Json(JsonReport<W>),
-    Csv(Box<CsvReport<W>>),
-    Jsonl(JsonlReport<W>),
-    Html(Box<HtmlReport>, W),
-    Count,
+/// Where assessed hosts go: a report, or (for `--summary`) only the counts.
+struct Sink<'w> {
+    report: Option<Box<dyn Reporter + Send + 'w>>,
 }
 
-impl<W: Write> Sink<W> {
-    /// Counting needs only codes; every other sink shows the texts.
+impl Sink<'_> {
+    /// Counting needs only codes; every report shows the texts.
     fn detail(&self) -> Detail {
-        match self {
-            Sink::Count => Detail::Codes,
-            _ => Detail::Full,
+        match self.report {
+            None => Detail::Codes,
+            Some(_) => Detail::Full,
         }
     }
 
+    fn counts_only(&self) -> bool {
+        self.report.is_none()
+    }
+
     fn host(&mut self, a: HostAssessment) -> io::Result<()> {
-        match self {
-            Sink::Table(t, _) => {
-                t.host(a);
-                Ok(())
-            }
-            Sink::Json(j) => j.host(&a),
-            Sink::Csv(c) => c.host(&a),
-            Sink::Jsonl(j) => j.host(&a),
-            Sink::Html(h, _) => {
-                h.host(a);
-                Ok(())
-            }
-            Sink::Count => Ok(()),
+        match &mut self.report {
+            Some(r) => r.host(a),
+            None => Ok(()),
         }
     }
 }
@@ -143,16 +129,16 @@ impl Run<'_> {
 
 /// Assesses a batch in parallel. With a sink, hands the hosts to it in input
 /// order; without one, only counts them (in parallel too).
-fn process_batch<W: Write>(
+fn process_batch(
     batch: Batch,
     name: &str,
     run: &Run,
-    sink: &mut Sink<W>,
+    sink: &mut Sink,
     summary: &mut Summary,
     errors: &mut Vec<InputProblem>,
 ) -> io::Result<()> {
     run.advance(batch.len());
-    if let Sink::Count = sink {
+    if sink.counts_only() {
         let (counted, mut failed) = batch
             .into_par_iter()
             .enumerate()
@@ -198,11 +184,11 @@ fn process_batch<W: Write>(
 
 /// Reads one input, assessing its hosts batch by batch; the next batch is
 /// read while the current one is assessed.
-fn assess_input<R: Read + Send, W: Write + Send>(
+fn assess_input<R: Read + Send>(
     reader: R,
     name: &str,
     run: &Run,
-    sink: &mut Sink<W>,
+    sink: &mut Sink,
     summary: &mut Summary,
     errors: &mut Vec<InputProblem>,
 ) -> io::Result<()> {
@@ -234,12 +220,12 @@ fn assess_input<R: Read + Send, W: Write + Send>(
 /// taking what the held inputs know of it. Only the partial inputs and the
 /// hosts the facts inputs name more than once stay in memory; they are
 /// assessed last, in the order first seen.
-fn assess_merged<W: Write>(
+fn assess_merged(
     files: &[PathBuf],
     kinds: &[InputKind],
     evidence_args: &EvidenceArgs,
     run: &Run,
-    sink: &mut Sink<W>,
+    sink: &mut Sink,
     summary: &mut Summary,
     problems: &mut Problems,
 ) -> io::Result<()> {
@@ -374,10 +360,10 @@ fn repeated_hosts(files: &[(usize, &PathBuf)]) -> inputs::Repeated {
 /// Assesses merged hosts in parallel and hands them to the sink in order;
 /// `sources` lists every file the facts came from (the one origin of a host
 /// read from one place).
-fn assess_facts<W: Write>(
+fn assess_facts(
     hosts: &[(HostFacts, Option<String>)],
     run: &Run,
-    sink: &mut Sink<W>,
+    sink: &mut Sink,
     summary: &mut Summary,
 ) -> io::Result<()> {
     run.advance(hosts.len());
@@ -405,10 +391,10 @@ fn assess_facts<W: Write>(
 const EVIDENCE_BATCH: usize = 32;
 
 /// Reads and assesses the hosts of `--collected`, `--hive` and `--evtx`.
-fn assess_evidence<W: Write>(
+fn assess_evidence(
     args: &EvidenceArgs,
     run: &Run,
-    sink: &mut Sink<W>,
+    sink: &mut Sink,
     summary: &mut Summary,
     problems: &mut Problems,
 ) -> io::Result<()> {
@@ -469,19 +455,16 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
 
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
     let identity = RulesIdentity::of(rules);
-    let mut sink = match (args.summary, args.format) {
-        (true, _) => Sink::Count,
-        (false, Format::Table) => Sink::Table(TableReport::new(style.clone()), out),
-        (false, Format::Json) => Sink::Json(JsonReport::begin(out, &identity, style.lang)?),
-        (false, Format::Csv) if args.csv_findings => {
-            Sink::Csv(Box::new(CsvReport::per_finding(out, style.clone())?))
-        }
-        (false, Format::Csv) => Sink::Csv(Box::new(CsvReport::begin(out, style.clone())?)),
-        (false, Format::Jsonl) => Sink::Jsonl(JsonlReport::new(out)),
-        (false, Format::Html) => Sink::Html(
-            Box::new(HtmlReport::new(style.clone(), identity.clone())),
-            out,
-        ),
+    let mut sink = Sink {
+        report: match args.summary {
+            true => None,
+            false => Some(reporter(
+                crate::report_cmd::report_format(args.format, args.csv_findings),
+                out,
+                &style,
+                &identity,
+            )?),
+        },
     };
     let mut summary = Summary::default();
     let kinds: Vec<InputKind> = files
@@ -532,19 +515,9 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         p.source = evidence::shown(&evidence_args, &p.source);
         p.message = evidence::shown(&evidence_args, &p.message);
     }
-    match sink {
-        Sink::Table(t, out) => t.finish(out, &summary, &problems)?,
-        Sink::Json(j) => {
-            j.finish(&summary, &problems)?;
-        }
-        Sink::Csv(c) => {
-            c.finish()?;
-        }
-        Sink::Jsonl(j) => {
-            j.finish()?;
-        }
-        Sink::Html(h, out) => h.finish(out, &summary, &problems)?,
-        Sink::Count => {
+    match sink.report {
+        Some(r) => r.finish(&summary, &problems)?,
+        None => {
             crate::report_cmd::write_summary(args.format, &identity, &style, &summary, &problems)?
         }
     }

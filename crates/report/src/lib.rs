@@ -8,6 +8,7 @@ mod json;
 mod names;
 mod preflight;
 mod preflight_html;
+mod reporter;
 mod rules_view;
 mod table;
 mod ui;
@@ -20,6 +21,7 @@ pub use html::HtmlReport;
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
 pub use names::ProductNames;
 pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
+pub use reporter::{reporter, ReportFormat, Reporter};
 pub use rules_view::{rules_json, rules_table};
 pub use table::{explain_text, summary_line, TableReport};
 pub use ui::{action_label, verdict_label};
@@ -174,6 +176,7 @@ pub(crate) mod tests {
                     source: None,
                 }],
                 remediation: vec!["Install KB5005625".into(), "行 2".into()],
+                params: Default::default(),
             }],
             agents: vec![AgentPlan {
                 product: "deep_security_agent".into(),
@@ -181,6 +184,8 @@ pub(crate) mod tests {
                 action: Action::Pin,
                 target: "20.0.0.6313".into(),
                 reason: "keep".into(),
+                reason_code: String::new(),
+                reason_params: Default::default(),
             }],
             sources: vec!["f.ndjson:1".into()],
             modules: vec![],
@@ -303,6 +308,8 @@ pub(crate) mod tests {
             action: Action::Pin,
             target: "14.0.12011".into(),
             reason: String::new(),
+            reason_code: String::new(),
+            reason_params: Default::default(),
         });
         h
     }
