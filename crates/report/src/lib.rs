@@ -24,7 +24,7 @@ pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
 pub use reporter::{reporter, ReportFormat, Reporter};
 pub use rules_view::{rules_json, rules_table};
 pub use table::{explain_text, summary_line, TableReport};
-pub use ui::{action_label, verdict_label};
+pub use ui::{action_label, verdict_label, Label};
 
 /// Which rules produced a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
