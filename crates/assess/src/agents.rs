@@ -164,7 +164,7 @@ fn plan_agent(
         Verdict::Ready => {
             plan.action = Action::Upgrade;
             let latest = findings.texts(vec![text_ref("latest", Params::new())], "");
-            if findings.full() {
+            if findings.rendered() {
                 plan.target = render::param_text(rules, findings.lang(), &latest);
             } else {
                 plan.target = String::new();

@@ -51,6 +51,9 @@ pub enum Detail {
     Full,
     /// Codes and severities only: for counting large fleets.
     Codes,
+    /// Codes, evidence and parameters, texts left empty: for an edge that
+    /// renders them in the language of each request ([`crate::render::render_host`]).
+    Params,
 }
 
 impl<'r> Findings<'r> {
@@ -70,6 +73,11 @@ impl<'r> Findings<'r> {
 
     /// Whether texts are wanted; callers skip building evidence when not.
     pub(crate) fn full(&self) -> bool {
+        self.detail != Detail::Codes
+    }
+
+    /// Whether texts are rendered now (not left to the edge).
+    pub(crate) fn rendered(&self) -> bool {
         self.detail == Detail::Full
     }
 
@@ -90,7 +98,9 @@ impl<'r> Findings<'r> {
         if !self.full() {
             return;
         }
-        plan.reason = render::title(self.rules, self.lang, code, params);
+        if self.rendered() {
+            plan.reason = render::title(self.rules, self.lang, code, params);
+        }
         plan.reason_code = code.to_string();
         plan.reason_params = params.clone();
     }
@@ -122,12 +132,20 @@ impl<'r> Findings<'r> {
             });
             return;
         }
+        let (title, remediation) = if self.rendered() {
+            (
+                render::title(self.rules, self.lang, code, &params),
+                render::remediation(self.rules, self.lang, code, &params),
+            )
+        } else {
+            (String::new(), Vec::new())
+        };
         self.list.push(Finding {
             code: code.to_string(),
             severity,
-            title: render::title(self.rules, self.lang, code, &params),
+            title,
             evidence,
-            remediation: render::remediation(self.rules, self.lang, code, &params),
+            remediation,
             params,
         });
     }

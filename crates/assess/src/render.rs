@@ -120,6 +120,9 @@ fn renderable(rules: &Rules, code: &str, params: &Params, remediation: bool) -> 
 /// and parameters; leaves them as they are when they cannot be rendered.
 pub fn render_finding(finding: &mut Finding, rules: &Rules, lang: Lang) {
     if !renderable(rules, &finding.code, &finding.params, true) {
+        if finding.title.is_empty() {
+            finding.title = title(rules, lang, &finding.code, &finding.params);
+        }
         return;
     }
     finding.title = title(rules, lang, &finding.code, &finding.params);

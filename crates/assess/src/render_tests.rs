@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::render::render_host;
 use crate::tests::{facts, host, rules};
-use crate::{assess, HostAssessment};
+use crate::{assess, assess_with, Detail, HostAssessment};
 
 /// Every host of the example fleet, plus agents on ready, unready and
 /// unknown hosts (each plan kind and its steps).
@@ -60,6 +60,19 @@ fn an_assessment_renders_in_the_other_language_as_if_made_in_it() {
             let mut a = through_json(&assess(&f, rules(), from));
             render_host(&mut a, rules(), to);
             assert_eq!(a, assess(&f, rules(), to), "{} {from} → {to}", f.host);
+        }
+    }
+}
+
+#[test]
+fn an_assessment_without_texts_renders_at_the_edge_as_if_made_in_the_language() {
+    for lang in [Lang::En, Lang::Ja] {
+        for record in hosts() {
+            let f = facts(record);
+            let mut a = assess_with(&f, rules(), Lang::En, Detail::Params);
+            assert!(a.findings.iter().all(|f| f.title.is_empty()));
+            render_host(&mut a, rules(), lang);
+            assert_eq!(a, assess(&f, rules(), lang), "{} {lang}", f.host);
         }
     }
 }
