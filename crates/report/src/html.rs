@@ -102,22 +102,13 @@ impl HtmlReport {
             ver = env!("CARGO_PKG_VERSION"),
             title = l(Label::Title),
         )?;
-        let rules_line = match lang {
-            Lang::En => format!(
-                "{} {} (as of {}) · {}",
-                Label::Rules.text(lang),
-                self.rules.version,
-                self.rules.as_of,
-                self.rules.origin
-            ),
-            Lang::Ja => format!(
-                "{} {} ({} 時点) · {}",
-                Label::Rules.text(lang),
-                self.rules.version,
-                self.rules.as_of,
-                self.rules.origin
-            ),
-        };
+        let rules_line = format!(
+            "{} {} ({}) · {}",
+            Label::Rules.text(lang),
+            self.rules.version,
+            acsready_rules::fill(Label::AsOf.text(lang), &[("date", &self.rules.as_of)]),
+            self.rules.origin
+        );
         write!(
             out,
             "<header><h1>acsready — {}</h1><div class=\"meta\" id=\"rules\">{} · acsready {}</div></header>\n<main>\n",

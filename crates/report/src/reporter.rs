@@ -120,3 +120,65 @@ impl<W: Write> Reporter for CsvReport<W> {
         CsvReport::finish(*self)?.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use acsready_assess::Verdict;
+    use acsready_rules::Lang;
+
+    use super::*;
+    use crate::tests::{host, style};
+
+    fn identity() -> RulesIdentity {
+        RulesIdentity {
+            version: "2026.11.1".into(),
+            as_of: "2026-11-21".into(),
+            schema_version: 1,
+            origin: "test".into(),
+        }
+    }
+
+    fn through(format: ReportFormat, lang: Lang) -> Vec<u8> {
+        let mut out = Vec::new();
+        let hosts = [host("a", Verdict::Ready), host("b", Verdict::NotReady)];
+        let mut summary = Summary::default();
+        let mut r = reporter(format, &mut out, &style(lang), &identity()).unwrap();
+        for h in hosts {
+            summary.add(&h);
+            r.host(h).unwrap();
+        }
+        r.finish(&summary, &Problems::default()).unwrap();
+        out
+    }
+
+    #[test]
+    fn every_format_writes_what_its_report_writes() {
+        let lang = Lang::Ja;
+        let hosts = [host("a", Verdict::Ready), host("b", Verdict::NotReady)];
+        let mut summary = Summary::default();
+        hosts.iter().for_each(|h| summary.add(h));
+        let problems = Problems::default();
+
+        let mut t = TableReport::new(style(lang));
+        hosts.iter().for_each(|h| t.host(h.clone()));
+        let mut table = Vec::new();
+        t.finish(&mut table, &summary, &problems).unwrap();
+        assert_eq!(through(ReportFormat::Table, lang), table);
+
+        let mut j = JsonReport::begin(Vec::new(), &identity(), lang).unwrap();
+        hosts.iter().for_each(|h| j.host(h).unwrap());
+        let json = j.finish(&summary, &problems).unwrap();
+        assert_eq!(through(ReportFormat::Json, lang), json);
+
+        let mut c = CsvReport::per_finding(Vec::new(), style(lang)).unwrap();
+        hosts.iter().for_each(|h| c.host(h).unwrap());
+        assert_eq!(
+            through(ReportFormat::CsvFindings, lang),
+            c.finish().unwrap()
+        );
+
+        for format in [ReportFormat::Csv, ReportFormat::Jsonl, ReportFormat::Html] {
+            assert!(!through(format, lang).is_empty(), "{format:?}");
+        }
+    }
+}

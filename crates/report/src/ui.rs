@@ -56,6 +56,7 @@ catalogue! {
     InputErrors "input_errors" "Input errors" "入力エラー";
     Warnings "warnings" "Warnings (the hosts were still assessed)" "警告 (端末の判定は行いました)";
     Rules "rules" "Rules" "ルール";
+    AsOf "as_of" "as of {date}" "{date} 時点";
     HostWord "host_word" "host" "ホスト";
     NotAssessed "not_assessed" "Not assessed" "判定できなかった入力";
     NotAssessedHint "not_assessed_hint" "(records, host folders or inputs: see the input errors above)" "件 (レコード・端末フォルダー・入力。上の入力エラーを参照)";
