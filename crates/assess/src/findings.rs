@@ -133,10 +133,7 @@ impl<'r> Findings<'r> {
             return;
         }
         let (title, remediation) = if self.rendered() {
-            (
-                render::title(self.rules, self.lang, code, &params),
-                render::remediation(self.rules, self.lang, code, &params),
-            )
+            render::texts(self.rules, self.lang, code, &params)
         } else {
             (String::new(), Vec::new())
         };

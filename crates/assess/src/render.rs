@@ -5,6 +5,8 @@
 //! a stored assessment in another language (`report --from --lang`, the
 //! server's `?lang=`).
 
+use std::borrow::Cow;
+
 use acsready_rules::{fill, Lang, Rules};
 
 use crate::model::{Action, Finding, HostAssessment, Param, Params};
@@ -14,44 +16,43 @@ const COMMON: [&str; 2] = ["root_name", "root_sha1"];
 
 /// A parameter's value in `lang`.
 pub fn param_text(rules: &Rules, lang: Lang, param: &Param) -> String {
+    value(rules, lang, param).into_owned()
+}
+
+fn value<'a>(rules: &'a Rules, lang: Lang, param: &'a Param) -> Cow<'a, str> {
     match param {
-        Param::Value(v) => v.clone(),
-        Param::Product { product } => rules
-            .product(product)
-            .map_or_else(|| product.clone(), |p| p.label(lang).to_string()),
-        Param::Texts { texts, join } => texts
-            .iter()
-            .flat_map(|t| {
+        Param::Value(v) => Cow::Borrowed(v),
+        Param::Product { product } => Cow::Borrowed(
+            rules
+                .product(product)
+                .map_or(product.as_str(), |p| p.label(lang)),
+        ),
+        Param::Texts { texts, join } => {
+            let mut lines = Vec::new();
+            for t in texts {
                 let values = resolve(rules, lang, &t.params);
                 let refs = as_refs(&values);
-                rules
-                    .text(&t.key, lang)
-                    .iter()
-                    .map(|line| fill(line, &refs))
-                    .collect::<Vec<_>>()
-            })
-            .collect::<Vec<_>>()
-            .join(join),
+                lines.extend(rules.text(&t.key, lang).iter().map(|l| fill(l, &refs)));
+            }
+            Cow::Owned(lines.join(join))
+        }
     }
 }
 
 /// The values of `params` in `lang`, with the common placeholders.
-fn resolve(rules: &Rules, lang: Lang, params: &Params) -> Vec<(String, String)> {
+fn resolve<'a>(rules: &'a Rules, lang: Lang, params: &'a Params) -> Vec<(&'a str, Cow<'a, str>)> {
     let root = &rules.root_certificate;
-    let mut all: Vec<(String, String)> = params
+    let mut all: Vec<(&str, Cow<str>)> = params
         .iter()
-        .map(|(k, v)| (k.clone(), param_text(rules, lang, v)))
+        .map(|(k, v)| (k.as_str(), value(rules, lang, v)))
         .collect();
-    all.push((COMMON[0].into(), root.name.clone()));
-    all.push((COMMON[1].into(), root.sha1.clone()));
+    all.push((COMMON[0], Cow::Borrowed(&root.name)));
+    all.push((COMMON[1], Cow::Borrowed(&root.sha1)));
     all
 }
 
-fn as_refs(values: &[(String, String)]) -> Vec<(&str, &str)> {
-    values
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect()
+fn as_refs<'a>(values: &'a [(&'a str, Cow<'a, str>)]) -> Vec<(&'a str, &'a str)> {
+    values.iter().map(|(k, v)| (*k, v.as_ref())).collect()
 }
 
 /// The title of finding `code` in `lang`; the code itself when the rules
@@ -66,12 +67,18 @@ pub fn title(rules: &Rules, lang: Lang, code: &str, params: &Params) -> String {
 /// The remediation steps of finding `code` in `lang`. A parameter whose
 /// value holds several lines (steps) expands into that many steps.
 pub fn remediation(rules: &Rules, lang: Lang, code: &str, params: &Params) -> Vec<String> {
+    texts(rules, lang, code, params).1
+}
+
+/// The title and remediation steps of finding `code` in `lang`.
+pub fn texts(rules: &Rules, lang: Lang, code: &str, params: &Params) -> (String, Vec<String>) {
     let Some(f) = rules.finding(code) else {
-        return Vec::new();
+        return (code.to_string(), Vec::new());
     };
     let values = resolve(rules, lang, params);
     let refs = as_refs(&values);
-    f.remediation
+    let steps = f
+        .remediation
         .get(lang)
         .iter()
         .flat_map(|t| {
@@ -81,7 +88,8 @@ pub fn remediation(rules: &Rules, lang: Lang, code: &str, params: &Params) -> Ve
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    (fill(f.title.get(lang), &refs), steps)
 }
 
 /// The `{name}` placeholders of a template.
@@ -125,8 +133,7 @@ pub fn render_finding(finding: &mut Finding, rules: &Rules, lang: Lang) {
         }
         return;
     }
-    finding.title = title(rules, lang, &finding.code, &finding.params);
-    finding.remediation = remediation(rules, lang, &finding.code, &finding.params);
+    (finding.title, finding.remediation) = texts(rules, lang, &finding.code, &finding.params);
 }
 
 /// Renders every text of an assessment in `lang`: titles and remediation
