@@ -9,10 +9,11 @@ use crate::findings::{ev, plain, text_ref, Findings};
 use crate::model::{Action, AgentPlan, Evidence, Param, Params, TextRef, Verdict};
 use crate::render;
 
-/// Parameters: the product's name (in the language of the text) and plain values.
-fn with_product(product: &Product, values: &[(&str, &str)]) -> Params {
-    let mut p = plain(values);
-    p.insert("product".into(), product_name(product));
+/// Parameters: the product's name (in the language of the text) and plain
+/// values; none when texts are not wanted.
+fn with_product(findings: &Findings, product: &Product, values: &[(&'static str, &str)]) -> Params {
+    let mut p = findings.plain(values);
+    findings.put(&mut p, "product", || product_name(product));
     p
 }
 
@@ -140,7 +141,7 @@ fn plan_agent(
         reason_params: Params::new(),
     };
     let Some(product) = rules.product(&agent.product) else {
-        let p = plain(&[("product", agent.product.as_str())]);
+        let p = findings.plain(&[("product", agent.product.as_str())]);
         findings.reason(&mut plan, codes::UNKNOWN_PRODUCT, &p);
         findings.add_params(codes::UNKNOWN_PRODUCT, p, evidence);
         return plan;
@@ -148,13 +149,13 @@ fn plan_agent(
     let version_text = agent.version.as_str();
     if !product.affected {
         plan.action = Action::None;
-        let p = with_product(product, &[("version", version_text)]);
+        let p = with_product(findings, product, &[("version", version_text)]);
         findings.reason(&mut plan, codes::NOT_AFFECTED, &p);
         findings.add_params(codes::NOT_AFFECTED, p, evidence);
         return plan;
     }
     let Some(version) = Version::parse(version_text) else {
-        let p = with_product(product, &[("version", version_text)]);
+        let p = with_product(findings, product, &[("version", version_text)]);
         findings.reason(&mut plan, codes::VERSION_UNREADABLE, &p);
         findings.add_params(codes::VERSION_UNREADABLE, p, evidence);
         return plan;
@@ -163,14 +164,14 @@ fn plan_agent(
     match verdict {
         Verdict::Ready => {
             plan.action = Action::Upgrade;
-            let latest = findings.texts(vec![text_ref("latest", Params::new())], "");
+            let latest = findings.texts(|| vec![text_ref("latest", Params::new())], "");
             if findings.rendered() {
                 plan.target = render::param_text(rules, findings.lang(), &latest);
             } else {
                 plan.target = String::new();
             }
-            let mut p = with_product(product, &[("version", version_text)]);
-            p.insert("target".into(), latest);
+            let mut p = with_product(findings, product, &[("version", version_text)]);
+            findings.put(&mut p, "target", || latest);
             if placed.unsupported {
                 unsupported(rules, product, &placed, &p, &evidence, findings);
             }
@@ -179,7 +180,7 @@ fn plan_agent(
         }
         Verdict::Unknown => {
             plan.action = Action::Hold;
-            let p = with_product(product, &[("version", version_text)]);
+            let p = with_product(findings, product, &[("version", version_text)]);
             findings.reason(&mut plan, codes::HOLD, &p);
             findings.add_params(codes::HOLD, p, evidence);
         }
@@ -207,6 +208,7 @@ fn plan_unready_host(
         plan.target =
             pre_acs_target(rules, &product.id, placed.line).unwrap_or_else(|| version_text.clone());
         let p = with_product(
+            findings,
             product,
             &[
                 ("version", version_text.as_str()),
@@ -220,7 +222,7 @@ fn plan_unready_host(
     match placed.era {
         Era::Acs => {
             plan.action = Action::FixHost;
-            let p = with_product(product, &[("version", version_text.as_str())]);
+            let p = with_product(findings, product, &[("version", version_text.as_str())]);
             findings.reason(plan, codes::ACS_AGENT_ON_UNREADY_HOST, &p);
             findings.add_params(codes::ACS_AGENT_ON_UNREADY_HOST, p, evidence);
         }
@@ -273,6 +275,7 @@ fn unplaced(
         "agent_unplaced"
     };
     let params = with_product(
+        findings,
         product,
         &[
             ("version", plan.version.as_str()),
@@ -281,11 +284,11 @@ fn unplaced(
             ("first_acs", first.as_str()),
         ],
     );
-    let what = findings.texts(vec![text_ref(key, params)], " ");
-    let steps = findings.texts(hold_steps(facts, product), "\n");
-    let mut p = with_product(product, &[("version", plan.version.as_str())]);
-    p.insert("what".into(), what);
-    p.insert("steps".into(), steps);
+    let what = findings.texts(|| vec![text_ref(key, params)], " ");
+    let steps = findings.texts(|| hold_steps(facts, product), "\n");
+    let mut p = with_product(findings, product, &[("version", plan.version.as_str())]);
+    findings.put(&mut p, "what", || what);
+    findings.put(&mut p, "steps", || steps);
     findings.reason(plan, codes::AGENT_BUILD_UNPLACED, &p);
     findings.add_params(codes::AGENT_BUILD_UNPLACED, p, evidence);
 }
@@ -310,6 +313,7 @@ fn unsupported(
     let name = line.name();
     let to = line.upgrade_to.clone().unwrap_or_else(|| "—".into());
     let params = with_product(
+        findings,
         product,
         &[
             ("version", version.as_str()),
@@ -367,13 +371,20 @@ fn pin(
     let version = plan.version.clone();
     let version = version.as_str();
     let p = with_product(
+        findings,
         product,
         &[("version", version), ("target", plan.target.as_str())],
     );
-    let mut steps = delivery_steps(facts, product, &plan.target);
-    steps.push(text_ref("accepted_risks", Params::new()));
     let mut pin_params = p.clone();
-    pin_params.insert("steps".into(), findings.texts(steps, "\n"));
+    let steps = findings.texts(
+        || {
+            let mut steps = delivery_steps(facts, product, &plan.target);
+            steps.push(text_ref("accepted_risks", Params::new()));
+            steps
+        },
+        "\n",
+    );
+    findings.put(&mut pin_params, "steps", || steps);
     let mut pin_evidence = evidence.clone();
     if let Some(d) = facts.delivery.as_ref().and_then(|d| d.no_program_upgrade) {
         pin_evidence.push(ev("delivery.no_program_upgrade", d.to_string()));
@@ -390,9 +401,9 @@ fn pin(
         placed.version.cmp_with(&v, product.version_scheme).is_lt()
     });
     if line.updates_may_loop_below_first_acs && !no_upgrade_set(facts) && before_check {
-        let mut params = with_product(product, &[("version", version)]);
-        let steps = delivery_steps(facts, product, &plan.target);
-        params.insert("steps".into(), findings.texts(steps, "\n"));
+        let mut params = with_product(findings, product, &[("version", version)]);
+        let steps = findings.texts(|| delivery_steps(facts, product, &plan.target), "\n");
+        findings.put(&mut params, "steps", || steps);
         findings.add_params(codes::AGENT_PREDATES_CHECK, params, evidence);
     }
 }

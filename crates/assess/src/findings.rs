@@ -1,5 +1,6 @@
 //! Builds findings from their codes and the texts of the rules.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use acsready_rules::{Lang, Rules, Severity};
@@ -8,10 +9,10 @@ use crate::model::{AgentPlan, Evidence, Finding, Param, Params, TextRef};
 use crate::render;
 
 /// Parameters that are all plain values.
-pub(crate) fn plain(params: &[(&str, &str)]) -> Params {
+pub(crate) fn plain(params: &[(&'static str, &str)]) -> Params {
     params
         .iter()
-        .map(|(k, v)| (k.to_string(), Param::from(*v)))
+        .map(|(k, v)| (Cow::Borrowed(*k), Param::from(*v)))
         .collect()
 }
 
@@ -83,13 +84,34 @@ impl<'r> Findings<'r> {
 
     /// A parameter made of text entries of the rules, joined by `join`
     /// (empty when texts are not wanted).
-    pub(crate) fn texts(&self, texts: Vec<TextRef>, join: &str) -> Param {
+    pub(crate) fn texts(&self, texts: impl FnOnce() -> Vec<TextRef>, join: &str) -> Param {
         if !self.full() {
             return Param::Value(String::new());
         }
         Param::Texts {
-            texts,
+            texts: texts(),
             join: join.to_string(),
+        }
+    }
+
+    /// Plain parameters (none when texts are not wanted).
+    pub(crate) fn plain(&self, params: &[(&'static str, &str)]) -> Params {
+        if self.full() {
+            plain(params)
+        } else {
+            Params::new()
+        }
+    }
+
+    /// Adds parameter `key` (not when texts are not wanted).
+    pub(crate) fn put(
+        &self,
+        params: &mut Params,
+        key: &'static str,
+        value: impl FnOnce() -> Param,
+    ) {
+        if self.full() {
+            params.insert(Cow::Borrowed(key), value());
         }
     }
 
@@ -106,12 +128,13 @@ impl<'r> Findings<'r> {
     }
 
     /// Adds a finding whose parameters are all plain values.
-    pub(crate) fn add(&mut self, code: &str, params: &[(&str, &str)], evidence: Vec<Evidence>) {
-        let params = if self.full() {
-            plain(params)
-        } else {
-            Params::new()
-        };
+    pub(crate) fn add(
+        &mut self,
+        code: &str,
+        params: &[(&'static str, &str)],
+        evidence: Vec<Evidence>,
+    ) {
+        let params = self.plain(params);
         self.add_params(code, params, evidence);
     }
 

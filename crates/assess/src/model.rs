@@ -1,6 +1,7 @@
 //! What an assessment says about a host. These types are the JSON report
 //! contract: names may grow, never change, and lists are never `null`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -124,7 +125,7 @@ pub struct Finding {
 }
 
 /// The placeholder values of a finding, by placeholder name.
-pub type Params = BTreeMap<String, Param>;
+pub type Params = BTreeMap<Cow<'static, str>, Param>;
 
 /// The value of one placeholder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use acsready_rules::{
     Servicing, WindowsRow,
 };
 
-use crate::findings::{ev, plain, text_ref, Findings, MISSING};
+use crate::findings::{ev, text_ref, Findings, MISSING};
 use crate::model::{Evidence, OsSummary, Params};
 use crate::Status;
 
@@ -41,9 +41,13 @@ pub(crate) fn installation(facts: &HostFacts) -> (Option<Installation>, Vec<Evid
 
 pub(crate) fn missing_fact(findings: &mut Findings, fact: &str, mut evidence: Vec<Evidence>) {
     evidence.push(ev(fact, MISSING));
-    let mut params = plain(&[("fact", fact)]);
-    let how = text_ref(&format!("how.{fact}"), Params::new());
-    params.insert("how".into(), findings.texts(vec![how], "\n"));
+    let mut params = findings.plain(&[("fact", fact)]);
+    findings.put(&mut params, "how", || {
+        findings.texts(
+            || vec![text_ref(&format!("how.{fact}"), Params::new())],
+            "\n",
+        )
+    });
     findings.add_params(codes::FACT_MISSING, params, evidence);
 }
 
