@@ -138,7 +138,6 @@ fn plan_agent(
         target: agent.version.clone(),
         reason: String::new(),
         reason_code: String::new(),
-        reason_params: Params::new(),
     };
     let Some(product) = rules.product(&agent.product) else {
         let p = findings.plain(&[("product", agent.product.as_str())]);

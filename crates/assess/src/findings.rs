@@ -124,7 +124,6 @@ impl<'r> Findings<'r> {
             plan.reason = render::title(self.rules, self.lang, code, params);
         }
         plan.reason_code = code.to_string();
-        plan.reason_params = params.clone();
     }
 
     /// Adds a finding whose parameters are all plain values.

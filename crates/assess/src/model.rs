@@ -170,13 +170,10 @@ pub struct AgentPlan {
     pub target: String,
     /// Why, in one line: the title of the finding `reason_code`.
     pub reason: String,
-    /// The code of the finding that gives the reason ("" in reports written
-    /// before it existed: `reason` then stays as written).
+    /// The code of the finding about this agent whose title is `reason`
+    /// ("" in reports written before it existed: `reason` then stays as written).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason_code: String,
-    /// The placeholder values of that finding's title.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub reason_params: Params,
 }
 
 /// The OS as identified from build and installation type.

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use acsready_rules::{fill, Lang, Rules};
 
-use crate::model::{Action, Finding, HostAssessment, Param, Params};
+use crate::model::{Action, AgentPlan, Finding, HostAssessment, Param, Params};
 
 /// Placeholders every finding text may use, filled from the rules.
 const COMMON: [&str; 2] = ["root_name", "root_sha1"];
@@ -136,6 +136,24 @@ pub fn render_finding(finding: &mut Finding, rules: &Rules, lang: Lang) {
     (finding.title, finding.remediation) = texts(rules, lang, &finding.code, &finding.params);
 }
 
+/// Whether `f` is the finding a plan's reason names: its code, about the
+/// plan's product (and version, where the finding names one).
+fn gives_reason(f: &Finding, plan: &AgentPlan) -> bool {
+    let product = match f.params.get("product") {
+        Some(Param::Value(p)) | Some(Param::Product { product: p }) => p,
+        _ => return false,
+    };
+    let version = match f.params.get("version") {
+        Some(Param::Value(v)) => v == &plan.version,
+        Some(_) => false,
+        None => true,
+    };
+    !plan.reason_code.is_empty()
+        && f.code == plan.reason_code
+        && *product == plan.product
+        && version
+}
+
 /// Renders every text of an assessment in `lang`: titles and remediation
 /// of its findings, reasons (and the "latest" target) of its agent plans.
 /// Texts that cannot be rendered (no parameters stored) stay as written.
@@ -143,11 +161,15 @@ pub fn render_host(a: &mut HostAssessment, rules: &Rules, lang: Lang) {
     for f in &mut a.findings {
         render_finding(f, rules, lang);
     }
+    let findings = &a.findings;
     for plan in &mut a.agents {
-        if !renderable(rules, &plan.reason_code, &plan.reason_params, false) {
+        let Some(f) = findings.iter().find(|f| gives_reason(f, plan)) else {
+            continue;
+        };
+        if !renderable(rules, &f.code, &f.params, false) {
             continue;
         }
-        plan.reason = title(rules, lang, &plan.reason_code, &plan.reason_params);
+        plan.reason = title(rules, lang, &f.code, &f.params);
         if plan.action == Action::Upgrade {
             plan.target = rules.text("latest", lang).concat();
         }

@@ -185,7 +185,6 @@ pub(crate) mod tests {
                 target: "20.0.0.6313".into(),
                 reason: "keep".into(),
                 reason_code: String::new(),
-                reason_params: Default::default(),
             }],
             sources: vec!["f.ndjson:1".into()],
             modules: vec![],
@@ -309,7 +308,6 @@ pub(crate) mod tests {
             target: "14.0.12011".into(),
             reason: String::new(),
             reason_code: String::new(),
-            reason_params: Default::default(),
         });
         h
     }
