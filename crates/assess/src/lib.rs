@@ -26,6 +26,7 @@ mod findings;
 mod model;
 mod module;
 mod os;
+mod params;
 pub mod render;
 mod root;
 

@@ -1,8 +1,6 @@
 //! What an assessment says about a host. These types are the JSON report
 //! contract: names may grow, never change, and lists are never `null`.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -120,12 +118,11 @@ pub struct Finding {
     /// The values of the placeholders of the texts of `code`: `title` and
     /// `remediation` are rendered again from them in any language. Absent
     /// from reports written before it existed (their texts stay as written).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
     pub params: Params,
 }
 
-/// The placeholder values of a finding, by placeholder name.
-pub type Params = BTreeMap<Cow<'static, str>, Param>;
+pub use crate::params::Params;
 
 /// The value of one placeholder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,7 +141,7 @@ pub enum Param {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextRef {
     pub key: String,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
     pub params: Params,
 }
 

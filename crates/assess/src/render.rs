@@ -44,7 +44,7 @@ fn resolve<'a>(rules: &'a Rules, lang: Lang, params: &'a Params) -> Vec<(&'a str
     let root = &rules.root_certificate;
     let mut all: Vec<(&str, Cow<str>)> = params
         .iter()
-        .map(|(k, v)| (k.as_ref(), value(rules, lang, v)))
+        .map(|(k, v)| (k, value(rules, lang, v)))
         .collect();
     all.push((COMMON[0], Cow::Borrowed(&root.name)));
     all.push((COMMON[1], Cow::Borrowed(&root.sha1)));
