@@ -113,7 +113,7 @@ fn renderable(rules: &Rules, code: &str, params: &Params, remediation: bool) -> 
     let Some(f) = rules.finding(code) else {
         return false;
     };
-    let known = |name: &&str| params.contains_key(*name) || COMMON.contains(name);
+    let known = |name: &&str| params.contains_key(name) || COMMON.contains(name);
     [Lang::En, Lang::Ja].into_iter().all(|lang| {
         placeholders(f.title.get(lang)).iter().all(known)
             && (!remediation
