@@ -5,8 +5,23 @@ use std::cmp::Ordering;
 use acsready_facts::{AgentFact, HostFacts};
 use acsready_rules::{codes, AgentLine, Product, Rules, Version};
 
-use crate::findings::{ev, Findings};
-use crate::model::{Action, AgentPlan, Evidence, Verdict};
+use crate::findings::{ev, plain, text_ref, Findings};
+use crate::model::{Action, AgentPlan, Evidence, Param, Params, TextRef, Verdict};
+use crate::render;
+
+/// Parameters: the product's name (in the language of the text) and plain
+/// values; none when texts are not wanted.
+fn with_product(findings: &Findings, product: &Product, values: &[(&'static str, &str)]) -> Params {
+    let mut p = findings.plain(values);
+    findings.put(&mut p, "product", || product_name(product));
+    p
+}
+
+fn product_name(product: &Product) -> Param {
+    Param::Product {
+        product: product.id.clone(),
+    }
+}
 
 /// The `target` of an upgrade: whatever build is newest when it runs.
 pub const LATEST: &str = "latest";
@@ -122,49 +137,51 @@ fn plan_agent(
         action: Action::Hold,
         target: agent.version.clone(),
         reason: String::new(),
+        reason_code: String::new(),
     };
     let Some(product) = rules.product(&agent.product) else {
-        let p = [("product", agent.product.as_str())];
-        plan.reason = findings.title(codes::UNKNOWN_PRODUCT, &p);
-        findings.add(codes::UNKNOWN_PRODUCT, &p, evidence);
+        let p = findings.plain(&[("product", agent.product.as_str())]);
+        findings.reason(&mut plan, codes::UNKNOWN_PRODUCT, &p);
+        findings.add_params(codes::UNKNOWN_PRODUCT, p, evidence);
         return plan;
     };
-    let name = product.label(findings.lang());
     let version_text = agent.version.as_str();
     if !product.affected {
         plan.action = Action::None;
-        let p = [("product", name), ("version", version_text)];
-        plan.reason = findings.title(codes::NOT_AFFECTED, &p);
-        findings.add(codes::NOT_AFFECTED, &p, evidence);
+        let p = with_product(findings, product, &[("version", version_text)]);
+        findings.reason(&mut plan, codes::NOT_AFFECTED, &p);
+        findings.add_params(codes::NOT_AFFECTED, p, evidence);
         return plan;
     }
     let Some(version) = Version::parse(version_text) else {
-        let p = [("product", name), ("version", version_text)];
-        plan.reason = findings.title(codes::VERSION_UNREADABLE, &p);
-        findings.add(codes::VERSION_UNREADABLE, &p, evidence);
+        let p = with_product(findings, product, &[("version", version_text)]);
+        findings.reason(&mut plan, codes::VERSION_UNREADABLE, &p);
+        findings.add_params(codes::VERSION_UNREADABLE, p, evidence);
         return plan;
     };
     let placed = place(rules, product, version);
     match verdict {
         Verdict::Ready => {
             plan.action = Action::Upgrade;
-            plan.target = findings.text("latest", &[]).concat();
-            let p = [
-                ("product", name),
-                ("version", version_text),
-                ("target", plan.target.as_str()),
-            ];
+            let latest = findings.texts(|| vec![text_ref("latest", Params::new())], "");
+            if findings.rendered() {
+                plan.target = render::param_text(rules, findings.lang(), &latest);
+            } else {
+                plan.target = String::new();
+            }
+            let mut p = with_product(findings, product, &[("version", version_text)]);
+            findings.put(&mut p, "target", || latest);
             if placed.unsupported {
                 unsupported(rules, product, &placed, &p, &evidence, findings);
             }
-            plan.reason = findings.title(codes::UPGRADE, &p);
-            findings.add(codes::UPGRADE, &p, evidence);
+            findings.reason(&mut plan, codes::UPGRADE, &p);
+            findings.add_params(codes::UPGRADE, p, evidence);
         }
         Verdict::Unknown => {
             plan.action = Action::Hold;
-            let p = [("product", name), ("version", version_text)];
-            plan.reason = findings.title(codes::HOLD, &p);
-            findings.add(codes::HOLD, &p, evidence);
+            let p = with_product(findings, product, &[("version", version_text)]);
+            findings.reason(&mut plan, codes::HOLD, &p);
+            findings.add_params(codes::HOLD, p, evidence);
         }
         Verdict::NotReady | Verdict::Unsupported => {
             plan_unready_host(
@@ -184,17 +201,19 @@ fn plan_unready_host(
     evidence: Vec<Evidence>,
     findings: &mut Findings,
 ) {
-    let name = product.label(findings.lang());
     let version_text = plan.version.clone();
     if placed.unsupported {
         plan.action = Action::Pin;
         plan.target =
             pre_acs_target(rules, &product.id, placed.line).unwrap_or_else(|| version_text.clone());
-        let p = [
-            ("product", name),
-            ("version", version_text.as_str()),
-            ("target", plan.target.as_str()),
-        ];
+        let p = with_product(
+            findings,
+            product,
+            &[
+                ("version", version_text.as_str()),
+                ("target", plan.target.as_str()),
+            ],
+        );
         unsupported(rules, product, placed, &p, &evidence, findings);
         pin(facts, product, placed, plan, evidence, findings);
         return;
@@ -202,9 +221,9 @@ fn plan_unready_host(
     match placed.era {
         Era::Acs => {
             plan.action = Action::FixHost;
-            let p = [("product", name), ("version", version_text.as_str())];
-            plan.reason = findings.title(codes::ACS_AGENT_ON_UNREADY_HOST, &p);
-            findings.add(codes::ACS_AGENT_ON_UNREADY_HOST, &p, evidence);
+            let p = with_product(findings, product, &[("version", version_text.as_str())]);
+            findings.reason(plan, codes::ACS_AGENT_ON_UNREADY_HOST, &p);
+            findings.add_params(codes::ACS_AGENT_ON_UNREADY_HOST, p, evidence);
         }
         Era::PreAcs => {
             plan.action = Action::Pin;
@@ -254,23 +273,23 @@ fn unplaced(
     } else {
         "agent_unplaced"
     };
-    let params = [
-        ("product", product.label(findings.lang())),
-        ("version", plan.version.as_str()),
-        ("line", line_name.as_str()),
-        ("last_pre_acs", last.as_str()),
-        ("first_acs", first.as_str()),
-    ];
-    let what = findings.text(key, &params).join(" ");
-    let steps = hold_steps(facts, product, findings).join("\n");
-    let p = [
-        params[0],
-        params[1],
-        ("what", what.as_str()),
-        ("steps", steps.as_str()),
-    ];
-    plan.reason = findings.title(codes::AGENT_BUILD_UNPLACED, &p);
-    findings.add(codes::AGENT_BUILD_UNPLACED, &p, evidence);
+    let params = with_product(
+        findings,
+        product,
+        &[
+            ("version", plan.version.as_str()),
+            ("line", line_name.as_str()),
+            ("last_pre_acs", last.as_str()),
+            ("first_acs", first.as_str()),
+        ],
+    );
+    let what = findings.texts(|| vec![text_ref(key, params)], " ");
+    let steps = findings.texts(|| hold_steps(facts, product), "\n");
+    let mut p = with_product(findings, product, &[("version", plan.version.as_str())]);
+    findings.put(&mut p, "what", || what);
+    findings.put(&mut p, "steps", || steps);
+    findings.reason(plan, codes::AGENT_BUILD_UNPLACED, &p);
+    findings.add_params(codes::AGENT_BUILD_UNPLACED, p, evidence);
 }
 
 /// An agent out of support: below the supported majors (ACS022), or on a
@@ -280,43 +299,42 @@ fn unsupported(
     rules: &Rules,
     product: &Product,
     placed: &Placed,
-    p: &[(&str, &str); 3],
+    p: &Params,
     evidence: &[Evidence],
     findings: &mut Findings,
 ) {
     let Some(line) = placed.line.filter(|l| !l.supported) else {
-        findings.add(codes::AGENT_UNSUPPORTED, p, evidence.to_vec());
+        findings.add_params(codes::AGENT_UNSUPPORTED, p.clone(), evidence.to_vec());
         return;
     };
     let version = placed.version.to_string();
     let target = pre_acs_target(rules, &product.id, Some(line)).unwrap_or_else(|| "—".into());
     let name = line.name();
     let to = line.upgrade_to.clone().unwrap_or_else(|| "—".into());
-    let params = [
-        ("product", product.label(findings.lang())),
-        ("version", version.as_str()),
-        ("line", name.as_str()),
-        ("upgrade_to", to.as_str()),
-        ("target", target.as_str()),
-    ];
-    findings.add(codes::AGENT_FEATURE_RELEASE, &params, evidence.to_vec());
+    let params = with_product(
+        findings,
+        product,
+        &[
+            ("version", version.as_str()),
+            ("line", name.as_str()),
+            ("upgrade_to", to.as_str()),
+            ("target", target.as_str()),
+        ],
+    );
+    findings.add_params(codes::AGENT_FEATURE_RELEASE, params, evidence.to_vec());
 }
 
 /// The product's delivery-control steps, with the note when the host already
 /// has program upgrades turned off.
-fn delivery_steps(
-    facts: &HostFacts,
-    product: &Product,
-    target: &str,
-    findings: &Findings,
-) -> Vec<String> {
-    let mut steps = product
+fn delivery_steps(facts: &HostFacts, product: &Product, target: &str) -> Vec<TextRef> {
+    let mut steps: Vec<TextRef> = product
         .delivery_control
         .as_deref()
-        .map(|key| findings.text(key, &[("target", target)]))
-        .unwrap_or_default();
+        .map(|key| text_ref(key, plain(&[("target", target)])))
+        .into_iter()
+        .collect();
     if no_upgrade_set(facts) {
-        steps.extend(findings.text("no_program_upgrade_set", &[]));
+        steps.push(text_ref("no_program_upgrade_set", Params::new()));
     }
     steps
 }
@@ -324,13 +342,13 @@ fn delivery_steps(
 /// How to keep agent programs from a host without changing its agent: the
 /// product's `hold_control`, else its delivery control (which then does not
 /// name a build).
-fn hold_steps(facts: &HostFacts, product: &Product, findings: &Findings) -> Vec<String> {
+fn hold_steps(facts: &HostFacts, product: &Product) -> Vec<TextRef> {
     let mut steps = match product.hold_control.as_deref() {
-        Some(key) => findings.text(key, &[]),
-        None => return delivery_steps(facts, product, "", findings),
+        Some(key) => vec![text_ref(key, Params::new())],
+        None => return delivery_steps(facts, product, ""),
     };
     if no_upgrade_set(facts) {
-        steps.extend(findings.text("no_program_upgrade_set", &[]));
+        steps.push(text_ref("no_program_upgrade_set", Params::new()));
     }
     steps
 }
@@ -349,29 +367,32 @@ fn pin(
     evidence: Vec<Evidence>,
     findings: &mut Findings,
 ) {
-    let name = product.label(findings.lang());
-    let version = plan.version.as_str();
-    let p = [
-        ("product", name),
-        ("version", version),
-        ("target", plan.target.as_str()),
-    ];
-    let mut steps = delivery_steps(facts, product, &plan.target, findings);
-    steps.extend(findings.text("accepted_risks", &[]));
-    let steps = steps.join("\n");
+    let version = plan.version.clone();
+    let version = version.as_str();
+    let p = with_product(
+        findings,
+        product,
+        &[("version", version), ("target", plan.target.as_str())],
+    );
+    let mut pin_params = p.clone();
+    let steps = findings.texts(
+        || {
+            let mut steps = delivery_steps(facts, product, &plan.target);
+            steps.push(text_ref("accepted_risks", Params::new()));
+            steps
+        },
+        "\n",
+    );
+    findings.put(&mut pin_params, "steps", || steps);
     let mut pin_evidence = evidence.clone();
     if let Some(d) = facts.delivery.as_ref().and_then(|d| d.no_program_upgrade) {
         pin_evidence.push(ev("delivery.no_program_upgrade", d.to_string()));
     }
-    plan.reason = findings.title(codes::PIN_AGENT, &p);
-    findings.add(
-        codes::PIN_AGENT,
-        &[p[0], p[1], p[2], ("steps", steps.as_str())],
-        pin_evidence,
-    );
+    findings.reason(plan, codes::PIN_AGENT, &p);
+    findings.add_params(codes::PIN_AGENT, pin_params, pin_evidence);
     let Some(line) = placed.line else { return };
     if !line.installer_checks_host && !placed.unsupported {
-        findings.add(codes::INSTALLER_DOES_NOT_CHECK, &p, evidence.clone());
+        findings.add_params(codes::INSTALLER_DOES_NOT_CHECK, p.clone(), evidence.clone());
     }
     // Builds before the first that checks the host may fetch programs in a loop.
     let first_check = line.first_check_version.or(line.first_acs_version);
@@ -379,11 +400,9 @@ fn pin(
         placed.version.cmp_with(&v, product.version_scheme).is_lt()
     });
     if line.updates_may_loop_below_first_acs && !no_upgrade_set(facts) && before_check {
-        let steps = delivery_steps(facts, product, &plan.target, findings).join("\n");
-        findings.add(
-            codes::AGENT_PREDATES_CHECK,
-            &[p[0], p[1], ("steps", steps.as_str())],
-            evidence,
-        );
+        let mut params = with_product(findings, product, &[("version", version)]);
+        let steps = findings.texts(|| delivery_steps(facts, product, &plan.target), "\n");
+        findings.put(&mut params, "steps", || steps);
+        findings.add_params(codes::AGENT_PREDATES_CHECK, params, evidence);
     }
 }

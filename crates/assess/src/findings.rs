@@ -1,10 +1,28 @@
 //! Builds findings from their codes and the texts of the rules.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use acsready_rules::{fill, Lang, Rules, Severity};
+use acsready_rules::{Lang, Rules, Severity};
 
-use crate::model::{Evidence, Finding};
+use crate::model::{AgentPlan, Evidence, Finding, Param, Params, TextRef};
+use crate::render;
+
+/// Parameters that are all plain values.
+pub(crate) fn plain(params: &[(&'static str, &str)]) -> Params {
+    params
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), Param::from(*v)))
+        .collect()
+}
+
+/// A text entry of the rules with the values of its placeholders.
+pub(crate) fn text_ref(key: &str, params: Params) -> TextRef {
+    TextRef {
+        key: key.to_string(),
+        params,
+    }
+}
 
 /// Shorthand for one piece of evidence.
 pub(crate) fn ev(fact: &str, value: impl Into<String>) -> Evidence {
@@ -34,14 +52,12 @@ pub enum Detail {
     Full,
     /// Codes and severities only: for counting large fleets.
     Codes,
+    /// Codes, evidence and parameters, texts left empty: for an edge that
+    /// renders them in the language of each request ([`crate::render::render_host`]).
+    Params,
 }
 
 impl<'r> Findings<'r> {
-    /// The language texts are filled in.
-    pub(crate) fn lang(&self) -> Lang {
-        self.lang
-    }
-
     pub(crate) fn new(rules: &'r Rules, lang: Lang, detail: Detail) -> Self {
         Findings {
             rules,
@@ -51,69 +67,97 @@ impl<'r> Findings<'r> {
         }
     }
 
+    /// The language texts are rendered in.
+    pub(crate) fn lang(&self) -> Lang {
+        self.lang
+    }
+
     /// Whether texts are wanted; callers skip building evidence when not.
     pub(crate) fn full(&self) -> bool {
+        self.detail != Detail::Codes
+    }
+
+    /// Whether texts are rendered now (not left to the edge).
+    pub(crate) fn rendered(&self) -> bool {
         self.detail == Detail::Full
     }
 
-    /// The lines of a text entry of the rules, with placeholders filled.
-    pub(crate) fn text(&self, key: &str, params: &[(&str, &str)]) -> Vec<String> {
+    /// A parameter made of text entries of the rules, joined by `join`
+    /// (empty when texts are not wanted).
+    pub(crate) fn texts(&self, texts: impl FnOnce() -> Vec<TextRef>, join: &str) -> Param {
         if !self.full() {
-            return Vec::new();
+            return Param::Value(String::new());
         }
-        self.rules
-            .text(key, self.lang)
-            .iter()
-            .map(|t| fill(t, params))
-            .collect()
-    }
-
-    /// The title a finding would have.
-    pub(crate) fn title(&self, code: &str, params: &[(&str, &str)]) -> String {
-        if !self.full() {
-            return String::new();
-        }
-        match self.rules.finding(code) {
-            Some(f) => fill(f.title.get(self.lang), &self.with_common(params)),
-            None => code.to_string(),
+        Param::Texts {
+            texts: texts(),
+            join: join.to_string(),
         }
     }
 
-    /// Adds a finding. A parameter whose value holds several lines (steps)
-    /// expands into that many remediation lines.
-    pub(crate) fn add(&mut self, code: &str, params: &[(&str, &str)], evidence: Vec<Evidence>) {
+    /// Plain parameters (none when texts are not wanted).
+    pub(crate) fn plain(&self, params: &[(&'static str, &str)]) -> Params {
+        if self.full() {
+            plain(params)
+        } else {
+            Params::new()
+        }
+    }
+
+    /// Adds parameter `key` (not when texts are not wanted).
+    pub(crate) fn put(
+        &self,
+        params: &mut Params,
+        key: &'static str,
+        value: impl FnOnce() -> Param,
+    ) {
+        if self.full() {
+            params.insert(Cow::Borrowed(key), value());
+        }
+    }
+
+    /// Sets the reason of an agent plan: the title of finding `code`.
+    pub(crate) fn reason(&self, plan: &mut AgentPlan, code: &str, params: &Params) {
         if !self.full() {
-            let severity = self
-                .rules
-                .finding(code)
-                .map_or(Severity::Medium, |f| f.severity);
+            return;
+        }
+        if self.rendered() {
+            plan.reason = render::title(self.rules, self.lang, code, params);
+        }
+        plan.reason_code = code.to_string();
+    }
+
+    /// Adds a finding whose parameters are all plain values.
+    pub(crate) fn add(
+        &mut self,
+        code: &str,
+        params: &[(&'static str, &str)],
+        evidence: Vec<Evidence>,
+    ) {
+        let params = self.plain(params);
+        self.add_params(code, params, evidence);
+    }
+
+    /// Adds a finding, its texts rendered from its code and parameters.
+    pub(crate) fn add_params(&mut self, code: &str, params: Params, evidence: Vec<Evidence>) {
+        let severity = self
+            .rules
+            .finding(code)
+            .map_or(Severity::Medium, |f| f.severity);
+        if !self.full() {
             self.list.push(Finding {
                 code: code.to_string(),
                 severity,
                 title: String::new(),
                 evidence: Vec::new(),
                 remediation: Vec::new(),
+                params: Params::new(),
             });
             return;
         }
-        let params = self.with_common(params);
-        let (severity, title, remediation) = match self.rules.finding(code) {
-            Some(f) => (
-                f.severity,
-                fill(f.title.get(self.lang), &params),
-                f.remediation
-                    .get(self.lang)
-                    .iter()
-                    .flat_map(|t| {
-                        fill(t, &params)
-                            .lines()
-                            .filter(|l| !l.trim().is_empty())
-                            .map(str::to_string)
-                            .collect::<Vec<_>>()
-                    })
-                    .collect(),
-            ),
-            None => (Severity::Medium, code.to_string(), Vec::new()),
+        let (title, remediation) = if self.rendered() {
+            render::texts(self.rules, self.lang, code, &params)
+        } else {
+            (String::new(), Vec::new())
         };
         self.list.push(Finding {
             code: code.to_string(),
@@ -121,15 +165,8 @@ impl<'r> Findings<'r> {
             title,
             evidence,
             remediation,
+            params,
         });
-    }
-
-    fn with_common<'a>(&'a self, params: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-        let root = &self.rules.root_certificate;
-        let mut all = params.to_vec();
-        all.push(("root_name", root.name.as_str()));
-        all.push(("root_sha1", root.sha1.as_str()));
-        all
     }
 
     /// Most severe first; codes in order within a severity; stable otherwise.

@@ -26,6 +26,8 @@ mod findings;
 mod model;
 mod module;
 mod os;
+mod params;
+pub mod render;
 mod root;
 
 use acsready_facts::HostFacts;
@@ -108,6 +110,8 @@ fn verdict(os: Status, root: Status) -> Verdict {
 mod agent_tests;
 #[cfg(test)]
 mod event_tests;
+#[cfg(test)]
+mod render_tests;
 #[cfg(test)]
 mod rules_age_tests;
 #[cfg(test)]

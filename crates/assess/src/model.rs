@@ -115,7 +115,14 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// Steps for this host, in order.
     pub remediation: Vec<String>,
+    /// The values of the placeholders of the texts of `code`: `title` and
+    /// `remediation` are rendered again from them in any language. Absent
+    /// from reports written before it existed (their texts stay as written).
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
+    pub params: Params,
 }
+
+pub use crate::params::{Param, Params, TextRef};
 
 /// The plan for one installed agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,8 +132,12 @@ pub struct AgentPlan {
     pub action: Action,
     /// The version to run: "latest" for upgrade, the pinned build for pin.
     pub target: String,
-    /// Why, in one line.
+    /// Why, in one line: the title of the finding `reason_code`.
     pub reason: String,
+    /// The code of the finding about this agent whose title is `reason`
+    /// ("" in reports written before it existed: `reason` then stays as written).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason_code: String,
 }
 
 /// The OS as identified from build and installation type.

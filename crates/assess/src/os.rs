@@ -6,8 +6,8 @@ use acsready_rules::{
     Servicing, WindowsRow,
 };
 
-use crate::findings::{ev, Findings, MISSING};
-use crate::model::{Evidence, OsSummary};
+use crate::findings::{ev, text_ref, Findings, MISSING};
+use crate::model::{Evidence, OsSummary, Params};
 use crate::Status;
 
 pub(crate) struct OsOutcome {
@@ -39,14 +39,16 @@ pub(crate) fn installation(facts: &HostFacts) -> (Option<Installation>, Vec<Evid
     (None, vec![])
 }
 
-fn missing_fact(findings: &mut Findings, fact: &str, mut evidence: Vec<Evidence>) {
-    let how = findings.text(&format!("how.{fact}"), &[]).join("\n");
+pub(crate) fn missing_fact(findings: &mut Findings, fact: &str, mut evidence: Vec<Evidence>) {
     evidence.push(ev(fact, MISSING));
-    findings.add(
-        codes::FACT_MISSING,
-        &[("fact", fact), ("how", &how)],
-        evidence,
-    );
+    let mut params = findings.plain(&[("fact", fact)]);
+    findings.put(&mut params, "how", || {
+        findings.texts(
+            || vec![text_ref(&format!("how.{fact}"), Params::new())],
+            "\n",
+        )
+    });
+    findings.add_params(codes::FACT_MISSING, params, evidence);
 }
 
 pub(crate) fn assess_os(facts: &HostFacts, rules: &Rules, findings: &mut Findings) -> OsOutcome {

@@ -3,7 +3,8 @@
 use acsready_facts::{EasyFix, HostFacts};
 use acsready_rules::{codes, Rules};
 
-use crate::findings::{ev, Findings, MISSING};
+use crate::findings::{ev, Findings};
+use crate::os::missing_fact;
 use crate::Status;
 
 pub(crate) fn assess_root(facts: &HostFacts, rules: &Rules, findings: &mut Findings) -> Status {
@@ -26,12 +27,7 @@ pub(crate) fn assess_root(facts: &HostFacts, rules: &Rules, findings: &mut Findi
             );
             return Status::Met;
         }
-        let how = findings.text("how.certificates", &[]).join("\n");
-        findings.add(
-            codes::FACT_MISSING,
-            &[("fact", "certificates"), ("how", &how)],
-            vec![ev("certificates", MISSING)],
-        );
+        missing_fact(findings, "certificates", Vec::new());
         return Status::Unknown;
     };
     let named_root = |c: &&acsready_facts::CertificateFact| c.sha1 == root.sha1;
@@ -111,14 +107,7 @@ pub(crate) fn assess_root(facts: &HostFacts, rules: &Rules, findings: &mut Findi
             Status::Met
         }
         None => {
-            let how = findings
-                .text("how.root_auto_update_disabled", &[])
-                .join("\n");
-            findings.add(
-                codes::FACT_MISSING,
-                &[("fact", "root_auto_update_disabled"), ("how", &how)],
-                vec![absent, ev("root_auto_update_disabled", MISSING)],
-            );
+            missing_fact(findings, "root_auto_update_disabled", vec![absent]);
             Status::Unknown
         }
     }

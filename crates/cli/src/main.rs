@@ -104,7 +104,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Assess(args) => pipeline::assess(&args, &rules, style),
         Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
         Command::Inspect(args) => inspect_cmd::inspect(&args, &rules, style),
-        Command::Report(args) => report_cmd::rerender(&args, style),
+        Command::Report(args) => report_cmd::rerender(&args, &rules, style),
         #[cfg(feature = "server")]
         Command::Serve(args) => server_cmd::serve(&args, rules),
         #[cfg(feature = "server")]

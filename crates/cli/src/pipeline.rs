@@ -2,60 +2,46 @@
 //! batches so memory stays flat however large the fleet, with the batch
 //! parsed and assessed in parallel and written in input order.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal};
 use std::path::PathBuf;
 
 use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_intake::{Host, Intake, Readers};
-use acsready_report::{
-    CsvReport, HtmlReport, InputProblem, JsonReport, JsonlReport, Problems, RulesIdentity, Style,
-    TableReport,
-};
+use acsready_report::{reporter, InputProblem, Problems, Reporter, RulesIdentity, Style};
 use acsready_rules::Rules;
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 
-use crate::cli::{AssessArgs, Format};
+use crate::cli::AssessArgs;
 use crate::input;
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// Hosts parsed and assessed together; bounds memory to a few MB.
 const BATCH: usize = 8192;
 
-/// Where assessed hosts go.
-enum Sink<W: Write> {
-    Table(TableReport, W),
-    Json(JsonReport<W>),
-    Csv(Box<CsvReport<W>>),
-    Jsonl(JsonlReport<W>),
-    Html(Box<HtmlReport>, W),
-    Count,
+/// Where assessed hosts go: a report, or (for `--summary`) only the counts.
+struct Sink<'w> {
+    report: Option<Box<dyn Reporter + Send + 'w>>,
 }
 
-impl<W: Write> Sink<W> {
-    /// Counting needs only codes; every other sink shows the texts.
+impl Sink<'_> {
+    /// Counting needs only codes; every report shows the texts.
     fn detail(&self) -> Detail {
-        match self {
-            Sink::Count => Detail::Codes,
-            _ => Detail::Full,
+        match self.report {
+            None => Detail::Codes,
+            Some(_) => Detail::Full,
         }
     }
 
+    fn counts_only(&self) -> bool {
+        self.report.is_none()
+    }
+
     fn host(&mut self, a: HostAssessment) -> io::Result<()> {
-        match self {
-            Sink::Table(t, _) => {
-                t.host(a);
-                Ok(())
-            }
-            Sink::Json(j) => j.host(&a),
-            Sink::Csv(c) => c.host(&a),
-            Sink::Jsonl(j) => j.host(&a),
-            Sink::Html(h, _) => {
-                h.host(a);
-                Ok(())
-            }
-            Sink::Count => Ok(()),
+        match &mut self.report {
+            Some(r) => r.host(a),
+            None => Ok(()),
         }
     }
 }
@@ -126,14 +112,14 @@ impl Run<'_> {
 
 /// Assesses a batch of hosts in parallel. With a sink, hands them to it in
 /// input order; without one, only counts them (in parallel too).
-fn assess_batch<W: Write>(
+fn assess_batch(
     hosts: Vec<Host>,
     run: &Run,
-    sink: &mut Sink<W>,
+    sink: &mut Sink,
     summary: &mut Summary,
 ) -> io::Result<()> {
     run.advance(hosts.len());
-    if let Sink::Count = sink {
+    if sink.counts_only() {
         let counted = hosts
             .into_par_iter()
             .fold(Summary::default, |mut s, host| {
@@ -194,19 +180,16 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
 
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
     let identity = RulesIdentity::of(rules);
-    let mut sink = match (args.summary, args.format) {
-        (true, _) => Sink::Count,
-        (false, Format::Table) => Sink::Table(TableReport::new(style.clone()), out),
-        (false, Format::Json) => Sink::Json(JsonReport::begin(out, &identity, style.lang)?),
-        (false, Format::Csv) if args.csv_findings => {
-            Sink::Csv(Box::new(CsvReport::per_finding(out, style.clone())?))
-        }
-        (false, Format::Csv) => Sink::Csv(Box::new(CsvReport::begin(out, style.clone())?)),
-        (false, Format::Jsonl) => Sink::Jsonl(JsonlReport::new(out)),
-        (false, Format::Html) => Sink::Html(
-            Box::new(HtmlReport::new(style.clone(), identity.clone())),
-            out,
-        ),
+    let mut sink = Sink {
+        report: match args.summary {
+            true => None,
+            false => Some(reporter(
+                crate::report_cmd::report_format(args.format, args.csv_findings),
+                out,
+                &style,
+                &identity,
+            )?),
+        },
     };
     let mut summary = Summary::default();
     intake.stream(BATCH, |hosts| {
@@ -219,19 +202,9 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     input::add_problems(&mut problems, intake.finish());
     summary.not_assessed = problems.errors.len().saturating_sub(not_module) as u64;
     problems.errors.extend(no_hosts.map(input::problem));
-    match sink {
-        Sink::Table(t, out) => t.finish(out, &summary, &problems)?,
-        Sink::Json(j) => {
-            j.finish(&summary, &problems)?;
-        }
-        Sink::Csv(c) => {
-            c.finish()?;
-        }
-        Sink::Jsonl(j) => {
-            j.finish()?;
-        }
-        Sink::Html(h, out) => h.finish(out, &summary, &problems)?,
-        Sink::Count => {
+    match sink.report {
+        Some(r) => r.finish(&summary, &problems)?,
+        None => {
             crate::report_cmd::write_summary(args.format, &identity, &style, &summary, &problems)?
         }
     }

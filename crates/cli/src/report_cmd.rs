@@ -3,15 +3,28 @@
 
 use std::io::{self, BufWriter, Write};
 
+use acsready_assess::render::render_host;
 use acsready_assess::Summary;
 use acsready_report::{
-    CsvReport, HtmlReport, InputProblem, JsonReport, JsonlReport, Problems, RulesIdentity, Style,
-    SummaryReport, TableReport,
+    reporter, InputProblem, Problems, ReportFormat, RulesIdentity, Style, SummaryReport,
 };
+use acsready_rules::Rules;
 use anyhow::{bail, Result};
 
 use crate::cli::Format;
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
+
+/// The report of a `--format` (and `--csv-findings`).
+pub(crate) fn report_format(format: Format, csv_findings: bool) -> ReportFormat {
+    match format {
+        Format::Table => ReportFormat::Table,
+        Format::Json => ReportFormat::Json,
+        Format::Csv if csv_findings => ReportFormat::CsvFindings,
+        Format::Csv => ReportFormat::Csv,
+        Format::Jsonl => ReportFormat::Jsonl,
+        Format::Html => ReportFormat::Html,
+    }
+}
 
 /// `--summary`: only the counts, in the chosen format.
 pub(crate) fn write_summary(
@@ -52,7 +65,7 @@ pub(crate) fn write_summary(
 }
 
 /// `acsready report --from FILE`: a saved JSON report rendered again.
-pub fn rerender(args: &crate::cli::ReportArgs, style: Style) -> Result<u8> {
+pub fn rerender(args: &crate::cli::ReportArgs, rules: &Rules, style: Style) -> Result<u8> {
     let text = std::fs::read(&args.from)
         .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", args.from.display()))?;
     let report: acsready_report::Report = serde_json::from_slice(&text).map_err(|e| {
@@ -82,43 +95,14 @@ pub fn rerender(args: &crate::cli::ReportArgs, style: Style) -> Result<u8> {
         ));
     }
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
-    match args.format {
-        Format::Table => {
-            let mut t = TableReport::new(style);
-            for h in report.hosts.iter().cloned() {
-                t.host(h);
-            }
-            t.finish(out, &report.summary, &problems)?;
-        }
-        Format::Json => {
-            let mut j = JsonReport::begin(out, &report.rules, style.lang)?;
-            for h in &report.hosts {
-                j.host(h)?;
-            }
-            j.finish(&report.summary, &problems)?;
-        }
-        Format::Csv => {
-            let mut c = CsvReport::begin(out, style)?;
-            for h in &report.hosts {
-                c.host(h)?;
-            }
-            c.finish()?;
-        }
-        Format::Jsonl => {
-            let mut j = JsonlReport::new(out);
-            for h in &report.hosts {
-                j.host(h)?;
-            }
-            j.finish()?;
-        }
-        Format::Html => {
-            let mut h = HtmlReport::new(style, report.rules.clone());
-            for a in report.hosts.iter().cloned() {
-                h.host(a);
-            }
-            h.finish(out, &report.summary, &problems)?;
-        }
+    let format = report_format(args.format, false);
+    let mut r = reporter(format, out, &style, &report.rules)?;
+    for mut h in report.hosts {
+        // Texts in the language asked for, from the codes and parameters.
+        render_host(&mut h, rules, style.lang);
+        r.host(h)?;
     }
+    r.finish(&report.summary, &problems)?;
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
     } else if report.summary.all_ready() {

@@ -558,6 +558,87 @@ fn a_saved_json_report_renders_again_in_every_format() {
         .stderr(predicate::str::contains("bad.json:1:"));
 }
 
+/// `report --from --lang ja` of an English report renders every text in
+/// Japanese from the codes and parameters, as `assess --lang ja` writes it;
+/// a report written before findings carried parameters keeps its texts.
+#[test]
+fn an_english_report_rendered_again_in_japanese_is_japanese() {
+    let dir = tempfile::tempdir().unwrap();
+    let english = acsready()
+        .args(["--lang", "en", "assess", "--format", "json"])
+        .arg(fleet())
+        .output()
+        .unwrap()
+        .stdout;
+    let saved = write(dir.path(), "en.json", &String::from_utf8_lossy(&english));
+    let japanese = acsready()
+        .args(["--lang", "ja", "assess", "--format", "json"])
+        .arg(fleet())
+        .output()
+        .unwrap()
+        .stdout;
+    let again = acsready()
+        .args(["--lang", "ja", "report", "--format", "json", "--from"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    let again = json_of(&again.stdout);
+    assert_eq!(again["lang"], "ja");
+    assert_eq!(again["hosts"], json_of(&japanese)["hosts"]);
+    let table = acsready()
+        .args(["--lang", "ja", "report", "--from"])
+        .arg(&saved)
+        .output()
+        .unwrap()
+        .stdout;
+    let table = String::from_utf8_lossy(&table);
+    assert!(table.contains("固定"), "{table}");
+    assert!(!table.contains("until the host is ready"), "{table}");
+
+    // Written before `params`: the texts stay as they were.
+    let mut old = json_of(&english);
+    for host in old["hosts"].as_array_mut().unwrap() {
+        for f in host["findings"].as_array_mut().unwrap() {
+            f.as_object_mut().unwrap().remove("params");
+        }
+        for p in host["agents"].as_array_mut().unwrap() {
+            let p = p.as_object_mut().unwrap();
+            p.remove("reason_code");
+        }
+    }
+    let old_file = write(dir.path(), "old.json", &old.to_string());
+    let again = acsready()
+        .args(["--lang", "ja", "report", "--format", "json", "--from"])
+        .arg(&old_file)
+        .output()
+        .unwrap()
+        .stdout;
+    let again = json_of(&again);
+    let reasons = |v: &Value| -> Vec<Value> {
+        v["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|h| h["agents"].as_array().unwrap().clone())
+            .map(|p| p["reason"].clone())
+            .collect()
+    };
+    assert_eq!(reasons(&again), reasons(&old));
+    let acs001 = |v: &Value| -> Vec<Value> {
+        v["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|h| h["findings"].as_array().unwrap().clone())
+            .filter(|f| f["code"] == "ACS001")
+            .map(|f| f["title"].clone())
+            .collect()
+    };
+    assert!(!acs001(&old).is_empty());
+    assert_eq!(acs001(&again), acs001(&old));
+}
+
 #[test]
 fn osquery_results_and_a_console_export_merge_by_host_name() {
     let dir = tempfile::tempdir().unwrap();

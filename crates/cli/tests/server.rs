@@ -620,6 +620,48 @@ fn the_csv_report_is_the_one_assess_writes() {
     assert!(cells.contains("Apex One セキュリティエージェント 14.") && !cells.contains("_agent"));
 }
 
+/// A stored host is served in the language of each request, rendered from
+/// the codes and parameters of its assessment: the same findings, plans and
+/// texts `assess` writes in that language.
+#[test]
+fn a_stored_host_is_served_in_japanese_and_in_english() {
+    let s = setup();
+    let server = Server::start(&s.db, &[]);
+    let fleet = repo().join("examples/fleet.ndjson");
+    let (status, text) = server.post(
+        "/api/v1/facts",
+        Some(&s.ingest),
+        NDJSON,
+        &std::fs::read(&fleet).unwrap(),
+    );
+    assert_eq!(status, 200, "{text}");
+    for lang in ["ja", "en"] {
+        let out = Command::new(bin())
+            .args(["--lang", lang, "assess", "--format", "json"])
+            .arg(&fleet)
+            .output()
+            .unwrap();
+        let local = json(&String::from_utf8(out.stdout).unwrap());
+        let mut pinned = 0;
+        for host in local["hosts"].as_array().unwrap() {
+            let name = host["host"].as_str().unwrap();
+            let served = server.get_json(&format!("/api/v1/hosts/{name}?lang={lang}"), &s.read);
+            let served = &served["assessment"];
+            for key in ["verdict", "findings", "agents"] {
+                assert_eq!(served[key], host[key], "{name} {lang} {key}");
+            }
+            for plan in served["agents"].as_array().unwrap() {
+                if plan["action"] == "pin" {
+                    pinned += 1;
+                    let reason = plan["reason"].as_str().unwrap();
+                    assert_eq!(reason.contains("固定"), lang == "ja", "{reason}");
+                }
+            }
+        }
+        assert!(pinned > 0);
+    }
+}
+
 #[test]
 fn a_rules_update_reassesses_stored_hosts_in_the_background() {
     let s = setup();

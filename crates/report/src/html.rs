@@ -24,8 +24,7 @@ use acsready_assess::{Action, HostAssessment, Severity, Summary, Verdict};
 use acsready_rules::Lang;
 
 use crate::json::{Generator, REPORT_SCHEMA};
-use crate::preflight::severity_label;
-use crate::ui::{action_label, t, verdict_label};
+use crate::ui::{action_label, severity_label, verdict_label, Label};
 use crate::verdict_colour::{verdict_colour, StyleSheet};
 use crate::{Problems, RulesIdentity, Style};
 
@@ -91,7 +90,7 @@ impl HtmlReport {
             return Err(e);
         }
         let lang = self.style.lang;
-        let l = |key: &str| esc(label(lang, key));
+        let l = |label: Label| esc(label.text(lang));
         write!(
             out,
             "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -102,28 +101,19 @@ impl HtmlReport {
              <title>acsready — {title}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
             lang = lang.as_str(),
             ver = env!("CARGO_PKG_VERSION"),
-            title = l("title"),
+            title = l(Label::Title),
         )?;
-        let rules_line = match lang {
-            Lang::En => format!(
-                "{} {} (as of {}) · {}",
-                t(lang, "rules"),
-                self.rules.version,
-                self.rules.as_of,
-                self.rules.origin
-            ),
-            Lang::Ja => format!(
-                "{} {} ({} 時点) · {}",
-                t(lang, "rules"),
-                self.rules.version,
-                self.rules.as_of,
-                self.rules.origin
-            ),
-        };
+        let rules_line = format!(
+            "{} {} ({}) · {}",
+            Label::Rules.text(lang),
+            self.rules.version,
+            acsready_rules::fill(Label::AsOf.text(lang), &[("date", &self.rules.as_of)]),
+            self.rules.origin
+        );
         write!(
             out,
             "<header><h1>acsready — {}</h1><div class=\"meta\" id=\"rules\">{} · acsready {}</div></header>\n<main>\n",
-            l("title"),
+            l(Label::Title),
             esc(&rules_line),
             env!("CARGO_PKG_VERSION"),
         )?;
@@ -140,10 +130,10 @@ impl HtmlReport {
             out,
             "<div class=\"split\">\n<section class=\"card\" id=\"hosts\">\n<h2>{} ({})</h2>\n\
              <div class=\"controls\"><input type=\"search\" id=\"host-filter\" placeholder=\"{}\" aria-label=\"{}\">",
-            l("host_list"),
+            l(Label::HostList),
             self.hosts,
-            l("filter"),
-            l("filter"),
+            l(Label::Filter),
+            l(Label::Filter),
         )?;
         for v in Verdict::ALL {
             write!(
@@ -158,20 +148,25 @@ impl HtmlReport {
             "</div>\n<div class=\"pager\"><button type=\"button\" id=\"page-prev\">{}</button>\
              <button type=\"button\" id=\"page-next\">{}</button><span id=\"page-info\"></span></div>\n\
              <div class=\"table-wrap\"><table id=\"host-table\"><thead><tr>",
-            l("prev"),
-            l("next"),
+            l(Label::Prev),
+            l(Label::Next),
         )?;
-        for key in ["host", "os", "build", "verdict", "findings", "agents"] {
-            write!(out, "<th data-col=\"{key}\" scope=\"col\">{}</th>", l(key))?;
+        for label in COLUMNS {
+            write!(
+                out,
+                "<th data-col=\"{}\" scope=\"col\">{}</th>",
+                label.key(),
+                l(label)
+            )?;
         }
         write!(
             out,
             "</tr></thead><tbody></tbody></table></div>\n</section>\n\
              <section class=\"card\" id=\"host-details\" aria-live=\"polite\"><h2>{}</h2><p class=\"empty\">{}</p></section>\n</div>\n\
              <noscript><p>{}</p></noscript>\n</main>\n",
-            l("details_title"),
-            l("pick_host"),
-            l("noscript"),
+            l(Label::DetailsTitle),
+            l(Label::PickHost),
+            l(Label::Noscript),
         )?;
 
         // The data: a Report plus labels, every `<` escaped.
@@ -268,7 +263,7 @@ fn write_summary<W: Write>(out: &mut W, s: &Summary, lang: Lang) -> io::Result<(
          <svg width=\"160\" height=\"160\" viewBox=\"0 0 42 42\" role=\"img\" aria-labelledby=\"donut-title\">\
          <title id=\"donut-title\">{}</title>\
          <circle cx=\"21\" cy=\"21\" r=\"15.915\" fill=\"none\" stroke=\"#e3e6ea\" stroke-width=\"6\"/>",
-        esc(label(lang, "by_verdict")),
+        esc(Label::ByVerdict.text(lang)),
         esc(&crate::summary_line(s, lang)),
     )?;
     let total: u64 = Verdict::ALL.iter().map(|v| s.count(*v)).sum();
@@ -295,7 +290,7 @@ fn write_summary<W: Write>(out: &mut W, s: &Summary, lang: Lang) -> io::Result<(
         "<text x=\"21\" y=\"21\" text-anchor=\"middle\" font-size=\"7\" font-weight=\"600\">{}</text>\
          <text x=\"21\" y=\"27\" text-anchor=\"middle\" font-size=\"3.5\">{}</text></svg><ul class=\"legend\">",
         s.hosts,
-        esc(t(lang, "hosts")),
+        esc(Label::Hosts.text(lang)),
     )?;
     for v in Verdict::ALL {
         write!(
@@ -309,7 +304,7 @@ fn write_summary<W: Write>(out: &mut W, s: &Summary, lang: Lang) -> io::Result<(
         write!(
             out,
             "<li>{}: <span class=\"count\" id=\"summary-not_assessed\">{}</span></li>",
-            esc(t(lang, "not_assessed")),
+            esc(Label::NotAssessed.text(lang)),
             s.not_assessed,
         )?;
     }
@@ -326,7 +321,7 @@ fn write_os_bars<W: Write>(
         .iter()
         .map(|(k, v)| {
             let name = if k.is_empty() {
-                format!("({})", label(lang, "unknown_os"))
+                format!("({})", Label::UnknownOs.text(lang))
             } else {
                 k.clone()
             };
@@ -342,13 +337,13 @@ fn write_os_bars<W: Write>(
                 *o += x;
             }
         }
-        rows.push((label(lang, "other").to_string(), other));
+        rows.push((Label::Other.text(lang).to_string(), other));
     }
     let max = rows.iter().map(|r| sum(&r.1)).max().unwrap_or(0).max(1);
     write!(
         out,
         "<section class=\"card\" id=\"chart-os\"><h2>{}</h2><table class=\"bars\">",
-        esc(label(lang, "by_os"))
+        esc(Label::ByOs.text(lang))
     )?;
     for (name, r) in &rows {
         let name = esc(name);
@@ -383,7 +378,7 @@ fn write_action_bars<W: Write>(out: &mut W, s: &Summary, lang: Lang) -> io::Resu
     write!(
         out,
         "<section class=\"card\" id=\"chart-actions\"><h2>{}</h2><table class=\"bars\">",
-        esc(label(lang, "by_action"))
+        esc(Label::ByAction.text(lang))
     )?;
     for a in Action::ALL {
         let n = s.action_count(a);
@@ -399,85 +394,64 @@ fn write_action_bars<W: Write>(out: &mut W, s: &Summary, lang: Lang) -> io::Resu
 }
 
 fn write_problems<W: Write>(out: &mut W, p: &Problems, lang: Lang) -> io::Result<()> {
-    for (key, list) in [("input_errors", &p.errors), ("warnings", &p.warnings)] {
+    for (label, list) in [
+        (Label::InputErrors, &p.errors),
+        (Label::Warnings, &p.warnings),
+    ] {
         if list.is_empty() {
             continue;
         }
         write!(
             out,
-            "<section class=\"card problems\" id=\"{key}\"><details><summary>{} ({})</summary><ul>",
-            esc(t(lang, key)),
+            "<section class=\"card problems\" id=\"{}\"><details><summary>{} ({})</summary><ul>",
+            label.key(),
+            esc(label.text(lang)),
             list.len()
         )?;
         for e in list {
-            write!(out, "<li>{}</li>", esc(&e.line(t(lang, "host_word"))))?;
+            write!(out, "<li>{}</li>", esc(&e.line(Label::HostWord.text(lang))))?;
         }
         out.write_all(b"</ul></details></section>\n")?;
     }
     Ok(())
 }
 
-/// Labels of this page; those the other views share come from [`t`].
-fn label(lang: Lang, key: &str) -> &'static str {
-    let (en, ja) = match key {
-        "title" => ("ACS readiness report", "ACS 署名 対応状況レポート"),
-        "by_verdict" => ("Hosts by verdict", "判定別の台数"),
-        "by_os" => ("Hosts by OS release", "OS リリース別の台数"),
-        "by_action" => ("Agents by planned action", "エージェントの対応別の数"),
-        "host_list" => ("Hosts", "ホスト一覧"),
-        "filter" => (
-            "Filter: host, OS, build, code, agent",
-            "絞り込み: ホスト・OS・ビルド・コード・エージェント",
-        ),
-        "prev" => ("◀ Previous", "◀ 前へ"),
-        "next" => ("Next ▶", "次へ ▶"),
-        "page" => ("page", "ページ"),
-        "filtered_from" => ("filtered from", "全"),
-        "details_title" => ("Details", "詳細"),
-        "pick_host" => (
-            "Click a host in the table to see its findings, agents and modules.",
-            "表のホストをクリックすると、指摘・エージェント・モジュールを表示します。",
-        ),
-        "modules" => ("Modules", "モジュール"),
-        "sources" => ("Sources", "入力元"),
-        "none" => ("none", "なし"),
-        "other" => ("other", "その他"),
-        "unknown_os" => ("unknown", "不明"),
-        "noscript" => (
-            "The host table needs JavaScript; the counts above are complete.",
-            "ホスト一覧の表示には JavaScript が必要です。上の集計は完全です。",
-        ),
-        _ => return t(lang, key),
-    };
-    match lang {
-        Lang::En => en,
-        Lang::Ja => ja,
-    }
-}
+/// The columns of the host table, in order.
+const COLUMNS: [Label; 6] = [
+    Label::Host,
+    Label::Os,
+    Label::Build,
+    Label::Verdict,
+    Label::Findings,
+    Label::Agents,
+];
+
+/// The labels the script reads (`L.key`), besides verdicts, actions and severities.
+const SCRIPT_LABELS: [Label; 15] = [
+    Label::Host,
+    Label::Os,
+    Label::Build,
+    Label::Verdict,
+    Label::Findings,
+    Label::Agents,
+    Label::Evidence,
+    Label::Remediation,
+    Label::Severity,
+    Label::DetailsTitle,
+    Label::Modules,
+    Label::Sources,
+    Label::None,
+    Label::Page,
+    Label::FilteredFrom,
+];
 
 /// The labels the script uses.
 fn labels(lang: Lang) -> serde_json::Value {
     let mut m = serde_json::Map::new();
-    for key in [
-        "host",
-        "os",
-        "build",
-        "verdict",
-        "findings",
-        "agents",
-        "evidence",
-        "remediation",
-        "severity",
-        "details_title",
-        "modules",
-        "sources",
-        "none",
-        "page",
-        "filtered_from",
-    ] {
-        m.insert(key.into(), label(lang, key).into());
+    for label in SCRIPT_LABELS {
+        m.insert(label.key().into(), label.text(lang).into());
     }
-    m.insert("details".into(), label(lang, "details_title").into());
+    m.insert("details".into(), Label::DetailsTitle.text(lang).into());
     let verdicts: serde_json::Map<_, _> = Verdict::ALL
         .iter()
         .map(|v| (v.as_str().to_string(), verdict_label(*v, lang).into()))

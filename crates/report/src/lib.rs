@@ -8,6 +8,7 @@ mod json;
 mod names;
 mod preflight;
 mod preflight_html;
+mod reporter;
 mod rules_view;
 mod table;
 mod ui;
@@ -21,9 +22,10 @@ pub use html::HtmlReport;
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
 pub use names::ProductNames;
 pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
+pub use reporter::{reporter, ReportFormat, Reporter};
 pub use rules_view::{rules_json, rules_table};
 pub use table::{explain_text, summary_line, TableReport};
-pub use ui::{action_label, verdict_label};
+pub use ui::{action_label, verdict_label, Label};
 pub use verdict_colour::{verdict_colour, verdict_css_properties, StyleSheet, VerdictColour};
 
 /// Which rules produced a report.
@@ -176,6 +178,7 @@ pub(crate) mod tests {
                     source: None,
                 }],
                 remediation: vec!["Install KB5005625".into(), "行 2".into()],
+                params: Default::default(),
             }],
             agents: vec![AgentPlan {
                 product: "deep_security_agent".into(),
@@ -183,6 +186,7 @@ pub(crate) mod tests {
                 action: Action::Pin,
                 target: "20.0.0.6313".into(),
                 reason: "keep".into(),
+                reason_code: String::new(),
             }],
             sources: vec!["f.ndjson:1".into()],
             modules: vec![],
@@ -305,6 +309,7 @@ pub(crate) mod tests {
             action: Action::Pin,
             target: "14.0.12011".into(),
             reason: String::new(),
+            reason_code: String::new(),
         });
         h
     }

@@ -5,12 +5,12 @@
 use std::io::{self, Write};
 
 use acsready_preflight::{Preflight, PreflightFinding};
-use acsready_rules::{Lang, Severity};
+use acsready_rules::Lang;
 use comfy_table::{presets, ContentArrangement, Table};
 use serde::{Deserialize, Serialize};
 
 use crate::json::Generator;
-use crate::ui::verdict_label;
+use crate::ui::{severity_label, verdict_label, Label};
 use crate::{InputProblem, Problems, RulesIdentity, Style};
 
 /// Identifies the preflight report layout; bumped only on incompatible change.
@@ -89,25 +89,22 @@ impl PreflightReport {
     pub fn write_table<W: Write>(&self, mut out: W, style: Style) -> io::Result<()> {
         let lang = style.lang;
         let r = &self.result;
-        let l = |en: &'static str, ja: &'static str| if lang == Lang::Ja { ja } else { en };
+        let l = |label: Label| label.text(lang);
         writeln!(
             out,
             "{} ({}: {})",
-            l(
-                "Preflight: Virus Buster Corp. XG → Apex One",
-                "プリフライト: ウイルスバスター Corp. XG → Apex One"
-            ),
-            l("phase", "段階"),
+            l(Label::PfTitle),
+            l(Label::PfPhase),
             match r.phase {
-                acsready_preflight::Phase::Before => l("before the upgrade", "バージョンアップ前"),
-                acsready_preflight::Phase::After => l("after the upgrade", "バージョンアップ後"),
+                acsready_preflight::Phase::Before => l(Label::PfBeforeTheUpgrade),
+                acsready_preflight::Phase::After => l(Label::PfAfterTheUpgrade),
             }
         )?;
         let server = &r.server;
         writeln!(
             out,
             "{}: {}  {}  {}  {}",
-            l("Server", "管理サーバ"),
+            l(Label::PfServer),
             server.host,
             server.version.as_deref().unwrap_or("?"),
             server.os.as_ref().map_or("", |o| o.name.as_str()),
@@ -116,9 +113,9 @@ impl PreflightReport {
         if !r.agents.is_empty() {
             let mut t = table();
             t.set_header([
-                l("Agent", "エージェント"),
+                l(Label::PfAgent),
                 "OS",
-                l("Version", "バージョン"),
+                l(Label::PfVersion),
                 "ACS",
                 "NoProgramUpgrade",
             ]);
@@ -129,7 +126,7 @@ impl PreflightReport {
                     a.os.name.clone()
                 };
                 let os = match &a.unsupported_os {
-                    Some(_) => format!("{name} ({})", l("unsupported", "サポート外")),
+                    Some(_) => format!("{name} ({})", l(Label::PfUnsupported)),
                     None => name,
                 };
                 t.add_row(vec![
@@ -139,7 +136,7 @@ impl PreflightReport {
                     verdict_label(a.verdict, lang).to_string(),
                     match a.no_program_upgrade {
                         Some(true) => "1".into(),
-                        Some(false) => l("not 1", "1 以外").into(),
+                        Some(false) => l(Label::PfNot1).into(),
                         None => "?".into(),
                     },
                 ]);
@@ -147,26 +144,18 @@ impl PreflightReport {
             writeln!(out, "{t}")?;
         }
         if !r.skipped.is_empty() {
-            writeln!(
-                out,
-                "{}: {}",
-                l(
-                    "Not checked (no Apex One / Corp. XG agent)",
-                    "確認対象外 (Apex One / Corp. XG エージェントなし)"
-                ),
-                r.skipped.join(", ")
-            )?;
+            writeln!(out, "{}: {}", l(Label::PfNotChecked), r.skipped.join(", "))?;
         }
         writeln!(out)?;
         for f in &r.findings {
             let mark = if f.blocking {
-                l("BLOCKS", "阻害")
+                l(Label::PfBlocks)
             } else {
                 severity_label(f.severity, lang)
             };
             writeln!(out, "[{mark}] {} {}", f.code, f.title)?;
             if !f.hosts.is_empty() {
-                writeln!(out, "    {}: {}", l("hosts", "端末"), f.hosts.join(", "))?;
+                writeln!(out, "    {}: {}", l(Label::PfHosts), f.hosts.join(", "))?;
             }
             for e in &f.evidence {
                 match &e.source {
@@ -183,13 +172,13 @@ impl PreflightReport {
         writeln!(
             out,
             "{}: {} {}, {} {}, {} {} (critical {}, high {}, medium {}, low {}, info {})",
-            l("Summary", "集計"),
+            l(Label::PfSummary),
             s.agents,
-            l("agents", "エージェント"),
+            l(Label::PfAgents),
             s.findings,
-            l("findings", "件の指摘"),
+            l(Label::PfFindingItems),
             s.blocking,
-            l("blocking", "件の阻害要因"),
+            l(Label::PfBlockingItems),
             s.critical,
             s.high,
             s.medium,
@@ -200,22 +189,16 @@ impl PreflightReport {
             out,
             "{}",
             if s.blocked {
-                l(
-                    "Result: the upgrade is blocked; fix the BLOCKS findings first.",
-                    "結果: バージョンアップを阻害する要因があります。「阻害」の指摘を先に対処してください。",
-                )
+                l(Label::PfResultBlocked)
             } else {
-                l(
-                    "Result: nothing blocks the upgrade.",
-                    "結果: バージョンアップを阻害する要因はありません。",
-                )
+                l(Label::PfResultNotBlocked)
             }
         )?;
         for e in &self.errors {
-            writeln!(out, "{}: {}: {}", l("error", "エラー"), e.source, e.message)?;
+            writeln!(out, "{}: {}: {}", l(Label::PfError), e.source, e.message)?;
         }
         for w in &self.warnings {
-            writeln!(out, "{}: {}: {}", l("warning", "警告"), w.source, w.message)?;
+            writeln!(out, "{}: {}: {}", l(Label::PfWarning), w.source, w.message)?;
         }
         Ok(())
     }
@@ -227,17 +210,6 @@ fn table() -> Table {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .force_no_tty();
     t
-}
-
-pub(crate) fn severity_label(s: Severity, lang: Lang) -> &'static str {
-    match (lang, s) {
-        (Lang::En, _) => s.as_str(),
-        (Lang::Ja, Severity::Critical) => "緊急",
-        (Lang::Ja, Severity::High) => "高",
-        (Lang::Ja, Severity::Medium) => "中",
-        (Lang::Ja, Severity::Low) => "低",
-        (Lang::Ja, Severity::Info) => "情報",
-    }
 }
 
 fn evidence_line(f: &PreflightFinding) -> String {

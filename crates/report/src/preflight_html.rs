@@ -10,8 +10,8 @@ use acsready_preflight::Phase;
 use acsready_rules::Lang;
 
 use crate::html::{esc, CSS};
-use crate::preflight::{severity_label, PreflightReport};
-use crate::ui::verdict_label;
+use crate::preflight::PreflightReport;
+use crate::ui::{severity_label, verdict_label, Label};
 
 const EXTRA_CSS: &str = ".blocks{background:var(--not_ready);color:#fff;border-radius:3px;padding:0 6px;font-size:11px;font-weight:600;margin-right:6px}
 .banner{font-size:16px;font-weight:600;padding:10px 14px;border-radius:6px;margin-bottom:16px;color:#fff}
@@ -27,13 +27,10 @@ impl PreflightReport {
             "ja" => Lang::Ja,
             _ => Lang::En,
         };
-        let l = |en: &'static str, ja: &'static str| if lang == Lang::Ja { ja } else { en };
+        let l = |label: Label| label.text(lang);
         let r = &self.result;
         let s = &r.summary;
-        let title = l(
-            "Preflight: Virus Buster Corp. XG → Apex One",
-            "プリフライト: ウイルスバスター Corp. XG → Apex One",
-        );
+        let title = l(Label::PfTitle);
         write!(
             out,
             "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -45,25 +42,19 @@ impl PreflightReport {
             lang = lang.as_str(),
             ver = esc(&self.generator.version),
             title = esc(title),
-            rules = l("Rules", "ルール"),
+            rules = l(Label::PfRules),
             rv = esc(&self.rules.version),
             asof = esc(&self.rules.as_of),
-            phase_l = l("phase", "段階"),
+            phase_l = l(Label::PfPhase),
             phase = match r.phase {
-                Phase::Before => l("before the upgrade", "バージョンアップ前"),
-                Phase::After => l("after the upgrade", "バージョンアップ後"),
+                Phase::Before => l(Label::PfBeforeTheUpgrade),
+                Phase::After => l(Label::PfAfterTheUpgrade),
             },
         )?;
         let (cls, text) = if s.blocked {
-            ("yes", l("The upgrade is blocked: fix the items marked BLOCKS first.", "バージョンアップを阻害する項目があります。「阻害」の項目を先に解消してください。"))
+            ("yes", l(Label::PfBannerBlocked))
         } else {
-            (
-                "no",
-                l(
-                    "Nothing blocks the upgrade.",
-                    "バージョンアップを阻害する項目はありません。",
-                ),
-            )
+            ("no", l(Label::PfBannerNotBlocked))
         };
         writeln!(
             out,
@@ -78,11 +69,11 @@ impl PreflightReport {
              <div><span class=\"count\" id=\"count-agents\">{}</span>{}</div>\
              <div><span class=\"count\">{} / {} / {} / {} / {}</span>critical / high / medium / low / info</div></div>",
             s.blocking,
-            l("blocking", "阻害要因"),
+            l(Label::PfBlockingCount),
             s.findings,
-            l("findings", "指摘"),
+            l(Label::PfFindingsCount),
             s.agents,
-            l("agents", "エージェント"),
+            l(Label::PfAgents),
             s.critical,
             s.high,
             s.medium,
@@ -93,7 +84,7 @@ impl PreflightReport {
         writeln!(
             out,
             "<dl class=\"kv\"><dt>{}</dt><dd>{} {} {} {}</dd></dl></section>",
-            l("Server", "管理サーバ"),
+            l(Label::PfServer),
             esc(&server.host),
             esc(server.version.as_deref().unwrap_or("?")),
             esc(server.os.as_ref().map_or("", |o| o.name.as_str())),
@@ -103,10 +94,10 @@ impl PreflightReport {
         writeln!(
             out,
             "<section class=\"card\" id=\"findings\"><h2>{}</h2>",
-            l("Findings", "指摘事項")
+            l(Label::PfFindingsTitle)
         )?;
         if r.findings.is_empty() {
-            writeln!(out, "<p class=\"muted\">{}</p>", l("none", "なし"))?;
+            writeln!(out, "<p class=\"muted\">{}</p>", l(Label::PfNone))?;
         }
         for f in &r.findings {
             write!(
@@ -116,7 +107,7 @@ impl PreflightReport {
                 sev = f.severity.as_str(),
                 code = esc(&f.code),
                 blocks = if f.blocking {
-                    format!("<span class=\"blocks\">{}</span>", l("BLOCKS", "阻害"))
+                    format!("<span class=\"blocks\">{}</span>", l(Label::PfBlocks))
                 } else {
                     String::new()
                 },
@@ -127,7 +118,7 @@ impl PreflightReport {
                 write!(
                     out,
                     "<div class=\"muted\">{} ({}): <span class=\"mono\">{}</span></div>",
-                    l("hosts", "端末"),
+                    l(Label::PfHosts),
                     f.hosts.len(),
                     esc(&f.hosts.join(", "))
                 )?;
@@ -136,7 +127,7 @@ impl PreflightReport {
                 write!(
                     out,
                     "<div class=\"muted\">{}:</div><ul class=\"mono\">",
-                    l("evidence", "根拠")
+                    l(Label::PfEvidence)
                 )?;
                 for e in &f.evidence {
                     let src = e
@@ -152,7 +143,7 @@ impl PreflightReport {
                 write!(
                     out,
                     "<div class=\"muted\">{}:</div><ol>",
-                    l("Remediation", "対処")
+                    l(Label::PfRemediation)
                 )?;
                 for step in &f.remediation {
                     write!(out, "<li>{}</li>", esc(step))?;
@@ -167,14 +158,14 @@ impl PreflightReport {
             out,
             "<section class=\"card\"><h2>{} ({})</h2><div class=\"table-wrap\"><table class=\"plain\" id=\"agents\">\
              <thead><tr><th>{}</th><th>OS</th><th>{}</th><th>ACS</th><th>NoProgramUpgrade</th></tr></thead><tbody>",
-            l("Agents", "エージェント"),
+            l(Label::PfAgentsTitle),
             r.agents.len(),
-            l("Agent", "エージェント"),
-            l("Version", "バージョン"),
+            l(Label::PfAgent),
+            l(Label::PfVersion),
         )?;
         for a in &r.agents {
             let os = match &a.unsupported_os {
-                Some(_) => format!("{} ({})", a.os.name, l("unsupported", "サポート外")),
+                Some(_) => format!("{} ({})", a.os.name, l(Label::PfUnsupported)),
                 None => a.os.name.clone(),
             };
             writeln!(
@@ -186,7 +177,7 @@ impl PreflightReport {
                 verdict_label(a.verdict, lang),
                 match a.no_program_upgrade {
                     Some(true) => "1",
-                    Some(false) => l("not 1", "1 以外"),
+                    Some(false) => l(Label::PfNot1),
                     None => "?",
                 },
                 h = esc(&a.host),
@@ -197,18 +188,15 @@ impl PreflightReport {
             writeln!(
                 out,
                 "<p class=\"muted\">{} ({}): {}</p>",
-                l(
-                    "Not checked (no Apex One / Corp. XG agent)",
-                    "確認対象外 (Apex One / Corp. XG エージェントなし)"
-                ),
+                l(Label::PfNotChecked),
                 r.skipped.len(),
                 esc(&r.skipped.join(", "))
             )?;
         }
         writeln!(out, "</section>")?;
         for (key, title, list) in [
-            ("errors", l("Input errors", "入力エラー"), &self.errors),
-            ("warnings", l("Warnings", "警告"), &self.warnings),
+            ("errors", l(Label::PfInputErrors), &self.errors),
+            ("warnings", l(Label::PfWarnings), &self.warnings),
         ] {
             if list.is_empty() {
                 continue;

@@ -7,7 +7,7 @@ use acsready_assess::{HostAssessment, Severity, Summary, Verdict};
 use acsready_rules::{FindingText, Lang};
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
-use crate::ui::{t, verdict_label};
+use crate::ui::{verdict_label, Label};
 use crate::verdict_colour::{verdict_colour, VerdictColour};
 use crate::{agents_line, Problems, Style};
 
@@ -50,7 +50,15 @@ impl TableReport {
                 .load_preset(presets::UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)
                 .set_header(
-                    ["host", "os", "build", "verdict", "findings", "agents"].map(|k| t(lang, k)),
+                    [
+                        Label::Host,
+                        Label::Os,
+                        Label::Build,
+                        Label::Verdict,
+                        Label::Findings,
+                        Label::Agents,
+                    ]
+                    .map(|l| l.text(lang)),
                 );
             if !color {
                 table.force_no_tty();
@@ -95,7 +103,7 @@ impl TableReport {
             })
             .collect();
         if !todo.is_empty() {
-            writeln!(out, "\n{}:", t(lang, "details"))?;
+            writeln!(out, "\n{}:", Label::Details.text(lang))?;
         }
         for a in todo {
             writeln!(
@@ -119,13 +127,13 @@ impl TableReport {
             }
         }
         for (key, list) in [
-            ("input_errors", &problems.errors),
-            ("warnings", &problems.warnings),
+            (Label::InputErrors, &problems.errors),
+            (Label::Warnings, &problems.warnings),
         ] {
             if !list.is_empty() {
-                writeln!(out, "\n{}:", t(lang, key))?;
+                writeln!(out, "\n{}:", key.text(lang))?;
                 for e in list {
-                    writeln!(out, "  {}", e.line(t(lang, "host_word")))?;
+                    writeln!(out, "  {}", e.line(Label::HostWord.text(lang)))?;
                 }
             }
         }
@@ -149,19 +157,19 @@ pub fn summary_line(s: &Summary, lang: Lang) -> String {
         .join(", ");
     let mut line = format!(
         "{}: {} {} — {counts}",
-        t(lang, "summary"),
+        Label::Summary.text(lang),
         s.hosts,
-        t(lang, "hosts")
+        Label::Hosts.text(lang)
     );
     if !actions.is_empty() {
-        line.push_str(&format!("; {}: {actions}", t(lang, "agents_total")));
+        line.push_str(&format!("; {}: {actions}", Label::AgentsTotal.text(lang)));
     }
     if s.not_assessed > 0 {
         line.push_str(&format!(
             "\n{}: {} {}",
-            t(lang, "not_assessed"),
+            Label::NotAssessed.text(lang),
             s.not_assessed,
-            t(lang, "not_assessed_hint")
+            Label::NotAssessedHint.text(lang)
         ));
     }
     line
@@ -182,14 +190,14 @@ pub fn explain_text(code: &str, f: &FindingText, lang: Lang) -> String {
     );
     let steps = f.remediation.get(lang);
     if !steps.is_empty() {
-        s.push_str(&format!("\n{}:\n", t(lang, "remediation")));
+        s.push_str(&format!("\n{}:\n", Label::Remediation.text(lang)));
         for step in steps {
             s.push_str(&format!("  - {}\n", shown(step)));
         }
     }
     s.push_str(&format!(
         "\n{}: {} (as of {})\n",
-        t(lang, "source"),
+        Label::Source.text(lang),
         f.source,
         f.as_of
     ));

@@ -1,7 +1,122 @@
-//! Labels of the user interface in English and Japanese.
+//! The one catalogue of user-interface labels, in English and Japanese.
+//!
+//! Every label is a [`Label`]: a label without a text in both languages, or
+//! a key that is not in the catalogue, does not compile (and the script of
+//! the HTML page is checked against [`Label::key`] by a test).
 
-use acsready_assess::{Action, Verdict};
+use acsready_assess::{Action, Severity, Verdict};
 use acsready_rules::Lang;
+
+/// Declares [`Label`] with its key, English and Japanese text, once.
+macro_rules! catalogue {
+    ($($name:ident $key:literal $en:literal $ja:literal;)*) => {
+        /// A label of the user interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Label {
+            $($name,)*
+        }
+
+        impl Label {
+            /// Every label, in catalogue order.
+            pub const ALL: &'static [Label] = &[$(Label::$name,)*];
+
+            /// The label's key, as the HTML page's script knows it.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Label::$name => $key,)*
+                }
+            }
+
+            /// The label in `lang`.
+            pub fn text(self, lang: Lang) -> &'static str {
+                let (en, ja) = match self {
+                    $(Label::$name => ($en, $ja),)*
+                };
+                match lang {
+                    Lang::En => en,
+                    Lang::Ja => ja,
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    // The host report: table, HTML page, script.
+    Host "host" "Host" "ホスト";
+    Os "os" "OS" "OS";
+    Build "build" "Build" "ビルド";
+    Verdict "verdict" "Verdict" "判定";
+    Findings "findings" "Findings" "指摘";
+    Agents "agents" "Agent plan" "エージェントの対応";
+    Summary "summary" "Summary" "集計";
+    Hosts "hosts" "hosts" "台";
+    Details "details" "What to do" "対処";
+    Evidence "evidence" "evidence" "根拠";
+    InputErrors "input_errors" "Input errors" "入力エラー";
+    Warnings "warnings" "Warnings (the hosts were still assessed)" "警告 (端末の判定は行いました)";
+    Rules "rules" "Rules" "ルール";
+    AsOf "as_of" "as of {date}" "{date} 時点";
+    HostWord "host_word" "host" "ホスト";
+    NotAssessed "not_assessed" "Not assessed" "判定できなかった入力";
+    NotAssessedHint "not_assessed_hint" "(records, host folders or inputs: see the input errors above)" "件 (レコード・端末フォルダー・入力。上の入力エラーを参照)";
+    AgentsTotal "agents_total" "agents" "エージェント";
+    Remediation "remediation" "Remediation" "対処";
+    Severity "severity" "Severity" "重要度";
+    Source "source" "Source" "出典";
+    // The HTML page.
+    Title "title" "ACS readiness report" "ACS 署名 対応状況レポート";
+    ByVerdict "by_verdict" "Hosts by verdict" "判定別の台数";
+    ByOs "by_os" "Hosts by OS release" "OS リリース別の台数";
+    ByAction "by_action" "Agents by planned action" "エージェントの対応別の数";
+    HostList "host_list" "Hosts" "ホスト一覧";
+    Filter "filter" "Filter: host, OS, build, code, agent" "絞り込み: ホスト・OS・ビルド・コード・エージェント";
+    Prev "prev" "◀ Previous" "◀ 前へ";
+    Next "next" "Next ▶" "次へ ▶";
+    Page "page" "page" "ページ";
+    FilteredFrom "filtered_from" "filtered from" "全";
+    DetailsTitle "details_title" "Details" "詳細";
+    PickHost "pick_host" "Click a host in the table to see its findings, agents and modules." "表のホストをクリックすると、指摘・エージェント・モジュールを表示します。";
+    Modules "modules" "Modules" "モジュール";
+    Sources "sources" "Sources" "入力元";
+    None "none" "none" "なし";
+    Other "other" "other" "その他";
+    UnknownOs "unknown_os" "unknown" "不明";
+    Noscript "noscript" "The host table needs JavaScript; the counts above are complete." "ホスト一覧の表示には JavaScript が必要です。上の集計は完全です。";
+    // The preflight report.
+    PfTitle "pf_title" "Preflight: Virus Buster Corp. XG → Apex One" "プリフライト: ウイルスバスター Corp. XG → Apex One";
+    PfPhase "pf_phase" "phase" "段階";
+    PfBeforeTheUpgrade "pf_before_the_upgrade" "before the upgrade" "バージョンアップ前";
+    PfAfterTheUpgrade "pf_after_the_upgrade" "after the upgrade" "バージョンアップ後";
+    PfServer "pf_server" "Server" "管理サーバ";
+    PfAgent "pf_agent" "Agent" "エージェント";
+    PfVersion "pf_version" "Version" "バージョン";
+    PfUnsupported "pf_unsupported" "unsupported" "サポート外";
+    PfNot1 "pf_not1" "not 1" "1 以外";
+    PfNotChecked "pf_not_checked" "Not checked (no Apex One / Corp. XG agent)" "確認対象外 (Apex One / Corp. XG エージェントなし)";
+    PfBlocks "pf_blocks" "BLOCKS" "阻害";
+    PfHosts "pf_hosts" "hosts" "端末";
+    PfSummary "pf_summary" "Summary" "集計";
+    PfAgents "pf_agents" "agents" "エージェント";
+    PfFindingItems "pf_finding_items" "findings" "件の指摘";
+    PfBlockingItems "pf_blocking_items" "blocking" "件の阻害要因";
+    PfResultBlocked "pf_result_blocked" "Result: the upgrade is blocked; fix the BLOCKS findings first." "結果: バージョンアップを阻害する要因があります。「阻害」の指摘を先に対処してください。";
+    PfResultNotBlocked "pf_result_not_blocked" "Result: nothing blocks the upgrade." "結果: バージョンアップを阻害する要因はありません。";
+    PfError "pf_error" "error" "エラー";
+    PfWarning "pf_warning" "warning" "警告";
+    PfRules "pf_rules" "Rules" "ルール";
+    PfBannerBlocked "pf_banner_blocked" "The upgrade is blocked: fix the items marked BLOCKS first." "バージョンアップを阻害する項目があります。「阻害」の項目を先に解消してください。";
+    PfBannerNotBlocked "pf_banner_not_blocked" "Nothing blocks the upgrade." "バージョンアップを阻害する項目はありません。";
+    PfBlockingCount "pf_blocking_count" "blocking" "阻害要因";
+    PfFindingsCount "pf_findings_count" "findings" "指摘";
+    PfFindingsTitle "pf_findings_title" "Findings" "指摘事項";
+    PfNone "pf_none" "none" "なし";
+    PfEvidence "pf_evidence" "evidence" "根拠";
+    PfRemediation "pf_remediation" "Remediation" "対処";
+    PfAgentsTitle "pf_agents_title" "Agents" "エージェント";
+    PfInputErrors "pf_input_errors" "Input errors" "入力エラー";
+    PfWarnings "pf_warnings" "Warnings" "警告";
+}
 
 pub fn verdict_label(v: Verdict, lang: Lang) -> &'static str {
     match (lang, v) {
@@ -31,40 +146,31 @@ pub fn action_label(a: Action, lang: Lang) -> &'static str {
     }
 }
 
-/// A label by key.
-pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
-    let (en, ja) = match key {
-        "host" => ("Host", "ホスト"),
-        "os" => ("OS", "OS"),
-        "build" => ("Build", "ビルド"),
-        "verdict" => ("Verdict", "判定"),
-        "findings" => ("Findings", "指摘"),
-        "agents" => ("Agent plan", "エージェントの対応"),
-        "summary" => ("Summary", "集計"),
-        "hosts" => ("hosts", "台"),
-        "details" => ("What to do", "対処"),
-        "evidence" => ("evidence", "根拠"),
-        "input_errors" => ("Input errors", "入力エラー"),
-        "warnings" => (
-            "Warnings (the hosts were still assessed)",
-            "警告 (端末の判定は行いました)",
-        ),
-        "rules" => ("Rules", "ルール"),
-        "host_word" => ("host", "ホスト"),
-        "not_assessed" => ("Not assessed", "判定できなかった入力"),
-        "not_assessed_hint" => (
-            "(records, host folders or inputs: see the input errors above)",
-            "件 (レコード・端末フォルダー・入力。上の入力エラーを参照)",
-        ),
-        "agents_total" => ("agents", "エージェント"),
-        "explain" => ("Explanation", "説明"),
-        "remediation" => ("Remediation", "対処"),
-        "severity" => ("Severity", "重要度"),
-        "source" => ("Source", "出典"),
-        _ => ("", ""),
-    };
-    match lang {
-        Lang::En => en,
-        Lang::Ja => ja,
+pub fn severity_label(s: Severity, lang: Lang) -> &'static str {
+    match (lang, s) {
+        (Lang::En, _) => s.as_str(),
+        (Lang::Ja, Severity::Critical) => "緊急",
+        (Lang::Ja, Severity::High) => "高",
+        (Lang::Ja, Severity::Medium) => "中",
+        (Lang::Ja, Severity::Low) => "低",
+        (Lang::Ja, Severity::Info) => "情報",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn every_label_has_a_text_in_both_languages_and_a_key_of_its_own() {
+        let mut keys = BTreeSet::new();
+        for label in Label::ALL {
+            assert!(keys.insert(label.key()), "{label:?}: key used twice");
+            for lang in [Lang::En, Lang::Ja] {
+                assert!(!label.text(lang).trim().is_empty(), "{label:?} in {lang}");
+            }
+        }
     }
 }

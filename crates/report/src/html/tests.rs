@@ -293,3 +293,33 @@ fn agents_are_named_in_the_reports_language() {
         "Apex One セキュリティエージェント"
     );
 }
+
+/// Every label the page's script reads (`L.key`, `L.verdicts[…]`) is in the
+/// data the page carries, in both languages: a missing key fails here.
+#[test]
+fn every_label_the_script_reads_is_in_the_page_data() {
+    let script = include_str!("report.js");
+    let mut keys: Vec<&str> = script
+        .split("L.")
+        .skip(1)
+        .filter_map(|rest| {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (end > 0).then(|| &rest[..end])
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert!(keys.contains(&"filtered_from"), "{keys:?}");
+    for lang in [Lang::En, Lang::Ja] {
+        let labels = super::labels(lang);
+        for key in &keys {
+            let value = &labels[*key];
+            assert!(
+                value.is_object() || value.as_str().is_some_and(|s| !s.is_empty()),
+                "the script reads L.{key}, which the page does not carry in {lang}"
+            );
+        }
+    }
+}

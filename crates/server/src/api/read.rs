@@ -1,7 +1,10 @@
 //! Reading: health, session, hosts, one host, summary, CSV report.
 
-use acsready_assess::{assess_with, Action, Detail, Verdict};
+use acsready_assess::render::render_host;
+use acsready_assess::{assess_with, Action, Detail, HostAssessment, Verdict};
+use acsready_facts::HostFacts;
 use acsready_report::{CsvReport, ProductNames, Style};
+use acsready_rules::{Lang, Rules};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -144,6 +147,15 @@ pub async fn hosts(
     Ok(Json(page).into_response())
 }
 
+/// The assessment of stored facts by the current rules (so a fix of the
+/// rules' logic or texts shows without re-ingesting): codes and parameters,
+/// its texts rendered at the edge in the language of the request.
+fn rendered(facts: &HostFacts, rules: &Rules, lang: Lang) -> HostAssessment {
+    let mut a = assess_with(facts, rules, lang, Detail::Params);
+    render_host(&mut a, rules, lang);
+    a
+}
+
 #[derive(Debug, Deserialize)]
 pub struct LangParam {
     lang: Option<String>,
@@ -166,7 +178,7 @@ pub async fn host(
             format!("no host {name:?} is stored"),
         ));
     };
-    let assessment = assess_with(&record.facts, &state.rules, lang, Detail::Full);
+    let assessment = rendered(&record.facts, &state.rules, lang);
     Ok(Json(json!({
         "host": record.row.host,
         "assessment": assessment,
@@ -236,9 +248,7 @@ pub async fn report_csv(
             let Some(last) = batch.last() else { break };
             after = last.host.clone();
             for facts in &batch {
-                report
-                    .host(&assess_with(facts, &st.rules, lang, Detail::Full))
-                    .map_err(io)?;
+                report.host(&rendered(facts, &st.rules, lang)).map_err(io)?;
             }
         }
         report.finish().map_err(io)
