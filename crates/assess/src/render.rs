@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use acsready_rules::{fill, Lang, Rules};
+use acsready_rules::{fill, placeholders, Lang, Rules};
 
 use crate::model::{Action, AgentPlan, Finding, HostAssessment, Param, Params};
 
@@ -90,19 +90,6 @@ pub fn texts(rules: &Rules, lang: Lang, code: &str, params: &Params) -> (String,
         })
         .collect();
     (fill(f.title.get(lang), &refs), steps)
-}
-
-/// The `{name}` placeholders of a template.
-fn placeholders(template: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { break };
-        names.push(&after[..close]);
-        rest = &after[close + 1..];
-    }
-    names
 }
 
 /// Whether the texts of `code` can be rendered from `params`: the rules

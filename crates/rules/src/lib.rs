@@ -24,7 +24,7 @@ pub use date::{days_between, parse_day};
 pub use model::*;
 pub use preflight::*;
 pub use products::*;
-pub use text::{fill, Lang, Localized, LocalizedList};
+pub use text::{fill, placeholders, Lang, Localized, LocalizedList};
 pub use version::{Version, VersionScheme};
 pub use windows::*;
 
