@@ -156,6 +156,10 @@ pub struct FactsArgs {
     #[command(flatten)]
     pub evidence: EvidenceArgs,
 
+    /// Read every INPUT as this kind instead of recognising it from its content
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub input_kind: Option<acsready_intake::InputKind>,
+
     /// Output format
     #[arg(long, short, value_enum, default_value_t = FactsFormat::Json)]
     pub format: FactsFormat,

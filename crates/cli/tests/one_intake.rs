@@ -263,3 +263,29 @@ fn a_host_folder_without_collector_txt_is_read_as_a_host() {
     let r: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(r["hosts"].as_array().unwrap().len(), 1, "{r}");
 }
+
+/// `facts` takes `--input-kind` as `assess` and `preflight` do: a facts file
+/// read as a console export gives no host, and says so.
+#[test]
+fn facts_reads_an_input_as_the_kind_it_is_told() {
+    let i = inputs();
+    let read = acsready().arg("facts").arg(&i.facts).output().unwrap();
+    assert_eq!(
+        read.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let forced = acsready()
+        .args(["facts", "--input-kind", "console-csv"])
+        .arg(&i.facts)
+        .output()
+        .unwrap();
+    assert_eq!(
+        forced.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&forced.stdout)
+    );
+    assert!(String::from_utf8_lossy(&forced.stderr).contains("facts.ndjson"));
+}
