@@ -24,7 +24,7 @@ use acsready_assess::{Action, HostAssessment, Severity, Summary, Verdict};
 use acsready_rules::Lang;
 
 use crate::json::{Generator, REPORT_SCHEMA};
-use crate::ui::{action_label, severity_label, verdict_label, Label};
+use crate::ui::{action_label, severity_label, verdict_label, Label, HOST_COLUMNS};
 use crate::verdict_colour::{verdict_colour, StyleSheet};
 use crate::{Problems, RulesIdentity, Style};
 
@@ -151,7 +151,7 @@ impl HtmlReport {
             l(Label::Prev),
             l(Label::Next),
         )?;
-        for label in COLUMNS {
+        for label in HOST_COLUMNS {
             write!(
                 out,
                 "<th data-col=\"{}\" scope=\"col\">{}</th>",
@@ -415,16 +415,6 @@ fn write_problems<W: Write>(out: &mut W, p: &Problems, lang: Lang) -> io::Result
     }
     Ok(())
 }
-
-/// The columns of the host table, in order.
-const COLUMNS: [Label; 6] = [
-    Label::Host,
-    Label::Os,
-    Label::Build,
-    Label::Verdict,
-    Label::Findings,
-    Label::Agents,
-];
 
 /// The labels the script reads (`L.key`), besides verdicts, actions and severities.
 const SCRIPT_LABELS: [Label; 15] = [

@@ -65,28 +65,39 @@ struct AtEnd<R, W> {
     out: W,
 }
 
-impl<W: Write> Reporter for AtEnd<TableReport, W> {
-    fn host(&mut self, a: HostAssessment) -> io::Result<()> {
-        self.report.host(a);
-        Ok(())
-    }
+/// A report that holds its hosts and lays them out at the end.
+trait LaidOutAtEnd {
+    fn add(&mut self, a: HostAssessment);
+    fn write<W: Write>(self, out: W, summary: &Summary, problems: &Problems) -> io::Result<()>;
+}
 
-    fn finish(self: Box<Self>, summary: &Summary, problems: &Problems) -> io::Result<()> {
-        let AtEnd { report, mut out } = *self;
-        report.finish(&mut out, summary, problems)?;
-        out.flush()
+impl LaidOutAtEnd for TableReport {
+    fn add(&mut self, a: HostAssessment) {
+        self.host(a);
+    }
+    fn write<W: Write>(self, out: W, summary: &Summary, problems: &Problems) -> io::Result<()> {
+        self.finish(out, summary, problems)
     }
 }
 
-impl<W: Write> Reporter for AtEnd<HtmlReport, W> {
+impl LaidOutAtEnd for HtmlReport {
+    fn add(&mut self, a: HostAssessment) {
+        self.host(a);
+    }
+    fn write<W: Write>(self, out: W, summary: &Summary, problems: &Problems) -> io::Result<()> {
+        self.finish(out, summary, problems)
+    }
+}
+
+impl<R: LaidOutAtEnd, W: Write> Reporter for AtEnd<R, W> {
     fn host(&mut self, a: HostAssessment) -> io::Result<()> {
-        self.report.host(a);
+        self.report.add(a);
         Ok(())
     }
 
     fn finish(self: Box<Self>, summary: &Summary, problems: &Problems) -> io::Result<()> {
         let AtEnd { report, mut out } = *self;
-        report.finish(&mut out, summary, problems)?;
+        report.write(&mut out, summary, problems)?;
         out.flush()
     }
 }

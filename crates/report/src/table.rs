@@ -7,7 +7,7 @@ use acsready_assess::{HostAssessment, Severity, Summary, Verdict};
 use acsready_rules::{FindingText, Lang};
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
-use crate::ui::{verdict_label, Label};
+use crate::ui::{verdict_label, Label, HOST_COLUMNS};
 use crate::verdict_colour::{verdict_colour, VerdictColour};
 use crate::{agents_line, Problems, Style};
 
@@ -49,17 +49,7 @@ impl TableReport {
             table
                 .load_preset(presets::UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_header(
-                    [
-                        Label::Host,
-                        Label::Os,
-                        Label::Build,
-                        Label::Verdict,
-                        Label::Findings,
-                        Label::Agents,
-                    ]
-                    .map(|l| l.text(lang)),
-                );
+                .set_header(HOST_COLUMNS.map(|l| l.text(lang)));
             if !color {
                 table.force_no_tty();
             }

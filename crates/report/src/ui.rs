@@ -118,6 +118,16 @@ catalogue! {
     PfWarnings "pf_warnings" "Warnings" "警告";
 }
 
+/// The columns of the host table, in order (terminal and HTML).
+pub(crate) const HOST_COLUMNS: [Label; 6] = [
+    Label::Host,
+    Label::Os,
+    Label::Build,
+    Label::Verdict,
+    Label::Findings,
+    Label::Agents,
+];
+
 pub fn verdict_label(v: Verdict, lang: Lang) -> &'static str {
     match (lang, v) {
         (Lang::En, Verdict::Ready) => "ready",
