@@ -136,7 +136,7 @@ def main():
     p.add_argument("--peer-runs", type=int, default=1, help="runs of the (slow) Python peers")
     a = p.parse_args()
     cargo("build", "--release", "-q", "-p", "acsready-testkit", "-p", "acsready")
-    cargo("build", "--release", "-q", "-p", "acsready-sources", "--example", "evidence_bench")
+    cargo("build", "--release", "-q", "-p", "acsready-intake", "--example", "evidence_bench")
     cargo("build", "--release", "-q", "-p", "acsready-signature", "--example", "inspect_bench")
     hive = ROOT / f"target/bench/SOFTWARE-{a.packages}-{a.certs}-{a.apps}"
     if not hive.exists():

@@ -47,6 +47,14 @@ struct Placed<'r> {
     unsupported: bool,
 }
 
+/// The agent on a host that is not ready, as the plan steps see it.
+#[derive(Clone, Copy)]
+struct Unready<'a> {
+    facts: &'a HostFacts,
+    product: &'a Product,
+    placed: &'a Placed<'a>,
+}
+
 fn place<'r>(rules: &'r Rules, product: &Product, version: Version) -> Placed<'r> {
     let scheme = product.version_scheme;
     let major = version.major();
@@ -201,6 +209,11 @@ fn plan_unready_host(
     evidence: Vec<Evidence>,
     findings: &mut Findings,
 ) {
+    let at = Unready {
+        facts,
+        product,
+        placed,
+    };
     let version_text = plan.version.clone();
     if placed.unsupported {
         plan.action = Action::Pin;
@@ -215,7 +228,7 @@ fn plan_unready_host(
             ],
         );
         unsupported(rules, product, placed, &p, &evidence, findings);
-        pin(facts, product, placed, plan, evidence, findings);
+        pin(at, plan, evidence, findings);
         return;
     }
     match placed.era {
@@ -242,10 +255,10 @@ fn plan_unready_host(
                 }
                 _ => version_text.clone(),
             };
-            pin(facts, product, placed, plan, evidence, findings);
+            pin(at, plan, evidence, findings);
         }
         Era::Between | Era::Unknown => {
-            unplaced(facts, product, placed, plan, evidence, findings);
+            unplaced(at, plan, evidence, findings);
         }
     }
 }
@@ -253,13 +266,16 @@ fn plan_unready_host(
 /// A build the rules cannot place before or after ACS on a host that is not
 /// ready: hold it, say why and what settles it, and stop program delivery.
 fn unplaced(
-    facts: &HostFacts,
-    product: &Product,
-    placed: &Placed,
+    at: Unready<'_>,
     plan: &mut AgentPlan,
     evidence: Vec<Evidence>,
     findings: &mut Findings,
 ) {
+    let Unready {
+        facts,
+        product,
+        placed,
+    } = at;
     plan.action = Action::Hold;
     let line = placed.line;
     let line_name = line
@@ -359,14 +375,12 @@ fn no_upgrade_set(facts: &HostFacts) -> bool {
 
 /// The pin finding with the delivery-control steps and the accepted risks, plus
 /// the warnings of lines whose installers or updates do not protect the host.
-fn pin(
-    facts: &HostFacts,
-    product: &Product,
-    placed: &Placed,
-    plan: &mut AgentPlan,
-    evidence: Vec<Evidence>,
-    findings: &mut Findings,
-) {
+fn pin(at: Unready<'_>, plan: &mut AgentPlan, evidence: Vec<Evidence>, findings: &mut Findings) {
+    let Unready {
+        facts,
+        product,
+        placed,
+    } = at;
     let version = plan.version.clone();
     let version = version.as_str();
     let p = with_product(

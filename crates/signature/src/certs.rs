@@ -131,23 +131,11 @@ impl<'a> Cert<'a> {
             subject: self.subject.clone(),
             issuer: self.issuer.clone(),
             sha1: self.sha1.clone(),
-            not_before: rfc3339(validity.not_before.to_date_time()),
-            not_after: rfc3339(validity.not_after.to_date_time()),
+            not_before: validity.not_before.to_date_time().to_string(),
+            not_after: validity.not_after.to_date_time().to_string(),
             ekus: self.ekus(),
         }
     }
-}
-
-fn rfc3339(t: der::DateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minutes(),
-        t.seconds()
-    )
 }
 
 /// Parses the embedded certificates, dropping exact duplicates (Trusted

@@ -82,22 +82,10 @@ pub fn read_blob(blob: &[u8]) -> Result<StoredCertificate, BlobError> {
     if let Ok(cert) = x509_cert::Certificate::from_der(der) {
         let tbs = &cert.tbs_certificate;
         stored.subject = Some(tbs.subject.to_string());
-        stored.not_before = Some(rfc3339(tbs.validity.not_before.to_date_time()));
-        stored.not_after = Some(rfc3339(tbs.validity.not_after.to_date_time()));
+        stored.not_before = Some(tbs.validity.not_before.to_date_time().to_string());
+        stored.not_after = Some(tbs.validity.not_after.to_date_time().to_string());
     }
     Ok(stored)
-}
-
-fn rfc3339(t: x509_cert::der::DateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minutes(),
-        t.seconds()
-    )
 }
 
 #[cfg(test)]

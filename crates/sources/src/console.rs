@@ -218,10 +218,6 @@ pub fn read_console_json_each(
 ) -> Result<ConsoleFacts, SourceError> {
     let (text, _) = text::decode(bytes);
     let text = text.as_ref();
-    let format_error = |message: String| SourceError::Format {
-        file: file.to_string(),
-        message,
-    };
     const EXPECTED: &str = "expected Deep Security computers: {\"computers\":[…]} or an array \
                             of computer objects";
     let json_error = |e: serde_json::Error| SourceError::Record {
@@ -230,20 +226,13 @@ pub fn read_console_json_each(
         column: e.column().max(1) as u64,
         message: format!("{EXPECTED}: {e}"),
     };
-    let computers: Vec<&RawValue> = match text.trim_start().chars().next() {
-        Some('[') => serde_json::from_str(text).map_err(json_error)?,
-        Some('{') => {
+    let computers: Vec<&RawValue> = match text::json_start(text, file, EXPECTED)? {
+        '[' => serde_json::from_str(text).map_err(json_error)?,
+        _ => {
             serde_json::from_str::<ComputersObject>(text)
                 .map_err(json_error)?
                 .computers
         }
-        Some(_) => {
-            return Err(format_error(format!(
-                "{EXPECTED}, found {}",
-                text::describe_start(text)
-            )))
-        }
-        None => return Err(format_error(format!("{EXPECTED}, found an empty file"))),
     };
     let mut b = Builder::new(file, products, emit);
     let mut line = 1u64;
@@ -320,16 +309,10 @@ pub fn read_console_csv_each(
 ) -> Result<ConsoleFacts, SourceError> {
     let (text, _) = text::decode(bytes);
     let text = text.as_ref();
-    let format_error = |message: String| SourceError::Format {
-        file: file.to_string(),
-        message,
-    };
     const EXPECTED: &str = "expected the console's CSV export of computers, with a header row \
                             naming a Name / Host Name / Display Name column and a Platform or \
                             Agent Version column";
-    if text::looks_binary(text) {
-        return Err(format_error(format!("{EXPECTED}, found binary data")));
-    }
+    text::not_binary(text, file, EXPECTED)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -337,8 +320,13 @@ pub fn read_console_csv_each(
     let mut records = reader.records();
     let header = loop {
         match records.next() {
-            None => return Err(format_error(format!("{EXPECTED}, found no header row"))),
-            Some(Err(e)) => return Err(format_error(format!("{EXPECTED}: {e}"))),
+            None => {
+                return Err(SourceError::format(
+                    file,
+                    format!("{EXPECTED}, found no header row"),
+                ))
+            }
+            Some(Err(e)) => return Err(SourceError::format(file, format!("{EXPECTED}: {e}"))),
             Some(Ok(r)) if r.iter().all(|f| f.trim().is_empty()) => continue,
             Some(Ok(r)) => break r,
         }
@@ -352,10 +340,13 @@ pub fn read_console_csv_each(
         find(Column::AgentVersion),
     );
     if (host.is_none() && display.is_none()) || (platform.is_none() && version.is_none()) {
-        return Err(format_error(format!(
-            "{EXPECTED}, found the header {}",
-            text::describe_start(text)
-        )));
+        return Err(SourceError::format(
+            file,
+            format!(
+                "{EXPECTED}, found the header {}",
+                text::describe_start(text)
+            ),
+        ));
     }
     let mut b = Builder::new(file, products, emit);
     // Lines are counted from byte offsets: after a CRLF the csv crate puts

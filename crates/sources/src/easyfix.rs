@@ -74,25 +74,17 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Reads the EasyFix log at `path`.
 pub fn read_easyfix_log(path: &Path) -> Result<EasyFixLog, SourceError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    parse_easyfix_log(&bytes, &file)
+    crate::read_then(path, parse_easyfix_log)
 }
 
 /// Parses an EasyFix log held in memory; `file` names it in errors.
 pub fn parse_easyfix_log(bytes: &[u8], file: &str) -> Result<EasyFixLog, SourceError> {
     let (text, _) = text::decode(bytes);
-    if text::looks_binary(&text) {
-        return Err(SourceError::Format {
-            file: file.to_string(),
-            message: "expected the text log of EasyFix for System Certificates (SCPeasyFix.txt), \
-                      found binary data"
-                .into(),
-        });
-    }
+    text::not_binary(
+        &text,
+        file,
+        "expected the text log of EasyFix for System Certificates (SCPeasyFix.txt)",
+    )?;
     let mut log = EasyFixLog {
         result: EasyFixResult::Failed,
         line: None,

@@ -112,6 +112,29 @@ pub enum SourceError {
     Format { file: String, message: String },
 }
 
+impl SourceError {
+    /// The whole of `file` is unusable for the reason `message` gives.
+    pub(crate) fn format(file: &str, message: impl Into<String>) -> Self {
+        SourceError::Format {
+            file: file.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads the whole file at `path` with the name problems give it, then
+/// hands both to `parse`.
+pub(crate) fn read_then<T>(
+    path: &std::path::Path,
+    parse: impl FnOnce(&[u8], &str) -> Result<T, SourceError>,
+) -> Result<T, SourceError> {
+    let file = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => parse(&bytes, &file),
+        Err(source) => Err(SourceError::Io { file, source }),
+    }
+}
+
 /// One host's normalized facts and where they came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {

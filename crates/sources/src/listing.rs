@@ -184,11 +184,7 @@ pub fn read_install_folder(path: &Path) -> Result<FileListing, SourceError> {
     if path.is_dir() {
         return walk_folder(path);
     }
-    let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
-        file: path.display().to_string(),
-        source,
-    })?;
-    parse_listing(&bytes, &path.display().to_string())
+    crate::read_then(path, parse_listing)
 }
 
 #[cfg(test)]

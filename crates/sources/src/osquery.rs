@@ -289,13 +289,7 @@ pub fn read_osquery(
 ) -> Result<OsqueryFacts, SourceError> {
     let (text, _) = text::decode(bytes);
     let text = text.as_ref();
-    let format_error = |message: String| SourceError::Format {
-        file: file.to_string(),
-        message,
-    };
-    if text::looks_binary(text) {
-        return Err(format_error(format!("{EXPECTED}, found binary data")));
-    }
+    text::not_binary(text, file, EXPECTED)?;
     let mut reader = Reader {
         file,
         products,
@@ -305,16 +299,9 @@ pub fn read_osquery(
         unknown_names: Vec::new(),
         lost: Vec::new(),
     };
-    match text.trim_start().chars().next() {
-        Some('[') => reader.arrays(text)?,
-        Some('{') => reader.lines(text),
-        Some(_) => {
-            return Err(format_error(format!(
-                "{EXPECTED}, found {}",
-                text::describe_start(text)
-            )))
-        }
-        None => return Err(format_error(format!("{EXPECTED}, found an empty file"))),
+    match text::json_start(text, file, EXPECTED)? {
+        '[' => reader.arrays(text)?,
+        _ => reader.lines(text),
     }
     Ok(reader.finish())
 }

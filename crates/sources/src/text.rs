@@ -82,6 +82,38 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<TextEncoding> {
     }
 }
 
+/// Fails when the decoded `text` of `file` [looks binary](looks_binary):
+/// `expected` says what the reader wanted instead.
+pub(crate) fn not_binary(text: &str, file: &str, expected: &str) -> Result<(), crate::SourceError> {
+    if looks_binary(text) {
+        return Err(crate::SourceError::format(
+            file,
+            format!("{expected}, found binary data"),
+        ));
+    }
+    Ok(())
+}
+
+/// The first character of JSON `text` of `file`, `[` or `{`; anything else
+/// (or nothing) fails, naming what `expected` wanted and what was found.
+pub(crate) fn json_start(
+    text: &str,
+    file: &str,
+    expected: &str,
+) -> Result<char, crate::SourceError> {
+    match text.trim_start().chars().next() {
+        Some(c @ ('[' | '{')) => Ok(c),
+        Some(_) => Err(crate::SourceError::format(
+            file,
+            format!("{expected}, found {}", describe_start(text)),
+        )),
+        None => Err(crate::SourceError::format(
+            file,
+            format!("{expected}, found an empty file"),
+        )),
+    }
+}
+
 /// Whether decoded text looks like binary data rather than a text file:
 /// NUL characters, or more than 1 in 16 of its first 4096 characters are C0
 /// controls other than tab, CR, LF and form feed (or U+FFFD, the mark of bytes

@@ -38,12 +38,7 @@ use crate::SourceError;
 
 /// Reads the `wevtutil` XML file at `path`.
 pub fn read_wevtutil_xml(path: &Path, filter: &EventFilter) -> Result<EventLog, SourceError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    parse_wevtutil_xml(&bytes, &file, filter)
+    crate::read_then(path, |bytes, file| parse_wevtutil_xml(bytes, file, filter))
 }
 
 /// Parses `wevtutil` XML held in memory; `file` names it in problems and errors.
@@ -53,9 +48,9 @@ pub fn parse_wevtutil_xml(
     filter: &EventFilter,
 ) -> Result<EventLog, SourceError> {
     if bytes.starts_with(b"ElfFile\0") {
-        return Err(format_error(
+        return Err(SourceError::format(
             file,
-            "this is an .evtx event log, not XML: read it as .evtx".into(),
+            "this is an .evtx event log, not XML: read it as .evtx",
         ));
     }
     let (text, _) = text::decode(bytes);
@@ -63,11 +58,10 @@ pub fn parse_wevtutil_xml(
     if text.trim().is_empty() {
         // wevtutil writes `<Events>…</Events>` even when nothing matches:
         // an empty file says nothing about the host's events.
-        return Err(format_error(
+        return Err(SourceError::format(
             file,
             "the file is empty: it holds no events and no <Events> element (the query failed \
-             or did not run), so the events are unknown"
-                .into(),
+             or did not run), so the events are unknown",
         ));
     }
     let starts = event_starts(text);
@@ -75,7 +69,7 @@ pub fn parse_wevtutil_xml(
         return if is_empty_document(text) {
             Ok(EventLog::default())
         } else {
-            Err(format_error(file, not_event_xml(text)))
+            Err(SourceError::format(file, not_event_xml(text)))
         };
     }
     let mut log = LogBuilder::default();
@@ -153,13 +147,6 @@ impl<'a> LineCounter<'a> {
             .count() as u64;
         self.offset = offset;
         self.line
-    }
-}
-
-fn format_error(file: &str, message: String) -> SourceError {
-    SourceError::Format {
-        file: file.to_string(),
-        message,
     }
 }
 

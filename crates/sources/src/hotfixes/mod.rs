@@ -219,12 +219,7 @@ fn looks_like_kb(entry: &str) -> bool {
 
 /// Reads `wmic qfe` or `systeminfo` output from the file at `path`.
 pub fn read_hotfixes(path: &Path) -> Result<Hotfixes, SourceError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    parse_hotfixes(&bytes, &file)
+    crate::read_then(path, parse_hotfixes)
 }
 
 /// Parses `wmic qfe` or `systeminfo` output held in memory; `file` names it
@@ -232,13 +227,7 @@ pub fn read_hotfixes(path: &Path) -> Result<Hotfixes, SourceError> {
 pub fn parse_hotfixes(bytes: &[u8], file: &str) -> Result<Hotfixes, SourceError> {
     let text = decode(bytes);
     let text = text.as_ref();
-    let format_error = |message: String| SourceError::Format {
-        file: file.to_string(),
-        message,
-    };
-    if text::looks_binary(text) {
-        return Err(format_error(format!("{EXPECTED}, found binary data")));
-    }
+    text::not_binary(text, file, EXPECTED)?;
     let lines: Vec<&str> = text::lines(text).collect();
     let Some(first) = lines.iter().map(|l| l.trim()).find(|l| !l.is_empty()) else {
         if lines.len() > 1 {
@@ -252,7 +241,10 @@ pub fn parse_hotfixes(bytes: &[u8], file: &str) -> Result<Hotfixes, SourceError>
             ));
             return Ok(out);
         }
-        return Err(format_error(format!("{EXPECTED}, found an empty file")));
+        return Err(SourceError::format(
+            file,
+            format!("{EXPECTED}, found an empty file"),
+        ));
     };
     let format = if lines.iter().any(|l| WMIC_LIST_KEY.is_match(l)) {
         HotfixFormat::WmicList
@@ -262,16 +254,22 @@ pub fn parse_hotfixes(bytes: &[u8], file: &str) -> Result<Hotfixes, SourceError>
     {
         format
     } else if first.starts_with('"') {
-        return Err(format_error(format!(
+        return Err(SourceError::format(
+            file,
+            format!(
             "{EXPECTED}, found a CSV header without a HotFixID column that is not systeminfo's \
              (was it written with /nh?)"
-        )));
+        ),
+        ));
     } else if is_missing_list(&lines) {
-        return Err(format_error(format!(
-            "{EXPECTED}, found a list of *missing* updates (`KB…: title` lines, as WES-NG's \
+        return Err(SourceError::format(
+            file,
+            format!(
+                "{EXPECTED}, found a list of *missing* updates (`KB…: title` lines, as WES-NG's \
              missingkbs script writes): it names the updates Windows Update offers, not the \
              installed ones; collect `wmic qfe` or `systeminfo`"
-        )));
+            ),
+        ));
     } else if wmic::header_line(&lines).is_some() {
         HotfixFormat::WmicTable
     } else if let Some(at) = lines.iter().position(|l| {
@@ -285,10 +283,10 @@ pub fn parse_hotfixes(bytes: &[u8], file: &str) -> Result<Hotfixes, SourceError>
         out.complete = true;
         return Ok(out);
     } else {
-        return Err(format_error(format!(
-            "{EXPECTED}, found {}",
-            text::describe_start(text)
-        )));
+        return Err(SourceError::format(
+            file,
+            format!("{EXPECTED}, found {}", text::describe_start(text)),
+        ));
     };
     let mut out = Hotfixes::new(format);
     match format {
@@ -394,17 +392,18 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
 
 /// The records of CSV text that hold something, with their line; a record
 /// that cannot be read is a problem naming the file.
-fn csv_rows<'a>(
-    text: &'a str,
-    file: &'a str,
-) -> impl Iterator<Item = Result<(u64, csv::StringRecord), String>> + 'a {
-    csv_reader(text)
-        .into_records()
-        .filter_map(move |record| match record {
-            Err(e) => Some(Err(format!("{file}: {e}"))),
-            Ok(r) if r.iter().all(|f| f.trim().is_empty()) => None,
-            Ok(r) => Some(Ok((r.position().map_or(0, |p| p.line()), r))),
-        })
+/// The non-blank records of CSV `text` with their line numbers; records the
+/// CSV reader cannot read become `problems`.
+fn csv_rows(text: &str, file: &str, problems: &mut Vec<String>) -> Vec<(u64, csv::StringRecord)> {
+    let mut rows = Vec::new();
+    for record in csv_reader(text).into_records() {
+        match record {
+            Err(e) => problems.push(format!("{file}: {e}")),
+            Ok(r) if r.iter().all(|f| f.trim().is_empty()) => {}
+            Ok(r) => rows.push((r.position().map_or(0, |p| p.line()), r)),
+        }
+    }
+    rows
 }
 
 #[cfg(test)]

@@ -260,14 +260,7 @@ fn cell_field(label: &str, cell: &str, line: u64) -> Field {
 pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
     let mut header: Option<Vec<String>> = None;
     let mut fields = None;
-    for row in csv_rows(text, file) {
-        let (line, record) = match row {
-            Ok(row) => row,
-            Err(problem) => {
-                out.problems.push(problem);
-                continue;
-            }
-        };
+    for (line, record) in csv_rows(text, file, &mut out.problems) {
         let Some(labels) = &header else {
             header = Some(record.iter().map(str::to_string).collect());
             continue;

@@ -246,14 +246,7 @@ pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
     let mut rows = 0;
     let (mut last_fields, mut last_line) = (0, 0);
     let mut damaged = false;
-    for row in csv_rows(text, file) {
-        let (line, record) = match row {
-            Ok(row) => row,
-            Err(problem) => {
-                out.problems.push(problem);
-                continue;
-            }
-        };
+    for (line, record) in csv_rows(text, file, &mut out.problems) {
         let Some(names) = &header else {
             if record.iter().any(|f| is_hotfixid(f.trim())) {
                 header = Some(

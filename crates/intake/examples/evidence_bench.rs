@@ -11,7 +11,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use acsready_registry::Hive;
-use acsready_sources::registry_facts::{software_facts, Coverage, KnownProducts, StoreKey};
+use acsready_intake::Readers;
+use acsready_sources::registry_facts::{software_facts, Coverage};
 use acsready_sources::{read_evtx, EventFilter};
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -37,22 +38,9 @@ fn main() {
         summary = match kind.as_str() {
             "hive" => {
                 let rules = acsready_rules::Rules::embedded().expect("the embedded rules load");
-                let stores = rules.root_certificate.stores.iter();
-                let stores = stores.flat_map(|s| &s.registry_keys).map(|k| StoreKey {
-                    key: k.key.clone(),
-                    name: k.name.clone(),
-                    required: k.required,
-                });
-                let products = KnownProducts {
-                    display_names: vec![(
-                        "Trend Micro Deep Security Agent".into(),
-                        "deep_security_agent".into(),
-                    )],
-                    certificate_stores: KnownProducts::order_stores(stores.collect()),
-                    ..KnownProducts::default()
-                };
+                let readers = Readers::new(&rules);
                 let hive = Hive::open(path).expect("hive opens");
-                let (facts, _) = software_facts(&hive, "bench", &Coverage::Whole, &products);
+                let (facts, _) = software_facts(&hive, "bench", &Coverage::Whole, readers.products());
                 let os = facts.os.clone().unwrap_or_default();
                 serde_json::json!({
                     "build": os.current_build, "ubr": os.ubr,
