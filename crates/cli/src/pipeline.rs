@@ -5,7 +5,7 @@
 use std::io::{self, BufWriter, IsTerminal};
 use std::path::PathBuf;
 
-use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
+use acsready_assess::{assess_cached, predict, Demand, Detail, HostAssessment, Summary, TextCache};
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_intake::{Host, Intake, Readers};
 use acsready_report::{reporter, InputProblem, Problems, Reporter, RulesIdentity, Style};
@@ -74,7 +74,7 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
     /// A host's sources and evidence inside unpacked archives, shown by the
     /// archives' names.
     fn show_names(&self, a: &mut HostAssessment) {
@@ -98,9 +98,14 @@ impl Run<'_> {
         }
     }
 
+    /// A cache of finding texts in the rules and language of this run.
+    fn texts(&self) -> TextCache<'a> {
+        TextCache::new(self.rules, self.style.lang)
+    }
+
     /// Assesses one host, and predicts what deploying each module does there.
-    fn assess(&self, facts: &HostFacts, detail: Detail) -> HostAssessment {
-        let mut a = assess_with(facts, self.rules, self.style.lang, detail);
+    fn assess(&self, facts: &HostFacts, texts: &mut TextCache, detail: Detail) -> HostAssessment {
+        let mut a = assess_cached(facts, texts, detail);
         a.modules = self
             .modules
             .iter()
@@ -123,7 +128,8 @@ fn assess_batch(
         let counted = hosts
             .into_par_iter()
             .fold(Summary::default, |mut s, host| {
-                s.add(&run.assess(&host.facts, Detail::Codes));
+                let mut texts = run.texts();
+                s.add(&run.assess(&host.facts, &mut texts, Detail::Codes));
                 s
             })
             .reduce(Summary::default, |mut s1, s2| {
@@ -136,11 +142,14 @@ fn assess_batch(
     let detail = sink.detail();
     let assessed: Vec<HostAssessment> = hosts
         .into_par_iter()
-        .map(|host| {
-            let mut a = run.assess(&host.facts, detail);
-            a.sources = host.sources();
-            a
-        })
+        .map_init(
+            || run.texts(),
+            |texts, host| {
+                let mut a = run.assess(&host.facts, texts, detail);
+                a.sources = host.sources();
+                a
+            },
+        )
         .collect();
     for mut a in assessed {
         summary.add(&a);
