@@ -458,3 +458,64 @@ fn hosts_without_the_agent_are_skipped() {
     assert_eq!(p.summary.agents, 1);
     assert_eq!(p.agents.len(), 1);
 }
+
+#[test]
+fn after_the_upgrade_only_the_checks_of_after_run_as_the_rules_list_them() {
+    let xp = host(r#"{"host":"pc-xp","os":{"current_build":"2600","installation_type":"Client"}}"#);
+    let agents = [ready("pc1", "14.0.12526", true), xp];
+    let before_codes = codes_of(
+        &run(
+            &rules(),
+            Lang::En,
+            before(),
+            &agents,
+            &server("14.0.12526"),
+            None,
+        )
+        .unwrap(),
+    )
+    .into_iter()
+    .map(str::to_string)
+    .collect::<Vec<_>>();
+    assert!(
+        before_codes.contains(&"ACS200".to_string()),
+        "{before_codes:?}"
+    );
+    let p = run(
+        &rules(),
+        Lang::En,
+        after(),
+        &agents,
+        &server("14.0.12526"),
+        None,
+    )
+    .unwrap();
+    for code in [
+        "ACS200", "ACS201", "ACS202", "ACS206", "ACS210", "ACS212", "ACS218",
+    ] {
+        assert!(
+            !codes_of(&p).contains(&code),
+            "{code} after: {:?}",
+            codes_of(&p)
+        );
+    }
+    assert!(!p.summary.blocked, "{:?}", codes_of(&p));
+    assert_eq!(p.agents[1].unsupported_os, None);
+
+    // Which check runs when is data: listed for after, it runs after.
+    let mut edited = rules();
+    let pf = edited.preflight.apex_one.as_mut().unwrap();
+    pf.phases
+        .after
+        .push(acsready_rules::PreflightCheck::UnsupportedOs);
+    let p = run(
+        &edited,
+        Lang::En,
+        after(),
+        &agents,
+        &server("14.0.12526"),
+        None,
+    )
+    .unwrap();
+    assert!(codes_of(&p).contains(&"ACS200"), "{:?}", codes_of(&p));
+}
