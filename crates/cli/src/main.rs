@@ -132,7 +132,7 @@ fn run(cli: Cli) -> Result<u8> {
                         eprintln!("acsready: error: no finding {code} in the rules (acsready explain lists them)");
                         return Ok(EXIT_BAD_INPUT);
                     };
-                    write!(out, "{}", explain_text(&code, f, lang))?;
+                    write!(out, "{}", explain_text(&code, f, &rules, lang))?;
                 }
                 None => {
                     for (code, f) in &rules.findings {

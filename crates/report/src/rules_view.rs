@@ -12,7 +12,7 @@ fn table(header: &[&str]) -> Table {
     t
 }
 
-fn builds(row: &acsready_rules::WindowsRow) -> String {
+pub(crate) fn builds(row: &acsready_rules::WindowsRow) -> String {
     if !row.builds.is_empty() {
         return row
             .builds

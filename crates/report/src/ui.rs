@@ -64,6 +64,8 @@ catalogue! {
     Remediation "remediation" "Remediation" "対処";
     Severity "severity" "Severity" "重要度";
     Source "source" "Source" "出典";
+    ExplainPerRelease "explain_per_release" "Per Windows release, from the rules (acsready rules shows all they hold):" "Windows リリースごとの値 (ルールより。ルールの内容はすべて acsready rules で表示できます):";
+    ExplainCapitals "explain_capitals" "Words in capitals stand for a host's values: acsready assess shows them filled in for each host; acsready rules shows the values the rules hold." "大文字の語は端末ごとの値を表します。acsready assess で端末ごとの実際の値を、acsready rules でルールが持つ値を表示できます。";
     // The HTML page.
     Title "title" "ACS readiness report" "ACS 署名 対応状況レポート";
     ByVerdict "by_verdict" "Hosts by verdict" "判定別の台数";
