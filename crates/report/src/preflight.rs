@@ -160,11 +160,12 @@ impl PreflightReport {
             l(Label::PfBlockingItems),
         )?;
         writeln!(out, "{}", l(result_labels(r.phase, s.blocked).0))?;
+        let host = l(Label::HostWord);
         for e in &self.errors {
-            writeln!(out, "{}: {}: {}", l(Label::PfError), e.source, e.message)?;
+            writeln!(out, "{}: {}", l(Label::PfError), e.line(host))?;
         }
         for w in &self.warnings {
-            writeln!(out, "{}: {}: {}", l(Label::PfWarning), w.source, w.message)?;
+            writeln!(out, "{}: {}", l(Label::PfWarning), w.line(host))?;
         }
         Ok(())
     }

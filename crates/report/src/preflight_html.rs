@@ -185,7 +185,7 @@ impl PreflightReport {
                 list.len()
             )?;
             for p in list.iter() {
-                write!(out, "<li>{}: {}</li>", esc(&p.source), esc(&p.message))?;
+                write!(out, "<li>{}</li>", esc(&p.line(l(Label::HostWord))))?;
             }
             writeln!(out, "</ul></section>")?;
         }
