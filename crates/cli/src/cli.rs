@@ -20,7 +20,7 @@ Apex One SaaS, Vision One Endpoint Security), which finding stands in the way, a
 remediation: the KB for that Windows, how to add the root certificate \"Microsoft Identity \
 Verification Root Certificate Authority 2020\", and a plan for every agent (upgrade, pin, fix_host, \
 hold, none).",
-    after_help = "Examples (each on one line; a line starting with # says what the next one does):
+    after_help = "Examples (a line starting with # says what the next one does):
   # a table of the fleet, then what to do
   acsready assess examples/fleet.ndjson
   # the JSON report (contract: docs/report.md)
@@ -43,13 +43,13 @@ hold, none).",
   acsready rules
   acsready --rules my-rules.toml rules
   # before upgrading Corp. XG to Apex One (acsready preflight apex-one --help)
-  acsready preflight apex-one --collected DIR --server-hive SOFTWARE --server-dir dir.txt
+  acsready preflight apex-one DIR --server-hive SOFTWARE --server-hive SYSTEM
   # the fleet server and its dashboard (docs/server.md)
   acsready serve --listen 0.0.0.0:8080
   # a token for the collectors, kept in a file
-  acsready token create --scope ingest --name collectors > ingest.token
+  acsready token create --scope ingest --name collectors > token
   # send every host folder of a collector share to the server
-  acsready push \\\\srv\\acsready$ --server http://acsready.example:8080 --token-file ingest.token
+  acsready push \\\\srv\\acsready$ --server http://srv:8080 --token-file token
 
 Exit codes: 0 every host ready; 1 some host not ready, unknown or unsupported;
 2 bad usage or bad input (the other inputs are still assessed and reported)."
@@ -144,8 +144,8 @@ Logs go to standard error (level: ACSREADY_LOG=error|warn|info|debug). Create to
 ACSREADY_TOKEN: the file and the variable keep it out of the shell's history and the process list.
 
 Examples:
-  acsready token create --scope ingest --name collectors > ingest.token
-  acsready push \\\\srv\\acsready$ --server http://acsready.example:8080 --token-file ingest.token
+  acsready token create --scope ingest --name collectors > token
+  acsready push \\\\srv\\acsready$ --server http://srv:8080 --token-file token
 
 Exit codes: 0 every host folder accepted; 2 some folder could not be read or was refused \
 (the others are still sent)."

@@ -90,7 +90,14 @@ fn every_example_in_the_help_parses_as_printed() {
     for (path, cmd) in commands() {
         let texts = [cmd.get_after_help(), cmd.get_after_long_help()];
         for help in texts.into_iter().flatten() {
-            for example in examples(&help.to_string()) {
+            let help = help.to_string();
+            // An 80-column terminal shows every example line whole.
+            let block = help.lines().skip_while(|l| !l.starts_with("Examples"));
+            for line in block.take_while(|l| !l.trim().is_empty()).skip(1) {
+                let width = line.chars().count();
+                assert!(width <= 78, "{path}: {width} columns: {line}");
+            }
+            for example in examples(&help) {
                 seen += 1;
                 let args = words(&example);
                 if let Err(e) = Cli::try_parse_from(&args) {

@@ -35,11 +35,13 @@ The SQL Server password is read with --sql-password-stdin (a prompt without echo
 whole of standard input) or --sql-password-file FILE; one trailing newline is removed. It is never printed \
 or stored: only the classes of forbidden characters are reported.
 
-Examples (each on one line):
-  # before the upgrade: the agents of a collector share, the server's hives and folder listing
-  acsready preflight apex-one --collected \\\\srv\\acsready$ --server-hive SOFTWARE --server-hive SYSTEM --server-dir officescan-dir.txt --sql-password-stdin
+Examples (a line starting with # says what the next one does):
+  # before the upgrade: the agents (a collector share), the server's hives
+  acsready preflight apex-one DIR --server-hive SOFTWARE --server-hive SYSTEM
+  # the server's folder listing, and the SQL Server password typed in
+  acsready preflight apex-one DIR --server-dir dir.txt --sql-password-stdin
   # after the upgrade: the new server's services and folders, as JSON
-  acsready preflight apex-one examples/fleet.ndjson --phase after --server-reg system.reg --server-dir dir.txt -f json
+  acsready preflight apex-one DIR --phase after --server-hive SYSTEM -f json
 
 Exit codes: 0 nothing blocks the upgrade; 1 something blocks it; 2 bad usage or bad input \
 (the other inputs are still checked and reported)."
