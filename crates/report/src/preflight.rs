@@ -148,16 +148,12 @@ impl PreflightReport {
         let by_severity = by_severity(s, lang)
             .map(|(name, n)| format!("{name} {n}"))
             .join(", ");
+        let counts = counts(s).map(|(_, n, word, _)| format!("{n} {}", l(word)));
         writeln!(
             out,
-            "{}: {} {}, {} {}, {} {} ({by_severity})",
+            "{}: {} ({by_severity})",
             l(Label::PfSummary),
-            s.agents,
-            l(Label::PfAgents),
-            s.findings,
-            l(Label::PfFindingItems),
-            s.blocking,
-            l(Label::PfBlockingItems),
+            counts.join(", ")
         )?;
         writeln!(out, "{}", l(result_labels(r.phase, s.blocked).0))?;
         let host = l(Label::HostWord);
@@ -231,6 +227,26 @@ pub(crate) fn agent_cells(a: &AgentSummary, lang: Lang) -> [String; 5] {
             Some(false) => Label::PfNot1.text(lang).into(),
             None => "?".into(),
         },
+    ]
+}
+
+/// The counts of a preflight: the page's element id, the count, its word
+/// in the table and on the page.
+pub(crate) fn counts(s: &PreflightSummary) -> [(&'static str, u64, Label, Label); 3] {
+    [
+        ("count-agents", s.agents, Label::PfAgents, Label::PfAgents),
+        (
+            "count-findings",
+            s.findings,
+            Label::PfFindingItems,
+            Label::PfFindingsCount,
+        ),
+        (
+            "count-blocking",
+            s.blocking,
+            Label::PfBlockingItems,
+            Label::PfBlockingCount,
+        ),
     ]
 }
 

@@ -10,7 +10,7 @@ use acsready_rules::Lang;
 
 use crate::html::{esc, CSS};
 use crate::preflight::{
-    agent_cells, by_severity, phase_label, result_labels, server_text, PreflightReport,
+    agent_cells, by_severity, counts, phase_label, result_labels, server_text, PreflightReport,
 };
 use crate::ui::{severity_label, Label};
 
@@ -57,21 +57,19 @@ impl PreflightReport {
             esc(text)
         )?;
         let severities = by_severity(s, lang);
-        let counts = severities.map(|(_, n)| n.to_string()).join(" / ");
+        let by_count = severities.map(|(_, n)| n.to_string()).join(" / ");
         let names = severities.map(|(name, _)| name).join(" / ");
+        write!(out, "<section class=\"card\"><div class=\"stats\">")?;
+        for (id, n, _, word) in counts(s).into_iter().rev() {
+            write!(
+                out,
+                "<div><span class=\"count\" id=\"{id}\">{n}</span>{}</div>",
+                l(word)
+            )?;
+        }
         writeln!(
             out,
-            "<section class=\"card\"><div class=\"stats\">\
-             <div><span class=\"count\" id=\"count-blocking\">{}</span>{}</div>\
-             <div><span class=\"count\" id=\"count-findings\">{}</span>{}</div>\
-             <div><span class=\"count\" id=\"count-agents\">{}</span>{}</div>\
-             <div><span class=\"count\">{counts}</span>{names}</div></div>",
-            s.blocking,
-            l(Label::PfBlockingCount),
-            s.findings,
-            l(Label::PfFindingsCount),
-            s.agents,
-            l(Label::PfAgents),
+            "<div><span class=\"count\">{by_count}</span>{names}</div></div>"
         )?;
         writeln!(
             out,
