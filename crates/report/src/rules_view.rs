@@ -266,6 +266,19 @@ fn preflight_table(pf: &acsready_rules::ApexOnePreflight, lang: Lang) -> String 
             cited(&s.source, &s.as_of),
         ]);
     }
+    let phases = &pf.phases;
+    for (phase, checks) in [("before", &phases.before), ("after", &phases.after)] {
+        // The names as the rules write them.
+        let names: Vec<String> = checks
+            .iter()
+            .filter_map(|c| serde_json::to_value(c).ok()?.as_str().map(str::to_string))
+            .collect();
+        t.add_row(vec![
+            format!("checks {phase} the upgrade"),
+            names.join(", "),
+            cited(&phases.source, &phases.as_of),
+        ]);
+    }
     format!(
         "Preflight: Virus Buster Corp. XG → Apex One (blocking: {})\n{t}\n\n",
         pf.blocking.join(" ")
