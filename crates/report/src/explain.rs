@@ -4,7 +4,9 @@
 //! as a word in capitals (`{kb}` → `KB`) with the value of every release
 //! beneath; the others (a host's product, a time) are named in capitals.
 
-use acsready_rules::{fill, placeholders, FindingText, Lang, RequirementKind, Rules, WindowsRow};
+use acsready_rules::{
+    codes, fill, placeholders, FindingText, Lang, RequirementKind, Rules, WindowsRow,
+};
 use comfy_table::{presets, ContentArrangement, Table};
 
 use crate::rules_view::builds;
@@ -17,7 +19,7 @@ pub fn explain_text(code: &str, f: &FindingText, rules: &Rules, lang: Lang) -> S
         .chain(steps.iter().map(String::as_str))
         .collect();
     let names: Vec<&str> = templates.iter().flat_map(|t| placeholders(t)).collect();
-    let values = values(rules, &names);
+    let values = values(rules, code, &names);
     let shown = |t: &str| {
         let refs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
         fill(t, &refs)
@@ -54,11 +56,13 @@ pub fn explain_text(code: &str, f: &FindingText, rules: &Rules, lang: Lang) -> S
 }
 
 /// What each placeholder shows: the rules' one value, else its name in capitals.
-fn values<'a>(rules: &Rules, names: &[&'a str]) -> Vec<(&'a str, String)> {
+fn values<'a>(rules: &Rules, code: &str, names: &[&'a str]) -> Vec<(&'a str, String)> {
+    // In the preflight's findings, {path} is the certificate backup's.
     let backup = rules
         .preflight
         .apex_one
         .as_ref()
+        .filter(|_| codes::PREFLIGHT_CODES.contains(&code))
         .map(|pf| pf.auth_cert.backup.clone());
     names
         .iter()
