@@ -61,7 +61,8 @@ fn source_of<'a>(f: &'a HostFacts, fact: &str) -> &'a str {
 
 pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
     let readers = Readers::new(rules);
-    let request = input::request(&args.inputs, &args.evidence, args.input_kind);
+    let given = &args.hosts;
+    let request = input::request(&given.inputs, &given.evidence, given.input_kind);
     let mut intake = Intake::new(request, &readers);
     let mut hosts: Vec<HostFacts> = intake.hosts().into_iter().map(|h| h.attributed()).collect();
     let no_hosts = hosts.is_empty().then(|| intake.no_hosts());

@@ -1,6 +1,7 @@
 //! acsready: can these Windows hosts take modules signed with Azure Code Signing?
 
 mod cli;
+mod errors;
 mod evidence_args;
 mod facts_cmd;
 mod input;
@@ -19,7 +20,6 @@ use std::process::ExitCode;
 use acsready_report::{explain_text, rules_json, rules_table, ProductNames, Style};
 use acsready_rules::{Lang, Rules};
 use anyhow::{Context, Result};
-use clap::Parser;
 
 use cli::{Cli, Command, LangArg, RulesFormat};
 
@@ -33,7 +33,7 @@ pub const EXIT_NOT_READY: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::from(EXIT_READY);
             }
-            eprintln!("acsready: error: {e:#}");
+            eprintln!("acsready: error: {}", errors::error_text(&e));
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
@@ -83,7 +83,7 @@ fn use_color() -> bool {
 
 /// The rules, dated today (facts without `collected_at` are dated so).
 fn load_rules(cli: &Cli) -> Result<Rules> {
-    let mut rules = match &cli.rules {
+    let mut rules = match cli.rules_file()? {
         Some(path) => Rules::from_path(path)?,
         None => Rules::embedded().context("the embedded rules are broken")?,
     };
@@ -112,7 +112,7 @@ fn run(cli: Cli) -> Result<u8> {
         #[cfg(feature = "server")]
         Command::Push(args) => push_cmd::push(&args),
         Command::Preflight { target } => preflight_cmd::preflight(&target, &rules, style),
-        Command::Rules { format } => {
+        Command::Rules { format, .. } => {
             let mut out = stdout.lock();
             match format {
                 RulesFormat::Table => write!(out, "{}", rules_table(&rules, lang))?,
@@ -123,7 +123,7 @@ fn run(cli: Cli) -> Result<u8> {
             }
             Ok(EXIT_READY)
         }
-        Command::Explain { code } => {
+        Command::Explain { code, .. } => {
             let mut out = stdout.lock();
             match code {
                 Some(code) => {
@@ -132,7 +132,7 @@ fn run(cli: Cli) -> Result<u8> {
                         eprintln!("acsready: error: no finding {code} in the rules (acsready explain lists them)");
                         return Ok(EXIT_BAD_INPUT);
                     };
-                    write!(out, "{}", explain_text(&code, f, lang))?;
+                    write!(out, "{}", explain_text(&code, f, &rules, lang))?;
                 }
                 None => {
                     for (code, f) in &rules.findings {

@@ -160,8 +160,8 @@ fn assess_batch(
 }
 
 pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
-    let mut inputs = args.inputs.clone();
-    if inputs.is_empty() && args.evidence.is_empty() {
+    let mut inputs = args.hosts.inputs.clone();
+    if inputs.is_empty() && args.hosts.evidence.is_empty() {
         if io::stdin().is_terminal() {
             bail!("no input: give facts files or folders, - to read standard input, or --collected / --hive (acsready assess --help)");
         }
@@ -169,7 +169,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     }
     let readers = Readers::new(rules);
     let mut intake = Intake::new(
-        input::request(&inputs, &args.evidence, args.input_kind),
+        input::request(&inputs, &args.hosts.evidence, args.hosts.input_kind),
         &readers,
     );
     let mut problems = Problems::default();

@@ -3,6 +3,7 @@
 //! rules logic; they only lay out [`HostAssessment`]s.
 
 mod csv_out;
+mod explain;
 mod html;
 mod json;
 mod names;
@@ -18,13 +19,14 @@ use acsready_assess::HostAssessment;
 use serde::{Deserialize, Serialize};
 
 pub use csv_out::CsvReport;
+pub use explain::explain_text;
 pub use html::HtmlReport;
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
 pub use names::ProductNames;
 pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
 pub use reporter::{reporter, ReportFormat, Reporter};
 pub use rules_view::{rules_json, rules_table};
-pub use table::{explain_text, summary_line, TableReport};
+pub use table::{summary_line, TableReport};
 pub use ui::{action_label, verdict_label, Label};
 pub use verdict_colour::{verdict_colour, verdict_css_properties, StyleSheet, VerdictColour};
 

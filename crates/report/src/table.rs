@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use acsready_assess::{HostAssessment, Severity, Summary, Verdict};
-use acsready_rules::{FindingText, Lang};
+use acsready_rules::Lang;
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 
 use crate::ui::{verdict_label, Label, HOST_COLUMNS};
@@ -163,33 +163,4 @@ pub fn summary_line(s: &Summary, lang: Lang) -> String {
         ));
     }
     line
-}
-
-/// A template as `explain` shows it: `{os}` becomes `<os>`, the value a host gives.
-fn shown(template: &str) -> String {
-    template.replace('{', "<").replace('}', ">")
-}
-
-/// The text `acsready explain CODE` prints.
-pub fn explain_text(code: &str, f: &FindingText, lang: Lang) -> String {
-    let mut s = format!(
-        "{code} [{}] {}\n\n{}\n",
-        f.severity,
-        shown(f.title.get(lang)),
-        f.explain.get(lang).trim()
-    );
-    let steps = f.remediation.get(lang);
-    if !steps.is_empty() {
-        s.push_str(&format!("\n{}:\n", Label::Remediation.text(lang)));
-        for step in steps {
-            s.push_str(&format!("  - {}\n", shown(step)));
-        }
-    }
-    s.push_str(&format!(
-        "\n{}: {} (as of {})\n",
-        Label::Source.text(lang),
-        f.source,
-        f.as_of
-    ));
-    s
 }
