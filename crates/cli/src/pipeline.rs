@@ -2,19 +2,22 @@
 //! batches so memory stays flat however large the fleet, with the batch
 //! parsed and assessed in parallel and written in input order.
 
-use std::io::{self, BufWriter, IsTerminal};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
 use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_intake::{Host, Intake, Readers};
-use acsready_report::{reporter, InputProblem, Problems, Reporter, RulesIdentity, Style};
-use acsready_rules::Rules;
+use acsready_report::{
+    count_of, reporter, thousands, InputProblem, Label, Problems, Reporter, RulesIdentity, Style,
+};
+use acsready_rules::{Lang, Rules};
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 
 use crate::cli::AssessArgs;
 use crate::input;
+use crate::output::Output;
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// Hosts parsed and assessed together; bounds memory to a few MB.
@@ -58,17 +61,36 @@ pub(crate) struct Run<'a> {
     pub unpacked: Vec<std::sync::Arc<acsready_sources::compressed::Unpacked>>,
 }
 
-/// A counter of assessed hosts, shown only on a terminal (never in pipes or CI).
-fn progress_bar() -> Option<indicatif::ProgressBar> {
+/// A counter of assessed hosts, shown only on a terminal (never in pipes or
+/// CI): "51,176 hosts assessed (12,794/s, 0:04)".
+fn progress_bar(lang: Lang) -> Option<indicatif::ProgressBar> {
     if !io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
         return None;
     }
     let bar = indicatif::ProgressBar::new_spinner();
+    let line = move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let rate = state.per_sec();
+        let rate = if rate.is_finite() && rate > 0.0 {
+            rate.round() as u64
+        } else {
+            0
+        };
+        let secs = state.elapsed().as_secs();
+        let count = count_of(state.pos(), Label::HostOne, Label::Hosts, lang);
+        let text = acsready_rules::fill(
+            Label::Progress.text(lang),
+            &[
+                ("count", &count),
+                ("rate", &thousands(rate)),
+                ("elapsed", &format!("{}:{:02}", secs / 60, secs % 60)),
+            ],
+        );
+        let _ = w.write_str(&text);
+    };
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {human_pos} hosts assessed ({per_sec}, {elapsed})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        indicatif::ProgressStyle::with_template("{spinner} {line}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+            .with_key("line", line),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     Some(bar)
@@ -174,40 +196,49 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         rules,
         style: style.clone(),
         modules,
-        progress: progress_bar(),
+        progress: progress_bar(style.lang),
         unpacked: intake.unpacked().to_vec(),
     };
 
-    let out = BufWriter::with_capacity(1 << 16, io::stdout());
-    let identity = RulesIdentity::of(rules);
-    let mut sink = Sink {
-        report: match args.summary {
-            true => None,
-            false => Some(reporter(
-                crate::report_cmd::report_format(args.format, args.csv_findings),
-                out,
-                &style,
-                &identity,
-            )?),
-        },
+    let mut out = Output::open(&args.output)?;
+    let style = Style {
+        color: out.colour(),
+        ..style
     };
+    let identity = RulesIdentity::of(rules);
+    let format = crate::report_cmd::report_format(args.format, args.csv_findings, args.wide, &out);
     let mut summary = Summary::default();
-    intake.stream(BATCH, |hosts| {
-        assess_batch(hosts, &run, &mut sink, &mut summary)
-    })?;
-    if let Some(bar) = &run.progress {
-        bar.finish_and_clear();
-    }
-    let no_hosts = (summary.hosts == 0).then(|| intake.no_hosts());
-    input::add_problems(&mut problems, intake.finish());
-    summary.not_assessed = problems.errors.len().saturating_sub(not_module) as u64;
-    problems.errors.extend(no_hosts.map(input::problem));
-    match sink.report {
-        Some(r) => r.finish(&summary, &problems)?,
-        None => {
-            crate::report_cmd::write_summary(args.format, &identity, &style, &summary, &problems)?
+    // The report borrows the output until it is finished.
+    let summary_only = {
+        let mut sink = Sink {
+            report: match args.summary {
+                true => None,
+                false => Some(reporter(format, &mut out, &style, &identity)?),
+            },
+        };
+        intake.stream(BATCH, |hosts| {
+            assess_batch(hosts, &run, &mut sink, &mut summary)
+        })?;
+        if let Some(bar) = &run.progress {
+            bar.finish_and_clear();
         }
+        let no_hosts = (summary.hosts == 0).then(|| intake.no_hosts());
+        input::add_problems(&mut problems, intake.finish());
+        summary.not_assessed = problems.errors.len().saturating_sub(not_module) as u64;
+        problems.errors.extend(no_hosts.map(input::problem));
+        match sink.report {
+            Some(r) => {
+                r.finish(&summary, &problems)?;
+                false
+            }
+            None => true,
+        }
+    };
+    if summary_only {
+        let format = args.format;
+        crate::report_cmd::write_summary(&mut out, format, &identity, &style, &summary, &problems)?;
     }
+    out.commit()?;
     input::report_problems(&problems.errors, &problems.warnings);
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT

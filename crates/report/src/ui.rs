@@ -51,6 +51,7 @@ catalogue! {
     Agents "agents" "Agent plan" "エージェントの対応";
     Summary "summary" "Summary" "集計";
     Hosts "hosts" "hosts" "台";
+    HostOne "host_one" "host" "台";
     Details "details" "What to do" "対処";
     Evidence "evidence" "evidence" "根拠";
     InputErrors "input_errors" "Input errors" "入力エラー";
@@ -64,6 +65,14 @@ catalogue! {
     Remediation "remediation" "Remediation" "対処";
     Severity "severity" "Severity" "重要度";
     Source "source" "Source" "出典";
+    // The progress line of `assess` on a terminal.
+    Progress "progress" "{count} assessed ({rate}/s, {elapsed})" "{count}を判定 (毎秒 {rate} 台, {elapsed})";
+    // `acsready facts --format table`.
+    Fact "fact" "Fact" "項目";
+    Value "value" "Value" "値";
+    Conflict "conflict" "conflict" "不一致";
+    EntryOne "entry_one" "entry" "件";
+    Entries "entries" "entries" "件";
     // The HTML page.
     Title "title" "ACS readiness report" "ACS 署名 対応状況レポート";
     ByVerdict "by_verdict" "Hosts by verdict" "判定別の台数";
