@@ -10,7 +10,7 @@
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Result};
 use tempfile::NamedTempFile;
 
 /// The `--output` option of every command that writes a document.
@@ -59,9 +59,7 @@ impl Output {
             use std::os::unix::fs::PermissionsExt;
             temp.permissions(std::fs::Permissions::from_mode(0o666))
         };
-        let temp = temp
-            .tempfile_in(dir)
-            .with_context(|| format!("{}: cannot write", path.display()))?;
+        let temp = temp.tempfile_in(dir).map_err(|e| cannot_write(path, e))?;
         Ok(Output::File {
             temp: BufWriter::with_capacity(1 << 16, temp),
             path: path.clone(),
@@ -95,18 +93,24 @@ impl Output {
             Output::File { temp, path } => {
                 let temp = temp
                     .into_inner()
-                    .map_err(|e| e.into_error())
-                    .with_context(|| format!("{}: cannot write", path.display()))?;
+                    .map_err(|e| cannot_write(&path, e.into_error()))?;
                 temp.as_file()
                     .sync_all()
-                    .with_context(|| format!("{}: cannot write", path.display()))?;
+                    .map_err(|e| cannot_write(&path, e))?;
                 temp.persist(&path)
-                    .map_err(|e| e.error)
-                    .with_context(|| format!("{}: cannot write", path.display()))?;
+                    .map_err(|e| cannot_write(&path, e.error))?;
                 Ok(())
             }
         }
     }
+}
+
+/// "FILE: cannot write: CAUSE", naming the file asked for, not the
+/// temporary file (tempfile appends ` at path "…"` to its errors).
+fn cannot_write(path: &Path, e: io::Error) -> anyhow::Error {
+    let text = e.to_string();
+    let cause = text.split(" at path \"").next().unwrap_or(&text);
+    anyhow!("{}: cannot write: {cause}", path.display())
 }
 
 impl Write for Output {

@@ -61,30 +61,36 @@ pub(crate) struct Run<'a> {
     pub unpacked: Vec<std::sync::Arc<acsready_sources::compressed::Unpacked>>,
 }
 
-/// A counter of assessed hosts, shown only on a terminal (never in pipes or
-/// CI): "51,176 hosts assessed (12,794/s, 0:04)".
+/// The progress line: "51,176 hosts assessed (12,794/s, 0:04)", the rate a
+/// whole number.
+fn progress_text(hosts: u64, per_sec: f64, elapsed: std::time::Duration, lang: Lang) -> String {
+    let rate = if per_sec.is_finite() && per_sec > 0.0 {
+        per_sec.round() as u64
+    } else {
+        0
+    };
+    let secs = elapsed.as_secs();
+    acsready_rules::fill(
+        Label::Progress.text(lang),
+        &[
+            (
+                "count",
+                &count_of(hosts, Label::HostOne, Label::Hosts, lang),
+            ),
+            ("rate", &thousands(rate)),
+            ("elapsed", &format!("{}:{:02}", secs / 60, secs % 60)),
+        ],
+    )
+}
+
+/// A counter of assessed hosts, shown only on a terminal (never in pipes or CI).
 fn progress_bar(lang: Lang) -> Option<indicatif::ProgressBar> {
     if !io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
         return None;
     }
     let bar = indicatif::ProgressBar::new_spinner();
     let line = move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-        let rate = state.per_sec();
-        let rate = if rate.is_finite() && rate > 0.0 {
-            rate.round() as u64
-        } else {
-            0
-        };
-        let secs = state.elapsed().as_secs();
-        let count = count_of(state.pos(), Label::HostOne, Label::Hosts, lang);
-        let text = acsready_rules::fill(
-            Label::Progress.text(lang),
-            &[
-                ("count", &count),
-                ("rate", &thousands(rate)),
-                ("elapsed", &format!("{}:{:02}", secs / 60, secs % 60)),
-            ],
-        );
+        let text = progress_text(state.pos(), state.per_sec(), state.elapsed(), lang);
         let _ = w.write_str(&text);
     };
     bar.set_style(
@@ -180,6 +186,11 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         }
         inputs.push(PathBuf::from("-"));
     }
+    let mut out = Output::open(&args.output)?;
+    let style = Style {
+        color: out.colour(),
+        ..style
+    };
     let readers = Readers::new(rules);
     let mut intake = Intake::new(
         input::request(&inputs, &args.evidence, args.input_kind),
@@ -200,11 +211,6 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         unpacked: intake.unpacked().to_vec(),
     };
 
-    let mut out = Output::open(&args.output)?;
-    let style = Style {
-        color: out.colour(),
-        ..style
-    };
     let identity = RulesIdentity::of(rules);
     let format = crate::report_cmd::report_format(args.format, args.csv_findings, args.wide, &out);
     let mut summary = Summary::default();
@@ -247,4 +253,29 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     } else {
         EXIT_NOT_READY
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn the_progress_line_counts_in_words_and_whole_numbers() {
+        let line = |n, rate, secs, lang| progress_text(n, rate, Duration::from_secs(secs), lang);
+        assert_eq!(
+            line(51_176, 51_176.5852, 65, Lang::En),
+            "51,176 hosts assessed (51,177/s, 1:05)"
+        );
+        assert_eq!(line(1, 0.4, 0, Lang::En), "1 host assessed (0/s, 0:00)");
+        assert_eq!(
+            line(0, f64::NAN, 3, Lang::En),
+            "0 hosts assessed (0/s, 0:03)"
+        );
+        assert_eq!(
+            line(2_000, 1_234.4, 2, Lang::Ja),
+            "2,000 台を判定 (毎秒 1,234 台, 0:02)"
+        );
+    }
 }

@@ -251,23 +251,68 @@ pub(crate) fn write_table<W: Write>(
     Ok(())
 }
 
-/// `text` broken between words into lines of at most `max` columns, the
-/// lines after the first indented by `hang` spaces. A word longer than a
-/// line keeps a line of its own, whole.
+/// Characters a line does not start with (Japanese closing punctuation,
+/// small kana, the prolonged sound mark; closing ASCII punctuation).
+const NO_BREAK_BEFORE: &str =
+    "、。，．：；？！）」』】〕〉》ーっゃゅょぁぃぅぇぉッャュョァィゥェォ)]}.,:;!?";
+/// Characters a line does not end with (opening brackets).
+const NO_BREAK_AFTER: &str = "（「『【〔〈《([{";
+
+fn is_wide(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c) == Some(2)
+}
+
+/// The pieces a line may break between, each with whether a space comes
+/// before it: words of narrow characters (split at spaces, never inside,
+/// so codes, versions and paths stay whole) and, in Japanese, which has no
+/// spaces, each wide character.
+fn pieces(text: &str) -> Vec<(bool, String)> {
+    let mut pieces = Vec::new();
+    let mut piece = String::new();
+    let mut space = false;
+    for c in text.chars() {
+        if c == ' ' {
+            if !piece.is_empty() {
+                pieces.push((space, std::mem::take(&mut piece)));
+            }
+            space = true;
+            continue;
+        }
+        if let Some(last) = piece.chars().next_back() {
+            if (is_wide(c) || is_wide(last))
+                && !NO_BREAK_BEFORE.contains(c)
+                && !NO_BREAK_AFTER.contains(last)
+            {
+                pieces.push((space, std::mem::take(&mut piece)));
+                space = false;
+            }
+        }
+        piece.push(c);
+    }
+    if !piece.is_empty() {
+        pieces.push((space, piece));
+    }
+    pieces
+}
+
+/// `text` broken into lines of at most `max` columns, between words (and
+/// between Japanese characters), the lines after the first indented by
+/// `hang` spaces (less for a word that would not fit otherwise). A word
+/// longer than a line keeps a line of its own, whole.
 pub(crate) fn wrap(text: &str, max: usize, hang: usize) -> Vec<String> {
     let body = text.trim_start_matches(' ');
     let mut line = text[..text.len() - body.len()].to_string();
     let mut empty = true;
     let mut lines = Vec::new();
-    for word in body.split(' ').filter(|w| !w.is_empty()) {
-        if !empty && width(&line) + 1 + width(word) > max {
-            lines.push(std::mem::replace(&mut line, " ".repeat(hang)));
-            empty = true;
-        }
-        if !empty {
+    for (space, piece) in pieces(body) {
+        let space = space && !empty;
+        if !empty && width(&line) + usize::from(space) + width(&piece) > max {
+            let indent = hang.min(max.saturating_sub(width(&piece)));
+            lines.push(std::mem::replace(&mut line, " ".repeat(indent)));
+        } else if space {
             line.push(' ');
         }
-        line.push_str(word);
+        line.push_str(&piece);
         empty = false;
     }
     lines.push(line);
@@ -410,9 +455,20 @@ mod tests {
         assert_eq!(wrap("  - aa bb cc dd", 9, 4), ["  - aa bb", "    cc dd"]);
         assert_eq!(
             wrap("x https://example.invalid/a/very/long/path y", 10, 2),
-            ["x", "  https://example.invalid/a/very/long/path", "  y"]
+            ["x", "https://example.invalid/a/very/long/path", "  y"]
         );
+        assert_eq!(wrap("  - a 12345678", 10, 4), ["  - a", "  12345678"]);
         assert_eq!(wrap("", 10, 2), [""]);
         assert_eq!(wrap("日本語 の 文", 6, 0), ["日本語", "の 文"]);
+        // Japanese breaks between characters, never before 、 or 。, and
+        // never inside an ASCII word.
+        assert_eq!(
+            wrap("KB5005619を入れ、再起動。", 14, 2),
+            ["KB5005619を入", "  れ、再起動。"]
+        );
+        assert_eq!(
+            wrap("「20.0.0.6313」に固定", 8, 0),
+            ["「20.0.0.6313」", "に固定"]
+        );
     }
 }
