@@ -265,7 +265,7 @@ mod tests {
     fn the_progress_line_counts_in_words_and_whole_numbers() {
         let line = |n, rate, secs, lang| progress_text(n, rate, Duration::from_secs(secs), lang);
         assert_eq!(
-            line(51_176, 51_176.5852, 65, Lang::En),
+            line(51_176, 51_176.585_2, 65, Lang::En),
             "51,176 hosts assessed (51,177/s, 1:05)"
         );
         assert_eq!(line(1, 0.4, 0, Lang::En), "1 host assessed (0/s, 0:00)");
