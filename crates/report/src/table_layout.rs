@@ -354,6 +354,16 @@ mod tests {
     }
 
     #[test]
+    fn in_full_the_columns_are_those_of_the_html_page() {
+        let full: Vec<Label> = STEPS[0].iter().map(|c| c.label()).collect();
+        assert_eq!(full, crate::ui::HOST_COLUMNS);
+        // Every later form shows less.
+        for pair in STEPS.windows(2) {
+            assert!(pair[1].len() <= pair[0].len(), "{pair:?}");
+        }
+    }
+
+    #[test]
     fn codes_show_once_in_order_of_first_appearance() {
         assert_eq!(codes(&busy()), ["ACS001", "ACS023", "ACS021"]);
         let text = table(&[busy()], Lang::En, TableLayout::Full);
