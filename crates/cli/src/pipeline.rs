@@ -241,7 +241,6 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         }
     };
     if summary_only {
-        let format = args.format;
         crate::report_cmd::write_summary(&mut out, format, &identity, &style, &summary, &problems)?;
     }
     out.commit()?;

@@ -40,24 +40,22 @@ pub(crate) fn report_format(
 /// `--summary`: only the counts, in the chosen format.
 pub(crate) fn write_summary<W: Write>(
     mut out: W,
-    format: Format,
+    format: ReportFormat,
     identity: &RulesIdentity,
     style: &Style,
     summary: &Summary,
     problems: &Problems,
 ) -> io::Result<()> {
     match format {
-        Format::Table => writeln!(
-            out,
-            "{}",
-            acsready_report::summary_line(summary, style.lang)
-        ),
-        Format::Json | Format::Jsonl | Format::Html => {
+        ReportFormat::Table(layout) => {
+            acsready_report::write_summary_line(out, summary, style.lang, layout)
+        }
+        ReportFormat::Json | ReportFormat::Jsonl | ReportFormat::Html => {
             let doc = SummaryReport::new(identity, style.lang, summary, problems);
             serde_json::to_writer(&mut out, &doc)?;
             writeln!(out)
         }
-        Format::Csv => {
+        ReportFormat::Csv | ReportFormat::CsvFindings => {
             out.write_all(
                 "\u{feff}hosts,ready,not_ready,unknown,unsupported,not_assessed\r\n".as_bytes(),
             )?;

@@ -167,6 +167,29 @@ fn the_table_fits_80_and_120_columns_and_cuts_nothing() {
 }
 
 #[test]
+fn the_counts_alone_fit_too() {
+    for lang in ["en", "ja"] {
+        let mut cmd = acsready();
+        cmd.args(["--lang", lang, "assess", "--summary"])
+            .arg(fleet());
+        let (text, code) = on_terminal(cmd, 60);
+        assert_eq!(code, 1, "{text}");
+        assert!(text.lines().count() > 1, "{text}");
+        assert!(text.lines().all(|l| l.width() <= 60), "{text}");
+        let piped = acsready()
+            .args(["--lang", lang, "assess", "--summary"])
+            .arg(fleet())
+            .output()
+            .unwrap();
+        let piped = String::from_utf8(piped.stdout).unwrap();
+        assert_eq!(piped.lines().count(), 1, "{piped}");
+        // The same text, only broken into lines (Japanese between characters).
+        let visible = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        assert_eq!(visible(&text), visible(&piped));
+    }
+}
+
+#[test]
 fn a_wider_terminal_shows_more_and_columns_overrides_the_terminal() {
     let run = |cols: u16, env: Option<&str>, wide: bool| {
         let mut cmd = acsready();

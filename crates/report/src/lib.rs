@@ -27,7 +27,7 @@ pub use numbers::{count_of, thousands};
 pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
 pub use reporter::{reporter, ReportFormat, Reporter};
 pub use rules_view::{rules_json, rules_table};
-pub use table::{explain_text, summary_line, TableReport};
+pub use table::{explain_text, summary_line, write_summary_line, TableReport};
 pub use table_layout::TableLayout;
 pub use ui::{action_label, verdict_label, Label};
 pub use verdict_colour::{verdict_colour, verdict_css_properties, StyleSheet, VerdictColour};

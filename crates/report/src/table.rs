@@ -125,6 +125,16 @@ impl TableReport {
     }
 }
 
+/// The counts alone (`assess --summary`), broken to fit as `layout` says.
+pub fn write_summary_line<W: Write>(
+    out: W,
+    summary: &Summary,
+    lang: Lang,
+    layout: TableLayout,
+) -> io::Result<()> {
+    Lines { out, layout }.line(&summary_line(summary, lang), 2)
+}
+
 /// "Summary: 48 hosts — ready 12, not ready 20, unknown 9, unsupported 7".
 pub fn summary_line(s: &Summary, lang: Lang) -> String {
     let counts = Verdict::ALL
