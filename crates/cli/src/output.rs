@@ -16,8 +16,9 @@ use tempfile::NamedTempFile;
 /// The `--output` option of every command that writes a document.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct OutputArgs {
-    /// Write to FILE instead of standard output: atomically (a temporary file in the same folder,
-    /// renamed when complete), the same bytes on Windows as on Linux, without colours
+    /// Write to FILE instead of standard output (- is standard output): atomically (a temporary
+    /// file in the same folder, renamed when complete), the same bytes on Windows as on Linux,
+    /// without colours
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -39,9 +40,10 @@ pub(crate) fn use_color() -> bool {
 }
 
 impl Output {
-    /// Standard output, or a temporary file beside `args.output`.
+    /// Standard output (no `--output`, or `--output -`), or a temporary
+    /// file beside `args.output`.
     pub(crate) fn open(args: &OutputArgs) -> Result<Output> {
-        let Some(path) = &args.output else {
+        let Some(path) = args.output.as_ref().filter(|p| p.as_os_str() != "-") else {
             return Ok(Output::Stdout(BufWriter::with_capacity(
                 1 << 16,
                 io::stdout(),

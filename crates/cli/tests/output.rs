@@ -169,6 +169,8 @@ fn output_writes_the_bytes_of_standard_output_and_leaves_no_temporary_file() {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["out"], "{args:?}");
+        let dash = acsready().args(&args).args(["-o", "-"]).output().unwrap();
+        assert_eq!(dash.stdout, piped.stdout, "{args:?} -o -");
         if args.contains(&"csv".to_string()) {
             // CSV keeps its CRLF line ends, as on any system.
             assert!(bytes.starts_with("\u{feff}".as_bytes()));
