@@ -118,6 +118,9 @@ unknown code, a bad build) and exits 2, or shows what it holds. Then use it with
 
         #[command(flatten)]
         rules: RulesArg,
+
+        #[command(flatten)]
+        output: crate::output::OutputArgs,
     },
     /// Explain a finding code (e.g. ACS001); without a code, list them all
     Explain {
@@ -178,6 +181,13 @@ pub struct AssessArgs {
     /// With --format csv: one row per finding (host, code, severity, title, evidence, remediation)
     #[arg(long)]
     pub csv_findings: bool,
+
+    /// Show every column in full on a terminal too (piped or written to a file, the table always does)
+    #[arg(long)]
+    pub wide: bool,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -191,6 +201,9 @@ pub struct FactsArgs {
     /// Output format
     #[arg(long, short, value_enum, default_value_t = FactsFormat::Json)]
     pub format: FactsFormat,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -205,6 +218,13 @@ pub struct ReportArgs {
     /// Output format
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+
+    /// Show every column in full on a terminal too (piped or written to a file, the table always does)
+    #[arg(long)]
+    pub wide: bool,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -219,6 +239,9 @@ pub struct InspectArgs {
     /// Output format
     #[arg(long, short, value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -51,6 +51,7 @@ catalogue! {
     Agents "agents" "Agent plan" "エージェントの対応";
     Summary "summary" "Summary" "集計";
     Hosts "hosts" "hosts" "台";
+    HostOne "host_one" "host" "台";
     Details "details" "What to do" "対処";
     Evidence "evidence" "evidence" "根拠";
     InputErrors "input_errors" "Input errors" "入力エラー";
@@ -66,6 +67,14 @@ catalogue! {
     Source "source" "Source" "出典";
     ExplainPerRelease "explain_per_release" "Per Windows release, from the rules (acsready rules shows all they hold):" "Windows リリースごとの値 (ルールより。ルールの内容はすべて acsready rules で表示できます):";
     ExplainCapitals "explain_capitals" "Words in capitals stand for a host's values: acsready assess shows them filled in for each host; acsready rules shows the values the rules hold." "大文字の語は端末ごとの値を表します。acsready assess で端末ごとの実際の値を、acsready rules でルールが持つ値を表示できます。";
+    // The progress line of `assess` on a terminal.
+    Progress "progress" "{count} assessed ({rate}/s, {elapsed})" "{count}を判定 (毎秒 {rate} 台, {elapsed})";
+    // `acsready facts --format table`.
+    Fact "fact" "Fact" "項目";
+    Value "value" "Value" "値";
+    Conflict "conflict" "conflict" "不一致";
+    EntryOne "entry_one" "entry" "件";
+    Entries "entries" "entries" "件";
     // The HTML page.
     Title "title" "ACS readiness report" "ACS 署名 対応状況レポート";
     ByVerdict "by_verdict" "Hosts by verdict" "判定別の台数";
