@@ -2,7 +2,7 @@
 //! Corp. XG to Apex One (seed 004), checked against the agents (the same
 //! inputs as `assess`) and the management server's evidence.
 
-use std::io::{self, BufWriter, IsTerminal, Read};
+use std::io::{self, IsTerminal, Read};
 use std::path::PathBuf;
 
 use acsready_facts::HostFacts;
@@ -97,6 +97,9 @@ pub struct ApexOneArgs {
 
     #[command(flatten)]
     pub rules: RulesArg,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
 }
 
 impl PreflightTarget {
@@ -304,13 +307,18 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
         result,
         problems.clone(),
     );
-    let out = BufWriter::new(io::stdout().lock());
+    let mut out = crate::output::Output::open(&args.output)?;
+    let style = Style {
+        color: out.colour(),
+        ..style
+    };
     match args.format {
-        PreflightFormat::Table => report.write_table(out, style)?,
-        PreflightFormat::Json => report.write_json(out)?,
-        PreflightFormat::Csv => report.write_csv(out)?,
-        PreflightFormat::Html => report.write_html(out)?,
+        PreflightFormat::Table => report.write_table(&mut out, style)?,
+        PreflightFormat::Json => report.write_json(&mut out)?,
+        PreflightFormat::Csv => report.write_csv(&mut out)?,
+        PreflightFormat::Html => report.write_html(&mut out)?,
     }
+    out.commit()?;
     input::report_problems(&problems.errors, &problems.warnings);
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT

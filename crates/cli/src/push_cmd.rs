@@ -1,7 +1,7 @@
 //! `acsready push`: sends the host folders a collector wrote to a share to
 //! the fleet server, each zipped in memory and posted on its own.
 
-use std::io::Read;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -89,11 +89,12 @@ pub fn push(args: &PushArgs) -> Result<u8> {
         eprintln!("acsready: error: {}: {}", p.place(), p.message);
     }
     let mut accepted = 0;
+    let mut out = io::stdout().lock();
     for dir in folders {
         match send(&agent, &url, &token, &dir) {
             Ok(answer) => {
                 accepted += 1;
-                println!("{}: {answer}", dir.display());
+                writeln!(out, "{}: {answer}", dir.display())?;
             }
             Err(e) => {
                 failed += 1;

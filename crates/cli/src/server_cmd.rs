@@ -1,5 +1,6 @@
 //! `acsready serve` and `acsready token`: the fleet server and its tokens.
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use acsready_rules::Rules;
@@ -123,23 +124,26 @@ pub fn token(cmd: &TokenCommand) -> Result<u8> {
                 "token {id} ({}) created; it is shown only this once",
                 scope.as_str()
             );
-            println!("{token}");
+            writeln!(io::stdout(), "{token}")?;
         }
         TokenCommand::List { db } => {
             let store = open(db)?;
-            println!(
+            let mut out = io::stdout().lock();
+            writeln!(
+                out,
                 "{:>4}  {:<7}  {:<24}  {:<24}  name",
                 "id", "scope", "created", "revoked"
-            );
+            )?;
             for t in store.token_list()? {
-                println!(
+                writeln!(
+                    out,
                     "{:>4}  {:<7}  {:<24}  {:<24}  {}",
                     t.id,
                     t.scope.as_str(),
                     t.created_at,
                     t.revoked_at.as_deref().unwrap_or("-"),
                     t.name
-                );
+                )?;
             }
         }
         TokenCommand::Revoke { id, db } => {

@@ -127,6 +127,9 @@ fn documents(json: &Path) -> Vec<Vec<String>> {
         all.push(vec!["assess", "--format", format, &fleet]);
         all.push(vec!["report", "--format", format, "--from", &json]);
     }
+    for format in ["table", "json", "csv", "html"] {
+        all.push(vec!["preflight", "apex-one", "--format", format, &fleet]);
+    }
     all.into_iter()
         .map(|a| a.into_iter().map(String::from).collect())
         .collect()
