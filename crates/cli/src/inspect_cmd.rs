@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use acsready_assess::{module_demand, Demand};
 use acsready_facts::ModuleFacts;
-use acsready_report::Style;
+use acsready_report::{Label, Style};
 use acsready_rules::Rules;
 use acsready_signature::{inspect_path, AcsIdentity, FileReport, Format, Integrity, SignatureInfo};
 use anyhow::Result;
@@ -229,32 +229,36 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
             writeln!(out)?;
         }
         RulesFormat::Table => {
+            let l = |label: Label| label.text(style.lang);
             let mut table = Table::new();
             table
                 .load_preset(presets::UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)
                 .set_header([
-                    "file",
-                    "format",
-                    "signer",
-                    "ACS",
-                    "integrity",
+                    l(Label::InspectFile),
+                    l(Label::InspectFormat),
+                    l(Label::InspectSigner),
+                    l(Label::InspectAcs),
+                    l(Label::InspectIntegrity),
                     "/INTEGRITYCHECK",
-                    "needs a ready host",
+                    l(Label::InspectNeedsReady),
                 ]);
             if !out.colour() {
                 table.force_no_tty();
             }
             for f in &files {
                 let first = f.signatures.first();
-                let yes_no = |b: bool| if b { "yes" } else { "no" };
+                let yes_no = |b: bool| l(if b { Label::Yes } else { Label::No });
                 table.add_row(vec![
                     f.path.clone(),
-                    format!("{:?}", f.format).to_lowercase(),
+                    match f.format {
+                        Format::Unknown => l(Label::InspectUnknownFormat).into(),
+                        known => format!("{known:?}").to_lowercase(),
+                    },
                     match (&f.error, first) {
-                        (Some(e), _) => format!("error: {e}"),
+                        (Some(e), _) => format!("{}: {e}", l(Label::PfError)),
                         (None, Some(s)) => s.signer.clone().unwrap_or_default(),
-                        (None, None) => "(not signed)".into(),
+                        (None, None) => l(Label::InspectNotSigned).into(),
                     },
                     yes_no(f.signatures.iter().any(|s| s.acs)).into(),
                     f.signatures
@@ -265,7 +269,7 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
                     f.force_integrity.map(yes_no).unwrap_or("").into(),
                     match f.requires_acs_ready_host {
                         Some(b) => format!("{} — {}", yes_no(b), f.reason),
-                        None => "unknown (not read)".into(),
+                        None => l(Label::InspectNotRead).into(),
                     },
                 ]);
             }

@@ -348,5 +348,26 @@ fn files_that_cannot_be_read_are_errors_never_verdicts() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("error:"), "{table}");
     assert!(table.contains("unknown (not read)"), "{table}");
+    // In Japanese, every word of the table is Japanese.
+    let out = Command::cargo_bin("acsready")
+        .unwrap()
+        .args(["--lang", "ja", "inspect"])
+        .arg(&archive)
+        .arg(&good)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "ファイル",
+        "署名者",
+        "エラー:",
+        "不明 (読めません)",
+        "いいえ",
+    ] {
+        assert!(table.contains(word), "{word}: {table}");
+    }
+    for word in ["File", "Signer", "error:", "unknown", "(not signed)"] {
+        assert!(!table.contains(word), "{word}: {table}");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -117,6 +117,18 @@ catalogue! {
     PfResultAfterNotBlocked "pf_result_after_not_blocked" "Result: after the upgrade, nothing blocks; work through the findings above." "結果: バージョンアップ後の確認で阻害要因はありません。上の指摘を確認してください。";
     PfNoServerEvidence "pf_no_server_evidence" "no server evidence given (give --server-hive, --server-reg, --server-dir or --server-version): only the agents were checked" "管理サーバの情報が指定されていません (--server-hive、--server-reg、--server-dir、--server-version で指定)。エージェントのみ確認しました";
     PfError "pf_error" "error" "エラー";
+    // `acsready inspect --format table`.
+    InspectFile "inspect_file" "File" "ファイル";
+    InspectFormat "inspect_format" "Format" "形式";
+    InspectSigner "inspect_signer" "Signer" "署名者";
+    InspectAcs "inspect_acs" "ACS" "ACS 署名";
+    InspectIntegrity "inspect_integrity" "Integrity" "改ざん検査";
+    InspectNeedsReady "inspect_needs_ready" "Needs a ready host" "対応済みの端末が必要";
+    InspectUnknownFormat "inspect_unknown_format" "unknown" "不明";
+    InspectNotSigned "inspect_not_signed" "(not signed)" "(署名なし)";
+    InspectNotRead "inspect_not_read" "unknown (not read)" "不明 (読めません)";
+    Yes "yes" "yes" "はい";
+    No "no" "no" "いいえ";
     PfWarning "pf_warning" "warning" "警告";
     PfRules "pf_rules" "Rules" "ルール";
     PfBannerBlocked "pf_banner_blocked" "The upgrade is blocked: fix the items marked BLOCKS first." "バージョンアップを阻害する項目があります。「阻害」の項目を先に解消してください。";
