@@ -6,12 +6,19 @@ use acsready_facts::ModuleFacts;
 use acsready_rules::{Lang, Rules, Version};
 use serde::{Deserialize, Serialize};
 
+use crate::findings::{plain, text_ref};
+use crate::model::TextRef;
+use crate::render;
+
 /// The demand of one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Demand {
     pub requires_acs_ready_host: bool,
     /// Why, in one line.
     pub reason: String,
+    /// The text `reason` is rendered from, for rendering it in another language.
+    #[serde(skip)]
+    pub reason_text: Option<TextRef>,
     /// The product the installer is of, when the rules know it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
@@ -65,15 +72,11 @@ pub fn module_demand(m: &ModuleFacts, rules: &Rules, lang: Lang) -> Demand {
     } else {
         (false, "demand_acs_no_integrity_check")
     };
-    let reason = rules
-        .text(key, lang)
-        .iter()
-        .map(|t| acsready_rules::fill(t, &params))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let reason_text = text_ref(key, plain(&params));
     Demand {
         requires_acs_ready_host: requires,
-        reason,
+        reason: render::line(rules, lang, &reason_text),
+        reason_text: Some(reason_text),
         product,
         installer_checks_host: checks,
     }
@@ -111,6 +114,10 @@ pub struct ModulePrediction {
     pub outcome: Outcome,
     /// Why, in one line; for `blocked`, the message the installer shows.
     pub reason: String,
+    /// The text of the rules `reason` is rendered from, with its values:
+    /// `reason` is rendered again from it in another language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_text: Option<TextRef>,
 }
 
 /// The text key of the message an installer of `product` shows when it
@@ -137,21 +144,16 @@ pub fn predict(
             ("product", d.product.as_deref().unwrap_or("")),
             ("path", m.path.as_str()),
         ];
-        rules
-            .text(key, lang)
-            .iter()
-            .map(|t| acsready_rules::fill(t, &params))
-            .collect::<Vec<_>>()
-            .join(" ")
+        Some(text_ref(key, plain(&params)))
     };
     // An ACS installer that does not check the host (Deep Security 11.0)
     // installs anywhere; its modules then fail where the host is not ready.
     let unchecked_acs_installer =
         m.acs_signed && m.installer && d.installer_checks_host == Some(false);
-    let (outcome, reason) = match verdict {
-        Verdict::Ready => (Outcome::Installs, d.reason.clone()),
+    let (outcome, reason_text) = match verdict {
+        Verdict::Ready => (Outcome::Installs, d.reason_text.clone()),
         _ if !d.requires_acs_ready_host && !unchecked_acs_installer => {
-            (Outcome::Installs, d.reason.clone())
+            (Outcome::Installs, d.reason_text.clone())
         }
         Verdict::Unknown => (Outcome::Unknown, text("predict_unknown_host")),
         Verdict::NotReady | Verdict::Unsupported => {
@@ -168,7 +170,10 @@ pub fn predict(
     ModulePrediction {
         path: m.path.clone(),
         outcome,
-        reason,
+        reason: reason_text
+            .as_ref()
+            .map_or_else(|| d.reason.clone(), |t| render::line(rules, lang, t)),
+        reason_text,
     }
 }
 

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use acsready_rules::{fill, placeholders, Lang, Rules};
 
-use crate::model::{Action, AgentPlan, Finding, HostAssessment, Param, Params};
+use crate::model::{Action, AgentPlan, Finding, HostAssessment, Param, Params, TextRef};
 
 /// Placeholders every finding text may use, filled from the rules.
 const COMMON: [&str; 2] = ["root_name", "root_sha1"];
@@ -37,6 +37,19 @@ fn value<'a>(rules: &'a Rules, lang: Lang, param: &'a Param) -> Cow<'a, str> {
             Cow::Owned(lines.join(join))
         }
     }
+}
+
+/// The lines of text entry `t` of the rules in `lang`, filled and joined
+/// into one line.
+pub fn line(rules: &Rules, lang: Lang, t: &TextRef) -> String {
+    let values = resolve(rules, lang, &t.params);
+    let refs = as_refs(&values);
+    let lines: Vec<String> = rules
+        .text(&t.key, lang)
+        .iter()
+        .map(|l| fill(l, &refs))
+        .collect();
+    lines.join(" ")
 }
 
 /// The values of `params` in `lang`, with the common placeholders.
@@ -142,11 +155,17 @@ fn gives_reason(f: &Finding, plan: &AgentPlan) -> bool {
 }
 
 /// Renders every text of an assessment in `lang`: titles and remediation
-/// of its findings, reasons (and the "latest" target) of its agent plans.
+/// of its findings, reasons (and the "latest" target) of its agent plans,
+/// reasons of its module predictions.
 /// Texts that cannot be rendered (no parameters stored) stay as written.
 pub fn render_host(a: &mut HostAssessment, rules: &Rules, lang: Lang) {
     for f in &mut a.findings {
         render_finding(f, rules, lang);
+    }
+    for m in &mut a.modules {
+        if let Some(t) = &m.reason_text {
+            m.reason = line(rules, lang, t);
+        }
     }
     let findings = &a.findings;
     for plan in &mut a.agents {

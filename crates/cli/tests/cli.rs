@@ -564,19 +564,28 @@ fn a_saved_json_report_renders_again_in_every_format() {
 #[test]
 fn an_english_report_rendered_again_in_japanese_is_japanese() {
     let dir = tempfile::tempdir().unwrap();
+    // With a module to deploy, so the predictions' reasons are rendered too.
+    let module = acsready_testkit::shared("testdata/pe/osslsigncode__unsigned.exe");
     let english = acsready()
-        .args(["--lang", "en", "assess", "--format", "json"])
+        .args(["--lang", "en", "assess", "--format", "json", "--module"])
+        .arg(&module)
         .arg(fleet())
         .output()
         .unwrap()
         .stdout;
     let saved = write(dir.path(), "en.json", &String::from_utf8_lossy(&english));
     let japanese = acsready()
-        .args(["--lang", "ja", "assess", "--format", "json"])
+        .args(["--lang", "ja", "assess", "--format", "json", "--module"])
+        .arg(&module)
         .arg(fleet())
         .output()
         .unwrap()
         .stdout;
+    let modules = json_of(&english)["hosts"][0]["modules"].clone();
+    assert_eq!(
+        modules[0]["reason_text"]["key"], "demand_not_acs",
+        "{modules}"
+    );
     let again = acsready()
         .args(["--lang", "ja", "report", "--format", "json", "--from"])
         .arg(&saved)
