@@ -751,23 +751,46 @@ fn push_sends_every_host_folder_and_reports_the_bad_ones() {
 fn a_short_name_and_its_fqdn_are_one_stored_host() {
     let s = setup();
     let server = Server::start(&s.db, &[]);
+    // Shown by its FQDN, as the command line shows it, whichever came first;
+    // an address is a host of its own.
     for (host, at) in [
         ("WEB01", "2026-11-01T00:00:00Z"),
         ("web01.corp.example", "2026-11-02T00:00:00Z"),
+        ("Web01", "2026-11-03T00:00:00Z"),
+        ("db01.corp.example", "2026-11-01T00:00:00Z"),
+        ("DB01", "2026-11-02T00:00:00Z"),
+        ("10.0.0.1", "2026-11-01T00:00:00Z"),
+        ("10.0.0.2", "2026-11-01T00:00:00Z"),
     ] {
         let line = facts(host, 6414, Some(at));
         let (status, text) = server.post("/api/v1/facts", Some(&s.ingest), NDJSON, line.as_bytes());
         assert_eq!(status, 200, "{text}");
         assert_eq!(json(&text)["stored"], 1, "{text}");
     }
-    assert_eq!(server.get_json("/api/v1/summary", &s.read)["hosts"], 1);
+    assert_eq!(server.get_json("/api/v1/summary", &s.read)["hosts"], 4);
     let list = server.get_json("/api/v1/hosts", &s.read);
-    assert_eq!(list["hosts"].as_array().unwrap().len(), 1, "{list}");
-    assert_eq!(list["hosts"][0]["host"], "WEB01");
-    let web = server.get_json("/api/v1/hosts/WEB01", &s.read);
-    assert_eq!(web["history"].as_array().unwrap().len(), 2, "{web}");
-    assert_eq!(web["collected_at"], "2026-11-02T00:00:00Z");
+    let mut names: Vec<&str> = list["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "10.0.0.1",
+            "10.0.0.2",
+            "db01.corp.example",
+            "web01.corp.example"
+        ],
+        "{list}"
+    );
+    let web = server.get_json("/api/v1/hosts/web01.corp.example", &s.read);
+    assert_eq!(web["history"].as_array().unwrap().len(), 3, "{web}");
+    assert_eq!(web["collected_at"], "2026-11-03T00:00:00Z");
     // Any spelling of the host finds it.
-    let fqdn = server.get_json("/api/v1/hosts/web01.corp.example", &s.read);
-    assert_eq!(fqdn["host"], "WEB01", "{fqdn}");
+    let short = server.get_json("/api/v1/hosts/WEB01", &s.read);
+    assert_eq!(short["host"], "web01.corp.example", "{short}");
+    assert_eq!(short["history"].as_array().unwrap().len(), 3, "{short}");
 }

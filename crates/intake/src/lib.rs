@@ -28,7 +28,7 @@ pub mod upload;
 
 pub use find::Request;
 pub use gather::Intake;
-pub use identity::host_key;
+pub use identity::{host_key, preferred_name};
 pub use kind::{detect, InputKind};
 pub use problem::{Problem, ProblemKind, Problems};
 pub use read::Host;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use acsready_facts::HostFacts;
 
-use crate::identity::host_key;
+use crate::identity::{host_key, preferred_name};
 
 /// Hosts gathered from several inputs, merged by [`host_key`]. Each host's
 /// parts are merged in the order of their inputs (the first value of a fact
@@ -122,8 +122,8 @@ pub enum Completed {
     Alone(HostFacts),
 }
 
-/// Merges the parts of one host in input order; the longest spelling of the
-/// name (the FQDN) is kept.
+/// Merges the parts of one host in input order; the name is shown as
+/// [`preferred_name`] says.
 fn combine(mut parts: Vec<Part>) -> HostFacts {
     parts.sort_by_key(|p| p.input);
     let mut parts = parts.into_iter();
@@ -135,7 +135,7 @@ fn combine(mut parts: Vec<Part>) -> HostFacts {
     for p in parts {
         let mut facts = p.facts.open();
         facts.attribute_all(&p.origin);
-        if facts.host.len() > host.host.len() {
+        if preferred_name(&host.host, &facts.host) != host.host {
             host.host = facts.host.clone();
         }
         host.merge(facts, &p.origin);

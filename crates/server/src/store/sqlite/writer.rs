@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use acsready_intake::host_key;
+use acsready_intake::{host_key, preferred_name};
 use rusqlite::{params, Connection, ToSql, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
@@ -24,7 +24,8 @@ pub(super) enum Job {
 
 /// The stored name of every host by its identity ([`host_key`]): facts
 /// sent as `web01.corp.example` after `WEB01` are the same host, stored
-/// under the name it was first stored as.
+/// under the spelling [`preferred_name`] chooses, as the command line
+/// shows it.
 #[derive(Default)]
 struct Names {
     by_key: HashMap<String, String>,
@@ -42,12 +43,22 @@ impl Names {
         Ok(names)
     }
 
-    /// The name a host is stored as: the first spelling of its identity.
-    fn stored(&mut self, host: &str) -> String {
-        self.by_key
-            .entry(host_key(host))
-            .or_insert_with(|| host.to_string())
-            .clone()
+    /// The name a host is stored as. A spelling to prefer over the stored
+    /// one renames the host's rows (facts, history, latest) in `tx`.
+    fn stored(&mut self, tx: &Transaction, host: &str) -> Result<String, StoreError> {
+        let key = host_key(host);
+        let Some(kept) = self.by_key.get_mut(&key) else {
+            self.by_key.insert(key, host.to_string());
+            return Ok(host.to_string());
+        };
+        if preferred_name(kept, host) != kept.as_str() {
+            for table in ["facts", "assessments", "latest"] {
+                tx.prepare_cached(&format!("UPDATE {table} SET host = ?1 WHERE host = ?2"))?
+                    .execute(params![host, kept.as_str()])?;
+            }
+            *kept = host.to_string();
+        }
+        Ok(kept.clone())
     }
 }
 
@@ -79,6 +90,8 @@ pub(super) fn write_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
             }
             Err(e) => {
                 tracing::error!(error = %e, jobs = count, "write failed");
+                // The group was rolled back: names it renamed are not stored.
+                names = None;
                 let message = e.to_string();
                 for job in jobs {
                     let err = || StoreError::Damaged(message.clone());
@@ -139,7 +152,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
 
 fn put_record(tx: &Transaction, r: &NewRecord, names: &mut Names) -> Result<Stored, StoreError> {
     let body = json(&r.facts)?;
-    let host = names.stored(&r.facts.host);
+    let host = names.stored(tx, &r.facts.host)?;
     let inserted = tx
         .prepare_cached(
             "INSERT INTO facts (host, ikey, collected_at, received_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
