@@ -9,6 +9,7 @@ mod names;
 mod preflight;
 mod preflight_html;
 mod reporter;
+mod rows;
 mod rules_view;
 mod table;
 mod ui;
@@ -23,6 +24,9 @@ pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT
 pub use names::ProductNames;
 pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
 pub use reporter::{reporter, ReportFormat, Reporter};
+pub use rows::{
+    host_codes, listed_codes, listed_in_row, plan_line, release_bars, ReleaseBar, RELEASE_BARS,
+};
 pub use rules_view::{rules_json, rules_table};
 pub use table::{explain_text, summary_line, TableReport};
 pub use ui::{action_label, verdict_label, Label};
@@ -137,15 +141,13 @@ pub fn agents_line(a: &HostAssessment, style: &Style) -> String {
     a.agents
         .iter()
         .map(|p| {
-            format!(
-                "{} {} → {} {}",
+            plan_line(
                 style.names.get(&p.product, style.lang),
-                p.version,
-                action_label(p.action, style.lang),
-                p.target
+                &p.version,
+                p.action,
+                &p.target,
+                style.lang,
             )
-            .trim_end()
-            .to_string()
         })
         .collect::<Vec<_>>()
         .join("; ")
