@@ -31,7 +31,8 @@ use crate::{Problems, RulesIdentity, Style};
 
 mod data;
 
-pub(crate) const CSS: StyleSheet = StyleSheet(include_str!("html/report.css"));
+/// The page's style sheet; the server's dashboard sends it before its own.
+pub const CSS: StyleSheet = StyleSheet(include_str!("html/report.css"));
 const SCRIPT: &str = include_str!("html/report.js");
 
 /// Collects hosts (as JSON), then writes the page.
@@ -404,11 +405,17 @@ const SCRIPT_LABELS: [Label; 9] = [
 
 /// The labels the script uses.
 fn labels(lang: Lang) -> serde_json::Value {
+    script_labels(HOST_COLUMNS.into_iter().chain(SCRIPT_LABELS), lang)
+}
+
+/// The labels a page's script reads, in `lang`: each of `labels` by its key,
+/// and `verdicts`, `actions` and `severities` by id. The HTML report embeds
+/// them; the server's dashboard is sent them.
+pub fn script_labels(labels: impl IntoIterator<Item = Label>, lang: Lang) -> serde_json::Value {
     let mut m = serde_json::Map::new();
-    for label in HOST_COLUMNS.into_iter().chain(SCRIPT_LABELS) {
+    for label in labels {
         m.insert(label.key().into(), label.text(lang).into());
     }
-    m.insert("details".into(), Label::DetailsTitle.text(lang).into());
     let verdicts: serde_json::Map<_, _> = Verdict::ALL
         .iter()
         .map(|v| (v.as_str().to_string(), verdict_label(*v, lang).into()))

@@ -19,7 +19,7 @@ use acsready_assess::HostAssessment;
 use serde::{Deserialize, Serialize};
 
 pub use csv_out::CsvReport;
-pub use html::HtmlReport;
+pub use html::{script_labels, HtmlReport, CSS as PAGE_STYLE};
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
 pub use names::ProductNames;
 pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
@@ -29,7 +29,7 @@ pub use rows::{
 };
 pub use rules_view::{rules_json, rules_table};
 pub use table::{explain_text, summary_line, TableReport};
-pub use ui::{action_label, verdict_label, Label};
+pub use ui::{action_label, verdict_label, Label, HOST_COLUMNS};
 pub use verdict_colour::{verdict_colour, verdict_css_properties, StyleSheet, VerdictColour};
 
 /// Which rules produced a report.

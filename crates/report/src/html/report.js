@@ -122,7 +122,7 @@
     }
     var h = hosts[i];
     while (details.firstChild) { details.removeChild(details.firstChild); }
-    details.appendChild(el("h2", null, L.details + ": " + h.host));
+    details.appendChild(el("h2", null, L.details_title + ": " + h.host));
     var kv = el("dl", "kv");
     function pair(k, v) { kv.appendChild(el("dt", null, k)); kv.appendChild(el("dd", null, v)); }
     pair(L.verdict, verdictLabel(h.verdict));
