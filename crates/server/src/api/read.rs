@@ -303,10 +303,7 @@ pub async fn summary(
             json!({ "version": state.rules.rules_version, "as_of": state.rules.as_of }),
         );
         // Agents' product names, for people: {id: {en, ja}}.
-        o.insert(
-            "products".into(),
-            json!(names.all()),
-        );
+        o.insert("products".into(), json!(names.all()));
     }
     Ok(Json(body).into_response())
 }

@@ -65,19 +65,17 @@ const DASHBOARD_LABELS: [Label; 38] = [
 /// The dashboard's script, its labels in English and Japanese from the one
 /// label catalogue.
 static SCRIPT: LazyLock<String> = LazyLock::new(|| {
-    let labels = |lang| {
-        script_labels(
-            HOST_COLUMNS.into_iter().chain(DASHBOARD_LABELS),
-            lang,
-        )
-    };
+    let labels = |lang| script_labels(HOST_COLUMNS.into_iter().chain(DASHBOARD_LABELS), lang);
     let labels = serde_json::json!({ "en": labels(Lang::En), "ja": labels(Lang::Ja) });
     include_str!("../../dashboard/dashboard.js").replacen(LABELS_PLACE, &labels.to_string(), 1)
 });
 /// The dashboard's style sheet: the HTML report's (verdict colours
 /// included), then the dashboard's own rules.
 static STYLE: LazyLock<String> = LazyLock::new(|| {
-    format!("{PAGE_STYLE}{}", include_str!("../../dashboard/dashboard.css"))
+    format!(
+        "{PAGE_STYLE}{}",
+        include_str!("../../dashboard/dashboard.css")
+    )
 });
 
 fn file(kind: &'static str, body: &'static str) -> Response {
@@ -227,7 +225,9 @@ mod tests {
     fn every_label_the_dashboard_reads_is_sent() {
         let script = include_str!("../../dashboard/dashboard.js");
         let keys_after = |text: &'static str, open: &'static str| {
-            text.split(open).skip(1).map(|rest| rest.split('"').next().unwrap_or(""))
+            text.split(open)
+                .skip(1)
+                .map(|rest| rest.split('"').next().unwrap_or(""))
         };
         let mut keys: Vec<&str> = keys_after(script, "t(\"")
             .chain(keys_after(INDEX, "data-i18n=\""))
@@ -236,10 +236,14 @@ mod tests {
             .filter(|k| k.starts_with(|c: char| c.is_ascii_lowercase()) && !k.ends_with('.'))
             .collect();
         keys.extend(["verdicts.not_ready", "actions.fix_host", "severities.info"]);
-        assert!(keys.contains(&"dash_title") && keys.contains(&"search_hint"), "{keys:?}");
+        assert!(
+            keys.contains(&"dash_title") && keys.contains(&"search_hint"),
+            "{keys:?}"
+        );
         let sent = SCRIPT.as_str();
         let start = sent.find("var LABELS = ").unwrap() + "var LABELS = ".len();
-        let mut json = serde_json::Deserializer::from_str(&sent[start..]).into_iter::<serde_json::Value>();
+        let mut json =
+            serde_json::Deserializer::from_str(&sent[start..]).into_iter::<serde_json::Value>();
         let labels = json.next().unwrap().unwrap();
         for lang in ["en", "ja"] {
             for key in &keys {
