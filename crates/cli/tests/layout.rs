@@ -101,6 +101,16 @@ async fn check_page(b: &Browser, chart: &str, what: &str) -> (Value, Value) {
     (rows, bars)
 }
 
+/// The top of the page (the charts), then the host table.
+async fn shots(b: &Browser, out: &std::path::Path, page: &str, lang: &str, width: u32) {
+    b.screenshot(&out.join(format!("layout-{page}-{lang}-{width}.png")))
+        .await;
+    b.js("document.getElementById('host-table').scrollIntoView(); return null;")
+        .await;
+    b.screenshot(&out.join(format!("layout-{page}-{lang}-{width}-table.png")))
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_and_report_agree_and_fit_in_both_languages_and_widths() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -162,22 +172,23 @@ async fn dashboard_and_report_agree_and_fit_in_both_languages_and_widths() {
             let inner = b.js("return window.innerWidth;").await;
             assert_eq!(inner, Value::from(width), "the page is {width} wide");
             let what = format!("dashboard, {lang}, {width} px");
-            b.js(&format!(
-                "localStorage.setItem('acsready.lang', '{lang}'); return null;"
-            ))
-            .await;
+            // The language is the one the page remembers (set on its origin).
             b.client()
                 .goto(&format!("{}/", server.url))
                 .await
                 .expect("dashboard opens");
+            b.js(&format!(
+                "localStorage.setItem('acsready.lang', '{lang}'); return null;"
+            ))
+            .await;
+            b.client().refresh().await.expect("reload");
             b.wait_until(&what, || async {
                 b.attr("#host-table", "data-ready").await.is_some()
                     && b.attr("html", "lang").await.as_deref() == Some(lang)
             })
             .await;
             let (dash_rows, dash_bars) = check_page(&b, "#release-bars", &what).await;
-            b.screenshot(&out.join(format!("layout-dashboard-{lang}-{width}.png")))
-                .await;
+            shots(&b, &out, "dashboard", lang, width).await;
 
             let what = format!("HTML report, {lang}, {width} px");
             b.open_file(&html[lang]).await;
@@ -186,8 +197,7 @@ async fn dashboard_and_report_agree_and_fit_in_both_languages_and_widths() {
             })
             .await;
             let (page_rows, page_bars) = check_page(&b, "#chart-os", &what).await;
-            b.screenshot(&out.join(format!("layout-report-{lang}-{width}.png")))
-                .await;
+            shots(&b, &out, "report", lang, width).await;
 
             // One grouping of releases, one way of naming them.
             assert_eq!(dash_bars, page_bars, "{lang} {width}: bars by OS release");

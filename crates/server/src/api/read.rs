@@ -145,8 +145,7 @@ pub async fn hosts(
     let query = params.query()?;
     let store = state.store.clone();
     let page = blocking(move || Ok(store.hosts(&query)?)).await?;
-    let names = ProductNames::of(&state.rules);
-    Ok(Json(ShownPage::of(&page, &state.rules, &names, lang)).into_response())
+    Ok(Json(ShownPage::of(&page, &state.rules, lang)).into_response())
 }
 
 /// A page of the host list with what its rows show, as the terminal table
@@ -169,7 +168,7 @@ struct ShownRow<'a> {
 }
 
 impl<'a> ShownPage<'a> {
-    fn of(page: &'a HostPage, rules: &Rules, names: &ProductNames, lang: Lang) -> Self {
+    fn of(page: &'a HostPage, rules: &Rules, lang: Lang) -> Self {
         let severity = |code: &str| {
             rules
                 .finding(code)
@@ -189,7 +188,7 @@ impl<'a> ShownPage<'a> {
                         row.agents
                             .iter()
                             .map(|p| (&*p.product, &*p.version, p.action, &*p.target)),
-                        names,
+                        rules,
                         lang,
                     ),
                 })
@@ -199,15 +198,24 @@ impl<'a> ShownPage<'a> {
 }
 
 /// Each agent's plan (product, version, action, target) as the terminal
-/// table writes it.
+/// table writes it; an upgrade's target ("latest") worded in `lang`, as
+/// `render_host` words it.
 fn plans<'a>(
     agents: impl IntoIterator<Item = (&'a str, &'a str, Action, &'a str)>,
-    names: &ProductNames,
+    rules: &Rules,
     lang: Lang,
 ) -> Vec<String> {
+    let names = ProductNames::of(rules);
     agents
         .into_iter()
         .map(|(product, version, action, target)| {
+            let latest;
+            let target = if action == Action::Upgrade {
+                latest = rules.text(acsready_assess::LATEST, lang).concat();
+                latest.as_str()
+            } else {
+                target
+            };
             plan_line(names.get(product, lang), version, action, target, lang)
         })
         .collect()
@@ -250,7 +258,7 @@ pub async fn host(
             .agents
             .iter()
             .map(|p| (&*p.product, &*p.version, p.action, &*p.target)),
-        &ProductNames::of(&state.rules),
+        &state.rules,
         lang,
     );
     Ok(Json(json!({

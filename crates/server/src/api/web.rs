@@ -16,8 +16,8 @@ use acsready_report::{script_labels, Label, HOST_COLUMNS, PAGE_STYLE};
 use acsready_rules::Lang;
 
 const INDEX: &str = include_str!("../../dashboard/index.html");
-/// Where the script takes its labels.
-const LABELS_PLACE: &str = "/*{labels}*/";
+/// Where the script takes its labels: this text of it is replaced.
+const LABELS_PLACE: &str = "/*{labels}*/{ en: {}, ja: {} }";
 
 /// The labels the dashboard reads, besides the host table's columns and the
 /// verdicts, actions and severities.
@@ -241,10 +241,16 @@ mod tests {
             "{keys:?}"
         );
         let sent = SCRIPT.as_str();
+        assert!(script.contains(LABELS_PLACE) && !sent.contains(LABELS_PLACE));
         let start = sent.find("var LABELS = ").unwrap() + "var LABELS = ".len();
         let mut json =
             serde_json::Deserializer::from_str(&sent[start..]).into_iter::<serde_json::Value>();
         let labels = json.next().unwrap().unwrap();
+        assert_eq!(
+            sent[start + json.byte_offset()..].chars().next(),
+            Some(';'),
+            "the labels are one JSON value, then the statement ends"
+        );
         for lang in ["en", "ja"] {
             for key in &keys {
                 let value = key.split('.').fold(&labels[lang], |v, k| &v[k]);
