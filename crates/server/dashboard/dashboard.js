@@ -256,7 +256,7 @@
       tr.appendChild(el("td", "nowrap verdict " + h.verdict, verdictLabel(h.verdict)));
       // Codes and plans as the terminal table shows them, worded by the server.
       tr.appendChild(el("td", "mono", (h.listed_codes || []).join(" ")));
-      tr.appendChild(el("td", null, (h.plan || []).join("; ")));
+      tr.appendChild(el("td", "plan", (h.plan || []).join("; ")));
       var at = el("td", "mono nowrap", when(h.assessed_at).slice(0, 10));
       at.title = when(h.assessed_at);
       tr.appendChild(at);

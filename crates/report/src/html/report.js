@@ -96,7 +96,7 @@
       tr.appendChild(el("td", "mono", colBuild[i]));
       tr.appendChild(el("td", "verdict " + h.verdict, verdictLabel(h.verdict)));
       tr.appendChild(el("td", "mono", colCodes[i]));
-      tr.appendChild(el("td", null, colAgents[i]));
+      tr.appendChild(el("td", "plan", colAgents[i]));
       frag.appendChild(tr);
     }
     while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
