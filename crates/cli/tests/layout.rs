@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use acsready_testkit::browser::Browser;
-use harness::{bin, repo, token, Server};
+use harness::{bin, repo};
 use serde_json::Value;
 
 const WIDTHS: [u32; 2] = [1280, 1920];
@@ -113,20 +113,8 @@ async fn shots(b: &Browser, out: &std::path::Path, page: &str, lang: &str, width
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_and_report_agree_and_fit_in_both_languages_and_widths() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("fleet.db");
-    let ingest = token(&db, "ingest");
-    let read = token(&db, "read");
-    let server = Server::start(&db, &[]);
-    let fleet_path = repo().join("examples/fleet.ndjson");
-    let fleet = fleet_path.display().to_string();
-    let (status, body) = server.post(
-        "/api/v1/facts",
-        Some(&ingest),
-        "application/x-ndjson",
-        &std::fs::read(&fleet_path).expect("example fleet"),
-    );
-    assert_eq!(status, 200, "{body}");
+    let (_dir, server, _, read) = harness::example_fleet_server();
+    let fleet = repo().join("examples/fleet.ndjson").display().to_string();
     let report: Value =
         serde_json::from_slice(&acsready(&["assess", &fleet, "--format", "json"])).expect("JSON");
     let expected = row_codes(&report);
