@@ -169,6 +169,8 @@ struct ShownRow<'a> {
 
 impl<'a> ShownPage<'a> {
     fn of(page: &'a HostPage, rules: &Rules, lang: Lang) -> Self {
+        // The store keeps codes; their severity is the rules' (a code the
+        // rules do not know is rated medium, as the assessment rates it).
         let severity = |code: &str| {
             rules
                 .finding(code)
