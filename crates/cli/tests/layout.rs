@@ -75,16 +75,17 @@ fn bars(chart: &str) -> String {
 }
 
 /// Layout faults: labels of the bars whose text does not fit (cut off or
-/// overflowing), and verdict cells whose text takes more than one line.
+/// overflowing), and verdicts (in the table and on the host's page) or the
+/// host page's close button taking more than one line.
 fn faults(chart: &str) -> String {
     format!(
         "var bad = [];\
          document.querySelectorAll('{chart} td.lbl, {chart} td.lbl .bar-pick').forEach(function (e) {{\
            if (e.scrollWidth > e.clientWidth + 1) {{ bad.push('label cut: ' + e.textContent); }} }});\
-         document.querySelectorAll('#host-table tbody td.verdict').forEach(function (td) {{\
+         document.querySelectorAll('#host-table tbody td.verdict, #host-details .verdict, #host-close').forEach(function (td) {{\
            var r = document.createRange(); r.selectNodeContents(td);\
            var tops = {{}}; Array.from(r.getClientRects()).forEach(function (x) {{ tops[Math.round(x.top)] = 1; }});\
-           if (Object.keys(tops).length !== 1) {{ bad.push('verdict wraps: ' + td.textContent); }} }});\
+           if (Object.keys(tops).length !== 1) {{ bad.push('two lines: ' + td.textContent); }} }});\
          return bad;"
     )
 }
@@ -173,6 +174,14 @@ async fn dashboard_and_report_agree_and_fit_in_both_languages_and_widths() {
             b.wait_until(&what, || async {
                 b.attr("#host-table", "data-ready").await.is_some()
                     && b.attr("html", "lang").await.as_deref() == Some(lang)
+            })
+            .await;
+            // A host's page open beside the table.
+            b.js("location.hash = '#host=' + encodeURIComponent(\
+                  document.querySelector('#host-table tbody tr[data-host]').getAttribute('data-host')); return null;")
+                .await;
+            b.wait_until(&what, || async {
+                b.attr("#host-details", "data-lang").await.as_deref() == Some(lang)
             })
             .await;
             let (dash_rows, dash_bars) = check_page(&b, "#release-bars", &what).await;
