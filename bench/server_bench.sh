@@ -18,30 +18,9 @@ SECONDS_RUN=${1:-20}
 CONNECTIONS=${2:-32}
 command -v wrk >/dev/null || { echo "server_bench: install wrk (apt-get install wrk)" >&2; exit 2; }
 cargo build --release -q -p acsready -p acsready-fleetgen
-BIN=target/release/acsready
-WORK=$(mktemp -d)
-SERVER_PID=""
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-start_server() {
-  DB="$WORK/$1.db"
-  INGEST=$($BIN token create --db "$DB" --scope ingest --name bench 2>/dev/null)
-  READ=$($BIN token create --db "$DB" --scope read --name bench 2>/dev/null)
-  ACSREADY_LOG=warn $BIN serve --db "$DB" --listen 127.0.0.1:0 2>"$WORK/$1.log" &
-  SERVER_PID=$!
-  for _ in $(seq 100); do grep -q '^listening on' "$WORK/$1.log" && break; sleep 0.1; done
-  URL=$(sed -n 's/^listening on //p' "$WORK/$1.log")
-  [ -n "$URL" ] || { cat "$WORK/$1.log" >&2; exit 1; }
-}
-stop_server() {
-  kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
+. bench/server_lib.sh
 start_server ingest
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+machine
 echo "server: $URL"
 
 echo "== ingest: $SECONDS_RUN s, $CONNECTIONS connections, 2 wrk threads"
@@ -51,12 +30,7 @@ ACSREADY_TOKEN=$INGEST wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s
 stop_server
 echo "== summary of 100,000 hosts"
 start_server summary
-target/release/acsready-fleetgen 100000 7 > "$WORK/fleet.ndjson"
-split -l 5000 "$WORK/fleet.ndjson" "$WORK/part-"
-for part in "$WORK"/part-*; do
-  curl -sf -o /dev/null -H "Authorization: Bearer $INGEST" -H 'Content-Type: application/x-ndjson' \
-    --data-binary @"$part" "$URL/api/v1/facts" || true
-done
+post_fleet 100000 || true
 curl -sf -H "Authorization: Bearer $READ" "$URL/api/v1/summary" \
   | python3 -c 'import json,sys; s=json.load(sys.stdin); print("stored hosts:", s["hosts"])'
 time_it() {

@@ -11,7 +11,6 @@ mod harness;
 use std::path::PathBuf;
 
 use acsready_testkit::browser::Browser;
-use harness::{repo, token, Server};
 use serde_json::Value;
 
 const VERDICTS: [&str; 4] = ["ready", "not_ready", "unknown", "unsupported"];
@@ -101,19 +100,7 @@ async fn host_page_matches(b: &Browser, api: &Value, products: &Value, lang: &st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_in_chromium_signs_in_filters_and_opens_a_host() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("fleet.db");
-    let ingest = token(&db, "ingest");
-    let read = token(&db, "read");
-    let server = Server::start(&db, &[]);
-    let fleet = std::fs::read(repo().join("examples/fleet.ndjson")).expect("example fleet");
-    let (status, body) = server.post(
-        "/api/v1/facts",
-        Some(&ingest),
-        "application/x-ndjson",
-        &fleet,
-    );
-    assert_eq!(status, 200, "{body}");
+    let (_dir, server, _, read) = harness::example_fleet_server();
     let summary = server.get_json("/api/v1/summary", &read);
     assert!(summary["hosts"].as_u64().expect("hosts") > 50);
 

@@ -24,17 +24,16 @@ use acsready_assess::{Action, HostAssessment, Severity, Summary, Verdict};
 use acsready_rules::Lang;
 
 use crate::json::{Generator, REPORT_SCHEMA};
+use crate::rows::{release_bars, verdict_index, ReleaseBar};
 use crate::ui::{action_label, severity_label, verdict_label, Label, HOST_COLUMNS};
 use crate::verdict_colour::{verdict_colour, StyleSheet};
 use crate::{Problems, RulesIdentity, Style};
 
 mod data;
 
-pub(crate) const CSS: StyleSheet = StyleSheet(include_str!("html/report.css"));
+/// The page's style sheet; the server's dashboard sends it before its own.
+pub const CSS: StyleSheet = StyleSheet(include_str!("html/report.css"));
 const SCRIPT: &str = include_str!("html/report.js");
-
-/// Rows in the "by OS release" chart before the rest are summed as "other".
-const OS_BARS: usize = 15;
 
 /// Collects hosts (as JSON), then writes the page.
 pub struct HtmlReport {
@@ -43,8 +42,9 @@ pub struct HtmlReport {
     /// `,`-separated host objects, already script-safe.
     hosts_json: Vec<u8>,
     hosts: u64,
-    /// Hosts per `os.name`, by verdict (in [`Verdict::ALL`] order).
-    by_os: BTreeMap<String, [u64; 4]>,
+    /// Hosts per rules release id ("" when the build is not in the rules),
+    /// by verdict (in [`Verdict::ALL`] order).
+    by_release: BTreeMap<String, [u64; 4]>,
     strings: data::Strings,
     error: Option<io::Error>,
 }
@@ -56,7 +56,7 @@ impl HtmlReport {
             rules,
             hosts_json: Vec::new(),
             hosts: 0,
-            by_os: BTreeMap::new(),
+            by_release: BTreeMap::new(),
             strings: data::Strings::default(),
             error: None,
         }
@@ -70,13 +70,14 @@ impl HtmlReport {
             self.hosts_json.push(b',');
         }
         self.hosts_json.push(b'\n');
-        let page = data::PageHost::new(&a, &mut self.strings);
+        let page = data::PageHost::new(&a, &self.style, &mut self.strings);
         if let Err(e) = serde_json::to_writer(ScriptSafe(&mut self.hosts_json), &page) {
             self.error = Some(e.into());
             return;
         }
         self.hosts += 1;
-        let row = self.by_os.entry(a.os.name.clone()).or_default();
+        let release = a.os.release.clone().unwrap_or_default();
+        let row = self.by_release.entry(release).or_default();
         row[verdict_index(a.verdict)] += 1;
     }
 
@@ -120,7 +121,8 @@ impl HtmlReport {
 
         out.write_all(b"<div class=\"charts\">\n")?;
         write_summary(&mut out, summary, lang)?;
-        write_os_bars(&mut out, &self.by_os, lang)?;
+        let bars = release_bars(self.by_release, &self.style.names, lang);
+        write_os_bars(&mut out, &bars, lang)?;
         write_action_bars(&mut out, summary, lang)?;
         out.write_all(b"</div>\n")?;
         write_problems(&mut out, problems, lang)?;
@@ -234,10 +236,6 @@ impl<W: Write> Write for ScriptSafe<W> {
     }
 }
 
-fn verdict_index(v: Verdict) -> usize {
-    Verdict::ALL.iter().position(|x| *x == v).unwrap_or(0)
-}
-
 /// Text for HTML content and attribute values.
 pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
@@ -311,58 +309,33 @@ fn write_summary<W: Write>(out: &mut W, s: &Summary, lang: Lang) -> io::Result<(
     out.write_all(b"</ul></div></section>\n")
 }
 
-/// Hosts per OS release, each bar split by verdict.
-fn write_os_bars<W: Write>(
-    out: &mut W,
-    by_os: &BTreeMap<String, [u64; 4]>,
-    lang: Lang,
-) -> io::Result<()> {
-    let mut rows: Vec<(String, [u64; 4])> = by_os
-        .iter()
-        .map(|(k, v)| {
-            let name = if k.is_empty() {
-                format!("({})", Label::UnknownOs.text(lang))
-            } else {
-                k.clone()
-            };
-            (name, *v)
-        })
-        .collect();
-    let sum = |r: &[u64; 4]| r.iter().sum::<u64>();
-    rows.sort_by(|a, b| sum(&b.1).cmp(&sum(&a.1)).then_with(|| a.0.cmp(&b.0)));
-    if rows.len() > OS_BARS {
-        let mut other = [0u64; 4];
-        for (_, r) in rows.drain(OS_BARS - 1..) {
-            for (o, x) in other.iter_mut().zip(r) {
-                *o += x;
-            }
-        }
-        rows.push((Label::Other.text(lang).to_string(), other));
-    }
-    let max = rows.iter().map(|r| sum(&r.1)).max().unwrap_or(0).max(1);
+/// Hosts per OS release (as [`release_bars`] groups them), each bar split by
+/// verdict.
+fn write_os_bars<W: Write>(out: &mut W, bars: &[ReleaseBar], lang: Lang) -> io::Result<()> {
+    let max = bars.iter().map(|b| b.hosts).max().unwrap_or(0).max(1);
     write!(
         out,
         "<section class=\"card\" id=\"chart-os\"><h2>{}</h2><table class=\"bars\">",
         esc(Label::ByOs.text(lang))
     )?;
-    for (name, r) in &rows {
-        let name = esc(name);
+    for bar in bars {
+        let name = esc(&bar.label);
         write!(
             out,
             "<tr><td class=\"lbl\" title=\"{name}\">{name}</td><td><div class=\"track\">"
         )?;
-        for (i, v) in Verdict::ALL.iter().enumerate() {
-            if r[i] > 0 {
+        for v in Verdict::ALL {
+            let n = bar.verdicts.get(v.as_str()).copied().unwrap_or(0);
+            if n > 0 {
                 write!(
                     out,
-                    "<div class=\"seg {v}\" style=\"width:{:.2}%\" title=\"{}: {}\"></div>",
-                    r[i] as f64 * 100.0 / max as f64,
-                    esc(verdict_label(*v, lang)),
-                    r[i]
+                    "<div class=\"seg {v}\" style=\"width:{:.2}%\" title=\"{}: {n}\"></div>",
+                    n as f64 * 100.0 / max as f64,
+                    esc(verdict_label(v, lang)),
                 )?;
             }
         }
-        write!(out, "</div></td><td class=\"num\">{}</td></tr>", sum(r))?;
+        write!(out, "</div></td><td class=\"num\">{}</td></tr>", bar.hosts)?;
     }
     out.write_all(b"</table></section>\n")
 }
@@ -416,14 +389,9 @@ fn write_problems<W: Write>(out: &mut W, p: &Problems, lang: Lang) -> io::Result
     Ok(())
 }
 
-/// The labels the script reads (`L.key`), besides verdicts, actions and severities.
-const SCRIPT_LABELS: [Label; 15] = [
-    Label::Host,
-    Label::Os,
-    Label::Build,
-    Label::Verdict,
-    Label::Findings,
-    Label::Agents,
+/// The labels the script reads (`L.key`) besides the table's columns
+/// ([`HOST_COLUMNS`]), verdicts, actions and severities.
+const SCRIPT_LABELS: [Label; 9] = [
     Label::Evidence,
     Label::Remediation,
     Label::Severity,
@@ -437,11 +405,17 @@ const SCRIPT_LABELS: [Label; 15] = [
 
 /// The labels the script uses.
 fn labels(lang: Lang) -> serde_json::Value {
+    script_labels(HOST_COLUMNS.into_iter().chain(SCRIPT_LABELS), lang)
+}
+
+/// The labels a page's script reads, in `lang`: each of `labels` by its key,
+/// and `verdicts`, `actions` and `severities` by id. The HTML report embeds
+/// them; the server's dashboard is sent them.
+pub fn script_labels(labels: impl IntoIterator<Item = Label>, lang: Lang) -> serde_json::Value {
     let mut m = serde_json::Map::new();
-    for label in SCRIPT_LABELS {
+    for label in labels {
         m.insert(label.key().into(), label.text(lang).into());
     }
-    m.insert("details".into(), Label::DetailsTitle.text(lang).into());
     let verdicts: serde_json::Map<_, _> = Verdict::ALL
         .iter()
         .map(|v| (v.as_str().to_string(), verdict_label(*v, lang).into()))

@@ -11,6 +11,7 @@ mod numbers;
 mod preflight;
 mod preflight_html;
 mod reporter;
+mod rows;
 mod rules_view;
 mod table;
 mod table_layout;
@@ -22,16 +23,19 @@ use serde::{Deserialize, Serialize};
 
 pub use csv_out::CsvReport;
 pub use explain::explain_text;
-pub use html::HtmlReport;
+pub use html::{script_labels, HtmlReport, CSS as PAGE_STYLE};
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
 pub use names::ProductNames;
 pub use numbers::{count_of, thousands};
 pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
 pub use reporter::{reporter, ReportFormat, Reporter};
+pub use rows::{
+    host_codes, listed_codes, listed_in_row, plan_line, release_bars, ReleaseBar, RELEASE_BARS,
+};
 pub use rules_view::{rules_json, rules_table};
 pub use table::{summary_line, write_summary_line, TableReport};
 pub use table_layout::TableLayout;
-pub use ui::{action_label, verdict_label, Label};
+pub use ui::{action_label, verdict_label, Label, HOST_COLUMNS};
 pub use verdict_colour::{verdict_colour, verdict_css_properties, StyleSheet, VerdictColour};
 
 /// Which rules produced a report.
@@ -143,15 +147,13 @@ pub fn agents_line(a: &HostAssessment, style: &Style) -> String {
     a.agents
         .iter()
         .map(|p| {
-            format!(
-                "{} {} → {} {}",
+            plan_line(
                 style.names.get(&p.product, style.lang),
-                p.version,
-                action_label(p.action, style.lang),
-                p.target
+                &p.version,
+                p.action,
+                &p.target,
+                style.lang,
             )
-            .trim_end()
-            .to_string()
         })
         .collect::<Vec<_>>()
         .join("; ")

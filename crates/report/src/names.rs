@@ -1,5 +1,5 @@
-//! The names people read of the rules' products, looked up by product id in
-//! the reader's language. Reports keep the ids where programs read them (JSON)
+//! The names people read of the rules' products (by product id, in the
+//! reader's language) and of its Windows releases (by release id). Reports keep the ids where programs read them (JSON)
 //! and show these names where people read them.
 
 use std::collections::BTreeMap;
@@ -8,9 +8,12 @@ use std::sync::Arc;
 use acsready_rules::{Lang, Localized, Rules};
 
 /// Every product's table name (its short name, else its name) in English and
-/// Japanese, by id. Cheap to clone.
+/// Japanese, by id, and every Windows release's name. Cheap to clone.
 #[derive(Debug, Clone, Default)]
-pub struct ProductNames(Arc<BTreeMap<String, Localized>>);
+pub struct ProductNames(
+    Arc<BTreeMap<String, Localized>>,
+    Arc<BTreeMap<String, String>>,
+);
 
 impl ProductNames {
     pub fn of(rules: &Rules) -> ProductNames {
@@ -25,7 +28,19 @@ impl ProductNames {
                 (p.id.clone(), name)
             })
             .collect();
-        ProductNames(Arc::new(names))
+        // A release's name for client and server ("Windows 10 1809 / LTSC 2019 /
+        // Windows Server 2019"): the charts group hosts by release.
+        let releases = rules
+            .windows
+            .iter()
+            .map(|w| (w.id.clone(), w.display_name(None)))
+            .collect();
+        ProductNames(Arc::new(names), Arc::new(releases))
+    }
+
+    /// The name of Windows release `id` ("win10-1809"), when the rules know it.
+    pub fn release(&self, id: &str) -> Option<&str> {
+        self.1.get(id).map(String::as_str)
     }
 
     /// The name of product `id` in `lang`; the id itself when the rules do

@@ -8,6 +8,7 @@ use acsready_assess::{HostAssessment, Severity, Summary, Verdict};
 use acsready_rules::Lang;
 
 use crate::numbers::{count_of, thousands};
+use crate::rows::listed_in_row;
 use crate::table_layout::{paint, wrap, write_table, TableLayout};
 use crate::ui::{verdict_label, Label};
 use crate::verdict_colour::verdict_colour;
@@ -96,7 +97,7 @@ impl TableReport {
             let verdict = verdict_label(a.verdict, lang);
             let ansi = verdict_colour(a.verdict).ansi;
             writeln!(out.out, "\n{} — {}", a.host, paint(verdict, ansi, color))?;
-            for f in a.findings.iter().filter(|f| f.severity > Severity::Info) {
+            for f in a.findings.iter().filter(|f| listed_in_row(f.severity)) {
                 out.line(&format!("  [{}] {} {}", f.severity, f.code, f.title), 4)?;
                 for step in &f.remediation {
                     out.line(&format!("      - {step}"), 8)?;

@@ -7,9 +7,10 @@
 
 use std::io::{self, Write};
 
-use acsready_assess::{HostAssessment, Severity};
+use acsready_assess::HostAssessment;
 use unicode_width::UnicodeWidthStr;
 
+use crate::rows::host_codes;
 use crate::ui::{verdict_label, Label};
 use crate::verdict_colour::verdict_colour;
 use crate::{action_label, agents_line, Style};
@@ -73,18 +74,6 @@ const GAP: &str = "  ";
 /// The columns a terminal shows.
 pub(crate) fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
-}
-
-/// The finding codes of a host above `info`, each once, in order of first
-/// appearance.
-pub(crate) fn codes(a: &HostAssessment) -> Vec<&str> {
-    let mut codes: Vec<&str> = Vec::new();
-    for f in a.findings.iter().filter(|f| f.severity > Severity::Info) {
-        if !codes.contains(&f.code.as_str()) {
-            codes.push(&f.code);
-        }
-    }
-    codes
 }
 
 /// "Windows 10 1809 / LTSC 2019" → "10 1809", "Windows Server 2019" →
@@ -154,8 +143,8 @@ impl Column {
                 _ => String::new(),
             },
             Verdict => verdict_label(a.verdict, style.lang).to_string(),
-            Codes => codes(a).join(" "),
-            CodesCollapsed => match codes(a).split_first() {
+            Codes => host_codes(a).join(" "),
+            CodesCollapsed => match host_codes(a).split_first() {
                 Some((first, [])) => first.to_string(),
                 Some((first, rest)) => format!("{first} +{}", rest.len()),
                 None => String::new(),
@@ -321,7 +310,7 @@ pub(crate) fn wrap(text: &str, max: usize, hang: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use acsready_assess::{Action, AgentPlan, Finding, Verdict};
+    use acsready_assess::{Action, AgentPlan, Finding, Severity, Verdict};
     use acsready_rules::Lang;
 
     use super::*;
@@ -365,7 +354,7 @@ mod tests {
 
     #[test]
     fn codes_show_once_in_order_of_first_appearance() {
-        assert_eq!(codes(&busy()), ["ACS001", "ACS023", "ACS021"]);
+        assert_eq!(host_codes(&busy()), ["ACS001", "ACS023", "ACS021"]);
         let text = table(&[busy()], Lang::En, TableLayout::Full);
         assert!(text.contains("  ACS001 ACS023 ACS021  "), "{text}");
     }

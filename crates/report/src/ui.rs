@@ -94,6 +94,32 @@ catalogue! {
     Other "other" "other" "その他";
     UnknownOs "unknown_os" "unknown" "不明";
     Noscript "noscript" "The host table needs JavaScript; the counts above are complete." "ホスト一覧の表示には JavaScript が必要です。上の集計は完全です。";
+    // The server's dashboard (besides the labels above).
+    DashTitle "dash_title" "acsready fleet" "acsready フリート";
+    SignInTitle "sign_in_title" "Sign in to the fleet dashboard" "フリート ダッシュボードにサインイン";
+    TokenLabel "token_label" "Read token" "読み取りトークン";
+    SignIn "sign_in" "Sign in" "サインイン";
+    SignOut "sign_out" "Sign out" "サインアウト";
+    LoginFailed "login_failed" "The token was not accepted: it must be a valid read token." "トークンが受け付けられませんでした。有効な読み取り (read) トークンを入力してください。";
+    TokenHint "token_hint" "Create one with: acsready token create --scope read" "作成方法: acsready token create --scope read";
+    Release "release" "OS release" "OS リリース";
+    Action "action" "Agent action" "エージェントの対応";
+    Search "search" "Search" "検索";
+    SearchHint "search_hint" "host, OS or finding code" "ホスト・OS・指摘コード";
+    All "all" "all" "すべて";
+    TableCaption "table_caption" "Hosts; press Enter on a row to open it" "ホスト一覧。行で Enter を押すと開きます";
+    AssessedAt "assessed_at" "Assessed" "判定日時";
+    CollectedAt "collected_at" "Collected" "収集日時";
+    RulesVersion "rules_version" "Rules version" "ルールのバージョン";
+    OpenHost "open_host" "Open a host in the table to see its findings, evidence, remediation and agent plan." "表のホストを開くと、指摘・根拠・対処・エージェントの対応を表示します。";
+    DashNoscript "dash_noscript" "The dashboard needs JavaScript." "ダッシュボードには JavaScript が必要です。";
+    History "history" "History" "履歴";
+    NoHosts "no_hosts" "No host matches." "該当するホストはありません。";
+    Loading "loading" "Loading…" "読み込み中…";
+    NotFound "not_found" "This host is not stored." "このホストは登録されていません。";
+    Close "close" "Close" "閉じる";
+    LoadFailed "load_failed" "Could not load" "読み込めませんでした";
+    Csv "csv" "CSV of every host (Excel)" "全ホストの CSV (Excel)";
     // The preflight report.
     PfTitle "pf_title" "Preflight: Virus Buster Corp. XG → Apex One" "プリフライト: ウイルスバスター Corp. XG → Apex One";
     PfPhase "pf_phase" "phase" "段階";
@@ -147,7 +173,7 @@ catalogue! {
 }
 
 /// The columns of the host table, in order (terminal and HTML).
-pub(crate) const HOST_COLUMNS: [Label; 6] = [
+pub const HOST_COLUMNS: [Label; 6] = [
     Label::Host,
     Label::Os,
     Label::Build,

@@ -6,52 +6,9 @@
   var PAGE = 50;
   var VERDICTS = ["ready", "not_ready", "unknown", "unsupported"];
   var ACTIONS = ["upgrade", "pin", "fix_host", "hold", "none"];
-  var RELEASE_BARS = 12;
-
-  var LABELS = {
-    en: {
-      title: "acsready fleet", sign_in_title: "Sign in to the fleet dashboard", token_label: "Read token",
-      sign_in: "Sign in", sign_out: "Sign out", login_failed: "The token was not accepted: it must be a valid read token.",
-      token_hint: "Create one with: acsready token create --scope read",
-      by_verdict: "Hosts by verdict", by_os: "Hosts by OS release", by_action: "Agents by planned action",
-      hosts_unit: "hosts", host_list: "Hosts", verdict: "Verdict", release: "OS release", action: "Agent action",
-      search: "Search", search_hint: "host, OS or finding code", all: "all", prev: "\u25C0 Previous", next: "Next \u25B6",
-      table_caption: "Hosts; press Enter on a row to open it", host: "Host", os: "OS", build: "Build",
-      findings: "Findings", agents: "Agent plan", assessed_at: "Assessed", collected_at: "Collected",
-      rules_version: "Rules version", details: "Details", host_title: "Host",
-      pick_host: "Open a host in the table to see its findings, evidence, remediation and agent plan.",
-      noscript: "The dashboard needs JavaScript.", evidence: "Evidence", remediation: "Remediation",
-      history: "History", modules: "Modules", none: "none", no_hosts: "No host matches.",
-      unknown_os: "(not in the rules)", other: "other", rules: "Rules", as_of: "as of", loading: "Loading\u2026",
-      not_found: "This host is not stored.", close: "Close", load_failed: "Could not load",
-      v_ready: "ready", v_not_ready: "not ready", v_unknown: "unknown", v_unsupported: "unsupported",
-      a_upgrade: "upgrade", a_pin: "pin", a_fix_host: "fix host", a_hold: "hold", a_none: "none",
-      csv: "CSV of every host (Excel)",
-      s_critical: "critical", s_high: "high", s_medium: "medium", s_low: "low", s_info: "info",
-      never: "\u2014"
-    },
-    ja: {
-      title: "acsready フリート", sign_in_title: "フリート ダッシュボードにサインイン", token_label: "読み取りトークン",
-      sign_in: "サインイン", sign_out: "サインアウト", login_failed: "トークンが受け付けられませんでした。有効な読み取り (read) トークンを入力してください。",
-      token_hint: "作成方法: acsready token create --scope read",
-      by_verdict: "判定別の台数", by_os: "OS リリース別の台数", by_action: "エージェントの対応別の数",
-      hosts_unit: "台", host_list: "ホスト一覧", verdict: "判定", release: "OS リリース", action: "エージェントの対応",
-      search: "検索", search_hint: "ホスト・OS・指摘コード", all: "すべて", prev: "\u25C0 前へ", next: "次へ \u25B6",
-      table_caption: "ホスト一覧。行で Enter を押すと開きます", host: "ホスト", os: "OS", build: "ビルド",
-      findings: "指摘", agents: "エージェントの対応", assessed_at: "判定日時", collected_at: "収集日時",
-      rules_version: "ルールのバージョン", details: "詳細", host_title: "ホスト",
-      pick_host: "表のホストを開くと、指摘・根拠・対処・エージェントの対応を表示します。",
-      noscript: "ダッシュボードには JavaScript が必要です。", evidence: "根拠", remediation: "対処",
-      history: "履歴", modules: "モジュール", none: "なし", no_hosts: "該当するホストはありません。",
-      unknown_os: "(ルールにないビルド)", other: "その他", rules: "ルール", as_of: "時点", loading: "読み込み中\u2026",
-      not_found: "このホストは登録されていません。", close: "閉じる", load_failed: "読み込めませんでした",
-      v_ready: "対応済み", v_not_ready: "未対応", v_unknown: "不明", v_unsupported: "サポート外",
-      a_upgrade: "アップグレード", a_pin: "固定", a_fix_host: "端末を修正", a_hold: "保留", a_none: "対応不要",
-      csv: "全ホストの CSV (Excel)",
-      s_critical: "緊急", s_high: "高", s_medium: "中", s_low: "低", s_info: "情報",
-      never: "\u2014"
-    }
-  };
+  // The labels in English and Japanese, from the one label catalogue
+  // (crates/report/src/ui.rs): the server writes them here.
+  var LABELS = /*{labels}*/{ en: {}, ja: {} };
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -75,22 +32,19 @@
     query: { verdict: "", release: "", action: "", q: "", sort: "host", order: "asc", offset: 0 },
     host: null, seq: 0, hostSeq: 0, signedIn: false
   };
-  function t(key) { return LABELS[state.lang][key] || LABELS.en[key] || key; }
-  function verdictLabel(v) { return LABELS[state.lang]["v_" + v] || v; }
-  function actionLabel(a) { return LABELS[state.lang]["a_" + a] || a; }
-  // Products by the names the summary gives (`products`), else by id.
-  function productName(id) {
-    var names = state.summary && state.summary.products && state.summary.products[id];
-    return (names && names[state.lang]) || id;
+  // A label by key; "verdicts.ready" names one of a group.
+  function t(key) {
+    var path = key.split("."), v = LABELS[state.lang];
+    for (var i = 0; i < path.length && v; i++) { v = v[path[i]]; }
+    return typeof v === "string" ? v : key;
   }
-  function agentLine(p) {
-    return (productName(p.product) + " " + p.version + " \u2192 " + actionLabel(p.action) + " " + (p.target || "")).replace(/\s+$/, "");
-  }
+  function verdictLabel(v) { return t("verdicts." + v); }
+  function actionLabel(a) { return t("actions." + a); }
   function build(os) {
     if (!os || os.build === null || os.build === undefined) { return ""; }
     return os.ubr === null || os.ubr === undefined ? String(os.build) : os.build + "." + os.ubr;
   }
-  function when(iso) { return iso ? String(iso).replace("T", " ").replace(/(:\d\d)?(\.\d+)?Z$/, " UTC") : t("never"); }
+  function when(iso) { return iso ? String(iso).replace("T", " ").replace(/(:\d\d)?(\.\d+)?Z$/, " UTC") : "\u2014"; }
 
   // Server requests: same origin, the session cookie; 401 shows the sign-in form.
   function api(path, params) {
@@ -115,10 +69,23 @@
     box.hidden = false;
   }
 
+  // The verdict and action filters: one option per verdict or action.
+  function fillChoices() {
+    [["verdict-filter", VERDICTS, "verdicts."], ["action-filter", ACTIONS, "actions."]].forEach(function (c) {
+      var select = $(c[0]);
+      c[1].forEach(function (value) {
+        var o = el("option");
+        o.value = value;
+        o.setAttribute("data-i18n", c[2] + value);
+        select.appendChild(o);
+      });
+    });
+  }
+
   // Labels of the static page.
   function applyLabels() {
     document.documentElement.lang = state.lang;
-    document.title = t("title");
+    document.title = t("dash_title");
     var nodes = document.querySelectorAll("[data-i18n]");
     for (var i = 0; i < nodes.length; i++) { nodes[i].textContent = t(nodes[i].getAttribute("data-i18n")); }
     nodes = document.querySelectorAll("[data-i18n-placeholder]");
@@ -133,8 +100,9 @@
     try { window.localStorage.setItem("acsready.lang", lang); } catch (e) { /* private mode: not remembered */ }
     applyLabels();
     if (state.signedIn) {
-      if (state.summary) { renderSummary(state.summary); }
-      renderRows();
+      // Bars and plans are worded by the server in the page's language.
+      loadSummary();
+      loadHosts();
       if (state.host) { loadHost(state.host, false); } else { emptyDetails(); }
     }
   }
@@ -154,7 +122,6 @@
       if (a.status !== 200) { failed("/api/v1/summary", a); return; }
       state.summary = a.body;
       renderSummary(a.body);
-      if (state.rows.length) { renderRows(); }
       fillReleases(a.body.by_release || []);
     });
   }
@@ -184,11 +151,11 @@
       g.appendChild(c);
       start += pct;
     }
-    renderReleaseBars(s.by_release || []);
+    renderReleaseBars(s.release_bars || []);
     renderActionBars(s.agent_actions || {});
     var rules = s.rules || {};
-    $("rules-info").textContent = t("rules") + " " + (rules.version || "?") + " (" + t("as_of") + " " +
-      (rules.as_of || "?") + ") \u00b7 " + s.hosts + " " + t("hosts_unit");
+    $("rules-info").textContent = t("rules") + " " + (rules.version || "?") + " (" +
+      t("as_of").replace("{date}", rules.as_of || "?") + ") \u00b7 " + s.hosts + " " + t("hosts");
   }
 
   function barRow(label, segments, max, num, numId, onPick) {
@@ -214,24 +181,16 @@
     return tr;
   }
 
+  // The bars as the server groups, orders and names them (as the HTML report's).
   function renderReleaseBars(rows) {
-    rows = rows.slice().sort(function (a, b) { return b.hosts - a.hosts || (a.name < b.name ? -1 : 1); });
-    if (rows.length > RELEASE_BARS) {
-      var other = { name: t("other"), hosts: 0, ready: 0, not_ready: 0, unknown: 0, unsupported: 0 };
-      rows.slice(RELEASE_BARS - 1).forEach(function (r) {
-        other.hosts += r.hosts;
-        VERDICTS.forEach(function (v) { other[v] += r[v]; });
-      });
-      rows = rows.slice(0, RELEASE_BARS - 1).concat([other]);
-    }
     var max = 1, body = $("release-bars");
     rows.forEach(function (r) { max = Math.max(max, r.hosts); });
     clear(body);
     rows.forEach(function (r) {
-      var segs = VERDICTS.map(function (v) { return [v, r[v], verdictLabel(v)]; });
+      var segs = VERDICTS.map(function (v) { return [v, r.verdicts[v] || 0, verdictLabel(v)]; });
       // A release of the rules filters the host table to it.
       var pick = r.release ? function () { pickRelease(r.release); } : null;
-      var row = barRow(r.release === "" ? t("unknown_os") : (r.name || r.release), segs, max, r.hosts, null, pick);
+      var row = barRow(r.label, segs, max, r.hosts, null, pick);
       if (r.release) { row.setAttribute("data-release", r.release); }
       body.appendChild(row);
     });
@@ -291,17 +250,13 @@
       tr.setAttribute("data-host", h.host);
       tr.tabIndex = 0;
       if (h.host === state.host) { tr.className = "selected"; }
-      var seen = {}, codes = [];
-      (h.codes || []).forEach(function (c) { if (!seen[c]) { seen[c] = true; codes.push(c); } });
       tr.appendChild(el("td", null, h.host));
       tr.appendChild(el("td", null, (h.os && h.os.name) || ""));
       tr.appendChild(el("td", "mono nowrap", build(h.os)));
       tr.appendChild(el("td", "nowrap verdict " + h.verdict, verdictLabel(h.verdict)));
-      tr.appendChild(el("td", "mono", codes.join(" ")));
-      // The table names product and action; versions and targets are on the host page.
-      tr.appendChild(el("td", null, (h.agents || []).map(function (p) {
-        return productName(p.product) + " \u2192 " + actionLabel(p.action);
-      }).join("; ")));
+      // Codes and plans as the terminal table shows them, worded by the server.
+      tr.appendChild(el("td", "mono", (h.listed_codes || []).join(" ")));
+      tr.appendChild(el("td", "plan", (h.plan || []).join("; ")));
       var at = el("td", "mono nowrap", when(h.assessed_at).slice(0, 10));
       at.title = when(h.assessed_at);
       tr.appendChild(at);
@@ -393,8 +348,8 @@
     var d = $("host-details");
     clear(d);
     d.removeAttribute("data-host");
-    d.appendChild(el("h2", null, t("details")));
-    d.appendChild(el("p", "empty", t("pick_host")));
+    d.appendChild(el("h2", null, t("details_title")));
+    d.appendChild(el("p", "empty", t("open_host")));
   }
 
   function loadHost(name, focus) {
@@ -407,7 +362,7 @@
       d.setAttribute("aria-busy", "false");
       clear(d);
       if (a.status === 404) {
-        d.appendChild(el("h2", null, t("host_title") + ": " + name));
+        d.appendChild(el("h2", null, t("host") + ": " + name));
         d.appendChild(el("p", "alert", t("not_found")));
         return;
       }
@@ -428,7 +383,7 @@
   function renderHost(d, r) {
     var h = r.assessment, os = h.os || {};
     var head = el("div", "head-row");
-    head.appendChild(el("h2", null, t("host_title") + ": " + r.host));
+    head.appendChild(el("h2", null, t("host") + ": " + r.host));
     var close = el("button", null, t("close"));
     close.type = "button";
     close.id = "host-close";
@@ -451,7 +406,7 @@
     h.findings.forEach(function (x) {
       var box = el("div", "finding " + x.severity), top = el("div");
       box.setAttribute("data-code", x.code);
-      top.appendChild(el("span", "sev", LABELS[state.lang]["s_" + x.severity] || x.severity));
+      top.appendChild(el("span", "sev", t("severities." + x.severity)));
       top.appendChild(el("span", "mono code", x.code));
       top.appendChild(document.createTextNode(" "));
       top.appendChild(el("strong", "title", x.title));
@@ -477,10 +432,10 @@
     var ag = part(t("agents"));
     ag.id = "host-agents";
     if (!h.agents.length) { ag.appendChild(el("p", "empty", t("none"))); }
-    h.agents.forEach(function (p) {
+    h.agents.forEach(function (p, i) {
       var box = el("div", "finding plan");
       box.setAttribute("data-product", p.product);
-      box.appendChild(el("strong", "plan-line", agentLine(p)));
+      box.appendChild(el("strong", "plan-line", (r.plan || [])[i] || p.product));
       if (p.reason) { box.appendChild(el("div", "reason", p.reason)); }
       ag.appendChild(box);
     });
@@ -568,6 +523,7 @@
     window.addEventListener("hashchange", function () { if (state.signedIn) { onHash(); } });
   }
 
+  fillChoices();
   wire();
   applyLabels();
   api("/api/v1/session", {}).then(function (a) {

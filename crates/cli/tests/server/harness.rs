@@ -197,3 +197,30 @@ pub fn facts(host: &str, ubr: u32, collected_at: Option<&str>) -> String {
 pub fn json(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
+
+/// A server on a new database in a temporary folder (kept while the first
+/// value lives), with an ingest and a read token.
+#[allow(dead_code)] // not every test file that includes this one uses it
+pub fn empty_server() -> (tempfile::TempDir, Server, String, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("fleet.db");
+    let ingest = token(&db, "ingest");
+    let read = token(&db, "read");
+    let server = Server::start(&db, &[]);
+    (dir, server, ingest, read)
+}
+
+/// [`empty_server`] holding the example fleet (`examples/fleet.ndjson`).
+#[allow(dead_code)]
+pub fn example_fleet_server() -> (tempfile::TempDir, Server, String, String) {
+    let (dir, server, ingest, read) = empty_server();
+    let fleet = std::fs::read(repo().join("examples/fleet.ndjson")).expect("example fleet");
+    let (status, body) = server.post(
+        "/api/v1/facts",
+        Some(&ingest),
+        "application/x-ndjson",
+        &fleet,
+    );
+    assert_eq!(status, 200, "{body}");
+    (dir, server, ingest, read)
+}

@@ -8,20 +8,26 @@
 //!
 //! ```json
 //! {"host":"web01","os":{"name":0,"build":17763,"ubr":2183,"release":"ws2019"},
-//!  "verdict":"not_ready",
+//!  "verdict":"not_ready","codes":["ACS001"],
 //!  "findings":[{"code":"ACS001","severity":"high","title":1,
 //!               "evidence":[[2,3],[4,5,6]],"remediation":[7]}],
 //!  "agents":[{"product":"deep_security_agent","version":"20.0.0.5394",
-//!             "action":"pin","target":"20.0.0.6313","reason":8}],
-//!  "sources":["fleet.ndjson:1"],"modules":[{"path":9,"outcome":"blocked","reason":10}]}
+//!             "action":"pin","target":"20.0.0.6313","line":9,"reason":8}],
+//!  "sources":["fleet.ndjson:1"],"modules":[{"path":10,"outcome":"blocked","reason":11}]}
 //! ```
 //!
-//! `evidence` entries are `[fact, value]` or `[fact, value, source]`.
+//! `codes` are the codes the host's row lists ([`crate::host_codes`]: each
+//! once, no info-level ones); `line` is the agent's plan as the terminal
+//! table writes it ([`crate::plan_line`]). `evidence` entries are
+//! `[fact, value]` or `[fact, value, source]`.
 
 use std::collections::HashMap;
 
 use acsready_assess::{Action, HostAssessment, Outcome, Severity, Verdict};
 use serde::Serialize;
+
+use crate::rows::{host_codes, plan_line};
+use crate::Style;
 
 /// Texts kept once, in the order first seen.
 #[derive(Default)]
@@ -52,6 +58,7 @@ pub(super) struct PageHost<'a> {
     host: &'a str,
     os: PageOs<'a>,
     verdict: Verdict,
+    codes: Vec<&'a str>,
     findings: Vec<PageFinding<'a>>,
     agents: Vec<PageAgent<'a>>,
     sources: &'a [String],
@@ -83,6 +90,7 @@ struct PageAgent<'a> {
     version: &'a str,
     action: Action,
     target: &'a str,
+    line: u32,
     reason: u32,
 }
 
@@ -94,7 +102,7 @@ struct PageModule {
 }
 
 impl<'a> PageHost<'a> {
-    pub(super) fn new(a: &'a HostAssessment, s: &mut Strings) -> Self {
+    pub(super) fn new(a: &'a HostAssessment, style: &Style, s: &mut Strings) -> Self {
         PageHost {
             host: &a.host,
             os: PageOs {
@@ -104,6 +112,7 @@ impl<'a> PageHost<'a> {
                 release: a.os.release.as_deref(),
             },
             verdict: a.verdict,
+            codes: host_codes(a),
             findings: a
                 .findings
                 .iter()
@@ -133,6 +142,13 @@ impl<'a> PageHost<'a> {
                     version: &p.version,
                     action: p.action,
                     target: &p.target,
+                    line: s.id(&plan_line(
+                        style.names.get(&p.product, style.lang),
+                        &p.version,
+                        p.action,
+                        &p.target,
+                        style.lang,
+                    )),
                     reason: s.id(&p.reason),
                 })
                 .collect(),

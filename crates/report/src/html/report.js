@@ -4,8 +4,6 @@
   var VERDICTS = ["ready", "not_ready", "unknown", "unsupported"];
   var data = JSON.parse(document.getElementById("acsready-data").textContent);
   var L = data.labels;
-  // Product names in the report's language, by id.
-  var P = data.products || {};
   var hosts = data.hosts || [];
   // Texts repeated across hosts are kept once: the hosts hold their indices.
   var S = data.strings || [];
@@ -17,11 +15,7 @@
     if (text !== undefined && text !== null) { e.textContent = String(text); }
     return e;
   }
-  function actionLabel(a) { return L.actions[a] || a; }
   function verdictLabel(v) { return L.verdicts[v] || v; }
-  function agentLine(p) {
-    return ((P[p.product] || p.product) + " " + p.version + " \u2192 " + actionLabel(p.action) + " " + p.target).replace(/\s+$/, "");
-  }
 
   // Columns computed once, as arrays: filtering and sorting never touch the DOM.
   var colHost = new Array(n), colOs = new Array(n), colBuild = new Array(n),
@@ -35,13 +29,10 @@
     colBuild[i] = b == null ? "" : (u == null ? String(b) : b + "." + u);
     colBuildKey[i] = b == null ? -1 : b * 1e7 + (u == null ? 0 : u);
     colVerdict[i] = VERDICTS.indexOf(h.verdict);
-    var codes = [];
-    for (var j = 0; j < h.findings.length; j++) {
-      if (h.findings[j].severity !== "info") { codes.push(h.findings[j].code); }
-    }
-    colCodes[i] = codes.join(" ");
+    // The row's codes and plans as the terminal table shows them.
+    colCodes[i] = (h.codes || []).join(" ");
     var agents = [];
-    for (j = 0; j < h.agents.length; j++) { agents.push(agentLine(h.agents[j])); }
+    for (var j = 0; j < h.agents.length; j++) { agents.push(S[h.agents[j].line]); }
     colAgents[i] = agents.join("; ");
     colSearch[i] = [colHost[i], colOs[i], colBuild[i], verdictLabel(h.verdict), h.verdict,
       colCodes[i], colAgents[i]].join("\n").toLowerCase();
@@ -105,7 +96,7 @@
       tr.appendChild(el("td", "mono", colBuild[i]));
       tr.appendChild(el("td", "verdict " + h.verdict, verdictLabel(h.verdict)));
       tr.appendChild(el("td", "mono", colCodes[i]));
-      tr.appendChild(el("td", null, colAgents[i]));
+      tr.appendChild(el("td", "plan", colAgents[i]));
       frag.appendChild(tr);
     }
     while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
@@ -131,7 +122,7 @@
     }
     var h = hosts[i];
     while (details.firstChild) { details.removeChild(details.firstChild); }
-    details.appendChild(el("h2", null, L.details + ": " + h.host));
+    details.appendChild(el("h2", null, L.details_title + ": " + h.host));
     var kv = el("dl", "kv");
     function pair(k, v) { kv.appendChild(el("dt", null, k)); kv.appendChild(el("dd", null, v)); }
     pair(L.verdict, verdictLabel(h.verdict));
@@ -172,7 +163,7 @@
     if (!h.agents.length) { ag.appendChild(el("p", "empty", L.none)); }
     for (var a = 0; a < h.agents.length; a++) {
       var p = h.agents[a], d = el("div", "finding");
-      d.appendChild(el("strong", null, agentLine(p)));
+      d.appendChild(el("strong", null, S[p.line]));
       if (S[p.reason]) { d.appendChild(el("div", null, S[p.reason])); }
       ag.appendChild(d);
     }

@@ -221,13 +221,62 @@ fn empty_fleet_is_a_valid_page() {
 #[test]
 fn many_os_releases_are_grouped() {
     let hosts = (0..40)
-        .map(|i| host(&format!("h{i}"), &format!("OS {i}"), Verdict::Ready))
+        .map(|i| {
+            let mut h = host(&format!("h{i}"), &format!("OS {i}"), Verdict::Ready);
+            h.os.release = Some(format!("r{i:02}"));
+            h
+        })
         .collect();
     let html = render(hosts, Lang::En, &Problems::default());
-    let chart = &html[html.find("id=\"chart-os\"").unwrap()..];
-    let chart = &chart[..chart.find("</section>").unwrap()];
-    assert_eq!(chart.matches("<tr>").count(), OS_BARS);
+    let chart = os_chart(&html);
+    assert_eq!(chart.matches("<tr>").count(), crate::RELEASE_BARS);
     assert!(chart.contains(">other</td>"));
+}
+
+fn os_chart(html: &str) -> &str {
+    let chart = &html[html.find("id=\"chart-os\"").unwrap()..];
+    &chart[..chart.find("</section>").unwrap()]
+}
+
+/// Server and client hosts of one release are one bar, named by the rules,
+/// as on the dashboard.
+#[test]
+fn os_bars_group_by_the_rules_release() {
+    let mut hosts: Vec<_> = (0..5)
+        .map(|i| host(&format!("s{i}"), "Windows Server 2019", Verdict::Ready))
+        .collect();
+    hosts.extend((0..3).map(|i| {
+        host(
+            &format!("c{i}"),
+            "Windows 10 1809 / LTSC 2019",
+            Verdict::NotReady,
+        )
+    }));
+    let html = render(hosts, Lang::En, &Problems::default());
+    let chart = os_chart(&html);
+    assert_eq!(chart.matches("<tr>").count(), 1, "{chart}");
+    assert!(chart.contains("Windows Server 2019"), "{chart}");
+    assert!(chart.contains("<td class=\"num\">8</td>"), "{chart}");
+}
+
+/// A row lists each code once and no info-level ones, as the terminal table;
+/// the plan reads as the table's.
+#[test]
+fn rows_list_codes_and_plans_as_the_table() {
+    let mut h = host("a", "Windows Server 2019", Verdict::Ready);
+    let mut info = h.findings[0].clone();
+    info.code = "ACS100".into();
+    info.severity = acsready_rules::Severity::Info;
+    h.findings.push(h.findings[0].clone());
+    h.findings.push(info);
+    let html = render(vec![h], Lang::En, &Problems::default());
+    let v: serde_json::Value = serde_json::from_str(embedded(&html)).unwrap();
+    assert_eq!(v["hosts"][0]["codes"], serde_json::json!(["ACS001"]));
+    let line = v["hosts"][0]["agents"][0]["line"].as_u64().unwrap() as usize;
+    assert_eq!(
+        v["strings"][line],
+        "Deep Security Agent 20.0.0.5137 → pin 20.0.0.6313"
+    );
 }
 
 #[test]
@@ -279,8 +328,13 @@ fn agents_are_named_in_the_reports_language() {
         }
         // The ids stay in the data (the JSON report's contract) …
         assert_eq!(data["hosts"][0]["agents"][1]["product"], "apex_one_agent");
-        // … and the script writes the names.
-        assert!(SCRIPT.contains("(P[p.product] || p.product)"));
+        // … and the plan the page shows names the product.
+        let line = data["hosts"][0]["agents"][1]["line"].as_u64().unwrap() as usize;
+        let line = data["strings"][line].as_str().unwrap();
+        assert!(
+            line.starts_with(names.get("apex_one_agent", lang)),
+            "{line}"
+        );
     }
     let ja = render(
         vec![crate::tests::host_with_two_agents()],

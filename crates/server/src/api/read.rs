@@ -3,17 +3,17 @@
 use acsready_assess::render::render_host;
 use acsready_assess::{assess_with, Action, Detail, HostAssessment, Verdict};
 use acsready_facts::HostFacts;
-use acsready_report::{CsvReport, ProductNames, Style};
+use acsready_report::{listed_codes, plan_line, release_bars, CsvReport, ProductNames, Style};
 use acsready_rules::{Lang, Rules};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{blocking, error, language, require, ApiError, Shared, OPENAPI};
-use crate::store::{HostQuery, Scope, Sort};
+use crate::store::{HostPage, HostQuery, HostRow, Scope, Sort};
 
 /// Hosts per page at most.
 pub const MAX_LIMIT: u64 = 1000;
@@ -69,7 +69,6 @@ pub struct HostsParams {
     limit: Option<u64>,
     sort: Option<String>,
     order: Option<String>,
-    #[allow(dead_code)]
     lang: Option<String>,
 }
 
@@ -141,10 +140,87 @@ pub async fn hosts(
     q: Result<Query<HostsParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     require(&state, &headers, &method, Scope::Read).await?;
-    let query = params(q)?.query()?;
+    let params = params(q)?;
+    let lang = language(params.lang.as_deref(), &headers);
+    let query = params.query()?;
     let store = state.store.clone();
     let page = blocking(move || Ok(store.hosts(&query)?)).await?;
-    Ok(Json(page).into_response())
+    Ok(Json(ShownPage::of(&page, &state.rules, lang)).into_response())
+}
+
+/// A page of the host list with what its rows show, as the terminal table
+/// shows it: `listed_codes` (each code once, no info-level ones) and `plan`
+/// (one line per agent, in the request's language).
+#[derive(Serialize)]
+struct ShownPage<'a> {
+    total: u64,
+    offset: u64,
+    limit: u64,
+    hosts: Vec<ShownRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct ShownRow<'a> {
+    #[serde(flatten)]
+    row: &'a HostRow,
+    listed_codes: Vec<&'a str>,
+    plan: Vec<String>,
+}
+
+impl<'a> ShownPage<'a> {
+    fn of(page: &'a HostPage, rules: &Rules, lang: Lang) -> Self {
+        // The store keeps codes; their severity is the rules' (a code the
+        // rules do not know is rated medium, as the assessment rates it).
+        let severity = |code: &str| {
+            rules
+                .finding(code)
+                .map_or(acsready_rules::Severity::Medium, |f| f.severity)
+        };
+        ShownPage {
+            total: page.total,
+            offset: page.offset,
+            limit: page.limit,
+            hosts: page
+                .hosts
+                .iter()
+                .map(|row| ShownRow {
+                    row,
+                    listed_codes: listed_codes(row.codes.iter().map(|c| (c.as_str(), severity(c)))),
+                    plan: plans(
+                        row.agents
+                            .iter()
+                            .map(|p| (&*p.product, &*p.version, p.action, &*p.target)),
+                        rules,
+                        lang,
+                    ),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Each agent's plan (product, version, action, target) as the terminal
+/// table writes it; an upgrade's target ("latest") worded in `lang`, as
+/// `render_host` words it.
+fn plans<'a>(
+    agents: impl IntoIterator<Item = (&'a str, &'a str, Action, &'a str)>,
+    rules: &Rules,
+    lang: Lang,
+) -> Vec<String> {
+    let names = ProductNames::of(rules);
+    agents
+        .into_iter()
+        .map(|(product, version, action, target)| {
+            let latest;
+            let target = if action == Action::Upgrade {
+                latest = rules.text(acsready_assess::LATEST, lang).concat();
+                latest.as_str()
+            } else {
+                target
+            };
+            plan_line(names.get(product, lang), version, action, target, lang)
+        })
+        .collect()
 }
 
 /// The assessment of stored facts by the current rules (so a fix of the
@@ -179,9 +255,18 @@ pub async fn host(
         ));
     };
     let assessment = rendered(&record.facts, &state.rules, lang);
+    let plan = plans(
+        assessment
+            .agents
+            .iter()
+            .map(|p| (&*p.product, &*p.version, p.action, &*p.target)),
+        &state.rules,
+        lang,
+    );
     Ok(Json(json!({
         "host": record.row.host,
         "assessment": assessment,
+        "plan": plan,
         "facts": record.facts,
         "assessed_at": record.row.assessed_at,
         "collected_at": record.row.collected_at,
@@ -195,31 +280,40 @@ pub async fn summary(
     State(state): State<Shared>,
     method: Method,
     headers: HeaderMap,
+    q: Result<Query<LangParam>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     require(&state, &headers, &method, Scope::Read).await?;
+    let lang = language(params(q)?.lang.as_deref(), &headers);
     let store = state.store.clone();
     let mut counts = blocking(move || Ok(store.counts()?)).await?;
+    let names = ProductNames::of(&state.rules);
     for r in &mut counts.by_release {
-        if let Some(row) = state.rules.windows.iter().find(|w| w.id == r.release) {
-            r.name = match &row.name_server {
-                Some(server) if *server != row.name => format!("{} / {server}", row.name),
-                _ => row.name.clone(),
-            };
+        if let Some(name) = names.release(&r.release) {
+            r.name = name.to_string();
         }
     }
+    // The chart's bars, grouped and named as the HTML report's.
+    let bars = release_bars(
+        counts.by_release.iter().map(|r| {
+            (
+                r.release.clone(),
+                [r.ready, r.not_ready, r.unknown, r.unsupported],
+            )
+        }),
+        &names,
+        lang,
+    );
     let mut body = serde_json::to_value(&counts.summary)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     if let Some(o) = body.as_object_mut() {
         o.insert("by_release".into(), json!(counts.by_release));
+        o.insert("release_bars".into(), json!(bars));
         o.insert(
             "rules".into(),
             json!({ "version": state.rules.rules_version, "as_of": state.rules.as_of }),
         );
         // Agents' product names, for people: {id: {en, ja}}.
-        o.insert(
-            "products".into(),
-            json!(ProductNames::of(&state.rules).all()),
-        );
+        o.insert("products".into(), json!(names.all()));
     }
     Ok(Json(body).into_response())
 }

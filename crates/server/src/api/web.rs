@@ -12,11 +12,70 @@ use super::{blocking, error, session_cookie, ApiError, Shared};
 use crate::auth::{self, SESSION_COOKIE, SESSION_HOURS};
 use crate::store::Scope;
 
+use acsready_report::{script_labels, Label, HOST_COLUMNS, PAGE_STYLE};
+use acsready_rules::Lang;
+
 const INDEX: &str = include_str!("../../dashboard/index.html");
-const SCRIPT: &str = include_str!("../../dashboard/dashboard.js");
-/// The dashboard's style sheet, its verdict colours those of the reports.
+/// Where the script takes its labels: this text of it is replaced.
+const LABELS_PLACE: &str = "/*{labels}*/{ en: {}, ja: {} }";
+
+/// The labels the dashboard reads, besides the host table's columns and the
+/// verdicts, actions and severities.
+const DASHBOARD_LABELS: [Label; 38] = [
+    Label::DashTitle,
+    Label::SignInTitle,
+    Label::TokenLabel,
+    Label::SignIn,
+    Label::SignOut,
+    Label::LoginFailed,
+    Label::TokenHint,
+    Label::ByVerdict,
+    Label::ByOs,
+    Label::ByAction,
+    Label::Hosts,
+    Label::HostList,
+    Label::Release,
+    Label::Action,
+    Label::Search,
+    Label::SearchHint,
+    Label::All,
+    Label::Prev,
+    Label::Next,
+    Label::TableCaption,
+    Label::AssessedAt,
+    Label::CollectedAt,
+    Label::RulesVersion,
+    Label::DetailsTitle,
+    Label::OpenHost,
+    Label::DashNoscript,
+    Label::Evidence,
+    Label::Remediation,
+    Label::History,
+    Label::Modules,
+    Label::None,
+    Label::NoHosts,
+    Label::Rules,
+    Label::AsOf,
+    Label::NotFound,
+    Label::Close,
+    Label::LoadFailed,
+    Label::Csv,
+];
+
+/// The dashboard's script, its labels in English and Japanese from the one
+/// label catalogue.
+static SCRIPT: LazyLock<String> = LazyLock::new(|| {
+    let labels = |lang| script_labels(HOST_COLUMNS.into_iter().chain(DASHBOARD_LABELS), lang);
+    let labels = serde_json::json!({ "en": labels(Lang::En), "ja": labels(Lang::Ja) });
+    include_str!("../../dashboard/dashboard.js").replacen(LABELS_PLACE, &labels.to_string(), 1)
+});
+/// The dashboard's style sheet: the HTML report's (verdict colours
+/// included), then the dashboard's own rules.
 static STYLE: LazyLock<String> = LazyLock::new(|| {
-    acsready_report::StyleSheet(include_str!("../../dashboard/dashboard.css")).to_string()
+    format!(
+        "{PAGE_STYLE}{}",
+        include_str!("../../dashboard/dashboard.css")
+    )
 });
 
 fn file(kind: &'static str, body: &'static str) -> Response {
@@ -35,7 +94,7 @@ pub async fn index() -> Response {
 }
 
 pub async fn script() -> Response {
-    file("text/javascript; charset=utf-8", SCRIPT)
+    file("text/javascript; charset=utf-8", SCRIPT.as_str())
 }
 
 pub async fn style() -> Response {
@@ -158,6 +217,57 @@ mod tests {
             h.insert(*k, HeaderValue::from_static(v));
         }
         h
+    }
+
+    /// Every key the page and its script read (`t("…")`, `data-i18n="…"`)
+    /// is sent, in both languages: a missing label fails here.
+    #[test]
+    fn every_label_the_dashboard_reads_is_sent() {
+        let script = include_str!("../../dashboard/dashboard.js");
+        let keys_after = |text: &'static str, open: &'static str| {
+            text.split(open)
+                .skip(1)
+                .map(|rest| rest.split('"').next().unwrap_or(""))
+        };
+        let mut keys: Vec<&str> = keys_after(script, "t(\"")
+            .chain(keys_after(INDEX, "data-i18n=\""))
+            .chain(keys_after(INDEX, "data-i18n-placeholder=\""))
+            // Not `split(".")`.
+            .filter(|k| k.starts_with(|c: char| c.is_ascii_lowercase()) && !k.ends_with('.'))
+            .collect();
+        keys.extend(["verdicts.not_ready", "actions.fix_host", "severities.info"]);
+        assert!(
+            keys.contains(&"dash_title") && keys.contains(&"search_hint"),
+            "{keys:?}"
+        );
+        let sent = SCRIPT.as_str();
+        assert!(script.contains(LABELS_PLACE) && !sent.contains(LABELS_PLACE));
+        let start = sent.find("var LABELS = ").unwrap() + "var LABELS = ".len();
+        let mut json =
+            serde_json::Deserializer::from_str(&sent[start..]).into_iter::<serde_json::Value>();
+        let labels = json.next().unwrap().unwrap();
+        assert_eq!(
+            sent[start + json.byte_offset()..].chars().next(),
+            Some(';'),
+            "the labels are one JSON value, then the statement ends"
+        );
+        for lang in ["en", "ja"] {
+            for key in &keys {
+                let value = key.split('.').fold(&labels[lang], |v, k| &v[k]);
+                assert!(
+                    value.as_str().is_some_and(|s| !s.is_empty()),
+                    "the dashboard reads {key}, which is not sent in {lang}"
+                );
+            }
+        }
+        assert_eq!(labels["ja"]["verdicts"]["not_ready"], "未対応");
+    }
+
+    #[test]
+    fn the_dashboard_has_the_reports_look_and_its_own() {
+        assert!(STYLE.starts_with(&PAGE_STYLE.to_string()));
+        assert!(STYLE.contains("--not_ready:#c62828"));
+        assert!(STYLE.contains(".signin{"));
     }
 
     #[test]
