@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_intake::{Host, Intake, Readers};
-use acsready_report::{reporter, InputProblem, Problems, Reporter, RulesIdentity, Style};
+use acsready_report::{reporter, Problems, Reporter, RulesIdentity, Style};
 use acsready_rules::Rules;
 use anyhow::{bail, Result};
 use rayon::prelude::*;
@@ -165,9 +165,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     );
     let mut problems = Problems::default();
     let (modules, module_errors) = crate::inspect_cmd::modules_of(&args.module, rules, style.lang);
-    problems
-        .errors
-        .extend(module_errors.iter().map(|e| InputProblem::from_message(e)));
+    problems.errors.extend(module_errors.iter().cloned());
     // Every other error is an input, a record or a host not assessed.
     let not_module = module_errors.len();
     let run = Run {

@@ -10,8 +10,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use acsready_registry::Hive;
 use acsready_intake::Readers;
+use acsready_registry::Hive;
 use acsready_sources::registry_facts::{software_facts, Coverage};
 use acsready_sources::{read_evtx, EventFilter};
 
@@ -40,7 +40,8 @@ fn main() {
                 let rules = acsready_rules::Rules::embedded().expect("the embedded rules load");
                 let readers = Readers::new(&rules);
                 let hive = Hive::open(path).expect("hive opens");
-                let (facts, _) = software_facts(&hive, "bench", &Coverage::Whole, readers.products());
+                let (facts, _) =
+                    software_facts(&hive, "bench", &Coverage::Whole, readers.products());
                 let os = facts.os.clone().unwrap_or_default();
                 serde_json::json!({
                     "build": os.current_build, "ubr": os.ubr,

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use acsready_sources::folder::{read_host_folder, EvidenceOptions};
 use acsready_sources::registry_facts::KnownProducts;
 use acsready_sources::EventFilter;
+use acsready_sources::Note;
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -73,10 +74,10 @@ fn a_cut_list_leaves_the_updates_unknown() {
     assert_eq!(ev.facts.updates, None);
     assert_eq!(ev.facts.build(), Some(7601));
     assert!(
-        ev.problems
-            .iter()
-            .any(|p| p.contains("says 294 hotfixes are installed but lists 3")),
+        ev.problems.iter().any(|p| p
+            .message
+            .contains("says 294 hotfixes are installed but lists 3")),
         "{:?}",
-        ev.problems
+        Note::texts(&ev.problems)
     );
 }

@@ -230,13 +230,23 @@ mod collected_tests {
         let warning = ev
             .problems
             .iter()
-            .find(|p| p.contains("unreadable-keys.txt") && p.contains("Wow6432Node"))
-            .unwrap_or_else(|| panic!("a warning names the file and key: {:?}", ev.problems));
-        assert!(warning.contains("Administrator"), "{warning}");
+            .find(|p| {
+                p.to_string().contains("unreadable-keys.txt")
+                    && p.to_string().contains("Wow6432Node")
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "a warning names the file and key: {:?}",
+                    Note::texts(&ev.problems)
+                )
+            });
+        assert!(warning.to_string().contains("Administrator"), "{warning}");
         assert!(
-            ev.problems.iter().any(|p| p.contains("agents unknown")),
+            Note::texts(&ev.problems)
+                .iter()
+                .any(|p| p.contains("agents unknown")),
             "{:?}",
-            ev.problems
+            Note::texts(&ev.problems)
         );
 
         let ev = read_variant("unreadable-root", |dir| {
@@ -264,15 +274,17 @@ mod collected_tests {
             let p = ev
                 .problems
                 .iter()
-                .find(|p| p.contains(file))
-                .unwrap_or_else(|| panic!("{file} named: {:?}", ev.problems));
+                .find(|p| p.to_string().contains(file))
+                .unwrap_or_else(|| panic!("{file} named: {:?}", Note::texts(&ev.problems)));
             assert!(
-                p.contains("empty") && p.contains("wevtutil") && p.contains("events are unknown"),
+                p.to_string().contains("empty")
+                    && p.to_string().contains("wevtutil")
+                    && p.to_string().contains("events are unknown"),
                 "{p}"
             );
         }
         assert!(
-            !ev.problems.iter().any(|p| p.contains("wmic")),
+            !Note::texts(&ev.problems).iter().any(|p| p.contains("wmic")),
             "{:?}",
             ev.problems
         );
