@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use acsready_sources::folder::{read_host_folder, EvidenceOptions};
 use acsready_sources::registry_facts::KnownProducts;
 use acsready_sources::EventFilter;
-use acsready_sources::Note;
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -78,6 +77,6 @@ fn a_cut_list_leaves_the_updates_unknown() {
             .message
             .contains("says 294 hotfixes are installed but lists 3")),
         "{:?}",
-        Note::texts(&ev.problems)
+        ev.problems
     );
 }

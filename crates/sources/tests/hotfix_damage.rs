@@ -8,7 +8,6 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use acsready_sources::parse_hotfixes;
-use acsready_sources::Note;
 use proptest::prelude::*;
 use regex::Regex;
 
@@ -212,9 +211,9 @@ proptest! {
         if matches!(damage, Damage::DeleteVersion) {
             prop_assert_eq!(h.build, None);
             prop_assert!(
-                Note::texts(&h.problems).iter().any(|p| p.starts_with(&doc.name) && p.contains("build is unknown")),
+                h.problems.iter().any(|p| p.file == doc.name && p.message.contains("build is unknown")),
                 "{:?}",
-                Note::texts(&h.problems)
+                h.problems
             );
         }
         if !matches!(damage, Damage::DeleteVersion | Damage::ReplaceInVersion(..)) {
@@ -232,12 +231,12 @@ fn a_missing_section_is_unknown() {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(h.updates, None, "{}", doc.name);
         assert!(
-            h.problems.iter().any(|p| p
-                .to_string()
-                .starts_with(&format!("{}: no hotfix section", doc.name))),
+            h.problems
+                .iter()
+                .any(|p| p.file == doc.name && p.message.starts_with("no hotfix section")),
             "{}: {:?}",
             doc.name,
-            Note::texts(&h.problems)
+            h.problems
         );
     }
 }

@@ -6,8 +6,7 @@
 
 use std::path::Path;
 
-use acsready_sources::Note;
-use acsready_sources::{parse_hotfixes, HotfixFormat, Hotfixes};
+use acsready_sources::{parse_hotfixes, HotfixFormat, Hotfixes, Note};
 use encoding_rs::{Encoding, BIG5, EUC_KR, GBK, IBM866, SHIFT_JIS};
 
 fn fixture(name: &str) -> String {
@@ -316,7 +315,7 @@ fn a_cut_japanese_list_is_partial() {
                 .to_string()
                 .contains("says 294 hotfixes are installed but lists 3")),
             "{form}: {:?}",
-            Note::texts(&h.problems)
+            h.problems
         );
     }
 }
@@ -359,7 +358,7 @@ fn a_table_gives_the_build_and_an_unknown_list() {
     assert!(
         Note::texts(&h.problems).iter().any(|p| p.contains("table")),
         "{:?}",
-        Note::texts(&h.problems)
+        h.problems
     );
 }
 

@@ -7,8 +7,7 @@
 //! (a stray `cat q` line before the header), also in
 //! `../shared/testdata/real/systeminfo/`.
 
-use acsready_sources::Note;
-use acsready_sources::{parse_hotfixes, HotfixFormat, Hotfixes};
+use acsready_sources::{parse_hotfixes, HotfixFormat, Hotfixes, Note};
 
 const HEADER: &str = "Caption                                     CSName    Description      FixComments  HotFixID      InstallDate  InstalledBy          InstalledOn  Name  ServicePackInEffect  Status  ";
 
@@ -155,7 +154,7 @@ fn a_header_without_rows_or_a_cut_row_is_not_a_whole_list() {
     assert!(
         Note::texts(&out.problems)[0].contains("without rows"),
         "{:?}",
-        Note::texts(&out.problems)
+        out.problems
     );
     // Cut inside the HotFixID column of the last row.
     let text = table(&rows()[..2]);
@@ -172,6 +171,6 @@ fn a_header_without_rows_or_a_cut_row_is_not_a_whole_list() {
             .iter()
             .any(|p| p.contains("cut?")),
         "{:?}",
-        Note::texts(&out.problems)
+        out.problems
     );
 }

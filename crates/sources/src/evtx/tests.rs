@@ -427,7 +427,7 @@ fn damaged_chunks_and_records_are_reported_and_skipped() {
             .starts_with(&format!("{name}: record 821 (chunk 7): "))
             && p.to_string().ends_with("; skipped")),
         "{:?}",
-        Note::texts(&log.problems)
+        log.problems
     );
 
     // Garbage over a whole chunk after its header.

@@ -422,7 +422,7 @@ fn odd_entries_and_counts_are_problems() {
         Note::texts(&out.problems)[1]
             .starts_with("qfe.txt:15: systeminfo says 3 hotfixes are installed but lists 5;"),
         "{:?}",
-        Note::texts(&out.problems)
+        out.problems
     );
     assert_eq!(out.problems.len(), 2);
     // No updates: "N/A".

@@ -79,7 +79,7 @@ fn a_row_that_cannot_be_read_makes_its_list_unknown() {
             == "results.log:1: updates of web01 unknown: a row without \"hotfix_id\", so the \
                 list is not known whole; collect the query results again"),
         "{:?}",
-        Note::texts(&read.problems)
+        read.problems
     );
     // A line cut short: its query and host are still told.
     let lines = results();
