@@ -297,3 +297,28 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_module_that_cannot_be_read_is_a_problem_of_its_path() {
+        let rules = Rules::embedded().expect("the embedded rules load");
+        let dir = tempfile::tempdir().expect("temporary folder");
+        // A ": " in the name: the problem's source is the whole path.
+        let path = dir.path().join("agent: old.dll");
+        let (modules, errors) = modules_of(
+            std::slice::from_ref(&path),
+            &rules,
+            acsready_rules::Lang::En,
+        );
+        assert!(modules.is_empty());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].source, path.to_string_lossy());
+        assert!(
+            errors[0].message.starts_with("cannot be read: "),
+            "{errors:?}"
+        );
+    }
+}

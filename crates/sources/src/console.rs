@@ -111,7 +111,7 @@ impl<'a, 'e> Builder<'a, 'e> {
                             line,
                             format!(
                                 "{host}: platform \"{p}\" names no operating system \
-                             acsready knows; its OS is unknown"
+                                 acsready knows; its OS is unknown"
                             ),
                         )
                     });

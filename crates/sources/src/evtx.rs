@@ -183,7 +183,7 @@ fn read_parser<T: Read + Seek>(
                 file,
                 format!(
                     "the file ends {tail} bytes into chunk {} (it was cut short); the records \
-             of that chunk are lost",
+                     of that chunk are lost",
                     (len - HEADER_BLOCK) / CHUNK
                 ),
             )
@@ -198,7 +198,7 @@ fn read_parser<T: Read + Seek>(
                 file,
                 format!(
                     "the file holds {whole_chunks} chunks but its header counts \
-                 {header_chunks} (it was cut short); the records of the missing chunks are lost"
+                     {header_chunks} (it was cut short); the records of the missing chunks are lost"
                 ),
             )
         });
@@ -226,7 +226,7 @@ fn read_parser<T: Read + Seek>(
                     file,
                     format!(
                         "chunk {number} (records {}-{}): CRC32 does not match (damaged, or the \
-                 log was not closed cleanly); its records are read anyway",
+                         log was not closed cleanly); its records are read anyway",
                         chunk.header.first_event_record_id, chunk.header.last_event_record_id
                     ),
                 )
@@ -326,7 +326,7 @@ fn read_parser<T: Read + Seek>(
                 file,
                 format!(
                     "the file header is stale ({dirty}): it counts {header_chunks} chunks, \
-                 but {chunks} more chunks hold {records} records; they are read"
+                     but {chunks} more chunks hold {records} records; they are read"
                 ),
             )
         });

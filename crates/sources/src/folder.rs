@@ -276,8 +276,8 @@ fn read_files(
                         shown,
                         format!(
                             "{line} exists but the collector could not read it \
-                         (access denied?): what it says is unknown; run the collector as \
-                         Administrator (or as SYSTEM from a startup script) and collect again"
+                             (access denied?): what it says is unknown; run the collector as \
+                             Administrator (or as SYSTEM from a startup script) and collect again"
                         ),
                     ));
                 }
@@ -321,7 +321,7 @@ fn read_files(
                             shown,
                             format!(
                                 "a registry hive, but neither SOFTWARE nor SYSTEM (root key \
-                             {:?}); not used",
+                                 {:?}); not used",
                                 hive.root_name()
                             ),
                         )),

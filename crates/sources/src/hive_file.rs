@@ -118,16 +118,16 @@ pub fn recovery_warning(shown: &str, hive: &Hive) -> Option<Note> {
             shown,
             format!(
                 "the hive is dirty (sequence numbers {primary} and {secondary}) and no \
-             transaction logs lie beside it: its latest changes may be missing, so what it says \
-             may be out of date; {copy}"
+                 transaction logs lie beside it: its latest changes may be missing, so what it says \
+                 may be out of date; {copy}"
             ),
         )),
         Recovery::NotReplayed { logs } => Some(Note::file(
             shown,
             format!(
                 "the hive is dirty (sequence numbers {primary} and {secondary}) and its {logs} \
-             transaction log(s) could not be replayed (damaged, or from another moment): its \
-             latest changes may be missing, so what it says may be out of date; {copy}"
+                 transaction log(s) could not be replayed (damaged, or from another moment): its \
+                 latest changes may be missing, so what it says may be out of date; {copy}"
             ),
         )),
     }

@@ -171,7 +171,7 @@ impl Hotfixes {
                         line,
                         format!(
                             "hotfix \"{entry}\" looks like a KB number but cannot be \
-                         read; the update list is incomplete"
+                             read; the update list is incomplete"
                         ),
                     ));
                     return Added::Unreadable;
@@ -276,8 +276,8 @@ pub fn parse_hotfixes(bytes: &[u8], file: &str) -> Result<Hotfixes, SourceError>
             file,
             format!(
                 "{EXPECTED}, found a list of *missing* updates (`KB…: title` lines, as WES-NG's \
-             missingkbs script writes): it names the updates Windows Update offers, not the \
-             installed ones; collect `wmic qfe` or `systeminfo`"
+                 missingkbs script writes): it names the updates Windows Update offers, not the \
+                 installed ones; collect `wmic qfe` or `systeminfo`"
             ),
         ));
     } else if wmic::header_line(&lines).is_some() {

@@ -500,7 +500,7 @@ fn read_hotfix_field(field: &Field, last_field: bool, file: &str, out: &mut Hotf
                         number,
                         format!(
                             "hotfix entry \"{}\" out of sequence (expected [{:02}]); \
-                         entries are missing",
+                             entries are missing",
                             shorten(item),
                             listed
                         ),
@@ -558,8 +558,8 @@ fn read_hotfix_field(field: &Field, last_field: bool, file: &str, out: &mut Hotf
                 line,
                 format!(
                     "systeminfo says {count} hotfixes are installed but lists \
-                 {listed}; the list is incomplete (systeminfo cuts long lists: collect \
-                 `wmic qfe` too)"
+                     {listed}; the list is incomplete (systeminfo cuts long lists: collect \
+                     `wmic qfe` too)"
                 ),
             ));
             if count > listed {

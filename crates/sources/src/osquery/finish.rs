@@ -61,7 +61,7 @@ impl Reader<'_> {
                         line,
                         format!(
                             "{name}{host} unknown: {why}, so the list is not known \
-                         whole; collect the query results again"
+                             whole; collect the query results again"
                         ),
                     )
                 });

@@ -69,7 +69,7 @@ impl Reader<'_> {
                                     line,
                                     format!(
                                         "a row with columns ({columns}) is not from \
-                                     an acsready query; skipped"
+                                         an acsready query; skipped"
                                     ),
                                 )
                             });
@@ -159,7 +159,7 @@ impl Reader<'_> {
                             line,
                             format!(
                                 "query \"{name}\" is not one of acsready's \
-                             (osquery/acsready.conf); its lines are skipped"
+                                 (osquery/acsready.conf); its lines are skipped"
                             ),
                         )
                     });

@@ -313,39 +313,19 @@ fn unknown_queries_and_other_lines_are_problems_not_errors() {
     let out = read(&lines.join("\n"));
     let p = &out.problems;
     assert_eq!(p.len(), 7, "{p:?}");
-    assert!(
-        p[0].to_string()
-            .starts_with("osq.log:1: query \"pack_other_processes\""),
-        "{p:?}"
-    );
-    assert!(
-        p[1].to_string()
-            .starts_with("osq.log:3: query \"acsready_os_version_extra\""),
-        "{p:?}"
-    );
-    assert!(
-        p[2].to_string()
-            .starts_with("osq.log:4: not an osquery result line"),
-        "{p:?}"
-    );
-    assert!(
-        p[3].to_string().contains("osq.log:5: hotfix_id \"File 1\""),
-        "{p:?}"
-    );
-    assert!(
-        p[4].to_string()
-            .starts_with("osq.log:6: \"hostIdentifier\" is empty"),
-        "{p:?}"
-    );
-    assert!(
-        p[5].to_string().starts_with("osq.log:7: sha1 \"xyz\""),
-        "{p:?}"
-    );
-    assert!(
-        p[6].to_string()
-            .starts_with("osq.log:7: certificates of a unknown: sha1 \"xyz\""),
-        "{p:?}"
-    );
+    let expected: [(u64, &str); 7] = [
+        (1, "query \"pack_other_processes\""),
+        (3, "query \"acsready_os_version_extra\""),
+        (4, "not an osquery result line"),
+        (5, "hotfix_id \"File 1\""),
+        (6, "\"hostIdentifier\" is empty"),
+        (7, "sha1 \"xyz\""),
+        (7, "certificates of a unknown: sha1 \"xyz\""),
+    ];
+    for (p, (line, start)) in p.iter().zip(expected) {
+        assert_eq!((p.file.as_str(), p.line), ("osq.log", Some(line)), "{p}");
+        assert!(p.message.starts_with(start), "{p}");
+    }
     let a = &out.hosts[0];
     assert_eq!(a.updates.as_deref().unwrap(), ["KB9"]);
     assert_eq!(
