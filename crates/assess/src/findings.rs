@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use acsready_rules::{Lang, Rules, Severity};
 
 use crate::model::{AgentPlan, Evidence, Finding, Param, Params, TextRef};
-use crate::render;
+use crate::text_cache::TextCache;
 
 /// Parameters that are all plain values.
 pub(crate) fn plain(params: &[(&'static str, &str)]) -> Params {
@@ -37,11 +37,12 @@ pub(crate) fn ev(fact: &str, value: impl Into<String>) -> Evidence {
 pub(crate) const MISSING: &str = "(missing)";
 
 /// Collects the findings of one host.
-pub(crate) struct Findings<'r> {
+pub(crate) struct Findings<'r, 'c> {
     rules: &'r Rules,
     lang: Lang,
     detail: Detail,
     list: Vec<Finding>,
+    texts: &'c mut TextCache<'r>,
 }
 
 /// How much an assessment writes out.
@@ -57,13 +58,14 @@ pub enum Detail {
     Params,
 }
 
-impl<'r> Findings<'r> {
-    pub(crate) fn new(rules: &'r Rules, lang: Lang, detail: Detail) -> Self {
+impl<'r, 'c> Findings<'r, 'c> {
+    pub(crate) fn new(texts: &'c mut TextCache<'r>, detail: Detail) -> Self {
         Findings {
-            rules,
-            lang,
+            rules: texts.rules(),
+            lang: texts.lang(),
             detail,
             list: Vec::new(),
+            texts,
         }
     }
 
@@ -116,12 +118,12 @@ impl<'r> Findings<'r> {
     }
 
     /// Sets the reason of an agent plan: the title of finding `code`.
-    pub(crate) fn reason(&self, plan: &mut AgentPlan, code: &str, params: &Params) {
+    pub(crate) fn reason(&mut self, plan: &mut AgentPlan, code: &str, params: &Params) {
         if !self.full() {
             return;
         }
         if self.rendered() {
-            plan.reason = render::title(self.rules, self.lang, code, params);
+            plan.reason = self.texts.with(code, params, |(title, _)| title.clone());
         }
         plan.reason_code = code.to_string();
     }
@@ -155,7 +157,7 @@ impl<'r> Findings<'r> {
             return;
         }
         let (title, remediation) = if self.rendered() {
-            render::texts(self.rules, self.lang, code, &params)
+            self.texts.with(code, &params, Clone::clone)
         } else {
             (String::new(), Vec::new())
         };

@@ -29,6 +29,7 @@ mod os;
 mod params;
 pub mod render;
 mod root;
+mod text_cache;
 
 use acsready_facts::HostFacts;
 use acsready_rules::{Lang, Rules};
@@ -40,6 +41,7 @@ pub use agents::LATEST;
 pub use findings::Detail;
 use findings::Findings;
 pub use module::{module_demand, predict, Demand, ModulePrediction, Outcome};
+pub use text_cache::TextCache;
 
 /// Whether one requirement of the host holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +67,18 @@ pub fn assess(facts: &HostFacts, rules: &Rules, lang: Lang) -> HostAssessment {
 /// Assesses one host; [`Detail::Codes`] leaves titles, evidence and
 /// remediation empty (the verdict, codes and agent actions are the same).
 pub fn assess_with(facts: &HostFacts, rules: &Rules, lang: Lang, detail: Detail) -> HostAssessment {
-    let mut findings = Findings::new(rules, lang, detail);
+    assess_cached(facts, &mut TextCache::new(rules, lang), detail)
+}
+
+/// [`assess_with`] rendering texts through `texts`, which remembers them:
+/// keep one per thread across the hosts of a fleet.
+pub fn assess_cached(
+    facts: &HostFacts,
+    texts: &mut TextCache<'_>,
+    detail: Detail,
+) -> HostAssessment {
+    let rules = texts.rules();
+    let mut findings = Findings::new(texts, detail);
     let os = os::assess_os(facts, rules, &mut findings);
     let root = root::assess_root(facts, rules, &mut findings);
     root::vendor_roots(facts, rules, &mut findings);

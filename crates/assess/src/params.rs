@@ -9,7 +9,7 @@ use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// The placeholder values of a finding, by placeholder name.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Params(Vec<(Cow<'static, str>, Param)>);
 
 impl Params {
@@ -110,7 +110,7 @@ mod tests {
 }
 
 /// The value of one placeholder.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum Param {
     /// Shown as written in every language: a version, a build, a KB.
@@ -123,7 +123,7 @@ pub enum Param {
 }
 
 /// One text entry of the rules with the values of its placeholders.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TextRef {
     pub key: String,
     #[serde(default, skip_serializing_if = "Params::is_empty")]

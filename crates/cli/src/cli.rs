@@ -1,10 +1,12 @@
 //! Command-line definitions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use anyhow::{bail, Result};
+use clap::error::{ContextKind, ErrorKind};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::evidence_args::EvidenceArgs;
+use crate::evidence_args::{HostArgs, RulesArg};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -18,18 +20,36 @@ Apex One SaaS, Vision One Endpoint Security), which finding stands in the way, a
 remediation: the KB for that Windows, how to add the root certificate \"Microsoft Identity \
 Verification Root Certificate Authority 2020\", and a plan for every agent (upgrade, pin, fix_host, \
 hold, none).",
-    after_help = "Examples:
-  acsready assess examples/fleet.ndjson               table of the fleet, then what to do
-  acsready assess hosts.json --format json > r.json   the JSON report (contract: docs/report.md)
-  acsready assess - --format csv < hosts.ndjson       CSV for Excel (UTF-8 with BOM)
-  acsready report --from r.json --format csv          a saved JSON report, in another format
-  acsready assess --collected \\\\srv\\acsready$         every host folder the collector wrote
-  acsready assess --hive SOFTWARE --evtx Application.evtx   one host from offline files
-  acsready facts --collected share --format table     what was read, and from which file
-  acsready explain ACS004                             what a finding means and how to fix it
-  acsready rules                                      what the rules database holds
-  acsready preflight apex-one --collected DIR --server-hive SOFTWARE --server-dir dir.txt
-                                                      before upgrading Corp. XG to Apex One
+    after_help = "Examples (a line starting with # says what the next one does):
+  # a table of the fleet, then what to do
+  acsready assess examples/fleet.ndjson
+  # the JSON report (contract: docs/report.md)
+  acsready assess examples/fleet.ndjson --format json > r.json
+  # CSV for Excel (UTF-8 with BOM), from standard input
+  acsready assess - --format csv < examples/fleet.ndjson
+  # a saved JSON report, in another format
+  acsready report --from r.json --format csv
+  # every host folder the collector wrote to a share
+  acsready assess --collected \\\\srv\\acsready$
+  # one host from offline files
+  acsready assess --hive SOFTWARE --evtx Application.evtx
+  # what was read, and from which file
+  acsready facts --collected \\\\srv\\acsready$ --format table
+  # an installer or module: signature, ACS, what it demands of a host
+  acsready inspect agent.msi
+  # what a finding means and how to fix it
+  acsready explain ACS004
+  # what the rules database holds; with --rules FILE, check an edited copy
+  acsready rules
+  acsready --rules my-rules.toml rules
+  # before upgrading Corp. XG to Apex One (acsready preflight apex-one --help)
+  acsready preflight apex-one DIR --server-hive SOFTWARE --server-hive SYSTEM
+  # the fleet server and its dashboard (docs/server.md)
+  acsready serve --listen 0.0.0.0:8080
+  # a token for the collectors, kept in a file
+  acsready token create --scope ingest --name collectors > token
+  # send every host folder of a collector share to the server
+  acsready push \\\\srv\\acsready$ --server http://srv:8080 --token-file token
 
 Exit codes: 0 every host ready; 1 some host not ready, unknown or unsupported;
 2 bad usage or bad input (the other inputs are still assessed and reported)."
@@ -39,8 +59,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum)]
     pub lang: Option<LangArg>,
 
-    /// Use this rules file instead of the embedded rules (see `acsready rules`)
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Use this rules file instead of the embedded rules, for the commands that read the
+    /// rules (all but token and push); also accepted after the command's name.
+    /// `acsready --rules FILE rules` checks an edited copy
+    #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -77,20 +99,36 @@ Exit codes: 0 every file read and intact; 1 some signature is tampered; 2 some f
         target: crate::preflight_cmd::PreflightTarget,
     },
     /// Render a saved JSON report again, in another format or language
-    #[command(
-        after_help = "Example: acsready assess fleet.ndjson --format json > report.json; \
-acsready report --from report.json --format csv > report.csv"
-    )]
+    #[command(after_help = "Examples:
+  acsready assess examples/fleet.ndjson --format json > report.json
+  acsready report --from report.json --format csv > report.csv
+  acsready report --from report.json --lang ja")]
     Report(ReportArgs),
     /// Show the rules database: its version and date, the Windows rows, the root certificate, the agent lines
+    #[command(
+        after_help = "With --rules FILE, reads and checks that file instead of the embedded rules: \
+`acsready --rules my-rules.toml rules` names every problem of an edited copy (a missing source, an \
+unknown code, a bad build) and exits 2, or shows what it holds. Then use it with \
+`acsready --rules my-rules.toml assess ...`."
+    )]
     Rules {
-        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        /// Output format
+        #[arg(long, short, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
+
+        #[command(flatten)]
+        rules: RulesArg,
+
+        #[command(flatten)]
+        output: crate::output::OutputArgs,
     },
     /// Explain a finding code (e.g. ACS001); without a code, list them all
     Explain {
-        /// A finding code such as ACS004
+        /// A finding code such as ACS004 (`acsready explain` lists them)
         code: Option<String>,
+
+        #[command(flatten)]
+        rules: RulesArg,
     },
     /// Run the fleet server: ingest API, embedded database, dashboard (docs/server.md)
     #[command(
@@ -105,7 +143,14 @@ Logs go to standard error (level: ACSREADY_LOG=error|warn|info|debug). Create to
     Token(crate::server_cmd::TokenCommand),
     /// Send the host folders of a collector share to the server, one upload per host
     #[command(
-        after_help = "Exit codes: 0 every host folder accepted; 2 some folder could not be read or was refused \
+        after_help = "The token is read from --token, else --token-file FILE, else the environment variable \
+ACSREADY_TOKEN: the file and the variable keep it out of the shell's history and the process list.
+
+Examples:
+  acsready token create --scope ingest --name collectors > token
+  acsready push \\\\srv\\acsready$ --server http://srv:8080 --token-file token
+
+Exit codes: 0 every host folder accepted; 2 some folder could not be read or was refused \
 (the others are still sent)."
     )]
     #[cfg(feature = "server")]
@@ -114,18 +159,11 @@ Logs go to standard error (level: ACSREADY_LOG=error|warn|info|debug). Create to
 
 #[derive(Debug, clap::Args)]
 pub struct AssessArgs {
-    /// Facts files or folders (also osquery results and console exports); collector
-    /// folders; single evidence files (a hive, .evtx, .reg, systeminfo or wmic qfe output),
-    /// each read as one host; .gz/.xz/.zip/.7z as what they hold; - reads standard input
-    #[arg(value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub hosts: HostArgs,
 
     #[command(flatten)]
-    pub evidence: EvidenceArgs,
-
-    /// Read every INPUT as this kind instead of recognising it from its content
-    #[arg(long, value_enum, value_name = "KIND")]
-    pub input_kind: Option<acsready_intake::InputKind>,
+    pub rules: RulesArg,
 
     /// An installer or module to be deployed (PE, MSI, .zip package or folder): for every host,
     /// whether it installs, is blocked by its installer's check, or breaks
@@ -143,30 +181,36 @@ pub struct AssessArgs {
     /// With --format csv: one row per finding (host, code, severity, title, evidence, remediation)
     #[arg(long)]
     pub csv_findings: bool,
+
+    /// Show every column in full on a terminal too (piped or written to a file, the table always does)
+    #[arg(long)]
+    pub wide: bool,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct FactsArgs {
-    /// Facts files or folders (also osquery results and console exports); collector
-    /// folders; single evidence files (a hive, .evtx, .reg, systeminfo or wmic qfe output),
-    /// each read as one host; .gz/.xz/.zip/.7z as what they hold; - reads standard input
-    #[arg(value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub hosts: HostArgs,
 
     #[command(flatten)]
-    pub evidence: EvidenceArgs,
-
-    /// Read every INPUT as this kind instead of recognising it from its content
-    #[arg(long, value_enum, value_name = "KIND")]
-    pub input_kind: Option<acsready_intake::InputKind>,
+    pub rules: RulesArg,
 
     /// Output format
     #[arg(long, short, value_enum, default_value_t = FactsFormat::Json)]
     pub format: FactsFormat,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
+    #[command(flatten)]
+    pub rules: RulesArg,
+
     /// A report written by `acsready assess --format json`
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
@@ -174,10 +218,20 @@ pub struct ReportArgs {
     /// Output format
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+
+    /// Show every column in full on a terminal too (piped or written to a file, the table always does)
+    #[arg(long)]
+    pub wide: bool,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
+    #[command(flatten)]
+    pub rules: RulesArg,
+
     /// Files or folders to inspect
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
@@ -185,6 +239,9 @@ pub struct InspectArgs {
     /// Output format
     #[arg(long, short, value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -211,12 +268,76 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RulesFormat {
+    /// Tables for people
     Table,
+    /// Everything, for other tools
     Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LangArg {
+    /// English
     En,
+    /// Japanese (日本語)
     Ja,
 }
+
+impl Cli {
+    /// The rules file to read, given before the command's name or after it;
+    /// an error for the commands that read no rules.
+    pub fn rules_file(&self) -> Result<Option<&Path>> {
+        let own = match &self.command {
+            Command::Assess(a) => &a.rules,
+            Command::Facts(a) => &a.rules,
+            Command::Inspect(a) => &a.rules,
+            Command::Report(a) => &a.rules,
+            Command::Rules { rules, .. } | Command::Explain { rules, .. } => rules,
+            Command::Preflight { target } => target.rules(),
+            #[cfg(feature = "server")]
+            Command::Serve(a) => &a.rules,
+            #[cfg(feature = "server")]
+            Command::Token(_) | Command::Push(_) => {
+                if let Some(file) = &self.rules {
+                    bail!(
+                        "--rules {}: `token` and `push` read no rules; leave --rules out \
+(the server assesses with the rules it was started with: acsready serve --rules FILE)",
+                        file.display()
+                    );
+                }
+                return Ok(None);
+            }
+        };
+        match (self.rules.as_deref(), own.file.as_deref()) {
+            (Some(a), Some(b)) if a != b => bail!(
+                "--rules is given twice ({} and {}): give one rules file",
+                a.display(),
+                b.display()
+            ),
+            (a, b) => Ok(a.or(b)),
+        }
+    }
+}
+
+/// The command line, or clap's error. A value that is not one of the
+/// possible values lists them and stops there: no "similar value" tip (a
+/// similar name, such as `html` for `xml`, is not the format asked for).
+pub fn parse() -> Result<Cli, clap::Error> {
+    Cli::try_parse().map_err(without_value_tip)
+}
+
+fn without_value_tip(e: clap::Error) -> clap::Error {
+    if e.kind() != ErrorKind::InvalidValue || e.get(ContextKind::SuggestedValue).is_none() {
+        return e;
+    }
+    let mut plain = clap::Error::new(ErrorKind::InvalidValue).with_cmd(&Cli::command());
+    for (kind, value) in e.context() {
+        if kind != ContextKind::SuggestedValue {
+            plain.insert(kind, value.clone());
+        }
+    }
+    plain
+}
+
+#[cfg(test)]
+#[path = "cli_tests.rs"]
+mod tests;

@@ -1,8 +1,35 @@
-//! The evidence options every command that reads hosts takes (`--collected`,
-//! `--hive`, `--evtx`, `--host`): a leaf, so the commands and the command line
+//! The arguments several commands share: the inputs every command that reads
+//! hosts takes (INPUT, `--collected`, `--hive`, `--evtx`, `--host`,
+//! `--input-kind`) and `--rules`. A leaf, so the commands and the command line
 //! both use it without depending on each other.
 
 use std::path::PathBuf;
+
+use acsready_intake::InputKind;
+
+/// The hosts a command reads: inputs, evidence and how to read the inputs.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct HostArgs {
+    /// Facts files or folders (also osquery results and console exports); collector
+    /// folders; single evidence files (a hive, .evtx, .reg, systeminfo or wmic qfe output),
+    /// each read as one host; .gz/.xz/.zip/.7z as what they hold; - reads standard input
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+
+    /// Read every INPUT as this kind instead of recognising it from its content
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub input_kind: Option<InputKind>,
+}
+
+impl HostArgs {
+    /// No INPUT and no evidence option.
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty() && self.evidence.is_empty()
+    }
+}
 
 /// Evidence collected from Windows hosts.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -30,4 +57,13 @@ impl EvidenceArgs {
     pub fn is_empty(&self) -> bool {
         self.collected.is_empty() && self.hive.is_empty() && self.evtx.is_empty()
     }
+}
+
+/// `--rules FILE` of a command that reads the rules.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RulesArg {
+    /// Use this rules file instead of the embedded rules (check an edited copy with
+    /// `acsready --rules FILE rules`)
+    #[arg(id = "rules", long = "rules", value_name = "FILE", display_order = 900)]
+    pub file: Option<PathBuf>,
 }

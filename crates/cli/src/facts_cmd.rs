@@ -1,19 +1,20 @@
 //! `acsready facts`: the merged facts of every host, with where each came from.
 
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 
 use acsready_facts::HostFacts;
 use acsready_intake::{Intake, Readers};
-use acsready_report::{Problems, Style};
-use acsready_rules::Rules;
+use acsready_report::{count_of, Label, Problems, Style};
+use acsready_rules::{Lang, Rules};
 use anyhow::Result;
 use comfy_table::{presets, ContentArrangement, Table};
 
 use crate::cli::{FactsArgs, FactsFormat};
+use crate::output::Output;
 use crate::{input, EXIT_BAD_INPUT, EXIT_READY};
 
 /// Fact, value, source rows of one host.
-fn rows(f: &HostFacts) -> Vec<(String, String)> {
+fn rows(f: &HostFacts, lang: Lang) -> Vec<(String, String)> {
     let mut rows = Vec::new();
     let json = serde_json::to_value(f).unwrap_or_default();
     let Some(map) = json.as_object() else {
@@ -26,16 +27,16 @@ fn rows(f: &HostFacts) -> Vec<(String, String)> {
         match value {
             serde_json::Value::Object(inner) => {
                 for (k, v) in inner {
-                    rows.push((format!("{key}.{k}"), compact(v)));
+                    rows.push((format!("{key}.{k}"), compact(v, lang)));
                 }
             }
-            other => rows.push((key.clone(), compact(other))),
+            other => rows.push((key.clone(), compact(other, lang))),
         }
     }
     rows
 }
 
-fn compact(v: &serde_json::Value) -> String {
+fn compact(v: &serde_json::Value, lang: Lang) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Array(items) if items.iter().all(|i| i.is_string()) => items
@@ -43,8 +44,12 @@ fn compact(v: &serde_json::Value) -> String {
             .filter_map(|i| i.as_str())
             .collect::<Vec<_>>()
             .join(", "),
-        serde_json::Value::Array(items) if items.is_empty() => "[] (none)".into(),
-        serde_json::Value::Array(items) => format!("{} entries", items.len()),
+        serde_json::Value::Array(items) if items.is_empty() => {
+            format!("[] ({})", Label::None.text(lang))
+        }
+        serde_json::Value::Array(items) => {
+            count_of(items.len() as u64, Label::EntryOne, Label::Entries, lang)
+        }
         other => other.to_string(),
     }
 }
@@ -59,9 +64,11 @@ fn source_of<'a>(f: &'a HostFacts, fact: &str) -> &'a str {
         .map_or("", String::as_str)
 }
 
-pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
+pub fn facts(args: &FactsArgs, rules: &Rules, style: Style) -> Result<u8> {
+    let lang = style.lang;
     let readers = Readers::new(rules);
-    let request = input::request(&args.inputs, &args.evidence, args.input_kind);
+    let given = &args.hosts;
+    let request = input::request(&given.inputs, &given.evidence, given.input_kind);
     let mut intake = Intake::new(request, &readers);
     let mut hosts: Vec<HostFacts> = intake.hosts().into_iter().map(|h| h.attributed()).collect();
     let no_hosts = hosts.is_empty().then(|| intake.no_hosts());
@@ -72,7 +79,7 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
     input::add_problems(&mut problems, intake.finish());
     problems.errors.extend(no_hosts.map(input::problem));
     let Problems { errors, warnings } = problems;
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut out = Output::open(&args.output)?;
     match args.format {
         FactsFormat::Json => {
             for h in &hosts {
@@ -88,8 +95,8 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
                     .load_preset(presets::UTF8_FULL_CONDENSED)
                     .set_content_arrangement(ContentArrangement::Dynamic)
                     .force_no_tty()
-                    .set_header(["fact", "value", "source"]);
-                for (fact, value) in rows(h) {
+                    .set_header([Label::Fact, Label::Value, Label::Source].map(|l| l.text(lang)));
+                for (fact, value) in rows(h, lang) {
                     let source = source_of(h, &fact).to_string();
                     table.add_row(vec![fact, value, source]);
                 }
@@ -101,13 +108,18 @@ pub fn facts(args: &FactsArgs, rules: &Rules, _style: Style) -> Result<u8> {
                         .map(|(v, s)| format!("{v} ({s})"))
                         .collect::<Vec<_>>()
                         .join(" / ");
-                    writeln!(out, "  conflict: {}: {values}", c.fact)?;
+                    writeln!(
+                        out,
+                        "  {}: {}: {values}",
+                        Label::Conflict.text(lang),
+                        c.fact
+                    )?;
                 }
                 writeln!(out)?;
             }
         }
     }
-    out.flush()?;
+    out.commit()?;
     input::report_problems(&errors, &warnings);
     Ok(if errors.is_empty() {
         EXIT_READY

@@ -1,7 +1,7 @@
 //! `acsready inspect`: what each installer or module is signed with, whether
 //! it is intact, and what it demands of the host it is deployed to.
 
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use acsready_assess::{module_demand, Demand};
@@ -227,7 +227,7 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
         })
         .collect();
 
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut out = crate::output::Output::open(&args.output)?;
     match args.format {
         RulesFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "files": files }))?;
@@ -247,7 +247,7 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
                     "/INTEGRITYCHECK",
                     "needs a ready host",
                 ]);
-            if !style.color {
+            if !out.colour() {
                 table.force_no_tty();
             }
             for f in &files {
@@ -277,7 +277,7 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
             writeln!(out, "{table}")?;
         }
     }
-    out.flush()?;
+    out.commit()?;
     for e in &folder_errors {
         eprintln!("acsready: {}", e.line("host"));
     }

@@ -1,10 +1,12 @@
 //! acsready: can these Windows hosts take modules signed with Azure Code Signing?
 
 mod cli;
+mod errors;
 mod evidence_args;
 mod facts_cmd;
 mod input;
 mod inspect_cmd;
+mod output;
 mod pipeline;
 mod preflight_cmd;
 #[cfg(feature = "server")]
@@ -13,13 +15,12 @@ mod report_cmd;
 #[cfg(feature = "server")]
 mod server_cmd;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use acsready_report::{explain_text, rules_json, rules_table, ProductNames, Style};
 use acsready_rules::{Lang, Rules};
 use anyhow::{Context, Result};
-use clap::Parser;
 
 use cli::{Cli, Command, LangArg, RulesFormat};
 
@@ -33,7 +34,7 @@ pub const EXIT_NOT_READY: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -47,19 +48,13 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if is_broken_pipe(&e) {
+            if output::is_broken_pipe(&e) {
                 return ExitCode::from(EXIT_READY);
             }
-            eprintln!("acsready: error: {e:#}");
+            eprintln!("acsready: error: {}", errors::error_text(&e));
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .filter_map(|c| c.downcast_ref::<io::Error>())
-        .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
 }
 
 fn language(arg: Option<LangArg>) -> Lang {
@@ -74,16 +69,9 @@ fn language(arg: Option<LangArg>) -> Lang {
     }
 }
 
-/// Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org).
-fn use_color() -> bool {
-    io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::env::var("TERM").map_or(true, |t| t != "dumb")
-}
-
 /// The rules, dated today (facts without `collected_at` are dated so).
 fn load_rules(cli: &Cli) -> Result<Rules> {
-    let mut rules = match &cli.rules {
+    let mut rules = match cli.rules_file()? {
         Some(path) => Rules::from_path(path)?,
         None => Rules::embedded().context("the embedded rules are broken")?,
     };
@@ -96,10 +84,9 @@ fn run(cli: Cli) -> Result<u8> {
     let rules = load_rules(&cli)?;
     let style = Style {
         lang,
-        color: use_color(),
+        color: output::use_color(),
         names: ProductNames::of(&rules),
     };
-    let stdout = io::stdout();
     match cli.command {
         Command::Assess(args) => pipeline::assess(&args, &rules, style),
         Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
@@ -112,8 +99,8 @@ fn run(cli: Cli) -> Result<u8> {
         #[cfg(feature = "server")]
         Command::Push(args) => push_cmd::push(&args),
         Command::Preflight { target } => preflight_cmd::preflight(&target, &rules, style),
-        Command::Rules { format } => {
-            let mut out = stdout.lock();
+        Command::Rules { format, output, .. } => {
+            let mut out = output::Output::open(&output)?;
             match format {
                 RulesFormat::Table => write!(out, "{}", rules_table(&rules, lang))?,
                 RulesFormat::Json => {
@@ -121,10 +108,11 @@ fn run(cli: Cli) -> Result<u8> {
                     writeln!(out)?;
                 }
             }
+            out.commit()?;
             Ok(EXIT_READY)
         }
-        Command::Explain { code } => {
-            let mut out = stdout.lock();
+        Command::Explain { code, .. } => {
+            let mut out = std::io::stdout().lock();
             match code {
                 Some(code) => {
                     let code = code.trim().to_ascii_uppercase();
@@ -132,7 +120,7 @@ fn run(cli: Cli) -> Result<u8> {
                         eprintln!("acsready: error: no finding {code} in the rules (acsready explain lists them)");
                         return Ok(EXIT_BAD_INPUT);
                     };
-                    write!(out, "{}", explain_text(&code, f, lang))?;
+                    write!(out, "{}", explain_text(&code, f, &rules, lang))?;
                 }
                 None => {
                     for (code, f) in &rules.findings {

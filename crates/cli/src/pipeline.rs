@@ -2,19 +2,22 @@
 //! batches so memory stays flat however large the fleet, with the batch
 //! parsed and assessed in parallel and written in input order.
 
-use std::io::{self, BufWriter, IsTerminal};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
-use acsready_assess::{assess_with, predict, Demand, Detail, HostAssessment, Summary};
+use acsready_assess::{assess_cached, predict, Demand, Detail, HostAssessment, Summary, TextCache};
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_intake::{Host, Intake, Readers};
-use acsready_report::{reporter, Problems, Reporter, RulesIdentity, Style};
-use acsready_rules::Rules;
+use acsready_report::{
+    count_of, reporter, thousands, Label, Problems, Reporter, RulesIdentity, Style,
+};
+use acsready_rules::{Lang, Rules};
 use anyhow::{bail, Result};
 use rayon::prelude::*;
 
 use crate::cli::AssessArgs;
 use crate::input;
+use crate::output::Output;
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// Hosts parsed and assessed together; bounds memory to a few MB.
@@ -58,23 +61,48 @@ pub(crate) struct Run<'a> {
     pub unpacked: Vec<std::sync::Arc<acsready_sources::compressed::Unpacked>>,
 }
 
+/// The progress line: "51,176 hosts assessed (12,794/s, 0:04)", the rate a
+/// whole number.
+fn progress_text(hosts: u64, per_sec: f64, elapsed: std::time::Duration, lang: Lang) -> String {
+    let rate = if per_sec.is_finite() && per_sec > 0.0 {
+        per_sec.round() as u64
+    } else {
+        0
+    };
+    let secs = elapsed.as_secs();
+    acsready_rules::fill(
+        Label::Progress.text(lang),
+        &[
+            (
+                "count",
+                &count_of(hosts, Label::HostOne, Label::Hosts, lang),
+            ),
+            ("rate", &thousands(rate)),
+            ("elapsed", &format!("{}:{:02}", secs / 60, secs % 60)),
+        ],
+    )
+}
+
 /// A counter of assessed hosts, shown only on a terminal (never in pipes or CI).
-fn progress_bar() -> Option<indicatif::ProgressBar> {
+fn progress_bar(lang: Lang) -> Option<indicatif::ProgressBar> {
     if !io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
         return None;
     }
     let bar = indicatif::ProgressBar::new_spinner();
+    let line = move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let text = progress_text(state.pos(), state.per_sec(), state.elapsed(), lang);
+        let _ = w.write_str(&text);
+    };
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {human_pos} hosts assessed ({per_sec}, {elapsed})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        indicatif::ProgressStyle::with_template("{spinner} {line}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+            .with_key("line", line),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     Some(bar)
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
     /// A host's sources and evidence inside unpacked archives, shown by the
     /// archives' names.
     fn show_names(&self, a: &mut HostAssessment) {
@@ -98,9 +126,14 @@ impl Run<'_> {
         }
     }
 
+    /// A cache of finding texts in the rules and language of this run.
+    fn texts(&self) -> TextCache<'a> {
+        TextCache::new(self.rules, self.style.lang)
+    }
+
     /// Assesses one host, and predicts what deploying each module does there.
-    fn assess(&self, facts: &HostFacts, detail: Detail) -> HostAssessment {
-        let mut a = assess_with(facts, self.rules, self.style.lang, detail);
+    fn assess(&self, facts: &HostFacts, texts: &mut TextCache, detail: Detail) -> HostAssessment {
+        let mut a = assess_cached(facts, texts, detail);
         a.modules = self
             .modules
             .iter()
@@ -123,7 +156,8 @@ fn assess_batch(
         let counted = hosts
             .into_par_iter()
             .fold(Summary::default, |mut s, host| {
-                s.add(&run.assess(&host.facts, Detail::Codes));
+                let mut texts = run.texts();
+                s.add(&run.assess(&host.facts, &mut texts, Detail::Codes));
                 s
             })
             .reduce(Summary::default, |mut s1, s2| {
@@ -136,11 +170,14 @@ fn assess_batch(
     let detail = sink.detail();
     let assessed: Vec<HostAssessment> = hosts
         .into_par_iter()
-        .map(|host| {
-            let mut a = run.assess(&host.facts, detail);
-            a.sources = host.sources();
-            a
-        })
+        .map_init(
+            || run.texts(),
+            |texts, host| {
+                let mut a = run.assess(&host.facts, texts, detail);
+                a.sources = host.sources();
+                a
+            },
+        )
         .collect();
     for mut a in assessed {
         summary.add(&a);
@@ -151,16 +188,21 @@ fn assess_batch(
 }
 
 pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
-    let mut inputs = args.inputs.clone();
-    if inputs.is_empty() && args.evidence.is_empty() {
+    let mut inputs = args.hosts.inputs.clone();
+    if inputs.is_empty() && args.hosts.evidence.is_empty() {
         if io::stdin().is_terminal() {
             bail!("no input: give facts files or folders, - to read standard input, or --collected / --hive (acsready assess --help)");
         }
         inputs.push(PathBuf::from("-"));
     }
+    let mut out = Output::open(&args.output)?;
+    let style = Style {
+        color: out.colour(),
+        ..style
+    };
     let readers = Readers::new(rules);
     let mut intake = Intake::new(
-        input::request(&inputs, &args.evidence, args.input_kind),
+        input::request(&inputs, &args.hosts.evidence, args.hosts.input_kind),
         &readers,
     );
     let mut problems = Problems::default();
@@ -172,40 +214,43 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         rules,
         style: style.clone(),
         modules,
-        progress: progress_bar(),
+        progress: progress_bar(style.lang),
         unpacked: intake.unpacked().to_vec(),
     };
 
-    let out = BufWriter::with_capacity(1 << 16, io::stdout());
     let identity = RulesIdentity::of(rules);
-    let mut sink = Sink {
-        report: match args.summary {
-            true => None,
-            false => Some(reporter(
-                crate::report_cmd::report_format(args.format, args.csv_findings),
-                out,
-                &style,
-                &identity,
-            )?),
-        },
-    };
+    let format = crate::report_cmd::report_format(args.format, args.csv_findings, args.wide, &out);
     let mut summary = Summary::default();
-    intake.stream(BATCH, |hosts| {
-        assess_batch(hosts, &run, &mut sink, &mut summary)
-    })?;
-    if let Some(bar) = &run.progress {
-        bar.finish_and_clear();
-    }
-    let no_hosts = (summary.hosts == 0).then(|| intake.no_hosts());
-    input::add_problems(&mut problems, intake.finish());
-    summary.not_assessed = problems.errors.len().saturating_sub(not_module) as u64;
-    problems.errors.extend(no_hosts.map(input::problem));
-    match sink.report {
-        Some(r) => r.finish(&summary, &problems)?,
-        None => {
-            crate::report_cmd::write_summary(args.format, &identity, &style, &summary, &problems)?
+    // The report borrows the output until it is finished.
+    let summary_only = {
+        let mut sink = Sink {
+            report: match args.summary {
+                true => None,
+                false => Some(reporter(format, &mut out, &style, &identity)?),
+            },
+        };
+        intake.stream(BATCH, |hosts| {
+            assess_batch(hosts, &run, &mut sink, &mut summary)
+        })?;
+        if let Some(bar) = &run.progress {
+            bar.finish_and_clear();
         }
+        let no_hosts = (summary.hosts == 0).then(|| intake.no_hosts());
+        input::add_problems(&mut problems, intake.finish());
+        summary.not_assessed = problems.errors.len().saturating_sub(not_module) as u64;
+        problems.errors.extend(no_hosts.map(input::problem));
+        match sink.report {
+            Some(r) => {
+                r.finish(&summary, &problems)?;
+                false
+            }
+            None => true,
+        }
+    };
+    if summary_only {
+        crate::report_cmd::write_summary(&mut out, format, &identity, &style, &summary, &problems)?;
     }
+    out.commit()?;
     input::report_problems(&problems.errors, &problems.warnings);
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
@@ -214,4 +259,29 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     } else {
         EXIT_NOT_READY
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn the_progress_line_counts_in_words_and_whole_numbers() {
+        let line = |n, rate, secs, lang| progress_text(n, rate, Duration::from_secs(secs), lang);
+        assert_eq!(
+            line(51_176, 51_176.585_2, 65, Lang::En),
+            "51,176 hosts assessed (51,177/s, 1:05)"
+        );
+        assert_eq!(line(1, 0.4, 0, Lang::En), "1 host assessed (0/s, 0:00)");
+        assert_eq!(
+            line(0, f64::NAN, 3, Lang::En),
+            "0 hosts assessed (0/s, 0:03)"
+        );
+        assert_eq!(
+            line(2_000, 1_234.4, 2, Lang::Ja),
+            "2,000 台を判定 (毎秒 1,234 台, 0:02)"
+        );
+    }
 }

@@ -6,7 +6,7 @@ use std::io::{self, BufWriter, IsTerminal, Read};
 use std::path::PathBuf;
 
 use acsready_facts::HostFacts;
-use acsready_intake::{InputKind, Intake, Problem, Readers};
+use acsready_intake::{Intake, Problem, Readers};
 use acsready_preflight::{check_password, run, Options, Phase, ServerEvidence};
 use acsready_report::{InputProblem, PreflightReport, Problems, RulesIdentity, Style};
 use acsready_rules::Rules;
@@ -15,7 +15,7 @@ use anyhow::{bail, Result};
 use clap::{Subcommand, ValueEnum};
 use zeroize::Zeroizing;
 
-use crate::evidence_args::EvidenceArgs;
+use crate::evidence_args::{HostArgs, RulesArg};
 use crate::{input, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 #[derive(Debug, Subcommand)]
@@ -35,10 +35,13 @@ The SQL Server password is read with --sql-password-stdin (a prompt without echo
 whole of standard input) or --sql-password-file FILE; one trailing newline is removed. It is never printed \
 or stored: only the classes of forbidden characters are reported.
 
-Examples:
-  acsready preflight apex-one --collected \\\\srv\\acsready$ --server-hive SOFTWARE --server-hive SYSTEM \\
-      --server-dir officescan-dir.txt --sql-password-stdin
-  acsready preflight apex-one fleet.ndjson --phase after --server-reg system.reg --server-dir dir.txt -f json
+Examples (a line starting with # says what the next one does):
+  # before the upgrade: the agents (a collector share), the server's hives
+  acsready preflight apex-one DIR --server-hive SOFTWARE --server-hive SYSTEM
+  # the server's folder listing, and the SQL Server password typed in
+  acsready preflight apex-one DIR --server-dir dir.txt --sql-password-stdin
+  # after the upgrade: the new server's services and folders, as JSON
+  acsready preflight apex-one DIR --phase after --server-hive SYSTEM -f json
 
 Exit codes: 0 nothing blocks the upgrade; 1 something blocks it; 2 bad usage or bad input \
 (the other inputs are still checked and reported)."
@@ -48,16 +51,9 @@ Exit codes: 0 nothing blocks the upgrade; 1 something blocks it; 2 bad usage or 
 
 #[derive(Debug, clap::Args)]
 pub struct ApexOneArgs {
-    /// Agents: facts files or folders, osquery results, console exports; - reads standard input
-    #[arg(value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-
+    /// The agents
     #[command(flatten)]
-    pub evidence: EvidenceArgs,
-
-    /// Read every INPUT as this kind instead of recognising it from its content
-    #[arg(long, value_enum, value_name = "KIND")]
-    pub input_kind: Option<InputKind>,
+    pub agents: HostArgs,
 
     /// Before the server upgrade, or after it (services and folders of the new server)
     #[arg(long, value_enum, default_value_t = PhaseArg::Before)]
@@ -98,11 +94,24 @@ pub struct ApexOneArgs {
     /// Output format
     #[arg(long, short, value_enum, default_value_t = PreflightFormat::Table)]
     pub format: PreflightFormat,
+
+    #[command(flatten)]
+    pub rules: RulesArg,
+}
+
+impl PreflightTarget {
+    /// The target's `--rules`.
+    pub fn rules(&self) -> &RulesArg {
+        let PreflightTarget::ApexOne(args) = self;
+        &args.rules
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PhaseArg {
+    /// Before the server upgrade: what would block it
     Before,
+    /// After the server upgrade: what the new server must show
     After,
 }
 
@@ -216,11 +225,11 @@ fn read_password(args: &ApexOneArgs) -> Result<Option<Zeroizing<String>>, InputP
 /// The agents of every input and evidence option, merged by host, read by
 /// the intake as `assess` reads them.
 fn read_agents(args: &ApexOneArgs, readers: &Readers, problems: &mut Problems) -> Vec<HostFacts> {
-    let request = input::request(&args.inputs, &args.evidence, args.input_kind);
+    let given = &args.agents;
+    let request = input::request(&given.inputs, &given.evidence, given.input_kind);
     let mut intake = Intake::new(request, readers);
     let agents: Vec<HostFacts> = intake.hosts().into_iter().map(|h| h.attributed()).collect();
-    let no_hosts = (agents.is_empty() && !(args.inputs.is_empty() && args.evidence.is_empty()))
-        .then(|| intake.no_hosts());
+    let no_hosts = (agents.is_empty() && !given.is_empty()).then(|| intake.no_hosts());
     input::add_problems(problems, intake.finish());
     problems.errors.extend(no_hosts.map(input::problem));
     agents
@@ -234,7 +243,7 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
             rules.origin
         );
     };
-    let stdin_input = args.inputs.iter().any(|i| i.as_os_str() == "-");
+    let stdin_input = args.agents.inputs.iter().any(|i| i.as_os_str() == "-");
     if args.sql_password_stdin && stdin_input {
         bail!("--sql-password-stdin and the input - both read standard input: give the agents as files, or the password with --sql-password-file");
     }
@@ -243,7 +252,7 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
         regs: args.server_reg.clone(),
         dirs: args.server_dir.clone(),
     };
-    if args.inputs.is_empty() && args.evidence.is_empty() && server_files.is_empty() {
+    if args.agents.is_empty() && server_files.is_empty() {
         bail!("no input: give the agents (as for `assess`) and the server's evidence (--server-hive, --server-reg, --server-dir); see acsready preflight apex-one --help");
     }
 
@@ -258,7 +267,7 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
     };
     let readers = Readers::new(rules);
     let agents = read_agents(args, &readers, &mut problems);
-    if agents.is_empty() && args.inputs.is_empty() && args.evidence.is_empty() {
+    if agents.is_empty() && args.agents.is_empty() {
         problems.warnings.push(InputProblem {
             host: None,
             source: String::new(),

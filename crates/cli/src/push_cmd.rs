@@ -1,14 +1,18 @@
 //! `acsready push`: sends the host folders a collector wrote to a share to
 //! the fleet server, each zipped in memory and posted on its own.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use acsready_intake::evidence::collected_folders;
 use acsready_intake::upload::zip_folder;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::{EXIT_BAD_INPUT, EXIT_READY};
+
+/// The environment variable `push` reads its token from.
+pub const TOKEN_ENV: &str = "ACSREADY_TOKEN";
 
 #[derive(Debug, clap::Args)]
 pub struct PushArgs {
@@ -20,17 +24,58 @@ pub struct PushArgs {
     #[arg(long, value_name = "URL")]
     pub server: String,
 
-    /// A token of scope ingest (`acsready token create --scope ingest`)
-    #[arg(long, value_name = "T")]
-    pub token: String,
+    /// A token of scope ingest (`acsready token create --scope ingest`). On the command line it
+    /// is seen in the shell's history and the process list: prefer --token-file or ACSREADY_TOKEN
+    #[arg(long, value_name = "TOKEN", conflicts_with = "token_file")]
+    pub token: Option<String>,
+
+    /// Read the token from this file (its first line; as `acsready token create > FILE` writes it)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 
     /// Seconds to wait for one upload
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub timeout: u64,
 }
 
+/// The most bytes a token file may have.
+const MAX_TOKEN_FILE: u64 = 4096;
+
+/// The token: --token, else --token-file, else ACSREADY_TOKEN.
+fn token(args: &PushArgs) -> Result<String> {
+    let (token, origin) = if let Some(token) = &args.token {
+        (token.clone(), "--token".to_string())
+    } else if let Some(file) = &args.token_file {
+        let mut text = String::new();
+        std::fs::File::open(file)
+            .and_then(|f| f.take(MAX_TOKEN_FILE + 1).read_to_string(&mut text))
+            .with_context(|| format!("--token-file {}: cannot read", file.display()))?;
+        if text.len() as u64 > MAX_TOKEN_FILE {
+            bail!(
+                "--token-file {}: longer than {MAX_TOKEN_FILE} bytes: not a token",
+                file.display()
+            );
+        }
+        let line = text.lines().next().unwrap_or_default().to_string();
+        (line, format!("--token-file {}", file.display()))
+    } else {
+        match std::env::var(TOKEN_ENV) {
+            Ok(token) => (token, TOKEN_ENV.to_string()),
+            Err(std::env::VarError::NotPresent) => bail!(
+                "no token: give --token-file FILE or set {TOKEN_ENV} (a token of scope ingest: acsready token create --scope ingest)"
+            ),
+            Err(std::env::VarError::NotUnicode(_)) => bail!("{TOKEN_ENV} is not valid text"),
+        }
+    };
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        bail!("{origin}: the token is empty");
+    }
+    Ok(token)
+}
+
 pub fn push(args: &PushArgs) -> Result<u8> {
-    crate::server_cmd::check_token(&args.token)?;
+    let token = token(args)?;
     let url = format!("{}/api/v1/collected", args.server.trim_end_matches('/'));
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -45,14 +90,18 @@ pub fn push(args: &PushArgs) -> Result<u8> {
     }
     let mut accepted = 0;
     for dir in folders {
-        match send(&agent, &url, &args.token, &dir) {
+        match send(&agent, &url, &token, &dir) {
             Ok(answer) => {
                 accepted += 1;
                 println!("{}: {answer}", dir.display());
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("acsready: error: {}: {e:#}", dir.display());
+                eprintln!(
+                    "acsready: error: {}: {}",
+                    dir.display(),
+                    crate::errors::error_text(&e)
+                );
             }
         }
     }

@@ -1,23 +1,34 @@
 //! `acsready report --from`: a saved JSON report rendered again, and the
 //! counts alone of `assess --summary`.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 use acsready_assess::render::render_host;
 use acsready_assess::Summary;
 use acsready_report::{
     reporter, InputProblem, Problems, ReportFormat, RulesIdentity, Style, SummaryReport,
+    TableLayout,
 };
 use acsready_rules::Rules;
 use anyhow::{bail, Result};
 
 use crate::cli::Format;
+use crate::output::Output;
 use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
-/// The report of a `--format` (and `--csv-findings`).
-pub(crate) fn report_format(format: Format, csv_findings: bool) -> ReportFormat {
+/// The report of a `--format` (and `--csv-findings`); a table fits the
+/// terminal it is written to, unless `--wide`.
+pub(crate) fn report_format(
+    format: Format,
+    csv_findings: bool,
+    wide: bool,
+    out: &Output,
+) -> ReportFormat {
     match format {
-        Format::Table => ReportFormat::Table,
+        Format::Table => ReportFormat::Table(match out.terminal_width() {
+            Some(width) if !wide => TableLayout::Fit(width),
+            _ => TableLayout::Full,
+        }),
         Format::Json => ReportFormat::Json,
         Format::Csv if csv_findings => ReportFormat::CsvFindings,
         Format::Csv => ReportFormat::Csv,
@@ -27,26 +38,24 @@ pub(crate) fn report_format(format: Format, csv_findings: bool) -> ReportFormat 
 }
 
 /// `--summary`: only the counts, in the chosen format.
-pub(crate) fn write_summary(
-    format: Format,
+pub(crate) fn write_summary<W: Write>(
+    mut out: W,
+    format: ReportFormat,
     identity: &RulesIdentity,
     style: &Style,
     summary: &Summary,
     problems: &Problems,
 ) -> io::Result<()> {
-    let mut out = io::stdout().lock();
     match format {
-        Format::Table => writeln!(
-            out,
-            "{}",
-            acsready_report::summary_line(summary, style.lang)
-        ),
-        Format::Json | Format::Jsonl | Format::Html => {
+        ReportFormat::Table(layout) => {
+            acsready_report::write_summary_line(out, summary, style.lang, layout)
+        }
+        ReportFormat::Json | ReportFormat::Jsonl | ReportFormat::Html => {
             let doc = SummaryReport::new(identity, style.lang, summary, problems);
             serde_json::to_writer(&mut out, &doc)?;
             writeln!(out)
         }
-        Format::Csv => {
+        ReportFormat::Csv | ReportFormat::CsvFindings => {
             out.write_all(
                 "\u{feff}hosts,ready,not_ready,unknown,unsupported,not_assessed\r\n".as_bytes(),
             )?;
@@ -94,15 +103,20 @@ pub fn rerender(args: &crate::cli::ReportArgs, rules: &Rules, style: Style) -> R
             "no hosts in this report",
         ));
     }
-    let out = BufWriter::with_capacity(1 << 16, io::stdout());
-    let format = report_format(args.format, false);
-    let mut r = reporter(format, out, &style, &report.rules)?;
+    let mut out = Output::open(&args.output)?;
+    let style = Style {
+        color: out.colour(),
+        ..style
+    };
+    let format = report_format(args.format, false, args.wide, &out);
+    let mut r = reporter(format, &mut out, &style, &report.rules)?;
     for mut h in report.hosts {
         // Texts in the language asked for, from the codes and parameters.
         render_host(&mut h, rules, style.lang);
         r.host(h)?;
     }
     r.finish(&report.summary, &problems)?;
+    out.commit()?;
     Ok(if !problems.errors.is_empty() {
         EXIT_BAD_INPUT
     } else if report.summary.all_ready() {

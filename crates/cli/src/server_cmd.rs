@@ -4,15 +4,29 @@ use std::path::PathBuf;
 
 use acsready_rules::Rules;
 use acsready_server::{auth, Config, Limits, Scope, SqliteStore, Store};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
+use crate::evidence_args::RulesArg;
 use crate::{EXIT_BAD_INPUT, EXIT_READY};
+
+/// `--db PATH`: the server's database, for `serve` and `token`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DbArg {
+    /// The server's database file [default: acsready/acsready.db in the platform's data directory]
+    #[arg(id = "db", long = "db", value_name = "PATH")]
+    pub path: Option<PathBuf>,
+}
+
+impl DbArg {
+    fn path(&self) -> PathBuf {
+        self.path.clone().unwrap_or_else(SqliteStore::default_path)
+    }
+}
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// The database file [default: acsready/acsready.db in the platform's data directory]
-    #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArg,
 
     /// Address and port to listen on (port 0: any free port)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
@@ -25,14 +39,17 @@ pub struct ServeArgs {
     /// Largest zip of POST /api/v1/collected, in bytes (larger: 413)
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
     pub max_upload: usize,
+
+    #[command(flatten)]
+    pub rules: RulesArg,
 }
 
 #[derive(Debug, clap::Subcommand)]
 pub enum TokenCommand {
     /// Create a token and print it (alone, on standard output); it is shown only once
     Create {
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArg,
         /// ingest: send facts and folders; read: read hosts, summary, reports, the dashboard
         #[arg(long, value_enum)]
         scope: ScopeArg,
@@ -42,25 +59,24 @@ pub enum TokenCommand {
     },
     /// List tokens (id, scope, name, created, revoked); never the tokens themselves
     List {
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Revoke a token by its id (from `token list`); it stops working at once
     Revoke {
+        /// The token's id, as `acsready token list` shows it (not the token itself)
         id: i64,
-        #[arg(long, value_name = "PATH")]
-        db: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ScopeArg {
+    /// Send facts and collector folders (`acsready push`, POST /api/v1/…)
     Ingest,
+    /// Read hosts, summary, reports and the dashboard
     Read,
-}
-
-fn db_path(db: &Option<PathBuf>) -> PathBuf {
-    db.clone().unwrap_or_else(SqliteStore::default_path)
 }
 
 /// Logs go to standard error; ACSREADY_LOG sets the level (error, warn, info, debug).
@@ -82,7 +98,7 @@ pub fn serve(args: &ServeArgs, rules: Rules) -> Result<u8> {
         ..Limits::default()
     };
     acsready_server::serve(Config {
-        db: db_path(&args.db),
+        db: args.db.path(),
         listen: args.listen.clone(),
         limits,
         rules,
@@ -91,8 +107,8 @@ pub fn serve(args: &ServeArgs, rules: Rules) -> Result<u8> {
 }
 
 pub fn token(cmd: &TokenCommand) -> Result<u8> {
-    let open = |db: &Option<PathBuf>| {
-        let path = db_path(db);
+    let open = |db: &DbArg| {
+        let path = db.path();
         SqliteStore::open(&path).with_context(|| format!("cannot open {}", path.display()))
     };
     match cmd {
@@ -136,12 +152,4 @@ pub fn token(cmd: &TokenCommand) -> Result<u8> {
         }
     }
     Ok(EXIT_READY)
-}
-
-/// Refuses an empty token early.
-pub fn check_token(token: &str) -> Result<()> {
-    if token.trim().is_empty() {
-        bail!("--token is empty");
-    }
-    Ok(())
 }

@@ -353,7 +353,7 @@ fn table_shows_remediation_and_summary_in_both_languages() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("KB5005625"))
-        .stdout(predicate::str::contains("Summary: 1 hosts"))
+        .stdout(predicate::str::contains("Summary: 1 host — "))
         .stdout(predicate::str::contains("\x1b[").not());
     acsready()
         .args(["assess", "--lang", "ja"])

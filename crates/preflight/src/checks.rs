@@ -7,7 +7,7 @@ use acsready_assess::{HostAssessment, Verdict};
 use acsready_facts::HostFacts;
 use acsready_rules::{codes, Installation, Severity, Version};
 
-use crate::{agent_version, ev, line_name, Findings, PasswordCheck, Phase, ServerEvidence};
+use crate::{agent_version, ev, line_name, Findings, PasswordCheck, ServerEvidence};
 
 fn installation(facts: &HostFacts) -> Option<Installation> {
     acsready_assess::installation_of(facts)
@@ -83,11 +83,7 @@ fn support(f: &Findings, facts: &HostFacts, build: u32) -> Support {
 }
 
 /// ACS200 / ACS201. Returns host → the unsupported release's name.
-pub(crate) fn unsupported_os(
-    f: &mut Findings,
-    agents: &[HostFacts],
-    phase: Phase,
-) -> BTreeMap<String, String> {
+pub(crate) fn unsupported_os(f: &mut Findings, agents: &[HostFacts]) -> BTreeMap<String, String> {
     let mut found = BTreeMap::new();
     let mut evidence = Vec::new();
     let mut unknown = Vec::new();
@@ -122,26 +118,17 @@ pub(crate) fn unsupported_os(
             }
         }
     }
-    if phase == Phase::Before || !found.is_empty() {
-        if !found.is_empty() {
-            let count = found.len().to_string();
-            f.add(
-                codes::PF_UNSUPPORTED_OS,
-                &[("count", &count)],
-                found.keys().cloned().collect(),
-                evidence,
-                Vec::new(),
-            );
-        }
-        if !unknown.is_empty() {
-            let count = unknown.len().to_string();
-            f.add(
-                codes::PF_AGENT_OS_UNKNOWN,
-                &[("count", &count)],
-                unknown,
-                unknown_evidence,
-                Vec::new(),
-            );
+    for (code, hosts, evidence) in [
+        (
+            codes::PF_UNSUPPORTED_OS,
+            found.keys().cloned().collect::<Vec<_>>(),
+            evidence,
+        ),
+        (codes::PF_AGENT_OS_UNKNOWN, unknown, unknown_evidence),
+    ] {
+        if !hosts.is_empty() {
+            let count = hosts.len().to_string();
+            f.add(code, &[("count", &count)], hosts, evidence, Vec::new());
         }
     }
     found

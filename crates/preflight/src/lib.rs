@@ -32,7 +32,9 @@ mod servers;
 
 use acsready_assess::{assess, Evidence};
 use acsready_facts::HostFacts;
-use acsready_rules::{codes, fill, ApexOnePreflight, Lang, Rules, Severity, Version};
+use acsready_rules::{
+    codes, fill, ApexOnePreflight, Lang, PreflightCheck, Rules, Severity, Version,
+};
 
 pub use model::*;
 pub use password::check_password;
@@ -95,6 +97,11 @@ impl Findings<'_> {
             evidence,
             remediation,
         });
+    }
+
+    /// A finding that is advice: no hosts, no evidence.
+    pub fn advice(&mut self, code: &str) {
+        self.add(code, &[], Vec::new(), Vec::new(), Vec::new());
     }
 
     /// Lines of a text entry, filled.
@@ -188,38 +195,34 @@ pub fn run(
         })
     });
 
-    let unsupported = checks::unsupported_os(&mut f, agents, options.phase);
-    if options.phase == Phase::Before {
-        checks::password(&mut f, password);
+    // The checks of the phase, as the rules list them.
+    let phase_checks = match options.phase {
+        Phase::Before => &pf.phases.before,
+        Phase::After => &pf.phases.after,
+    };
+    let mut unsupported = Default::default();
+    let version = server_version.as_deref();
+    for check in phase_checks {
+        match check {
+            PreflightCheck::UnsupportedOs => unsupported = checks::unsupported_os(&mut f, agents),
+            PreflightCheck::SqlPassword => checks::password(&mut f, password),
+            PreflightCheck::Versions => checks::versions(&mut f, version, agents),
+            PreflightCheck::DeliveryControl => {
+                checks::delivery(&mut f, agents, options.staged_rollout)
+            }
+            PreflightCheck::AcsReadiness => {
+                checks::acs_readiness(&mut f, server, server_assessed.as_ref(), agents, &assessed)
+            }
+            PreflightCheck::Sha2 => checks::sha2(&mut f, server, agents),
+            PreflightCheck::AuthCert => servers::auth_cert(&mut f, server, version),
+            PreflightCheck::Firewall => servers::firewall(&mut f),
+            PreflightCheck::ServerServices => servers::services(&mut f, server),
+            PreflightCheck::ServerFolders => servers::folders(&mut f, server),
+            PreflightCheck::RenamedServices => servers::renamed(&mut f, server, version, agents),
+            PreflightCheck::ActivationCode => f.advice(codes::PF_ACTIVATION_CODE),
+            PreflightCheck::BehaviourMonitoring => f.advice(codes::PF_BEHAVIOUR_MONITORING),
+        }
     }
-    checks::versions(&mut f, server_version.as_deref(), agents);
-    if options.phase == Phase::Before {
-        checks::delivery(&mut f, agents, options.staged_rollout);
-    }
-    checks::acs_readiness(&mut f, server, server_assessed.as_ref(), agents, &assessed);
-    checks::sha2(&mut f, server, agents);
-    if options.phase == Phase::Before {
-        servers::auth_cert(&mut f, server, server_version.as_deref());
-        servers::firewall(&mut f);
-        f.add(
-            codes::PF_ACTIVATION_CODE,
-            &[],
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-        );
-    } else {
-        servers::services(&mut f, server);
-        servers::folders(&mut f, server);
-        servers::renamed(&mut f, server, server_version.as_deref(), agents);
-    }
-    f.add(
-        codes::PF_BEHAVIOUR_MONITORING,
-        &[],
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
 
     let mut findings = f.list;
     findings.sort_by(|a, b| {
@@ -247,6 +250,10 @@ pub fn run(
     let parsed_server = server_version.as_deref().and_then(Version::parse);
     let server_summary = ServerSummary {
         host: server.host.clone(),
+        evidence_given: server.facts.is_some()
+            || server.services.is_some()
+            || server.listing.is_some()
+            || server.version.is_some(),
         version: server_version.clone(),
         line: parsed_server.and_then(|v| line_name(pf, &v, lang)),
         os: server_assessed.as_ref().map(|a| a.os.clone()),

@@ -92,6 +92,10 @@ pub struct PreflightFinding {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerSummary {
     pub host: String,
+    /// Whether any evidence of the server was given (registry, services,
+    /// install folder or version); without it only the agents are checked.
+    #[serde(default)]
+    pub evidence_given: bool,
     pub version: Option<String>,
     /// The product line of its version ("Virus Buster Corp. XG", "Apex One").
     pub line: Option<String>,

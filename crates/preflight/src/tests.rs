@@ -458,3 +458,41 @@ fn hosts_without_the_agent_are_skipped() {
     assert_eq!(p.summary.agents, 1);
     assert_eq!(p.agents.len(), 1);
 }
+
+#[test]
+fn after_the_upgrade_only_the_checks_of_after_run_as_the_rules_list_them() {
+    let xp = host(r#"{"host":"pc-xp","os":{"current_build":"2600","installation_type":"Client"}}"#);
+    let agents = [ready("pc1", "14.0.12526", true), xp];
+    let codes = |rules: &Rules, options: Options| -> Vec<String> {
+        let p = run(
+            rules,
+            Lang::En,
+            options,
+            &agents,
+            &server("14.0.12526"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(p.summary.blocked, p.findings.iter().any(|f| f.blocking));
+        codes_of(&p).into_iter().map(str::to_string).collect()
+    };
+    assert!(codes(&rules(), before()).contains(&"ACS200".into()));
+    let after_codes = codes(&rules(), after());
+    for code in [
+        "ACS200", "ACS201", "ACS202", "ACS206", "ACS210", "ACS212", "ACS218",
+    ] {
+        assert!(
+            !after_codes.contains(&code.into()),
+            "{code} after: {after_codes:?}"
+        );
+    }
+    assert!(after_codes.contains(&"ACS219".into()), "{after_codes:?}");
+
+    // Which check runs when is data: listed for after, it runs after.
+    let mut edited = rules();
+    let pf = edited.preflight.apex_one.as_mut().unwrap();
+    pf.phases
+        .after
+        .push(acsready_rules::PreflightCheck::UnsupportedOs);
+    assert!(codes(&edited, after()).contains(&"ACS200".into()));
+}

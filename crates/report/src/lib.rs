@@ -3,14 +3,17 @@
 //! rules logic; they only lay out [`HostAssessment`]s.
 
 mod csv_out;
+mod explain;
 mod html;
 mod json;
 mod names;
+mod numbers;
 mod preflight;
 mod preflight_html;
 mod reporter;
 mod rules_view;
 mod table;
+mod table_layout;
 mod ui;
 mod verdict_colour;
 
@@ -18,13 +21,16 @@ use acsready_assess::HostAssessment;
 use serde::{Deserialize, Serialize};
 
 pub use csv_out::CsvReport;
+pub use explain::explain_text;
 pub use html::HtmlReport;
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
 pub use names::ProductNames;
+pub use numbers::{count_of, thousands};
 pub use preflight::{PreflightReport, PREFLIGHT_COLUMNS, PREFLIGHT_SCHEMA};
 pub use reporter::{reporter, ReportFormat, Reporter};
 pub use rules_view::{rules_json, rules_table};
-pub use table::{explain_text, summary_line, TableReport};
+pub use table::{summary_line, write_summary_line, TableReport};
+pub use table_layout::TableLayout;
 pub use ui::{action_label, verdict_label, Label};
 pub use verdict_colour::{verdict_colour, verdict_css_properties, StyleSheet, VerdictColour};
 

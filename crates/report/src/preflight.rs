@@ -4,8 +4,10 @@
 
 use std::io::{self, Write};
 
-use acsready_preflight::{Preflight, PreflightFinding};
-use acsready_rules::Lang;
+use acsready_preflight::{
+    AgentSummary, Phase, Preflight, PreflightFinding, PreflightSummary, ServerSummary,
+};
+use acsready_rules::{Lang, Severity};
 use comfy_table::{presets, ContentArrangement, Table};
 use serde::{Deserialize, Serialize};
 
@@ -95,20 +97,13 @@ impl PreflightReport {
             "{} ({}: {})",
             l(Label::PfTitle),
             l(Label::PfPhase),
-            match r.phase {
-                acsready_preflight::Phase::Before => l(Label::PfBeforeTheUpgrade),
-                acsready_preflight::Phase::After => l(Label::PfAfterTheUpgrade),
-            }
+            l(phase_label(r.phase))
         )?;
-        let server = &r.server;
         writeln!(
             out,
-            "{}: {}  {}  {}  {}",
+            "{}: {}",
             l(Label::PfServer),
-            server.host,
-            server.version.as_deref().unwrap_or("?"),
-            server.os.as_ref().map_or("", |o| o.name.as_str()),
-            server.verdict.map_or("", |v| verdict_label(v, lang)),
+            server_text(&r.server, lang)
         )?;
         if !r.agents.is_empty() {
             let mut t = table();
@@ -120,26 +115,7 @@ impl PreflightReport {
                 "NoProgramUpgrade",
             ]);
             for a in &r.agents {
-                let name = if a.os.name.is_empty() {
-                    "?".to_string()
-                } else {
-                    a.os.name.clone()
-                };
-                let os = match &a.unsupported_os {
-                    Some(_) => format!("{name} ({})", l(Label::PfUnsupported)),
-                    None => name,
-                };
-                t.add_row(vec![
-                    a.host.clone(),
-                    os,
-                    a.version.clone().unwrap_or_else(|| "?".into()),
-                    verdict_label(a.verdict, lang).to_string(),
-                    match a.no_program_upgrade {
-                        Some(true) => "1".into(),
-                        Some(false) => l(Label::PfNot1).into(),
-                        None => "?".into(),
-                    },
-                ]);
+                t.add_row(agent_cells(a, lang));
             }
             writeln!(out, "{t}")?;
         }
@@ -169,39 +145,121 @@ impl PreflightReport {
         }
         let s = &r.summary;
         writeln!(out)?;
+        let by_severity = by_severity(s, lang)
+            .map(|(name, n)| format!("{name} {n}"))
+            .join(", ");
+        let counts = counts(s).map(|(_, n, word, _)| format!("{n} {}", l(word)));
         writeln!(
             out,
-            "{}: {} {}, {} {}, {} {} (critical {}, high {}, medium {}, low {}, info {})",
+            "{}: {} ({by_severity})",
             l(Label::PfSummary),
-            s.agents,
-            l(Label::PfAgents),
-            s.findings,
-            l(Label::PfFindingItems),
-            s.blocking,
-            l(Label::PfBlockingItems),
-            s.critical,
-            s.high,
-            s.medium,
-            s.low,
-            s.info
+            counts.join(", ")
         )?;
-        writeln!(
-            out,
-            "{}",
-            if s.blocked {
-                l(Label::PfResultBlocked)
-            } else {
-                l(Label::PfResultNotBlocked)
-            }
-        )?;
+        writeln!(out, "{}", l(result_labels(r.phase, s.blocked).0))?;
+        let host = l(Label::HostWord);
         for e in &self.errors {
-            writeln!(out, "{}: {}: {}", l(Label::PfError), e.source, e.message)?;
+            writeln!(out, "{}: {}", l(Label::PfError), e.line(host))?;
         }
         for w in &self.warnings {
-            writeln!(out, "{}: {}: {}", l(Label::PfWarning), w.source, w.message)?;
+            writeln!(out, "{}: {}", l(Label::PfWarning), w.line(host))?;
         }
         Ok(())
     }
+}
+
+/// The words of a phase.
+pub(crate) fn phase_label(phase: Phase) -> Label {
+    match phase {
+        Phase::Before => Label::PfBeforeTheUpgrade,
+        Phase::After => Label::PfAfterTheUpgrade,
+    }
+}
+
+/// The result line (table) and the banner (page), worded for the phase.
+pub(crate) fn result_labels(phase: Phase, blocked: bool) -> (Label, Label) {
+    match (phase, blocked) {
+        (Phase::Before, true) => (Label::PfResultBlocked, Label::PfBannerBlocked),
+        (Phase::Before, false) => (Label::PfResultNotBlocked, Label::PfBannerNotBlocked),
+        (Phase::After, true) => (Label::PfResultAfterBlocked, Label::PfBannerAfterBlocked),
+        (Phase::After, false) => (
+            Label::PfResultAfterNotBlocked,
+            Label::PfBannerAfterNotBlocked,
+        ),
+    }
+}
+
+/// The server in one line: name, version, OS and ACS verdict; or, when no
+/// evidence of it was given, that and how to give it.
+pub(crate) fn server_text(server: &ServerSummary, lang: Lang) -> String {
+    if !server.evidence_given {
+        return Label::PfNoServerEvidence.text(lang).to_string();
+    }
+    [
+        server.host.as_str(),
+        server.version.as_deref().unwrap_or("?"),
+        server.os.as_ref().map_or("", |o| o.name.as_str()),
+        server.verdict.map_or("", |v| verdict_label(v, lang)),
+    ]
+    .into_iter()
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join("  ")
+}
+
+/// An agent's row: host, OS, version, ACS verdict, NoProgramUpgrade.
+pub(crate) fn agent_cells(a: &AgentSummary, lang: Lang) -> [String; 5] {
+    let name = if a.os.name.is_empty() {
+        "?"
+    } else {
+        &a.os.name
+    };
+    let os = match &a.unsupported_os {
+        Some(_) => format!("{name} ({})", Label::PfUnsupported.text(lang)),
+        None => name.to_string(),
+    };
+    [
+        a.host.clone(),
+        os,
+        a.version.clone().unwrap_or_else(|| "?".into()),
+        verdict_label(a.verdict, lang).to_string(),
+        match a.no_program_upgrade {
+            Some(true) => "1".into(),
+            Some(false) => Label::PfNot1.text(lang).into(),
+            None => "?".into(),
+        },
+    ]
+}
+
+/// The counts of a preflight: the page's element id, the count, its word
+/// in the table and on the page.
+pub(crate) fn counts(s: &PreflightSummary) -> [(&'static str, u64, Label, Label); 3] {
+    [
+        ("count-agents", s.agents, Label::PfAgents, Label::PfAgents),
+        (
+            "count-findings",
+            s.findings,
+            Label::PfFindingItems,
+            Label::PfFindingsCount,
+        ),
+        (
+            "count-blocking",
+            s.blocking,
+            Label::PfBlockingItems,
+            Label::PfBlockingCount,
+        ),
+    ]
+}
+
+/// The counts by severity, most severe first, with the severity's name.
+pub(crate) fn by_severity(s: &PreflightSummary, lang: Lang) -> [(&'static str, u64); 5] {
+    [
+        (Severity::Critical, s.critical),
+        (Severity::High, s.high),
+        (Severity::Medium, s.medium),
+        (Severity::Low, s.low),
+        (Severity::Info, s.info),
+    ]
+    .map(|(severity, n)| (severity_label(severity, lang), n))
 }
 
 fn table() -> Table {
@@ -228,6 +286,10 @@ mod tests {
     use acsready_rules::Rules;
 
     fn report(lang: Lang) -> PreflightReport {
+        report_of(lang, Phase::Before)
+    }
+
+    fn report_of(lang: Lang, phase: Phase) -> PreflightReport {
         let rules = Rules::embedded().unwrap();
         let mut xp: HostFacts = serde_json::from_str(
             r#"{"host":"pc-xp","os":{"current_build":"2600","installation_type":"Client"}}"#,
@@ -239,7 +301,7 @@ mod tests {
             ..Default::default()
         };
         let options = Options {
-            phase: Phase::Before,
+            phase,
             staged_rollout: false,
         };
         let result = run(&rules, lang, options, &[xp], &server, None).unwrap();
@@ -292,5 +354,52 @@ mod tests {
         assert!(text.contains("the upgrade is blocked"), "{text}");
         assert!(text.contains("pc-xp"), "{text}");
         assert!(!text.contains("Not checked (no Apex One"), "{text}");
+    }
+
+    fn table_text(r: &PreflightReport, lang: Lang) -> String {
+        let mut out = Vec::new();
+        r.write_table(&mut out, crate::tests::style(lang)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn after_the_upgrade_the_result_is_worded_for_after_in_both_languages() {
+        let en = table_text(&report_of(Lang::En, Phase::After), Lang::En);
+        assert!(
+            !en.contains("ACS200") && !en.contains("the upgrade is blocked"),
+            "{en}"
+        );
+        assert!(
+            en.contains("Result: after the upgrade, nothing blocks"),
+            "{en}"
+        );
+        let ja = table_text(&report_of(Lang::Ja, Phase::After), Lang::Ja);
+        assert!(
+            ja.contains("バージョンアップ後の確認で阻害要因はありません"),
+            "{ja}"
+        );
+        let mut page = Vec::new();
+        report_of(Lang::En, Phase::After)
+            .write_html(&mut page)
+            .unwrap();
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains("After the upgrade, nothing blocks"), "{page}");
+    }
+
+    #[test]
+    fn without_server_evidence_the_report_says_so_and_how_to_give_it() {
+        for lang in [Lang::En, Lang::Ja] {
+            let text = table_text(&report(lang), lang);
+            let server_line = text.lines().nth(1).unwrap_or_default();
+            assert!(server_line.contains("--server-hive"), "{server_line}");
+            assert!(!server_line.contains('?'), "{server_line}");
+        }
+        let en = table_text(&report(Lang::En), Lang::En);
+        assert!(en.contains("Server: no server evidence given"), "{en}");
+        let mut with = report(Lang::En);
+        with.result.server.evidence_given = true;
+        with.result.server.version = Some("14.0.0.8378".into());
+        let text = table_text(&with, Lang::En);
+        assert!(text.contains("Server: osce  14.0.0.8378"), "{text}");
     }
 }

@@ -6,12 +6,13 @@
 
 use std::io::{self, Write};
 
-use acsready_preflight::Phase;
 use acsready_rules::Lang;
 
 use crate::html::{esc, CSS};
-use crate::preflight::PreflightReport;
-use crate::ui::{severity_label, verdict_label, Label};
+use crate::preflight::{
+    agent_cells, by_severity, counts, phase_label, result_labels, server_text, PreflightReport,
+};
+use crate::ui::{severity_label, Label};
 
 const EXTRA_CSS: &str = ".blocks{background:var(--not_ready);color:#fff;border-radius:3px;padding:0 6px;font-size:11px;font-weight:600;margin-right:6px}
 .banner{font-size:16px;font-weight:600;padding:10px 14px;border-radius:6px;margin-bottom:16px;color:#fff}
@@ -46,49 +47,35 @@ impl PreflightReport {
             rv = esc(&self.rules.version),
             asof = esc(&self.rules.as_of),
             phase_l = l(Label::PfPhase),
-            phase = match r.phase {
-                Phase::Before => l(Label::PfBeforeTheUpgrade),
-                Phase::After => l(Label::PfAfterTheUpgrade),
-            },
+            phase = l(phase_label(r.phase)),
         )?;
-        let (cls, text) = if s.blocked {
-            ("yes", l(Label::PfBannerBlocked))
-        } else {
-            ("no", l(Label::PfBannerNotBlocked))
-        };
+        let cls = if s.blocked { "yes" } else { "no" };
+        let text = l(result_labels(r.phase, s.blocked).1);
         writeln!(
             out,
             "<div class=\"banner {cls}\" id=\"preflight-blocked\" data-blocked=\"{cls}\">{}</div>",
             esc(text)
         )?;
+        let severities = by_severity(s, lang);
+        let by_count = severities.map(|(_, n)| n.to_string()).join(" / ");
+        let names = severities.map(|(name, _)| name).join(" / ");
+        write!(out, "<section class=\"card\"><div class=\"stats\">")?;
+        for (id, n, _, word) in counts(s).into_iter().rev() {
+            write!(
+                out,
+                "<div><span class=\"count\" id=\"{id}\">{n}</span>{}</div>",
+                l(word)
+            )?;
+        }
         writeln!(
             out,
-            "<section class=\"card\"><div class=\"stats\">\
-             <div><span class=\"count\" id=\"count-blocking\">{}</span>{}</div>\
-             <div><span class=\"count\" id=\"count-findings\">{}</span>{}</div>\
-             <div><span class=\"count\" id=\"count-agents\">{}</span>{}</div>\
-             <div><span class=\"count\">{} / {} / {} / {} / {}</span>critical / high / medium / low / info</div></div>",
-            s.blocking,
-            l(Label::PfBlockingCount),
-            s.findings,
-            l(Label::PfFindingsCount),
-            s.agents,
-            l(Label::PfAgents),
-            s.critical,
-            s.high,
-            s.medium,
-            s.low,
-            s.info
+            "<div><span class=\"count\">{by_count}</span>{names}</div></div>"
         )?;
-        let server = &r.server;
         writeln!(
             out,
-            "<dl class=\"kv\"><dt>{}</dt><dd>{} {} {} {}</dd></dl></section>",
+            "<dl class=\"kv\"><dt>{}</dt><dd>{}</dd></dl></section>",
             l(Label::PfServer),
-            esc(&server.host),
-            esc(server.version.as_deref().unwrap_or("?")),
-            esc(server.os.as_ref().map_or("", |o| o.name.as_str())),
-            server.verdict.map_or("", |v| verdict_label(v, lang)),
+            esc(&server_text(&r.server, lang)),
         )?;
 
         writeln!(
@@ -164,23 +151,12 @@ impl PreflightReport {
             l(Label::PfVersion),
         )?;
         for a in &r.agents {
-            let os = match &a.unsupported_os {
-                Some(_) => format!("{} ({})", a.os.name, l(Label::PfUnsupported)),
-                None => a.os.name.clone(),
-            };
+            let [host, os, version, verdict, npu] = agent_cells(a, lang).map(|c| esc(&c));
             writeln!(
                 out,
-                "<tr data-host=\"{h}\"><td>{h}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"verdict {}\">{}</td><td>{}</td></tr>",
-                esc(&os),
-                esc(a.version.as_deref().unwrap_or("?")),
+                "<tr data-host=\"{host}\"><td>{host}</td><td>{os}</td><td class=\"mono\">{version}</td>\
+                 <td class=\"verdict {}\">{verdict}</td><td>{npu}</td></tr>",
                 a.verdict.as_str(),
-                verdict_label(a.verdict, lang),
-                match a.no_program_upgrade {
-                    Some(true) => "1",
-                    Some(false) => l(Label::PfNot1),
-                    None => "?",
-                },
-                h = esc(&a.host),
             )?;
         }
         writeln!(out, "</tbody></table></div>")?;
@@ -207,7 +183,7 @@ impl PreflightReport {
                 list.len()
             )?;
             for p in list.iter() {
-                write!(out, "<li>{}: {}</li>", esc(&p.source), esc(&p.message))?;
+                write!(out, "<li>{}</li>", esc(&p.line(l(Label::HostWord))))?;
             }
             writeln!(out, "</ul></section>")?;
         }

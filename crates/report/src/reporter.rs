@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use acsready_assess::{HostAssessment, Summary};
 
-use crate::TableReport;
 use crate::{CsvReport, HtmlReport, JsonReport, JsonlReport, Problems, RulesIdentity, Style};
+use crate::{TableLayout, TableReport};
 
 /// A report being written.
 pub trait Reporter {
@@ -21,8 +21,8 @@ pub trait Reporter {
 /// The formats of a full report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
-    /// A terminal table.
-    Table,
+    /// A table for people.
+    Table(TableLayout),
     /// One JSON document (the report contract).
     Json,
     /// JSON Lines: one host per line.
@@ -43,8 +43,8 @@ pub fn reporter<'w, W: Write + Send + 'w>(
     rules: &RulesIdentity,
 ) -> io::Result<Box<dyn Reporter + Send + 'w>> {
     Ok(match format {
-        ReportFormat::Table => Box::new(AtEnd {
-            report: TableReport::new(style.clone()),
+        ReportFormat::Table(layout) => Box::new(AtEnd {
+            report: TableReport::new(style.clone()).laid_out(layout),
             out,
         }),
         ReportFormat::Json => Box::new(JsonReport::begin(out, rules, style.lang)?),
@@ -174,7 +174,7 @@ mod tests {
         hosts.iter().for_each(|h| t.host(h.clone()));
         let mut table = Vec::new();
         t.finish(&mut table, &summary, &problems).unwrap();
-        assert_eq!(through(ReportFormat::Table, lang), table);
+        assert_eq!(through(ReportFormat::Table(TableLayout::Full), lang), table);
 
         let mut j = JsonReport::begin(Vec::new(), &identity(), lang).unwrap();
         hosts.iter().for_each(|h| j.host(h).unwrap());

@@ -12,7 +12,7 @@ fn table(header: &[&str]) -> Table {
     t
 }
 
-fn builds(row: &acsready_rules::WindowsRow) -> String {
+pub(crate) fn builds(row: &acsready_rules::WindowsRow) -> String {
     if !row.builds.is_empty() {
         return row
             .builds
@@ -264,6 +264,19 @@ fn preflight_table(pf: &acsready_rules::ApexOnePreflight, lang: Lang) -> String 
             format!("SHA-2: {}", s.windows),
             s.kbs.join(" + "),
             cited(&s.source, &s.as_of),
+        ]);
+    }
+    let phases = &pf.phases;
+    for (phase, checks) in [("before", &phases.before), ("after", &phases.after)] {
+        // The names as the rules write them.
+        let names: Vec<String> = checks
+            .iter()
+            .filter_map(|c| serde_json::to_value(c).ok()?.as_str().map(str::to_string))
+            .collect();
+        t.add_row(vec![
+            format!("checks {phase} the upgrade"),
+            names.join(", "),
+            cited(&phases.source, &phases.as_of),
         ]);
     }
     format!(

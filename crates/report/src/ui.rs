@@ -51,6 +51,7 @@ catalogue! {
     Agents "agents" "Agent plan" "エージェントの対応";
     Summary "summary" "Summary" "集計";
     Hosts "hosts" "hosts" "台";
+    HostOne "host_one" "host" "台";
     Details "details" "What to do" "対処";
     Evidence "evidence" "evidence" "根拠";
     InputErrors "input_errors" "Input errors" "入力エラー";
@@ -64,6 +65,16 @@ catalogue! {
     Remediation "remediation" "Remediation" "対処";
     Severity "severity" "Severity" "重要度";
     Source "source" "Source" "出典";
+    ExplainPerRelease "explain_per_release" "Per Windows release, from the rules (acsready rules shows all they hold):" "Windows リリースごとの値 (ルールより。ルールの内容はすべて acsready rules で表示できます):";
+    ExplainCapitals "explain_capitals" "Words in capitals stand for a host's values: acsready assess shows them filled in for each host; acsready rules shows the values the rules hold." "大文字の語は端末ごとの値を表します。acsready assess で端末ごとの実際の値を、acsready rules でルールが持つ値を表示できます。";
+    // The progress line of `assess` on a terminal.
+    Progress "progress" "{count} assessed ({rate}/s, {elapsed})" "{count}を判定 (毎秒 {rate} 台, {elapsed})";
+    // `acsready facts --format table`.
+    Fact "fact" "Fact" "項目";
+    Value "value" "Value" "値";
+    Conflict "conflict" "conflict" "不一致";
+    EntryOne "entry_one" "entry" "件";
+    Entries "entries" "entries" "件";
     // The HTML page.
     Title "title" "ACS readiness report" "ACS 署名 対応状況レポート";
     ByVerdict "by_verdict" "Hosts by verdict" "判定別の台数";
@@ -102,11 +113,16 @@ catalogue! {
     PfBlockingItems "pf_blocking_items" "blocking" "件の阻害要因";
     PfResultBlocked "pf_result_blocked" "Result: the upgrade is blocked; fix the BLOCKS findings first." "結果: バージョンアップを阻害する要因があります。「阻害」の指摘を先に対処してください。";
     PfResultNotBlocked "pf_result_not_blocked" "Result: nothing blocks the upgrade." "結果: バージョンアップを阻害する要因はありません。";
+    PfResultAfterBlocked "pf_result_after_blocked" "Result: after the upgrade, something still stands in the way; fix the BLOCKS findings first." "結果: バージョンアップ後も阻害要因が残っています。「阻害」の指摘を先に対処してください。";
+    PfResultAfterNotBlocked "pf_result_after_not_blocked" "Result: after the upgrade, nothing blocks; work through the findings above." "結果: バージョンアップ後の確認で阻害要因はありません。上の指摘を確認してください。";
+    PfNoServerEvidence "pf_no_server_evidence" "no server evidence given (give --server-hive, --server-reg, --server-dir or --server-version): only the agents were checked" "管理サーバの情報が指定されていません (--server-hive、--server-reg、--server-dir、--server-version で指定)。エージェントのみ確認しました";
     PfError "pf_error" "error" "エラー";
     PfWarning "pf_warning" "warning" "警告";
     PfRules "pf_rules" "Rules" "ルール";
     PfBannerBlocked "pf_banner_blocked" "The upgrade is blocked: fix the items marked BLOCKS first." "バージョンアップを阻害する項目があります。「阻害」の項目を先に解消してください。";
     PfBannerNotBlocked "pf_banner_not_blocked" "Nothing blocks the upgrade." "バージョンアップを阻害する項目はありません。";
+    PfBannerAfterBlocked "pf_banner_after_blocked" "After the upgrade, something still stands in the way: fix the items marked BLOCKS first." "バージョンアップ後も阻害要因が残っています。「阻害」の項目を先に解消してください。";
+    PfBannerAfterNotBlocked "pf_banner_after_not_blocked" "After the upgrade, nothing blocks: work through the findings below." "バージョンアップ後の確認で阻害要因はありません。下の指摘を確認してください。";
     PfBlockingCount "pf_blocking_count" "blocking" "阻害要因";
     PfFindingsCount "pf_findings_count" "findings" "指摘";
     PfFindingsTitle "pf_findings_title" "Findings" "指摘事項";

@@ -45,6 +45,52 @@ pub struct ApexOnePreflight {
     pub renamed_services: Vec<RenamedService>,
     /// SHA-2 code-signing updates legacy Windows needs.
     pub sha2: Vec<Sha2Updates>,
+    /// Which checks apply before the server upgrade and which after it.
+    pub phases: CheckPhases,
+}
+
+/// A check of the preflight, as `[preflight.apex_one.phases]` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreflightCheck {
+    /// ACS200 / ACS201: agents on a Windows Apex One does not support.
+    UnsupportedOs,
+    /// ACS202 / ACS203: the SQL Server password.
+    SqlPassword,
+    /// ACS204 / ACS205: server and agent versions.
+    Versions,
+    /// ACS206 / ACS221: delivery control (`NoProgramUpgrade`).
+    DeliveryControl,
+    /// ACS207 / ACS208 / ACS222: ACS readiness of the server and agents.
+    AcsReadiness,
+    /// ACS209 / ACS223: SHA-2 code-signing updates.
+    Sha2,
+    /// ACS210 / ACS211: the server authentication certificate backup.
+    AuthCert,
+    /// ACS212: destinations to allow.
+    Firewall,
+    /// ACS218: the activation code.
+    ActivationCode,
+    /// ACS213 / ACS214: the new server's services.
+    ServerServices,
+    /// ACS215 / ACS216: the new server's folders.
+    ServerFolders,
+    /// ACS217: agent services the upgrade renames.
+    RenamedServices,
+    /// ACS219: behaviour monitoring.
+    BehaviourMonitoring,
+}
+
+/// The checks of each phase, in the order they run.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckPhases {
+    /// Before the server upgrade: what would stop or spoil it.
+    pub before: Vec<PreflightCheck>,
+    /// After it: what the upgraded server and its agents must show.
+    pub after: Vec<PreflightCheck>,
+    pub source: String,
+    pub as_of: String,
 }
 
 /// One product line (Corp. XG = 12, Apex One = 14).

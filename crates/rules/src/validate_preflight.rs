@@ -21,6 +21,7 @@ impl Rules {
             }
         };
         cited("".into(), &a.source, &a.as_of);
+        cited("phases".into(), &a.phases.source, &a.phases.as_of);
         for l in &a.lines {
             cited(format!("line {}", l.major), &l.source, &l.as_of);
         }

@@ -88,7 +88,7 @@ impl OpenedHive {
     /// then the hive reader's notes. Call it after reading the facts, so
     /// that damaged keys met while reading are included.
     pub fn warnings(&self) -> Vec<Note> {
-        recovery_warning(&self.shown, &self.hive)
+        recovery_warning(&self.shown, &self.hive, self.kind)
             .into_iter()
             .chain(
                 self.hive
@@ -101,16 +101,28 @@ impl OpenedHive {
 }
 
 /// The warning for a hive whose unflushed changes could not be replayed,
-/// saying which logs to copy beside it.
-pub fn recovery_warning(shown: &str, hive: &Hive) -> Option<Note> {
+/// saying what that means and what to do: copy its logs beside it, or save
+/// the hive whole from the running host.
+pub fn recovery_warning(shown: &str, hive: &Hive, kind: HiveKind) -> Option<Note> {
     let name = Path::new(shown)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown.to_string());
     let (primary, secondary) = hive.sequence_numbers();
+    let save = match kind {
+        HiveKind::Software => Some("SOFTWARE"),
+        HiveKind::System => Some("SYSTEM"),
+        HiveKind::Other => None,
+    };
+    let save = save.map_or(String::new(), |key| {
+        format!(
+            ", or save the hive whole on the running host as an administrator \
+             (reg save HKLM\\{key} {key}.hiv: nothing left to replay) and read that"
+        )
+    });
     let copy = format!(
         "copy {name}.LOG1 and {name}.LOG2, taken at the same time from the same folder of the \
-         host (C:\\Windows\\System32\\config), beside it and read it again"
+         host (C:\\Windows\\System32\\config), beside it and read it again{save}"
     );
     match hive.recovery() {
         Recovery::Clean { .. } | Recovery::Replayed { .. } => None,
@@ -223,6 +235,10 @@ mod tests {
         assert!(w.message.starts_with("the hive is dirty"), "{w}");
         assert!(w.message.contains("1622 and 1621"), "{w}");
         assert!(w.message.contains("SYSTEM.LOG1 and SYSTEM.LOG2"), "{w}");
+        assert!(
+            w.message.contains("reg save HKLM\\SYSTEM SYSTEM.hiv"),
+            "{w}"
+        );
 
         // `--hive` (files given by hand): the facts read, and the warning.
         let products = crate::rules_fixture::with_rules(KnownProducts::default());
