@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use acsready_assess::{module_demand, Demand};
 use acsready_facts::ModuleFacts;
-use acsready_report::{Label, Style};
+use acsready_report::{InputProblem, Label, Style};
 use acsready_rules::Rules;
 use acsready_signature::{inspect_path, AcsIdentity, FileReport, Format, Integrity, SignatureInfo};
 use anyhow::Result;
@@ -97,12 +97,15 @@ fn flatten(r: FileReport, out: &mut Vec<FileReport>) {
     }
 }
 
-fn files_of(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+fn files_of(paths: &[PathBuf], errors: &mut Vec<InputProblem>) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<InputProblem>) {
         let entries = match std::fs::read_dir(dir) {
             Ok(e) => e,
             Err(e) => {
-                errors.push(format!("{}: cannot read the folder: {e}", dir.display()));
+                errors.push(InputProblem::new(
+                    dir.display().to_string(),
+                    format!("cannot read the folder: {e}"),
+                ));
                 return;
             }
         };
@@ -140,7 +143,7 @@ fn acs_identity(rules: &Rules) -> AcsIdentity {
 }
 
 /// Inspects files and folders; ZIP members follow their package.
-fn reports_of(paths: &[PathBuf], rules: &Rules, errors: &mut Vec<String>) -> Vec<FileReport> {
+fn reports_of(paths: &[PathBuf], rules: &Rules, errors: &mut Vec<InputProblem>) -> Vec<FileReport> {
     let acs = acs_identity(rules);
     let files = files_of(paths, errors);
     let reports: Vec<FileReport> = files.par_iter().map(|p| inspect_path(p, &acs)).collect();
@@ -170,12 +173,14 @@ pub fn modules_of(
     paths: &[PathBuf],
     rules: &Rules,
     lang: acsready_rules::Lang,
-) -> (Vec<(ModuleFacts, Demand)>, Vec<String>) {
+) -> (Vec<(ModuleFacts, Demand)>, Vec<InputProblem>) {
     let mut errors = Vec::new();
     let mut modules = Vec::new();
     for r in reports_of(paths, rules, &mut errors) {
         if let Some(e) = &r.error {
-            errors.push(e.clone());
+            // The error names the file first, as the report's path.
+            let why = e.strip_prefix(&format!("{}: ", r.path)).unwrap_or(e);
+            errors.push(InputProblem::new(r.path.clone(), why));
         } else if r.format != Format::Zip {
             let m = module_facts(&r);
             let d = module_demand(&m, rules, lang);
@@ -278,7 +283,7 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
     }
     out.commit()?;
     for e in &folder_errors {
-        eprintln!("acsready: {e}");
+        eprintln!("acsready: {}", e.line("host"));
     }
     for f in files.iter().filter(|f| f.error.is_some()) {
         eprintln!("acsready: {}", f.error.as_deref().unwrap_or_default());
@@ -295,4 +300,29 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
             EXIT_READY
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_module_that_cannot_be_read_is_a_problem_of_its_path() {
+        let rules = Rules::embedded().expect("the embedded rules load");
+        let dir = tempfile::tempdir().expect("temporary folder");
+        // A ": " in the name: the problem's source is the whole path.
+        let path = dir.path().join("agent: old.dll");
+        let (modules, errors) = modules_of(
+            std::slice::from_ref(&path),
+            &rules,
+            acsready_rules::Lang::En,
+        );
+        assert!(modules.is_empty());
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].source, path.to_string_lossy());
+        assert!(
+            errors[0].message.starts_with("cannot be read: "),
+            "{errors:?}"
+        );
+    }
 }

@@ -9,7 +9,7 @@ use acsready_assess::{assess_cached, predict, Demand, Detail, HostAssessment, Su
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_intake::{Host, Intake, Readers};
 use acsready_report::{
-    count_of, reporter, thousands, InputProblem, Label, Problems, Reporter, RulesIdentity, Style,
+    count_of, reporter, thousands, Label, Problems, Reporter, RulesIdentity, Style,
 };
 use acsready_rules::{Lang, Rules};
 use anyhow::{bail, Result};
@@ -207,9 +207,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     );
     let mut problems = Problems::default();
     let (modules, module_errors) = crate::inspect_cmd::modules_of(&args.module, rules, style.lang);
-    problems
-        .errors
-        .extend(module_errors.iter().map(|e| InputProblem::from_message(e)));
+    problems.errors.extend(module_errors.iter().cloned());
     // Every other error is an input, a record or a host not assessed.
     let not_module = module_errors.len();
     let run = Run {

@@ -6,7 +6,7 @@ use std::io::{self, IsTerminal, Read};
 use std::path::PathBuf;
 
 use acsready_facts::HostFacts;
-use acsready_intake::{Intake, Problem, ProblemKind, Readers};
+use acsready_intake::{Intake, Problem, Readers};
 use acsready_preflight::{check_password, run, Options, Phase, ServerEvidence};
 use acsready_report::{InputProblem, PreflightReport, Problems, RulesIdentity, Style};
 use acsready_rules::Rules;
@@ -282,7 +282,7 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
         args.server_name.as_deref(),
         readers.products(),
     );
-    let noted = |text: &String| input::problem(Problem::noted(ProblemKind::Reading, text));
+    let noted = |note| input::problem(Problem::reading(note));
     problems.errors.extend(read.errors.iter().map(noted));
     problems.warnings.extend(read.warnings.iter().map(noted));
     let server = ServerEvidence {

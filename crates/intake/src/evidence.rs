@@ -8,6 +8,7 @@ use acsready_facts::HostFacts;
 use acsready_sources::folder::{
     read_evidence, read_host_folder, HostEvidence, SOFTWARE_HIVE, SYSTEM_HIVE,
 };
+use acsready_sources::Note;
 
 use crate::find::Found;
 use crate::problem::{Problem, ProblemKind};
@@ -92,10 +93,6 @@ pub(crate) fn hosts(args: &Found, errors: &mut Vec<Problem>) -> Vec<HostSource> 
     hosts
 }
 
-fn warn(text: String) -> Problem {
-    Problem::noted(ProblemKind::Reading, &text)
-}
-
 /// The host a source is about, as far as its name tells: a host folder's
 /// name, or `--host`.
 fn host_of(source: &HostSource) -> Option<String> {
@@ -145,15 +142,12 @@ fn read_source(source: &HostSource, readers: &Readers) -> Result<Read, Problem> 
             if ev.used.is_empty() {
                 let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
                 // Each problem names its file: once is enough.
-                let problems: Vec<&str> = ev
+                let problems: Vec<String> = ev
                     .problems
                     .iter()
-                    .map(|p| {
-                        names
-                            .iter()
-                            .find_map(|n| p.strip_prefix(n.as_str())?.strip_prefix(": "))
-                            .filter(|_| names.len() == 1)
-                            .unwrap_or(p)
+                    .map(|p| match names.as_slice() {
+                        [name] if p.file == *name && p.line.is_none() => p.message.clone(),
+                        _ => p.to_string(),
                     })
                     .collect();
                 return Err(Problem::new(
@@ -167,7 +161,7 @@ fn read_source(source: &HostSource, readers: &Readers) -> Result<Read, Problem> 
     };
     Ok(Read {
         facts: evidence.facts,
-        warnings: evidence.problems.into_iter().map(warn).collect(),
+        warnings: evidence.problems.iter().map(Problem::reading).collect(),
     })
 }
 
@@ -179,10 +173,11 @@ fn expect_software(ev: &mut HostEvidence) {
     }
     for (file, what) in &ev.used {
         if *what == SYSTEM_HIVE {
-            ev.problems.push(format!(
-                "{file}: a SYSTEM hive, but --hive expects the host's SOFTWARE hive \
+            ev.problems.push(Note::file(
+                file,
+                "a SYSTEM hive, but --hive expects the host's SOFTWARE hive \
                  (C:\\Windows\\System32\\config\\SOFTWARE, with SOFTWARE.LOG1 and \
-                 SOFTWARE.LOG2): only the computer name was read from it"
+                 SOFTWARE.LOG2): only the computer name was read from it",
             ));
         }
     }

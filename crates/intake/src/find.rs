@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use acsready_sources::compressed::{self, Unpacked};
 use acsready_sources::folder::{loose_file, LooseFile};
+use acsready_sources::Note;
 
 use crate::kind::InputKind;
 use crate::open::expand;
@@ -202,7 +203,7 @@ fn unpacked_folder(input: &Path, found: &mut Found, errors: &mut Vec<Problem>) -
         }
         Ok(None) => Some(input.to_path_buf()),
         Err(e) => {
-            errors.push(Problem::noted(ProblemKind::Archive, &e.to_string()));
+            errors.push(Problem::from_note(ProblemKind::Archive, &Note::from(&e)));
             None
         }
     }

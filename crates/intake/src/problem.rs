@@ -1,7 +1,7 @@
 //! Problems met reading inputs, typed: the file (and line, column) they are
 //! in, the host when it is known, what kind of problem, and the message.
 
-use acsready_sources::{record_host, SourceError, Unit};
+use acsready_sources::{record_host, Note, SourceError, Unit};
 
 /// What kind of problem an input has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,56 +76,31 @@ impl Problem {
         }
     }
 
-    /// A problem the readers of acsready-sources note as text, each naming
-    /// its place first ("file: message", "file:line: message").
-    pub fn noted(kind: ProblemKind, text: &str) -> Self {
-        let Some((place, message)) = text.split_once(": ") else {
-            return Problem::new(kind, "", text);
-        };
-        let (mut file, mut numbers) = (place, Vec::new());
-        while numbers.len() < 2 {
-            match file.rsplit_once(':') {
-                Some((head, n)) if n.parse::<u64>().is_ok_and(|v| v.to_string() == n) => {
-                    numbers.push(n.parse::<u64>().unwrap_or_default());
-                    file = head;
-                }
-                _ => break,
-            }
-        }
-        numbers.reverse();
+    /// A note of an acsready-sources reader, its place kept as it is.
+    pub fn from_note(kind: ProblemKind, note: &Note) -> Self {
         Problem {
-            file: file.to_string(),
-            line: numbers.first().copied(),
-            column: numbers.get(1).copied(),
+            file: note.file.clone(),
+            line: note.line,
+            column: note.column,
             host: None,
             kind,
-            message: message.to_string(),
+            message: note.message.clone(),
         }
+    }
+
+    /// A reader's note of something met while reading.
+    pub fn reading(note: &Note) -> Self {
+        Problem::from_note(ProblemKind::Reading, note)
     }
 
     /// A reading error of acsready-sources, with its file and line.
     pub fn of_source(e: &SourceError) -> Self {
-        match e {
-            SourceError::Io { file, source } => {
-                Problem::new(ProblemKind::Open, file, source.to_string())
-            }
-            SourceError::Record {
-                file,
-                line,
-                column,
-                message,
-            } => Problem {
-                file: file.clone(),
-                line: Some(*line),
-                column: Some(*column),
-                host: None,
-                kind: ProblemKind::Record,
-                message: message.clone(),
-            },
-            SourceError::Format { file, message } => {
-                Problem::new(ProblemKind::Format, file, message)
-            }
-        }
+        let kind = match e {
+            SourceError::Io { .. } => ProblemKind::Open,
+            SourceError::Record { .. } => ProblemKind::Record,
+            SourceError::Format { .. } => ProblemKind::Format,
+        };
+        Problem::from_note(kind, &Note::from(e))
     }
 
     /// A record that is not valid host facts, naming the host it names.
@@ -147,21 +122,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn noted_text_keeps_its_place() {
-        for text in [
-            "a.csv:12: bad row",
-            "a.json:3:7: missing field",
-            "C:\\share\\web01\\SOFTWARE: cut short",
-            "no place at all",
-            "f:007: zero-padded is not a line",
-        ] {
-            let p = Problem::noted(ProblemKind::Reading, text);
-            assert_eq!(p.to_string(), text);
-        }
-        let p = Problem::noted(ProblemKind::Reading, "a.json:3:7: x");
+    fn a_note_keeps_its_place_typed() {
+        let at = Note::at(r"C:\share\web01\wmic_qfe.txt", 12, "bad row");
+        let p = Problem::reading(&at);
         assert_eq!(
-            (p.file.as_str(), p.line, p.column),
-            ("a.json", Some(3), Some(7))
+            (p.file.as_str(), p.line, p.column, p.kind),
+            (
+                r"C:\share\web01\wmic_qfe.txt",
+                Some(12),
+                None,
+                ProblemKind::Reading
+            )
+        );
+        assert_eq!(p.message, "bad row");
+        assert_eq!(p.to_string(), at.to_string());
+        let record = SourceError::Record {
+            file: "a.json".into(),
+            line: 3,
+            column: 7,
+            message: "missing field".into(),
+        };
+        let p = Problem::of_source(&record);
+        assert_eq!(
+            (p.file.as_str(), p.line, p.column, p.kind),
+            ("a.json", Some(3), Some(7), ProblemKind::Record)
+        );
+        assert_eq!(p.to_string(), record.to_string());
+        let whole = Problem::from_note(ProblemKind::Archive, &Note::file("f:007", "x: y"));
+        assert_eq!(
+            (
+                whole.kind,
+                whole.file.as_str(),
+                whole.line,
+                whole.message.as_str()
+            ),
+            (ProblemKind::Archive, "f:007", None, "x: y")
+        );
+        assert_eq!(
+            Problem::reading(&Note::general("no place")).to_string(),
+            "no place"
         );
     }
 }

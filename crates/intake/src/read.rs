@@ -71,11 +71,12 @@ pub(crate) fn read_bytes_into(
     merged: &mut Merged,
     problems: &mut Problems,
 ) {
-    let noted = |p: &String| Problem::noted(ProblemKind::Reading, p);
     let hosts = match kind {
         InputKind::Osquery => read_osquery(bytes, name, &products.display_names).map(|mut o| {
             o.name_unnamed_host(stem);
-            problems.warnings.extend(o.problems.iter().map(noted));
+            problems
+                .warnings
+                .extend(o.problems.iter().map(Problem::reading));
             o.hosts
         }),
         InputKind::ConsoleJson | InputKind::ConsoleCsv => {
@@ -88,7 +89,9 @@ pub(crate) fn read_bytes_into(
                 read_console_csv_each(bytes, name, products, &mut add)
             };
             read.map(|c| {
-                problems.warnings.extend(c.problems.iter().map(noted));
+                problems
+                    .warnings
+                    .extend(c.problems.iter().map(Problem::reading));
                 if !c.skipped_non_windows.is_empty() {
                     problems.warnings.push(Problem::new(
                         ProblemKind::Reading,

@@ -9,6 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use acsready_facts::HostFacts;
 use acsready_sources::folder::read_host_folder;
 
+use crate::problem::Problem;
 use crate::readers::Readers;
 
 /// Limits of an uploaded zip.
@@ -54,7 +55,7 @@ pub enum CollectedError {
 #[derive(Debug)]
 pub struct Collected {
     pub facts: HostFacts,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Problem>,
 }
 
 /// Unpacks `zip` and reads the host folder in it. The host folder is the
@@ -96,7 +97,12 @@ pub fn read_collected(
         warnings: evidence
             .problems
             .iter()
-            .map(|p| strip_temp(p, temp.path()))
+            .map(|note| {
+                let mut p = Problem::reading(note);
+                p.file = strip_temp(&p.file, temp.path());
+                p.message = strip_temp(&p.message, temp.path());
+                p
+            })
             .collect(),
     })
 }

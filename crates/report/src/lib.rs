@@ -103,23 +103,6 @@ impl InputProblem {
             format!("{place}: {}", self.message)
         }
     }
-
-    /// Splits a message that starts with its source ("file:line: message"
-    /// after the first ": ") into source and message.
-    pub fn from_message(text: &str) -> InputProblem {
-        match text.split_once(": ") {
-            Some((source, message)) => InputProblem {
-                host: None,
-                source: source.to_string(),
-                message: message.to_string(),
-            },
-            None => InputProblem {
-                host: None,
-                source: String::new(),
-                message: text.to_string(),
-            },
-        }
-    }
 }
 
 /// What went wrong with the inputs: errors (an input or record could not be

@@ -18,6 +18,8 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::Note;
+
 /// The compressed formats acsready reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Packing {
@@ -129,17 +131,17 @@ impl Default for Limits {
     }
 }
 
-/// Why a compressed input could not be read.
+/// Why a compressed input could not be read: shown as `file: why`.
 #[derive(Debug, thiserror::Error)]
 pub enum UnpackError {
-    #[error("{file}: {source}")]
+    #[error("{file}: {}", self.why())]
     Io {
         file: String,
         #[source]
         source: io::Error,
     },
     /// Damaged, encrypted, or a method the reader does not know.
-    #[error("{file}: cannot read this {format} file: {message}")]
+    #[error("{file}: {}", self.why())]
     Format {
         file: String,
         format: &'static str,
@@ -147,14 +149,44 @@ pub enum UnpackError {
     },
     /// Over a cap of [`Limits`]: a decompression bomb, or evidence larger
     /// than acsready unpacks.
-    #[error(
-        "{file}: {format} file unpacks to {message}; not read (unpack it by hand if it is genuine)"
-    )]
+    #[error("{file}: {}", self.why())]
     TooLarge {
         file: String,
         format: &'static str,
         message: String,
     },
+}
+
+impl UnpackError {
+    /// The compressed file, as the user named it.
+    pub fn file(&self) -> &str {
+        match self {
+            UnpackError::Io { file, .. }
+            | UnpackError::Format { file, .. }
+            | UnpackError::TooLarge { file, .. } => file,
+        }
+    }
+
+    /// Why it could not be read.
+    pub fn why(&self) -> String {
+        match self {
+            UnpackError::Io { source, .. } => source.to_string(),
+            UnpackError::Format {
+                format, message, ..
+            } => format!("cannot read this {format} file: {message}"),
+            UnpackError::TooLarge {
+                format, message, ..
+            } => format!(
+                "{format} file unpacks to {message}; not read (unpack it by hand if it is genuine)"
+            ),
+        }
+    }
+}
+
+impl From<&UnpackError> for Note {
+    fn from(e: &UnpackError) -> Note {
+        Note::file(e.file(), e.why())
+    }
 }
 
 /// Counts what passes through a reader, for the ratio cap.
@@ -297,7 +329,7 @@ pub fn unpack_bytes(
 pub fn unpack_evidence(
     files: &[PathBuf],
     limits: Limits,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Note>,
 ) -> (Vec<PathBuf>, Vec<Unpacked>) {
     let mut paths = Vec::with_capacity(files.len());
     let mut unpacked = Vec::new();
@@ -307,10 +339,9 @@ pub fn unpack_evidence(
             let _ = f.take(8).read_to_end(&mut head);
         }
         if let Some(format) = unsupported_packing(&head) {
-            problems.push(format!(
-                "{}: {}",
-                path.display(),
-                unsupported_message(format)
+            problems.push(Note::file(
+                path.display().to_string(),
+                unsupported_message(format),
             ));
             continue;
         }
@@ -323,10 +354,12 @@ pub fn unpack_evidence(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         if p.is_archive() {
-            problems.push(format!(
-                "{}: a {} archive among the evidence files of one host: give it as an input of its own (it is read as a folder)",
-                path.display(),
-                p.name()
+            problems.push(Note::file(
+                path.display().to_string(),
+                format!(
+                    "a {} archive among the evidence files of one host: give it as an input of its own (it is read as a folder)",
+                    p.name()
+                ),
             ));
             continue;
         }
@@ -344,7 +377,7 @@ pub fn unpack_evidence(
                 unpacked.push(u);
             }
             Ok(None) => paths.push(path.clone()),
-            Err(e) => problems.push(e.to_string()),
+            Err(e) => problems.push(Note::from(&e)),
         }
     }
     (paths, unpacked)

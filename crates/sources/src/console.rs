@@ -36,9 +36,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::osquery::Problems;
+use crate::note::Problems;
 use crate::registry_facts::KnownProducts;
-use crate::{text, SourceError};
+use crate::{text, Note, SourceError};
 
 /// What the console says about its computers.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -48,7 +48,7 @@ pub struct ConsoleFacts {
     /// Host names of computers whose platform is not Windows.
     pub skipped_non_windows: Vec<String>,
     /// Skipped computers and rows, each with `file:line`.
-    pub problems: Vec<String>,
+    pub problems: Vec<Note>,
 }
 
 /// One computer as the console gives it.
@@ -87,7 +87,11 @@ impl<'a, 'e> Builder<'a, 'e> {
             |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let Some(host) = nonempty(c.host_name).or_else(|| nonempty(c.display_name)) else {
             self.problems.push(|| {
-                format!("{file}:{line}: a computer without host name or display name; skipped")
+                Note::at(
+                    file,
+                    line,
+                    "a computer without host name or display name; skipped",
+                )
             });
             return;
         };
@@ -102,9 +106,13 @@ impl<'a, 'e> Builder<'a, 'e> {
                 // Cut or unknown text: the host may be Windows.
                 None => {
                     self.problems.push(|| {
-                        format!(
-                            "{file}:{line}: {host}: platform \"{p}\" names no operating system \
-                             acsready knows; its OS is unknown"
+                        Note::at(
+                            file,
+                            line,
+                            format!(
+                                "{host}: platform \"{p}\" names no operating system \
+                                 acsready knows; its OS is unknown"
+                            ),
                         )
                     });
                     platform = None;
@@ -246,7 +254,7 @@ pub fn read_console_json_each(
         counted = at;
         let Ok(Value::Object(o)) = serde_json::from_str::<Value>(raw.get()) else {
             b.problems
-                .push(|| format!("{file}:{line}: a computer is not an object; skipped"));
+                .push(|| Note::at(file, line, "a computer is not an object; skipped"));
             continue;
         };
         b.add(
@@ -380,7 +388,7 @@ pub fn read_console_csv_each(
             Err(e) => {
                 let line = e.position().map_or(0, |p| line_at(p.byte()));
                 b.problems
-                    .push(|| format!("{file}:{line}: not a CSV row ({e}); skipped"));
+                    .push(|| Note::at(file, line, format!("not a CSV row ({e}); skipped")));
                 continue;
             }
         };
@@ -391,9 +399,11 @@ pub fn read_console_csv_each(
         let unread = (cut && records.peek().is_none()).then(|| record.len().saturating_sub(1));
         if unread.is_some() {
             b.problems.push(|| {
-                format!(
-                    "{file}:{line}: the file ends in the middle of this row (it was cut short); \
-                     its last field is not read"
+                Note::at(
+                    file,
+                    line,
+                    "the file ends in the middle of this row (it was cut short); \
+                     its last field is not read",
                 )
             });
         }

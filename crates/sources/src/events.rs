@@ -13,6 +13,8 @@
 
 use acsready_facts::EventFact;
 
+use crate::note::{Note, Problems};
+
 /// Which records to keep.
 ///
 /// A record is kept when its event ID is in `ids`, **or** its provider
@@ -84,7 +86,7 @@ pub struct EventLog {
     /// number (`.evtx`) or line (XML); they were skipped. Capped at
     /// [`MAX_PROBLEMS`] entries, the last of which then says how many more
     /// there were.
-    pub problems: Vec<String>,
+    pub problems: Vec<Note>,
     /// Records read whole, kept or not.
     pub records_read: u64,
 }
@@ -97,25 +99,17 @@ pub const MAX_PROBLEMS: usize = 200;
 #[derive(Debug, Default)]
 pub(crate) struct LogBuilder {
     pub log: EventLog,
-    more: u64,
+    problems: Problems,
 }
 
 impl LogBuilder {
     /// Adds a problem; `problem` is only called while there is room.
-    pub fn problem(&mut self, problem: impl FnOnce() -> String) {
-        if self.log.problems.len() < MAX_PROBLEMS - 1 {
-            self.log.problems.push(problem());
-        } else {
-            self.more += 1;
-        }
+    pub fn problem(&mut self, problem: impl FnOnce() -> Note) {
+        self.problems.push(problem);
     }
 
     pub fn finish(mut self) -> EventLog {
-        if self.more > 0 {
-            self.log
-                .problems
-                .push(format!("… and {} more problems like these", self.more));
-        }
+        self.log.problems = self.problems.finish();
         self.log
     }
 }
@@ -268,20 +262,20 @@ mod tests {
     fn problems_are_capped() {
         let mut log = LogBuilder::default();
         for i in 0..MAX_PROBLEMS + 5 {
-            log.problem(|| format!("p{i}"));
+            log.problem(|| Note::at("f.xml", i as u64 + 1, "p"));
         }
         let log = log.finish();
         assert_eq!(log.problems.len(), MAX_PROBLEMS);
         assert_eq!(
             log.problems[MAX_PROBLEMS - 2],
-            format!("p{}", MAX_PROBLEMS - 2)
+            Note::at("f.xml", MAX_PROBLEMS as u64 - 1, "p")
         );
         assert_eq!(
-            log.problems[MAX_PROBLEMS - 1],
+            Note::texts(&log.problems)[MAX_PROBLEMS - 1],
             "… and 6 more problems like these"
         );
         let mut log = LogBuilder::default();
-        log.problem(|| "one".into());
-        assert_eq!(log.finish().problems, ["one"]);
+        log.problem(|| Note::general("one"));
+        assert_eq!(Note::texts(&log.finish().problems), ["one"]);
     }
 }

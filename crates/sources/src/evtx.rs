@@ -40,7 +40,7 @@ use acsready_facts::EventFact;
 use serde_json::Value;
 
 use crate::events::{non_empty, parse_event_id, EventFilter, EventLog, LogBuilder, RawEvent};
-use crate::SourceError;
+use crate::{Note, SourceError};
 
 /// The signature every `.evtx` file starts with.
 const SIGNATURE: &[u8; 8] = b"ElfFile\0";
@@ -179,10 +179,13 @@ fn read_parser<T: Read + Seek>(
     let tail = len.saturating_sub(HEADER_BLOCK) % CHUNK;
     if tail != 0 && u64::from(parser.header().header_block_size) == HEADER_BLOCK {
         log.problem(|| {
-            format!(
-                "{file}: the file ends {tail} bytes into chunk {} (it was cut short); the records \
-             of that chunk are lost",
-                (len - HEADER_BLOCK) / CHUNK
+            Note::file(
+                file,
+                format!(
+                    "the file ends {tail} bytes into chunk {} (it was cut short); the records \
+                     of that chunk are lost",
+                    (len - HEADER_BLOCK) / CHUNK
+                ),
             )
         });
     }
@@ -191,9 +194,12 @@ fn read_parser<T: Read + Seek>(
     if tail == 0 && whole_chunks < header_chunks {
         // Cut at a chunk boundary: the header still counts the lost chunks.
         log.problem(|| {
-            format!(
-                "{file}: the file holds {whole_chunks} chunks but its header counts \
-                 {header_chunks} (it was cut short); the records of the missing chunks are lost"
+            Note::file(
+                file,
+                format!(
+                    "the file holds {whole_chunks} chunks but its header counts \
+                     {header_chunks} (it was cut short); the records of the missing chunks are lost"
+                ),
             )
         });
     }
@@ -204,27 +210,38 @@ fn read_parser<T: Read + Seek>(
         let mut chunk = match chunk {
             Ok(chunk) => chunk,
             Err(e) => {
-                log.problem(|| format!("{file}: {}; its records are skipped", error_chain(&e)));
+                log.problem(|| {
+                    Note::file(
+                        file,
+                        format!("{}; its records are skipped", error_chain(&e)),
+                    )
+                });
                 continue;
             }
         };
         let number = chunk.number.unwrap_or(index as u64);
         if !chunk.validate_header_checksum() || !chunk.validate_data_checksum() {
             log.problem(|| {
-                format!(
-                "{file}: chunk {number} (records {}-{}): CRC32 does not match (damaged, or the \
-                 log was not closed cleanly); its records are read anyway",
-                chunk.header.first_event_record_id, chunk.header.last_event_record_id
-            )
+                Note::file(
+                    file,
+                    format!(
+                        "chunk {number} (records {}-{}): CRC32 does not match (damaged, or the \
+                         log was not closed cleanly); its records are read anyway",
+                        chunk.header.first_event_record_id, chunk.header.last_event_record_id
+                    ),
+                )
             });
         }
         let parsed = match chunk.parse(Arc::clone(&settings)) {
             Ok(parsed) => parsed,
             Err(e) => {
                 log.problem(|| {
-                    format!(
-                        "{file}: chunk {number}: {}; its records are skipped",
-                        error_chain(&e)
+                    Note::file(
+                        file,
+                        format!(
+                            "chunk {number}: {}; its records are skipped",
+                            error_chain(&e)
+                        ),
                     )
                 });
                 continue;
@@ -239,9 +256,12 @@ fn read_parser<T: Read + Seek>(
                 Ok(record) => record,
                 Err(::evtx::err::EvtxError::FailedToParseRecord { record_id, source }) => {
                     log.problem(|| {
-                        format!(
-                            "{file}: record {record_id} (chunk {number}): {}; skipped",
-                            error_chain(source.as_ref())
+                        Note::file(
+                            file,
+                            format!(
+                                "record {record_id} (chunk {number}): {}; skipped",
+                                error_chain(source.as_ref())
+                            ),
                         )
                     });
                     continue;
@@ -252,9 +272,9 @@ fn read_parser<T: Read + Seek>(
                         |n| format!(" (after record {n})"),
                     );
                     log.problem(|| {
-                        format!(
-                            "{file}: chunk {number}{after}: {}; skipped",
-                            error_chain(&e)
+                        Note::file(
+                            file,
+                            format!("chunk {number}{after}: {}; skipped", error_chain(&e)),
                         )
                     });
                     continue;
@@ -266,9 +286,9 @@ fn read_parser<T: Read + Seek>(
                 Ok(serialized) => serialized.data,
                 Err(e) => {
                     log.problem(|| {
-                        format!(
-                            "{file}: record {record_number}: {}; skipped",
-                            error_chain(&e)
+                        Note::file(
+                            file,
+                            format!("record {record_number}: {}; skipped", error_chain(&e)),
                         )
                     });
                     continue;
@@ -283,7 +303,9 @@ fn read_parser<T: Read + Seek>(
                     }
                 }
                 Err(why) => {
-                    log.problem(|| format!("{file}: record {record_number}: {why}; skipped"));
+                    log.problem(|| {
+                        Note::file(file, format!("record {record_number}: {why}; skipped"))
+                    });
                 }
             }
         }
@@ -300,9 +322,12 @@ fn read_parser<T: Read + Seek>(
             "the log was not closed cleanly"
         };
         log.problem(|| {
-            format!(
-                "{file}: the file header is stale ({dirty}): it counts {header_chunks} chunks, \
-                 but {chunks} more chunks hold {records} records; they are read"
+            Note::file(
+                file,
+                format!(
+                    "the file header is stale ({dirty}): it counts {header_chunks} chunks, \
+                     but {chunks} more chunks hold {records} records; they are read"
+                ),
             )
         });
     }

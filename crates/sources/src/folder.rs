@@ -20,7 +20,7 @@ use acsready_registry::{RegFiles, RegistryView};
 use crate::hive_file::{computer_name, open_hive, HiveKind};
 use crate::registry_facts::{software_facts, Coverage, KnownProducts};
 use crate::{
-    parse_easyfix_log, parse_hotfixes, parse_wevtutil_xml, read_evtx, EventFilter, JsonFacts,
+    parse_easyfix_log, parse_hotfixes, parse_wevtutil_xml, read_evtx, EventFilter, JsonFacts, Note,
     SourceError,
 };
 
@@ -37,7 +37,7 @@ pub struct EvidenceOptions<'a> {
 pub struct HostEvidence {
     pub facts: HostFacts,
     /// Problems that did not stop the reading, each naming its file.
-    pub problems: Vec<String>,
+    pub problems: Vec<Note>,
     /// Each file read and what it was read as.
     pub used: Vec<(String, &'static str)>,
     /// The collector's `collector.txt` says the collection is complete.
@@ -182,7 +182,10 @@ pub fn read_evidence(
     ev.problems.splice(0..0, problems);
     if !unpacked.is_empty() {
         let shown = |t: &str| crate::compressed::shown_in(&unpacked, t);
-        ev.problems.iter_mut().for_each(|p| *p = shown(p));
+        for p in &mut ev.problems {
+            p.file = shown(&p.file);
+            p.message = shown(&p.message);
+        }
         ev.used.iter_mut().for_each(|(f, _)| *f = shown(f));
         ev.facts.sources.values_mut().for_each(|s| *s = shown(s));
         for c in &mut ev.facts.conflicts {
@@ -211,14 +214,15 @@ fn read_files(
         let head = match read_head(path, HEAD) {
             Ok(h) => h,
             Err(e) => {
-                ev.problems.push(format!("{shown}: cannot read: {e}"));
+                ev.problems
+                    .push(Note::file(shown, format!("cannot read: {e}")));
                 continue;
             }
         };
         if !ignored_name(&name) && is_blank(&head) {
-            ev.problems.push(format!(
-                "{shown}: the file is empty ({}); skipped",
-                empty_file_meaning(&name)
+            ev.problems.push(Note::file(
+                shown,
+                format!("the file is empty ({}); skipped", empty_file_meaning(&name)),
             ));
             continue;
         }
@@ -230,7 +234,8 @@ fn read_files(
             match std::fs::read(path) {
                 Ok(b) => b,
                 Err(e) => {
-                    ev.problems.push(format!("{shown}: cannot read: {e}"));
+                    ev.problems
+                        .push(Note::file(shown, format!("cannot read: {e}")));
                     continue;
                 }
             }
@@ -250,8 +255,9 @@ fn read_files(
                 let get = |k: &str| m.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
                 ev.complete = Some(get("complete").as_deref() == Some("yes"));
                 if ev.complete == Some(false) {
-                    ev.problems.push(format!(
-                        "{shown}: the collection did not finish (no complete=yes)"
+                    ev.problems.push(Note::file(
+                        shown,
+                        "the collection did not finish (no complete=yes)",
                     ));
                 }
                 if named.is_none() {
@@ -266,10 +272,13 @@ fn read_files(
             Kind::UnreadableKeys => {
                 let text = text_of(bytes);
                 for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                    ev.problems.push(format!(
-                        "{shown}: {line} exists but the collector could not read it \
-                         (access denied?): what it says is unknown; run the collector as \
-                         Administrator (or as SYSTEM from a startup script) and collect again"
+                    ev.problems.push(Note::file(
+                        shown,
+                        format!(
+                            "{line} exists but the collector could not read it \
+                             (access denied?): what it says is unknown; run the collector as \
+                             Administrator (or as SYSTEM from a startup script) and collect again"
+                        ),
                     ));
                 }
                 unreadable.extend(absent_software_keys(&text));
@@ -302,20 +311,24 @@ fn read_files(
                                 named.get_or_insert(name);
                                 ev.used.push((shown.clone(), SYSTEM_HIVE));
                             }
-                            None => ev.problems.push(format!(
-                                "{shown}: a SYSTEM hive without a readable computer name \
-                                 (Select\\Current, ControlSetNNN\\Control\\ComputerName); not used"
+                            None => ev.problems.push(Note::file(
+                                shown,
+                                "a SYSTEM hive without a readable computer name \
+                                 (Select\\Current, ControlSetNNN\\Control\\ComputerName); not used",
                             )),
                         },
-                        HiveKind::Other => ev.problems.push(format!(
-                            "{shown}: a registry hive, but neither SOFTWARE nor SYSTEM (root key \
-                             {:?}); not used",
-                            hive.root_name()
+                        HiveKind::Other => ev.problems.push(Note::file(
+                            shown,
+                            format!(
+                                "a registry hive, but neither SOFTWARE nor SYSTEM (root key \
+                                 {:?}); not used",
+                                hive.root_name()
+                            ),
                         )),
                     }
                     ev.problems.extend(opened.warnings());
                 }
-                Err(e) => ev.problems.push(e.to_string()),
+                Err(e) => ev.problems.push(Note::from(&e)),
             },
             Kind::RegExport | Kind::RegQuery => {
                 let added = if *kind == Kind::RegExport {
@@ -335,7 +348,7 @@ fn read_files(
                             },
                         ));
                     }
-                    Err(e) => ev.problems.push(e.to_string()),
+                    Err(e) => ev.problems.push(Note::from(&e)),
                 }
             }
             Kind::Evtx => match read_evtx(path, opts.events) {
@@ -344,7 +357,7 @@ fn read_files(
                     events.get_or_insert_with(Vec::new).extend(log.events);
                     ev.used.push((shown.clone(), "event log (.evtx)"));
                 }
-                Err(e) => ev.problems.push(e.to_string()),
+                Err(e) => ev.problems.push(Note::from(&e)),
             },
             Kind::EventsXml => match parse_wevtutil_xml(bytes, shown, opts.events) {
                 Ok(log) => {
@@ -352,7 +365,7 @@ fn read_files(
                     events.get_or_insert_with(Vec::new).extend(log.events);
                     ev.used.push((shown.clone(), "wevtutil XML"));
                 }
-                Err(e) => ev.problems.push(e.to_string()),
+                Err(e) => ev.problems.push(Note::from(&e)),
             },
             Kind::EasyFix => match parse_easyfix_log(bytes, shown) {
                 Ok(log) => {
@@ -363,7 +376,7 @@ fn read_files(
                     parts.push((facts, shown.clone()));
                     ev.used.push((shown.clone(), "EasyFix log"));
                 }
-                Err(e) => ev.problems.push(e.to_string()),
+                Err(e) => ev.problems.push(Note::from(&e)),
             },
             Kind::Hotfixes => match parse_hotfixes(bytes, shown) {
                 Ok(h) => {
@@ -383,7 +396,7 @@ fn read_files(
                 }
                 Err(e) => ev
                     .problems
-                    .push(format!("{e} (not recognised as evidence; skipped)")),
+                    .push(Note::from(&e).and(" (not recognised as evidence; skipped)")),
             },
             Kind::FactsJson => {
                 let mut reader = JsonFacts::new(&bytes[..], shown);
@@ -398,7 +411,7 @@ fn read_files(
                                 record.facts.attribute_all(&origin);
                                 parts.push((record.facts, origin));
                             }
-                            Err(e) => ev.problems.push(e.to_string()),
+                            Err(e) => ev.problems.push(Note::from(&e)),
                         }
                     }
                 }
@@ -409,8 +422,7 @@ fn read_files(
         }
     }
     if reg_files > 0 {
-        ev.problems
-            .extend(reg.warnings().iter().map(ToString::to_string));
+        ev.problems.extend(reg.warnings().iter().map(Note::from));
         let view = reg.view(r"HKLM\SOFTWARE");
         let (mut facts, notes) = software_facts(
             &view,
@@ -420,10 +432,12 @@ fn read_files(
         );
         ev.problems.extend(notes);
         for fact in forget_unreadable(&mut facts, &unreadable, opts.products) {
-            ev.problems.push(format!(
-                "{}: {fact} unknown: a registry key it is read from could not be read \
-                 (see unreadable-keys.txt)",
-                view.origin()
+            ev.problems.push(Note::file(
+                view.origin(),
+                format!(
+                    "{fact} unknown: a registry key it is read from could not be read \
+                     (see unreadable-keys.txt)"
+                ),
             ));
         }
         // The registry is the most direct evidence: it goes first.

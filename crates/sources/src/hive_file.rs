@@ -12,6 +12,8 @@ use std::path::Path;
 
 use acsready_registry::{Hive, Recovery, RegistryError, RegistryView};
 
+use crate::Note;
+
 /// What a hive is, by its keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HiveKind {
@@ -85,14 +87,14 @@ impl OpenedHive {
     /// whether the hive's latest changes are missing (and what to copy),
     /// then the hive reader's notes. Call it after reading the facts, so
     /// that damaged keys met while reading are included.
-    pub fn warnings(&self) -> Vec<String> {
+    pub fn warnings(&self) -> Vec<Note> {
         recovery_warning(&self.shown, &self.hive, self.kind)
             .into_iter()
             .chain(
                 self.hive
                     .notes()
                     .into_iter()
-                    .map(|n| format!("{}: {n}", self.shown)),
+                    .map(|n| Note::file(&self.shown, n)),
             )
             .collect()
     }
@@ -101,7 +103,7 @@ impl OpenedHive {
 /// The warning for a hive whose unflushed changes could not be replayed,
 /// saying what that means and what to do: copy its logs beside it, or save
 /// the hive whole from the running host.
-pub fn recovery_warning(shown: &str, hive: &Hive, kind: HiveKind) -> Option<String> {
+pub fn recovery_warning(shown: &str, hive: &Hive, kind: HiveKind) -> Option<Note> {
     let name = Path::new(shown)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -124,15 +126,21 @@ pub fn recovery_warning(shown: &str, hive: &Hive, kind: HiveKind) -> Option<Stri
     );
     match hive.recovery() {
         Recovery::Clean { .. } | Recovery::Replayed { .. } => None,
-        Recovery::DirtyWithoutLogs => Some(format!(
-            "{shown}: the hive is dirty (sequence numbers {primary} and {secondary}) and no \
-             transaction logs lie beside it: its latest changes may be missing, so what it says \
-             may be out of date; {copy}"
+        Recovery::DirtyWithoutLogs => Some(Note::file(
+            shown,
+            format!(
+                "the hive is dirty (sequence numbers {primary} and {secondary}) and no \
+                 transaction logs lie beside it: its latest changes may be missing, so what it says \
+                 may be out of date; {copy}"
+            ),
         )),
-        Recovery::NotReplayed { logs } => Some(format!(
-            "{shown}: the hive is dirty (sequence numbers {primary} and {secondary}) and its {logs} \
-             transaction log(s) could not be replayed (damaged, or from another moment): its \
-             latest changes may be missing, so what it says may be out of date; {copy}"
+        Recovery::NotReplayed { logs } => Some(Note::file(
+            shown,
+            format!(
+                "the hive is dirty (sequence numbers {primary} and {secondary}) and its {logs} \
+                 transaction log(s) could not be replayed (damaged, or from another moment): its \
+                 latest changes may be missing, so what it says may be out of date; {copy}"
+            ),
         )),
     }
 }
@@ -164,10 +172,10 @@ mod tests {
         hive
     }
 
-    fn dirty_warnings(warnings: &[String]) -> Vec<&String> {
+    fn dirty_warnings(warnings: &[Note]) -> Vec<&Note> {
         warnings
             .iter()
-            .filter(|w| w.contains("dirty") || w.contains("requires recovery"))
+            .filter(|w| w.message.contains("dirty") || w.message.contains("requires recovery"))
             .collect()
     }
 
@@ -181,7 +189,7 @@ mod tests {
         let opened = open_hive(&hive, "SYSTEM").expect("opens");
         assert_eq!(opened.kind, HiveKind::System);
         assert!(matches!(opened.hive.recovery(), Recovery::Replayed { .. }));
-        assert_eq!(dirty_warnings(&opened.warnings()), Vec::<&String>::new());
+        assert_eq!(dirty_warnings(&opened.warnings()), Vec::<&Note>::new());
 
         // A server's SYSTEM hive (`preflight --server-hive`).
         let files = ServerFiles {
@@ -194,8 +202,8 @@ mod tests {
             &crate::rules_fixture::with_rules(KnownProducts::default()),
         );
         assert_eq!(read.host, "DESKTOP-PM6C56D");
-        assert_eq!(read.errors, Vec::<String>::new());
-        assert_eq!(dirty_warnings(&read.warnings), Vec::<&String>::new());
+        assert_eq!(read.errors, Vec::<Note>::new());
+        assert_eq!(dirty_warnings(&read.warnings), Vec::<&Note>::new());
         assert!(read.services.is_some_and(|s| s.origin.contains("replayed")));
 
         // A host folder (collector output, server uploads): the logs are
@@ -208,7 +216,7 @@ mod tests {
         };
         let ev = read_host_folder(&host, None, &opts).expect("reads");
         assert_eq!(ev.facts.host, "DESKTOP-PM6C56D");
-        assert_eq!(dirty_warnings(&ev.problems), Vec::<&String>::new());
+        assert_eq!(dirty_warnings(&ev.problems), Vec::<&Note>::new());
         assert_eq!(ev.used.len(), 1, "{:?}", ev.used);
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -223,10 +231,14 @@ mod tests {
         assert_eq!(opened.hive.recovery(), &Recovery::DirtyWithoutLogs);
         let warnings = opened.warnings();
         let w = &warnings[0];
-        assert!(w.starts_with(&format!("{shown}: the hive is dirty")), "{w}");
-        assert!(w.contains("1622 and 1621"), "{w}");
-        assert!(w.contains("SYSTEM.LOG1 and SYSTEM.LOG2"), "{w}");
-        assert!(w.contains("reg save HKLM\\SYSTEM SYSTEM.hiv"), "{w}");
+        assert_eq!(w.file, shown);
+        assert!(w.message.starts_with("the hive is dirty"), "{w}");
+        assert!(w.message.contains("1622 and 1621"), "{w}");
+        assert!(w.message.contains("SYSTEM.LOG1 and SYSTEM.LOG2"), "{w}");
+        assert!(
+            w.message.contains("reg save HKLM\\SYSTEM SYSTEM.hiv"),
+            "{w}"
+        );
 
         // `--hive` (files given by hand): the facts read, and the warning.
         let products = crate::rules_fixture::with_rules(KnownProducts::default());

@@ -52,6 +52,7 @@ mod hotfixes;
 mod json;
 mod kind;
 pub mod listing;
+mod note;
 mod osquery;
 pub mod registry_facts;
 #[cfg(test)]
@@ -71,6 +72,7 @@ pub use events::{EventFilter, EventLog, MAX_PROBLEMS};
 pub use hotfixes::{parse_hotfixes, read_hotfixes, HotfixFormat, Hotfixes};
 pub use json::{parse_unit, JsonFacts, Unit, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
 pub use kind::{detect_kind, record_host, InputKind as DetectedKind};
+pub use note::Note;
 pub use osquery::{read_osquery, store_name, OsqueryFacts, OSQUERY_QUERIES};
 pub use wevtutil::{parse_wevtutil_xml, read_wevtutil_xml};
 

@@ -60,7 +60,8 @@ use acsready_facts::{
 };
 use serde_json::{Map, Value};
 
-use crate::{text, SourceError, MAX_PROBLEMS};
+use crate::note::Problems;
+use crate::{text, Note, SourceError};
 
 /// The queries of `osquery/acsready.conf`, by name.
 pub const OSQUERY_QUERIES: [&str; 7] = [
@@ -83,7 +84,7 @@ pub struct OsqueryFacts {
     /// Skipped lines and rows, each with `file:line`. Capped at
     /// [`MAX_PROBLEMS`] entries, the last of which then says how many more
     /// there were.
-    pub problems: Vec<String>,
+    pub problems: Vec<Note>,
 }
 
 impl OsqueryFacts {
@@ -93,31 +94,6 @@ impl OsqueryFacts {
         for h in self.hosts.iter_mut().filter(|h| h.host.is_empty()) {
             h.host = host.to_string();
         }
-    }
-}
-
-/// Problems kept one by one up to [`MAX_PROBLEMS`].
-#[derive(Debug, Default)]
-pub(crate) struct Problems {
-    list: Vec<String>,
-    more: u64,
-}
-
-impl Problems {
-    pub(crate) fn push(&mut self, problem: impl FnOnce() -> String) {
-        if self.list.len() < MAX_PROBLEMS - 1 {
-            self.list.push(problem());
-        } else {
-            self.more += 1;
-        }
-    }
-
-    pub(crate) fn finish(mut self) -> Vec<String> {
-        if self.more > 0 {
-            self.list
-                .push(format!("… and {} more problems like these", self.more));
-        }
-        self.list
     }
 }
 
@@ -355,7 +331,7 @@ impl Reader<'_> {
         let problems = &mut self.problems;
         let acc = &mut self.hosts[acc];
         let missing = |problems: &mut Problems, column: &str| {
-            problems.push(|| format!("{file}:{line}: a row without \"{column}\"; skipped"))
+            problems.push(|| Note::at(file, line, format!("a row without \"{column}\"; skipped")))
         };
         match query {
             Query::OsVersion => {
@@ -364,15 +340,17 @@ impl Reader<'_> {
                 }
                 let name = string(row, "name").filter(|s| !s.is_empty());
                 let (build, ubr) = match string(row, "build").filter(|s| !s.is_empty()) {
-                    Some(raw) => match parse_build(&raw) {
-                        Ok((b, u)) => (Some(b.to_string()), u),
-                        Err(_) => {
-                            problems.push(|| {
-                                format!("{file}:{line}: os_version build \"{raw}\" is not a build number; ignored")
+                    Some(raw) => {
+                        match parse_build(&raw) {
+                            Ok((b, u)) => (Some(b.to_string()), u),
+                            Err(_) => {
+                                problems.push(|| {
+                                Note::at(file, line, format!("os_version build \"{raw}\" is not a build number; ignored"))
                             });
-                            (None, None)
+                                (None, None)
+                            }
                         }
-                    },
+                    }
                     None => (None, None),
                 };
                 acc.os_version = Some((name, build, ubr, line));
@@ -400,7 +378,11 @@ impl Reader<'_> {
                     "" | "0" => acc.root_policy = Some((false, line)),
                     "1" => acc.root_policy = Some((true, line)),
                     other => problems.push(|| {
-                        format!("{file}:{line}: DisableRootAutoUpdate is \"{other}\", not 0 or 1; ignored")
+                        Note::at(
+                            file,
+                            line,
+                            format!("DisableRootAutoUpdate is \"{other}\", not 0 or 1; ignored"),
+                        )
                     }),
                 }
             }
@@ -434,7 +416,11 @@ impl Reader<'_> {
                 match normalize_kb(&raw) {
                     Ok(kb) => list.apply(kb, action),
                     Err(_) => problems.push(|| {
-                        format!("{file}:{line}: hotfix_id \"{raw}\" is not a KB number; skipped")
+                        Note::at(
+                            file,
+                            line,
+                            format!("hotfix_id \"{raw}\" is not a KB number; skipped"),
+                        )
                     }),
                 }
             }
@@ -448,7 +434,11 @@ impl Reader<'_> {
                 let Some(sha1) = normalize_thumbprint(&sha1) else {
                     acc.unread.push((query, line, format!("sha1 \"{sha1}\"")));
                     return problems.push(|| {
-                        format!("{file}:{line}: sha1 \"{sha1}\" is not a SHA-1 thumbprint; skipped")
+                        Note::at(
+                            file,
+                            line,
+                            format!("sha1 \"{sha1}\" is not a SHA-1 thumbprint; skipped"),
+                        )
                     });
                 };
                 let location = string(row, "store_location").unwrap_or_default();

@@ -22,6 +22,7 @@ use acsready_facts::{normalize_kb, AgentFact, CertificateFact, DeliveryFacts, Ho
 use acsready_registry::{Data, RegistryView};
 
 use crate::cert_blob::read_blob;
+use crate::Note;
 
 pub(crate) const CURRENT_VERSION: &str = r"Microsoft\Windows NT\CurrentVersion";
 pub(crate) const CBS_PACKAGES: &str =
@@ -143,7 +144,7 @@ pub fn software_facts(
     host: &str,
     coverage: &Coverage,
     products: &KnownProducts,
-) -> (HostFacts, Vec<String>) {
+) -> (HostFacts, Vec<Note>) {
     let origin = view.origin();
     let mut notes = Vec::new();
     let mut facts = HostFacts {
@@ -175,8 +176,9 @@ pub fn software_facts(
     facts.root_auto_update_disabled = match view.value(AUTHROOT_POLICY, "DisableRootAutoUpdate") {
         Some(Data::Dword(v)) => Some(v != 0),
         Some(other) => {
-            notes.push(format!(
-                "{origin}: DisableRootAutoUpdate is {other:?}, not a DWORD"
+            notes.push(Note::file(
+                &origin,
+                format!("DisableRootAutoUpdate is {other:?}, not a DWORD"),
             ));
             None
         }
@@ -224,14 +226,33 @@ pub fn software_facts(
 /// The note saying that `fact` is unknown because the key at `path` was not
 /// read whole (the damage names the file and line), and what to collect;
 /// `None` when nothing is known to be missing there.
-fn unread(view: &dyn RegistryView, path: &str, fact: &str) -> Option<String> {
+fn unread(view: &dyn RegistryView, path: &str, fact: &str) -> Option<Note> {
     let damage = view.damage(path)?;
-    // "file:line: what": the place first, as every warning names it.
-    let (place, what) = damage.split_once(": ").unwrap_or(("", &damage));
-    Some(format!(
-        "{place}: {fact} unknown: {what}; collect the key again whole \
-         (reg export \"HKLM\\SOFTWARE\\{path}\" or acsready-collect.cmd)"
-    ))
+    let (file, line, what) = damage_place(&damage);
+    let note = Note::file(
+        file,
+        format!(
+            "{fact} unknown: {what}; collect the key again whole \
+             (reg export \"HKLM\\SOFTWARE\\{path}\" or acsready-collect.cmd)"
+        ),
+    );
+    Some(Note { line, ..note })
+}
+
+/// The file, line and text of a damage warning. The registry views give it
+/// as the text of a `.reg` syntax warning, `file:line: what` (the line
+/// always there), so this is the one place its parts are taken apart again.
+fn damage_place(damage: &str) -> (&str, Option<u64>, &str) {
+    let Some((place, what)) = damage.split_once(": ") else {
+        return ("", None, damage);
+    };
+    match place.rsplit_once(':') {
+        Some((file, line)) => match line.parse() {
+            Ok(n) => (file, Some(n), what),
+            Err(_) => (place, None, what),
+        },
+        None => (place, None, what),
+    }
 }
 
 /// Damage at the key at `path` or above it (a lost subkey, a key whose
@@ -304,9 +325,9 @@ type Packages = (Vec<String>, Vec<String>, Option<(u32, u32)>);
 /// package key, an update package whose state could not be read, or no
 /// package state at all (`reg query` without `/s` lists only names; every
 /// Windows with CBS has packages).
-fn packages(view: &dyn RegistryView, notes: &mut Vec<String>) -> Option<Packages> {
+fn packages(view: &dyn RegistryView, notes: &mut Vec<Note>) -> Option<Packages> {
     let names = view.subkeys(CBS_PACKAGES)?;
-    let unknown = |notes: &mut Vec<String>, why: Option<String>| {
+    let unknown = |notes: &mut Vec<Note>, why: Option<Note>| {
         notes.extend(why.or_else(|| unread(view, CBS_PACKAGES, "updates")));
         None
     };
@@ -342,11 +363,13 @@ fn packages(view: &dyn RegistryView, notes: &mut Vec<String>) -> Option<Packages
         }
     }
     if states == 0 {
-        let why = format!(
-            "{}: updates unknown: the CBS Packages key lists {total} packages but the state \
-             (CurrentState) of none; collect the key with its subkeys \
-             (reg export \"HKLM\\SOFTWARE\\{CBS_PACKAGES}\")",
-            view.origin()
+        let why = Note::file(
+            view.origin(),
+            format!(
+                "updates unknown: the CBS Packages key lists {total} packages but the state \
+                 (CurrentState) of none; collect the key with its subkeys \
+                 (reg export \"HKLM\\SOFTWARE\\{CBS_PACKAGES}\")"
+            ),
         );
         return unknown(notes, Some(why));
     }
@@ -361,7 +384,7 @@ fn certificates(
     view: &dyn RegistryView,
     coverage: &Coverage,
     products: &KnownProducts,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Option<Vec<CertificateFact>> {
     let mut seen_any = false;
     let mut certs = Vec::new();
@@ -408,11 +431,14 @@ fn certificates(
                         cert.not_before = stored.not_before;
                         cert.not_after = stored.not_after;
                     }
-                    Err(e) => notes.push(format!("{}: {path}\\{thumbprint}: {e}", view.origin())),
+                    Err(e) => notes.push(Note::file(
+                        view.origin(),
+                        format!("{path}\\{thumbprint}: {e}"),
+                    )),
                 },
-                _ => notes.push(format!(
-                    "{}: {path}\\{thumbprint} has no Blob",
-                    view.origin()
+                _ => notes.push(Note::file(
+                    view.origin(),
+                    format!("{path}\\{thumbprint} has no Blob"),
                 )),
             }
             certs.push(cert);
@@ -430,7 +456,7 @@ fn agents(
     view: &dyn RegistryView,
     coverage: &Coverage,
     products: &KnownProducts,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Option<Vec<AgentFact>> {
     let mut seen_any = false;
     let mut agents: Vec<AgentFact> = Vec::new();

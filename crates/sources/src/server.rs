@@ -15,6 +15,7 @@ use crate::hive_file::{computer_name, open_hive, HiveKind};
 use crate::listing::read_install_folder;
 use crate::registry_facts::{software_facts, Coverage, KnownProducts};
 use crate::services::system_services;
+use crate::Note;
 
 /// The files of a server's evidence.
 #[derive(Debug, Clone, Default)]
@@ -53,9 +54,9 @@ pub struct ServerRead {
     /// The install folder; `None` when none was given.
     pub listing: Option<FileListing>,
     /// Files that could not be used, each message naming its file.
-    pub errors: Vec<String>,
+    pub errors: Vec<Note>,
     /// Problems that did not stop the reading.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Note>,
 }
 
 /// Reads the server's evidence; `host` names it (else the SYSTEM hive's
@@ -73,7 +74,7 @@ pub fn read_server(
         let opened = match open_hive(path, &shown) {
             Ok(h) => h,
             Err(e) => {
-                read.errors.push(e.to_string());
+                read.errors.push(Note::from(&e));
                 continue;
             }
         };
@@ -96,8 +97,9 @@ pub fn read_server(
                         });
                     }
                 }
-                Err(e) => read.errors.push(format!(
-                    "{shown}: a registry hive, but neither SOFTWARE nor SYSTEM ({e})"
+                Err(e) => read.errors.push(Note::file(
+                    shown,
+                    format!("a registry hive, but neither SOFTWARE nor SYSTEM ({e})"),
                 )),
             },
         }
@@ -107,11 +109,10 @@ pub fn read_server(
         let mut reg = RegFiles::new();
         for path in &files.regs {
             if let Err(e) = reg.add_file(path) {
-                read.errors.push(e.to_string());
+                read.errors.push(Note::from(&e));
             }
         }
-        read.warnings
-            .extend(reg.warnings().iter().map(ToString::to_string));
+        read.warnings.extend(reg.warnings().iter().map(Note::from));
         let sw = reg.view(r"HKLM\SOFTWARE");
         let has_software = sw.subkeys("").is_some();
         if has_software {
@@ -132,13 +133,13 @@ pub fn read_server(
                         });
                     }
                 }
-                Err(e) => read.errors.push(format!("{}: {e}", sys.origin())),
+                Err(e) => read.errors.push(Note::file(sys.origin(), e.to_string())),
             }
         }
         if !has_software && !has_system && !reg.files().is_empty() {
-            read.errors.push(format!(
-                "{}: no HKEY_LOCAL_MACHINE\\SOFTWARE or \\SYSTEM key in these exports",
-                reg.files().join(", ")
+            read.errors.push(Note::file(
+                reg.files().join(", "),
+                "no HKEY_LOCAL_MACHINE\\SOFTWARE or \\SYSTEM key in these exports",
             ));
         }
     }
@@ -158,7 +159,7 @@ pub fn read_server(
                 }
                 None => read.listing = Some(listing),
             },
-            Err(e) => read.errors.push(e.to_string()),
+            Err(e) => read.errors.push(Note::from(&e)),
         }
     }
     read.host = name.unwrap_or_else(|| "server".to_string());

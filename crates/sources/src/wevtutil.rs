@@ -34,7 +34,7 @@ use quick_xml::Reader;
 
 use crate::events::{non_empty, parse_event_id, EventFilter, EventLog, LogBuilder, RawEvent};
 use crate::text;
-use crate::SourceError;
+use crate::{Note, SourceError};
 
 /// Reads the `wevtutil` XML file at `path`.
 pub fn read_wevtutil_xml(path: &Path, filter: &EventFilter) -> Result<EventLog, SourceError> {
@@ -77,9 +77,11 @@ pub fn parse_wevtutil_xml(
     if opens_events_root(&text[..starts[0]]) && !closes_events_root(&text[last..]) {
         let line = text[..last].matches('\n').count() + 1;
         log.problem(|| {
-            format!(
-                "{file}:{line}: the file ends before </Events> (it was cut short): events after \
-                 the one starting at this line are lost"
+            Note::at(
+                file,
+                line as u64,
+                "the file ends before </Events> (it was cut short): events after \
+                 the one starting at this line are lost",
             )
         });
     }
@@ -100,7 +102,7 @@ pub fn parse_wevtutil_xml(
                 None => {
                     let line = lines.line_at(start);
                     log.problem(|| {
-                        format!("{file}:{line}: the event has no valid System/EventID; skipped")
+                        Note::at(file, line, "the event has no valid System/EventID; skipped")
                     });
                 }
             },
@@ -108,8 +110,10 @@ pub fn parse_wevtutil_xml(
                 let first = lines.line_at(start);
                 let line = lines.line_at(start + at.min(slice.len()));
                 log.problem(|| {
-                    format!(
-                        "{file}:{line}: {message} (in the event starting at line {first}); skipped"
+                    Note::at(
+                        file,
+                        line,
+                        format!("{message} (in the event starting at line {first}); skipped"),
                     )
                 });
             }

@@ -73,9 +73,9 @@ fn a_cut_list_leaves_the_updates_unknown() {
     assert_eq!(ev.facts.updates, None);
     assert_eq!(ev.facts.build(), Some(7601));
     assert!(
-        ev.problems
-            .iter()
-            .any(|p| p.contains("says 294 hotfixes are installed but lists 3")),
+        ev.problems.iter().any(|p| p
+            .message
+            .contains("says 294 hotfixes are installed but lists 3")),
         "{:?}",
         ev.problems
     );

@@ -108,7 +108,7 @@ fn every_real_output_agrees_with_wes_ng() {
             let cut = !h.complete
                 && h.problems
                     .iter()
-                    .any(|p| p.contains(&format!("\"{lost}\" may be cut off")));
+                    .any(|p| p.message.contains(&format!("\"{lost}\" may be cut off")));
             if !cut {
                 failures.push(format!("{name}: {lost} not read"));
             }

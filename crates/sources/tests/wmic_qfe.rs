@@ -7,7 +7,7 @@
 //! (a stray `cat q` line before the header), also in
 //! `../shared/testdata/real/systeminfo/`.
 
-use acsready_sources::{parse_hotfixes, HotfixFormat, Hotfixes};
+use acsready_sources::{parse_hotfixes, HotfixFormat, Hotfixes, Note};
 
 const HEADER: &str = "Caption                                     CSName    Description      FixComments  HotFixID      InstallDate  InstalledBy          InstalledOn  Name  ServicePackInEffect  Status  ";
 
@@ -59,13 +59,19 @@ fn check(out: &Hotfixes, offset: usize) {
         .map(|u| u.iter().map(String::as_str).collect());
     assert_eq!(known, Some(READ.to_vec()), "{out:?}");
     // The suffixed entries are read, their raw text kept.
-    let notes: Vec<String> = [
+    let notes: Vec<Note> = [
         (3, "KB893803v2", "KB893803"),
         (4, "KB2378111_WM9", "KB2378111"),
         (5, "KB2510531-IE8", "KB2510531"),
     ]
     .iter()
-    .map(|(line, raw, kb)| format!("qfe.txt:{}: hotfix \"{raw}\" read as {kb}", line + offset))
+    .map(|(line, raw, kb)| {
+        Note::at(
+            "qfe.txt",
+            (line + offset) as u64,
+            format!("hotfix \"{raw}\" read as {kb}"),
+        )
+    })
     .collect();
     assert_eq!(out.notes, notes);
 }
@@ -79,7 +85,7 @@ fn a_plain_table_with_suffixed_ids() {
     let out = parse(&[&b"\xFF\xFE"[..], &utf16le(&table(&rows()))].concat());
     check(&out, 0);
     assert_eq!(
-        out.problems,
+        Note::texts(&out.problems),
         ["qfe.txt:6: hotfix \"File 1\" is not a KB number; skipped"]
     );
 }
@@ -98,9 +104,11 @@ fn the_first_run_message_glued_to_the_header() {
         ] {
             let out = parse(&bytes);
             check(&out, 0);
+            let first = &out.problems[0];
             assert!(
-                out.problems[0].starts_with("qfe.txt:1: \"")
-                    && out.problems[0].contains("before the wmic header"),
+                (first.file.as_str(), first.line) == ("qfe.txt", Some(1))
+                    && first.message.starts_with('"')
+                    && first.message.contains("before the wmic header"),
                 "{:?}",
                 out.problems
             );
@@ -118,7 +126,7 @@ fn the_first_run_message_in_ansi_before_utf16() {
     let out = parse(&bytes);
     check(&out, 1);
     assert_eq!(
-        out.problems[0],
+        out.problems[0].to_string(),
         "qfe.txt:1: \"Please wait while WMIC is being installed.\" before the wmic header; skipped"
     );
 }
@@ -129,7 +137,7 @@ fn stray_lines_before_the_header() {
     let out = parse(text.as_bytes());
     check(&out, 2);
     assert_eq!(
-        out.problems[..2],
+        Note::texts(&out.problems)[..2],
         [
             "qfe.txt:1: \"cat q\" before the wmic header; skipped",
             "qfe.txt:2: \"C:\\>wmic qfe\" before the wmic header; skipped",
@@ -144,7 +152,7 @@ fn a_header_without_rows_or_a_cut_row_is_not_a_whole_list() {
     let out = parse(format!("{HEADER}\r\r\n\r\r\n").as_bytes());
     assert_eq!(out.known_updates(), None);
     assert!(
-        out.problems[0].contains("without rows"),
+        Note::texts(&out.problems)[0].contains("without rows"),
         "{:?}",
         out.problems
     );
@@ -159,7 +167,9 @@ fn a_header_without_rows_or_a_cut_row_is_not_a_whole_list() {
         "KB89 is not used"
     );
     assert!(
-        out.problems.iter().any(|p| p.contains("cut?")),
+        Note::texts(&out.problems)
+            .iter()
+            .any(|p| p.contains("cut?")),
         "{:?}",
         out.problems
     );

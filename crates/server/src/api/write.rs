@@ -163,7 +163,8 @@ pub async fn collected(
         let c = read_collected(&bytes, host.as_deref(), st.limits.zip, &st.readers)
             .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
         let (now_ms, now) = crate::clock::now();
-        Ok((record(c.facts, &st.rules, (now_ms, &now)), c.warnings))
+        let warnings: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
+        Ok((record(c.facts, &st.rules, (now_ms, &now)), warnings))
     })
     .await?;
     let host = record.facts.host.clone();

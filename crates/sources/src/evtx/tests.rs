@@ -104,7 +104,7 @@ fn files_that_python_evtx_reads_whole_match_truth_json() {
         "velociraptor__DE_104_system_log_cleared.evtx",
     ] {
         let read = read_all(name);
-        assert_eq!(read.log.problems, Vec::<String>::new(), "{name}");
+        assert_eq!(read.log.problems, Vec::<Note>::new(), "{name}");
         let all: Vec<_> = read.records.iter().collect();
         assert_matches_truth(name, &all);
         // Record numbers are the record headers', in order.
@@ -119,7 +119,7 @@ fn a_dirty_header_does_not_hide_the_chunks_after_its_count() {
     let name = "evtx-rs__2-vss_7-System.evtx";
     let read = read_all(name);
     assert_eq!(
-        read.log.problems,
+        Note::texts(&read.log.problems),
         [format!(
             "{name}: the file header is stale (it is marked dirty: the log was not closed \
              cleanly): it counts 4 chunks, but 7 more chunks hold 703 records; they are read"
@@ -154,7 +154,7 @@ fn records_python_evtx_cannot_render_are_read() {
     assert_eq!(read.log.problems.len(), 1, "{:?}", read.log.problems);
     let problem = &read.log.problems[0];
     assert!(
-        problem.starts_with(&format!(
+        problem.to_string().starts_with(&format!(
             "{name}: chunk 0 (records 1-20): CRC32 does not match"
         )),
         "{problem}"
@@ -389,11 +389,14 @@ fn damaged_chunks_and_records_are_reported_and_skipped() {
     assert_eq!(log.records_read, 2216 - 129);
     assert_eq!(log.problems.len(), 1, "{:?}", log.problems);
     assert!(
-        log.problems[0].starts_with(&format!("{name}: Failed to parse chunk number 3")),
+        Note::texts(&log.problems)[0]
+            .starts_with(&format!("{name}: Failed to parse chunk number 3")),
         "{:?}",
         log.problems
     );
-    assert!(log.problems[0].ends_with("its records are skipped"));
+    assert!(log.problems[0]
+        .to_string()
+        .ends_with("its records are skipped"));
 
     // The header of record 10 of chunk 5 zeroed: evtx resyncs on the next one.
     let mut bytes = good.clone();
@@ -402,9 +405,11 @@ fn damaged_chunks_and_records_are_reported_and_skipped() {
     let log = read_evtx_bytes(bytes, name, &EventFilter::all()).unwrap();
     assert_eq!(log.records_read, 2216 - 1, "{:?}", log.problems);
     assert!(
-        log.problems.iter().any(|p| p.starts_with(&format!(
-            "{name}: chunk 5 (after record 591): Failed to read the record at offset"
-        ))),
+        Note::texts(&log.problems)
+            .iter()
+            .any(|p| p.starts_with(&format!(
+                "{name}: chunk 5 (after record 591): Failed to read the record at offset"
+            ))),
         "{:?}",
         log.problems
     );
@@ -417,10 +422,10 @@ fn damaged_chunks_and_records_are_reported_and_skipped() {
     let log = read_evtx_bytes(bytes, name, &EventFilter::all()).unwrap();
     assert!(log.records_read >= 2216 - 2, "{:?}", log.problems);
     assert!(
-        log.problems.iter().any(
-            |p| p.starts_with(&format!("{name}: record 821 (chunk 7): "))
-                && p.ends_with("; skipped")
-        ),
+        log.problems.iter().any(|p| p
+            .to_string()
+            .starts_with(&format!("{name}: record 821 (chunk 7): "))
+            && p.to_string().ends_with("; skipped")),
         "{:?}",
         log.problems
     );
@@ -437,7 +442,9 @@ fn damaged_chunks_and_records_are_reported_and_skipped() {
     assert!(log.records_read >= 2216 - 100, "{}", log.records_read);
     assert!(!log.problems.is_empty());
     assert!(
-        log.problems.iter().all(|p| p.starts_with(name)),
+        Note::texts(&log.problems)
+            .iter()
+            .all(|p| p.starts_with(name)),
         "{:?}",
         log.problems
     );
@@ -451,7 +458,7 @@ fn a_file_cut_short_is_reported() {
     let log = read_evtx_bytes(bytes, name, &EventFilter::all()).unwrap();
     assert_eq!(log.records_read, 2216 - 11);
     assert_eq!(
-        log.problems,
+        Note::texts(&log.problems),
         [format!(
             "{name}: the file ends 1000 bytes into chunk 20 (it was cut short); the records of \
              that chunk are lost"

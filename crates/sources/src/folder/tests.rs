@@ -230,11 +230,13 @@ mod collected_tests {
         let warning = ev
             .problems
             .iter()
-            .find(|p| p.contains("unreadable-keys.txt") && p.contains("Wow6432Node"))
+            .find(|p| p.file.ends_with("unreadable-keys.txt") && p.message.contains("Wow6432Node"))
             .unwrap_or_else(|| panic!("a warning names the file and key: {:?}", ev.problems));
-        assert!(warning.contains("Administrator"), "{warning}");
+        assert!(warning.message.contains("Administrator"), "{warning}");
         assert!(
-            ev.problems.iter().any(|p| p.contains("agents unknown")),
+            ev.problems
+                .iter()
+                .any(|p| p.message.contains("agents unknown")),
             "{:?}",
             ev.problems
         );
@@ -264,15 +266,17 @@ mod collected_tests {
             let p = ev
                 .problems
                 .iter()
-                .find(|p| p.contains(file))
+                .find(|p| p.file.contains(file))
                 .unwrap_or_else(|| panic!("{file} named: {:?}", ev.problems));
             assert!(
-                p.contains("empty") && p.contains("wevtutil") && p.contains("events are unknown"),
+                p.message.contains("empty")
+                    && p.message.contains("wevtutil")
+                    && p.message.contains("events are unknown"),
                 "{p}"
             );
         }
         assert!(
-            !ev.problems.iter().any(|p| p.contains("wmic")),
+            !Note::texts(&ev.problems).iter().any(|p| p.contains("wmic")),
             "{:?}",
             ev.problems
         );

@@ -55,7 +55,7 @@ use acsready_facts::{leading_kb, normalize_kb, OsFacts};
 use regex::Regex;
 
 use crate::text;
-use crate::SourceError;
+use crate::{Note, SourceError};
 
 mod layout;
 mod systeminfo;
@@ -100,9 +100,9 @@ pub struct Hotfixes {
     /// The number of updates `systeminfo` says are installed.
     pub hotfix_count: Option<u32>,
     /// Entries skipped, sections missing or cut, with their file and line.
-    pub problems: Vec<String>,
+    pub problems: Vec<Note>,
     /// Information: entries read from a longer text, with the raw text.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 impl Hotfixes {
@@ -158,20 +158,29 @@ impl Hotfixes {
             // A suffix names a variant of the update: KB893803v2.
             Err(_) => match leading_kb(entry).filter(|(kb, _)| kb.len() >= 8) {
                 Some((kb, _)) => {
-                    self.notes
-                        .push(format!("{file}:{line}: hotfix \"{entry}\" read as {kb}"));
+                    self.notes.push(Note::at(
+                        file,
+                        line,
+                        format!("hotfix \"{entry}\" read as {kb}"),
+                    ));
                     kb
                 }
                 None if looks_like_kb(entry) => {
-                    self.problems.push(format!(
-                        "{file}:{line}: hotfix \"{entry}\" looks like a KB number but cannot be \
-                         read; the update list is incomplete"
+                    self.problems.push(Note::at(
+                        file,
+                        line,
+                        format!(
+                            "hotfix \"{entry}\" looks like a KB number but cannot be \
+                             read; the update list is incomplete"
+                        ),
                     ));
                     return Added::Unreadable;
                 }
                 None => {
-                    self.problems.push(format!(
-                        "{file}:{line}: hotfix \"{entry}\" is not a KB number; skipped"
+                    self.problems.push(Note::at(
+                        file,
+                        line,
+                        format!("hotfix \"{entry}\" is not a KB number; skipped"),
                     ));
                     return Added::NotKb;
                 }
@@ -234,10 +243,11 @@ pub fn parse_hotfixes(bytes: &[u8], file: &str) -> Result<Hotfixes, SourceError>
             // `wmic qfe > file` writes one blank line when it lists nothing,
             // and also when it fails: its message goes to the screen.
             let mut out = Hotfixes::new(HotfixFormat::WmicTable);
-            out.problems.push(format!(
-                "{file}: only blank lines (what `wmic qfe > file` writes when it lists nothing \
+            out.problems.push(Note::file(
+                file,
+                "only blank lines (what `wmic qfe > file` writes when it lists nothing \
                  or fails, its message going to the screen): installed updates unknown; \
-                 collect `systeminfo` too"
+                 collect `systeminfo` too",
             ));
             return Ok(out);
         }
@@ -266,8 +276,8 @@ pub fn parse_hotfixes(bytes: &[u8], file: &str) -> Result<Hotfixes, SourceError>
             file,
             format!(
                 "{EXPECTED}, found a list of *missing* updates (`KB…: title` lines, as WES-NG's \
-             missingkbs script writes): it names the updates Windows Update offers, not the \
-             installed ones; collect `wmic qfe` or `systeminfo`"
+                 missingkbs script writes): it names the updates Windows Update offers, not the \
+                 installed ones; collect `wmic qfe` or `systeminfo`"
             ),
         ));
     } else if wmic::header_line(&lines).is_some() {
@@ -360,10 +370,10 @@ fn stray_lines(lines: &[&str], file: &str, before: &str, out: &mut Hotfixes) {
     for (index, line) in lines.iter().enumerate() {
         let line = line.trim();
         if !line.is_empty() {
-            out.problems.push(format!(
-                "{file}:{}: \"{}\" before {before}; skipped",
-                index + 1,
-                shorten(line)
+            out.problems.push(Note::at(
+                file,
+                index as u64 + 1,
+                format!("\"{}\" before {before}; skipped", shorten(line)),
             ));
         }
     }
@@ -394,11 +404,11 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
 /// that cannot be read is a problem naming the file.
 /// The non-blank records of CSV `text` with their line numbers; records the
 /// CSV reader cannot read become `problems`.
-fn csv_rows(text: &str, file: &str, problems: &mut Vec<String>) -> Vec<(u64, csv::StringRecord)> {
+fn csv_rows(text: &str, file: &str, problems: &mut Vec<Note>) -> Vec<(u64, csv::StringRecord)> {
     let mut rows = Vec::new();
     for record in csv_reader(text).into_records() {
         match record {
-            Err(e) => problems.push(format!("{file}: {e}")),
+            Err(e) => problems.push(Note::file(file, e.to_string())),
             Ok(r) if r.iter().all(|f| f.trim().is_empty()) => {}
             Ok(r) => rows.push((r.position().map_or(0, |p| p.line()), r)),
         }

@@ -39,6 +39,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::Note;
+
 use super::layout::{column_split, offset_of, split_field, value_column, width};
 use super::{csv_reader, csv_rows, non_empty, shorten, Added, HotfixFormat, Hotfixes};
 
@@ -204,9 +206,13 @@ fn list_fields(lines: &[&str], file: &str, out: &mut Hotfixes) -> Vec<Field> {
         if line.starts_with(char::is_whitespace) {
             match fields.last_mut() {
                 Some(field) => field.items.push((number, line.trim().to_string())),
-                None => out.problems.push(format!(
-                    "{file}:{number}: \"{}\" before the first field; skipped",
-                    shorten(line.trim())
+                None => out.problems.push(Note::at(
+                    file,
+                    number,
+                    format!(
+                        "\"{}\" before the first field; skipped",
+                        shorten(line.trim())
+                    ),
                 )),
             }
             continue;
@@ -267,8 +273,10 @@ pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
         };
         if fields.is_some() {
             let host = record.get(0).unwrap_or("");
-            out.problems.push(format!(
-                "{file}:{line}: a second host ({host}); only the first is read"
+            out.problems.push(Note::at(
+                file,
+                line,
+                format!("a second host ({host}); only the first is read"),
             ));
             break;
         }
@@ -282,8 +290,9 @@ pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
     }
     match fields {
         Some(fields) => read_fields(fields, file, out),
-        None => out.problems.push(format!(
-            "{file}: a systeminfo CSV header without a row: nothing read"
+        None => out.problems.push(Note::file(
+            file,
+            "a systeminfo CSV header without a row: nothing read",
         )),
     }
 }
@@ -318,16 +327,18 @@ pub(super) fn table(lines: &[&str], file: &str, out: &mut Hotfixes) {
         .skip(rule + 1)
         .filter(|(_, l)| !l.trim().is_empty());
     let Some((index, row)) = rows.next() else {
-        out.problems.push(format!(
-            "{file}:{}: a systeminfo table without a row: nothing read",
-            rule + 1
+        out.problems.push(Note::at(
+            file,
+            rule as u64 + 1,
+            "a systeminfo table without a row: nothing read",
         ));
         return;
     };
     if let Some((second, _)) = rows.next() {
-        out.problems.push(format!(
-            "{file}:{}: a second host; only the first is read",
-            second + 1
+        out.problems.push(Note::at(
+            file,
+            second as u64 + 1,
+            "a second host; only the first is read",
         ));
     }
     let line = index as u64 + 1;
@@ -343,9 +354,10 @@ pub(super) fn table(lines: &[&str], file: &str, out: &mut Hotfixes) {
         .collect();
     read_fields(fields, file, out);
     if out.updates.is_some() && !out.complete {
-        out.problems.push(format!(
-            "{file}: `systeminfo /fo table` shows only the start of the hotfix field: installed \
-             updates unknown; run `systeminfo` as a list (no /fo) or with /fo csv"
+        out.problems.push(Note::file(
+            file,
+            "`systeminfo /fo table` shows only the start of the hotfix field: installed \
+             updates unknown; run `systeminfo` as a list (no /fo) or with /fo csv",
         ));
     }
 }
@@ -398,10 +410,13 @@ fn read_fields(mut fields: Vec<Field>, file: &str, out: &mut Hotfixes) {
         // `systeminfo /s A /s B`: the next host starts two fields before its
         // version.
         let cut = second.saturating_sub(2).max(first + 1);
-        out.problems.push(format!(
-            "{file}:{}: a second host ({}); only the first is read",
+        out.problems.push(Note::at(
+            file,
             fields[cut].line,
-            shorten(&fields[cut].value)
+            format!(
+                "a second host ({}); only the first is read",
+                shorten(&fields[cut].value)
+            ),
         ));
         fields.truncate(cut);
     }
@@ -416,16 +431,20 @@ fn read_fields(mut fields: Vec<Field>, file: &str, out: &mut Hotfixes) {
             out.os_version = non_empty(&field.value);
             out.build = version_build(&field.value);
             if out.build.is_none() {
-                out.problems.push(format!(
-                    "{file}:{}: OS version \"{}\" not understood (expected e.g. \"10.0.17763 N/A \
-                     Build 17763\"); the build is unknown",
+                out.problems.push(Note::at(
+                    file,
                     field.line,
-                    shorten(&field.value)
+                    format!(
+                        "OS version \"{}\" not understood (expected e.g. \"10.0.17763 N/A \
+                         Build 17763\"); the build is unknown",
+                        shorten(&field.value)
+                    ),
                 ));
             }
         }
-        None => out.problems.push(format!(
-            "{file}: no OS version line (\"10.0.17763 N/A Build 17763\"); the build is unknown"
+        None => out.problems.push(Note::file(
+            file,
+            "no OS version line (\"10.0.17763 N/A Build 17763\"); the build is unknown",
         )),
     }
     let by_hint = |wanted: Hint| fields.iter().position(|f| hint(&f.label) == Some(wanted));
@@ -438,9 +457,10 @@ fn read_fields(mut fields: Vec<Field>, file: &str, out: &mut Hotfixes) {
     }
     match find_hotfixes(&fields) {
         Some(at) => read_hotfix_field(&fields[at], at + 1 == fields.len(), file, out),
-        None => out.problems.push(format!(
-            "{file}: no hotfix section found (the `Hotfix(s)` field, after `Logon Server`); \
-             installed updates unknown"
+        None => out.problems.push(Note::file(
+            file,
+            "no hotfix section found (the `Hotfix(s)` field, after `Logon Server`); \
+             installed updates unknown",
         )),
     }
 }
@@ -475,11 +495,15 @@ fn read_hotfix_field(field: &Field, last_field: bool, file: &str, out: &mut Hotf
                 let index: Option<u32> = c.get(1).and_then(|m| m.as_str().parse().ok());
                 if index != Some(listed) && in_order {
                     in_order = false;
-                    out.problems.push(format!(
-                        "{file}:{number}: hotfix entry \"{}\" out of sequence (expected [{:02}]); \
-                         entries are missing",
-                        shorten(item),
-                        listed
+                    out.problems.push(Note::at(
+                        file,
+                        number,
+                        format!(
+                            "hotfix entry \"{}\" out of sequence (expected [{:02}]); \
+                             entries are missing",
+                            shorten(item),
+                            listed
+                        ),
                     ));
                 }
                 let entry = c.get(2).map_or("", |m| m.as_str());
@@ -496,35 +520,47 @@ fn read_hotfix_field(field: &Field, last_field: bool, file: &str, out: &mut Hotf
             None => {
                 in_order = false;
                 last = None;
-                out.problems.push(format!(
-                    "{file}:{number}: hotfix entry \"{}\" is cut off or unreadable",
-                    shorten(item)
+                out.problems.push(Note::at(
+                    file,
+                    number,
+                    format!(
+                        "hotfix entry \"{}\" is cut off or unreadable",
+                        shorten(item)
+                    ),
                 ));
             }
         }
     }
     if last_field {
         in_order = false;
-        out.problems.push(format!(
-            "{file}:{line}: the output ends in the hotfix field (systeminfo lists the network \
-             cards after it): cut, the update list is incomplete"
+        out.problems.push(Note::at(
+            file,
+            line,
+            "the output ends in the hotfix field (systeminfo lists the network \
+             cards after it): cut, the update list is incomplete",
         ));
         if let Some((number, entry, Some(kb))) = last.take() {
             if let Some(list) = out.updates.as_mut() {
                 list.retain(|k| *k != kb);
             }
-            out.problems.push(format!(
-                "{file}:{number}: the last entry \"{entry}\" may be cut off; not used"
+            out.problems.push(Note::at(
+                file,
+                number,
+                format!("the last entry \"{entry}\" may be cut off; not used"),
             ));
         }
     }
     out.complete = match count {
         Some(count) if count == listed => in_order,
         Some(count) => {
-            out.problems.push(format!(
-                "{file}:{line}: systeminfo says {count} hotfixes are installed but lists \
-                 {listed}; the list is incomplete (systeminfo cuts long lists: collect \
-                 `wmic qfe` too)"
+            out.problems.push(Note::at(
+                file,
+                line,
+                format!(
+                    "systeminfo says {count} hotfixes are installed but lists \
+                     {listed}; the list is incomplete (systeminfo cuts long lists: collect \
+                     `wmic qfe` too)"
+                ),
             ));
             if count > listed {
                 if let Some((number, entry, Some(kb))) = last {
@@ -532,8 +568,10 @@ fn read_hotfix_field(field: &Field, last_field: bool, file: &str, out: &mut Hotf
                     if let Some(list) = out.updates.as_mut() {
                         list.retain(|k| *k != kb);
                     }
-                    out.problems.push(format!(
-                        "{file}:{number}: the last entry \"{entry}\" may be cut off; not used"
+                    out.problems.push(Note::at(
+                        file,
+                        number,
+                        format!("the last entry \"{entry}\" may be cut off; not used"),
                     ));
                 }
             }
@@ -541,9 +579,13 @@ fn read_hotfix_field(field: &Field, last_field: bool, file: &str, out: &mut Hotf
         }
         None if listed == 0 && says_none(field) => !last_field,
         None => {
-            out.problems.push(format!(
-                "{file}:{line}: hotfix count \"{}\" not understood; the list may be incomplete",
-                shorten(value)
+            out.problems.push(Note::at(
+                file,
+                line,
+                format!(
+                    "hotfix count \"{}\" not understood; the list may be incomplete",
+                    shorten(value)
+                ),
             ));
             false
         }

@@ -40,7 +40,7 @@ fn check(text: &str, format: HotfixFormat, host: Option<&str>) -> Vec<Hotfixes> 
             assert_eq!(out.format, format, "{what}");
             assert_eq!(known(&out), Some(KBS.to_vec()), "{what}");
             assert_eq!(out.host.as_deref(), host, "{what}");
-            assert_eq!(out.problems, Vec::<String>::new(), "{what}");
+            assert_eq!(out.problems, Vec::<Note>::new(), "{what}");
             out
         })
         .collect()
@@ -412,10 +412,14 @@ fn odd_entries_and_counts_are_problems() {
     );
     assert_eq!(
         out.problems[0],
-        "qfe.txt:19: hotfix \"File 1\" is not a KB number; skipped"
+        Note::at(
+            "qfe.txt",
+            19,
+            "hotfix \"File 1\" is not a KB number; skipped"
+        )
     );
     assert!(
-        out.problems[1]
+        Note::texts(&out.problems)[1]
             .starts_with("qfe.txt:15: systeminfo says 3 hotfixes are installed but lists 5;"),
         "{:?}",
         out.problems
@@ -438,14 +442,14 @@ fn odd_entries_and_counts_are_problems() {
         (Some("WEB01"), Some(3))
     );
     assert_eq!(
-        out.problems,
+        Note::texts(&out.problems),
         ["qfe.txt:27: a second host (WEB02); only the first is read"]
     );
     // wmic: IDs that are not KB numbers.
     let out = parse(b"HotFixID=Q147222\r\nHotFixID=KB5005625\r\nHotFixID=\r\n");
     assert_eq!(out.known_updates(), Some(&["KB5005625".to_string()][..]));
     assert_eq!(
-        out.problems,
+        Note::texts(&out.problems),
         ["qfe.txt:1: hotfix \"Q147222\" is not a KB number; skipped"]
     );
     let out = parse(b"No Instance(s) Available.\r\n");
@@ -456,7 +460,10 @@ fn odd_entries_and_counts_are_problems() {
     // wmic's blank output: it lists nothing, or failed.
     let out = parse(b"\xFF\xFE\r\0\n\0");
     assert_eq!(out.updates, None);
-    assert!(out.problems[0].contains("only blank lines"), "{out:?}");
+    assert!(
+        out.problems[0].to_string().contains("only blank lines"),
+        "{out:?}"
+    );
 }
 
 #[test]

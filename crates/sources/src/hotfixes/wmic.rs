@@ -10,6 +10,8 @@
 
 use acsready_facts::normalize_kb;
 
+use crate::Note;
+
 use super::{csv_rows, non_empty, shorten, stray_lines, Added, HotfixFormat, Hotfixes};
 
 /// The properties of `Win32_QuickFixEngineering`: the only column names.
@@ -106,9 +108,11 @@ fn ends_whole(text: &str) -> bool {
 
 fn cut_off(file: &str, line: usize, out: &mut Hotfixes) {
     out.complete = false;
-    out.problems.push(format!(
-        "{file}:{line}: the output ends inside an update entry (cut?); the update list is \
-         incomplete"
+    out.problems.push(Note::at(
+        file,
+        line as u64,
+        "the output ends inside an update entry (cut?); the update list is \
+         incomplete",
     ));
 }
 
@@ -160,10 +164,13 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
     let line = lines[at];
     let (glued, header) = line.split_at(start);
     if !glued.trim().is_empty() {
-        out.problems.push(format!(
-            "{file}:{}: \"{}\" before the wmic header (wmic's first-run message?); skipped",
-            at + 1,
-            shorten(glued.trim())
+        out.problems.push(Note::at(
+            file,
+            at as u64 + 1,
+            format!(
+                "\"{}\" before the wmic header (wmic's first-run message?); skipped",
+                shorten(glued.trim())
+            ),
         ));
     }
     let columns = columns(header);
@@ -215,10 +222,11 @@ pub(super) fn table(text: &str, lines: &[&str], file: &str, out: &mut Hotfixes) 
         };
     }
     if rows == 0 {
-        out.problems.push(format!(
-            "{file}:{}: a wmic header without rows (wmic prints \"No Instance(s) Available.\" \
+        out.problems.push(Note::at(
+            file,
+            at as u64 + 1,
+            "a wmic header without rows (wmic prints \"No Instance(s) Available.\" \
              when there are none): installed updates unknown",
-            at + 1
         ));
         return;
     }
@@ -257,9 +265,13 @@ pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
                 );
             } else {
                 let joined: Vec<&str> = record.iter().collect();
-                out.problems.push(format!(
-                    "{file}:{line}: \"{}\" before the wmic header; skipped",
-                    shorten(&joined.join(","))
+                out.problems.push(Note::at(
+                    file,
+                    line,
+                    format!(
+                        "\"{}\" before the wmic header; skipped",
+                        shorten(&joined.join(","))
+                    ),
                 ));
             }
             continue;
@@ -281,8 +293,9 @@ pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
         }
     }
     if rows == 0 {
-        out.problems.push(format!(
-            "{file}: a wmic CSV header without rows: installed updates unknown"
+        out.problems.push(Note::file(
+            file,
+            "a wmic CSV header without rows: installed updates unknown",
         ));
         return;
     }

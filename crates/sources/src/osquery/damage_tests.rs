@@ -75,7 +75,7 @@ fn a_row_that_cannot_be_read_makes_its_list_unknown() {
     let read = results_of(&text).unwrap();
     assert_eq!(read.hosts[0].updates, None);
     assert!(
-        read.problems.iter().any(|p| p
+        read.problems.iter().any(|p| p.to_string()
             == "results.log:1: updates of web01 unknown: a row without \"hotfix_id\", so the \
                 list is not known whole; collect the query results again"),
         "{:?}",

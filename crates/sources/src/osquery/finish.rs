@@ -3,6 +3,8 @@
 
 use acsready_facts::{DeliveryFacts, HostFacts, OsFacts};
 
+use crate::Note;
+
 use super::{Acc, List, Lost, OsField, OsqueryFacts, Query, Reader};
 
 /// The first row or line that could not be read and may have belonged to
@@ -54,9 +56,13 @@ impl Reader<'_> {
                     format!(" of {}", acc.host)
                 };
                 problems.push(|| {
-                    format!(
-                        "{file}:{line}: {name}{host} unknown: {why}, so the list is not known \
-                         whole; collect the query results again"
+                    Note::at(
+                        file,
+                        line,
+                        format!(
+                            "{name}{host} unknown: {why}, so the list is not known \
+                             whole; collect the query results again"
+                        ),
                     )
                 });
                 false

@@ -5,7 +5,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::{query_by_columns, query_by_name, Action, Reader};
-use crate::{text, SourceError};
+use crate::{text, Note, SourceError};
 
 /// The text of `"key":"…"` in a line that is not JSON (no escapes read).
 fn member(raw: &str, key: &str) -> Option<String> {
@@ -46,7 +46,7 @@ impl Reader<'_> {
                             Err(e) => {
                                 let file = self.file;
                                 self.problems.push(|| {
-                                    format!("{file}:{line}: not a row object ({e}); skipped")
+                                    Note::at(file, line, format!("not a row object ({e}); skipped"))
                                 });
                                 self.lost.push((
                                     None,
@@ -64,9 +64,13 @@ impl Reader<'_> {
                             // Another query's row (results of other queries may share
                             // the file): not a lost row of acsready's.
                             self.problems.push(|| {
-                                format!(
-                                    "{file}:{line}: a row with columns ({columns}) is not from \
-                                     an acsready query; skipped"
+                                Note::at(
+                                    file,
+                                    line,
+                                    format!(
+                                        "a row with columns ({columns}) is not from \
+                                         an acsready query; skipped"
+                                    ),
                                 )
                             });
                             continue;
@@ -85,7 +89,11 @@ impl Reader<'_> {
                         });
                     }
                     self.problems.push(|| {
-                        format!("{file}:{}: {e}; the rest of the file is skipped", e.line())
+                        Note::at(
+                            file,
+                            e.line() as u64,
+                            format!("{e}; the rest of the file is skipped"),
+                        )
                     });
                     self.lost.push((
                         None,
@@ -113,7 +121,7 @@ impl Reader<'_> {
                 Ok(o) => o,
                 Err(e) => {
                     self.problems
-                        .push(|| format!("{file}:{line}: not a JSON object ({e}); skipped"));
+                        .push(|| Note::at(file, line, format!("not a JSON object ({e}); skipped")));
                     // A line cut or damaged: whose query and host it was, if
                     // that much can still be read.
                     let query = member(raw, "name").and_then(|n| query_by_name(&n));
@@ -127,9 +135,11 @@ impl Reader<'_> {
                 (object.get("name"), object.get("hostIdentifier"))
             else {
                 self.problems.push(|| {
-                    format!(
-                        "{file}:{line}: not an osquery result line (no \"name\" and \
-                         \"hostIdentifier\"); skipped"
+                    Note::at(
+                        file,
+                        line,
+                        "not an osquery result line (no \"name\" and \
+                         \"hostIdentifier\"); skipped",
                     )
                 });
                 let query = match object.get("name") {
@@ -144,9 +154,13 @@ impl Reader<'_> {
                 if !self.unknown_names.contains(name) {
                     self.unknown_names.push(name.clone());
                     self.problems.push(|| {
-                        format!(
-                            "{file}:{line}: query \"{name}\" is not one of acsready's \
-                             (osquery/acsready.conf); its lines are skipped"
+                        Note::at(
+                            file,
+                            line,
+                            format!(
+                                "query \"{name}\" is not one of acsready's \
+                                 (osquery/acsready.conf); its lines are skipped"
+                            ),
                         )
                     });
                 }
@@ -155,7 +169,7 @@ impl Reader<'_> {
             let host = host.trim();
             if host.is_empty() {
                 self.problems
-                    .push(|| format!("{file}:{line}: \"hostIdentifier\" is empty; skipped"));
+                    .push(|| Note::at(file, line, "\"hostIdentifier\" is empty; skipped"));
                 continue;
             }
             let acc = self.acc(host);
@@ -181,8 +195,10 @@ impl Reader<'_> {
                 }
             } else {
                 self.problems.push(|| {
-                    format!(
-                        "{file}:{line}: no \"columns\", \"snapshot\" or \"diffResults\"; skipped"
+                    Note::at(
+                        file,
+                        line,
+                        "no \"columns\", \"snapshot\" or \"diffResults\"; skipped",
                     )
                 });
                 let why = "a line without \"columns\", \"snapshot\" or \"diffResults\"";
@@ -199,7 +215,7 @@ impl Reader<'_> {
                     Value::Object(row) => self.row(acc, query, row, line, action),
                     _ => {
                         self.problems
-                            .push(|| format!("{file}:{line}: a row is not an object; skipped"));
+                            .push(|| Note::at(file, line, "a row is not an object; skipped"));
                         let why = "a row that is not an object".to_string();
                         self.lost
                             .push((Some(query), Some(host.to_lowercase()), line, why));

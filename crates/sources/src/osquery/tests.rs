@@ -101,14 +101,14 @@ fn event_lines_with_a_bad_line_in_the_middle() {
     let out = read(&(lines.join("\r\n") + "\r\n"));
     assert_eq!(out.problems.len(), 2, "{:?}", out.problems);
     assert!(
-        out.problems[0].starts_with("osq.log:3: not a JSON object"),
+        Note::texts(&out.problems)[0].starts_with("osq.log:3: not a JSON object"),
         "{:?}",
         out.problems
     );
     // The cut line was an event of the patches query: an update may be
     // missing from the list, which is therefore unknown.
     assert_eq!(
-        out.problems[1],
+        out.problems[1].to_string(),
         "osq.log:3: updates of web01 unknown: the line is not JSON, so the list is not known \
          whole; collect the query results again"
     );
@@ -189,7 +189,7 @@ fn snapshot_lines_two_hosts_and_the_ubr_in_os_version() {
         ),
     ];
     let out = read(&lines.join("\n"));
-    assert_eq!(out.problems, Vec::<String>::new());
+    assert_eq!(out.problems, Vec::<Note>::new());
     assert_eq!(out.hosts.len(), 2);
     let web = host(&out, "web01");
     assert_eq!(web.build(), Some(17763));
@@ -313,28 +313,19 @@ fn unknown_queries_and_other_lines_are_problems_not_errors() {
     let out = read(&lines.join("\n"));
     let p = &out.problems;
     assert_eq!(p.len(), 7, "{p:?}");
-    assert!(
-        p[0].starts_with("osq.log:1: query \"pack_other_processes\""),
-        "{p:?}"
-    );
-    assert!(
-        p[1].starts_with("osq.log:3: query \"acsready_os_version_extra\""),
-        "{p:?}"
-    );
-    assert!(
-        p[2].starts_with("osq.log:4: not an osquery result line"),
-        "{p:?}"
-    );
-    assert!(p[3].contains("osq.log:5: hotfix_id \"File 1\""), "{p:?}");
-    assert!(
-        p[4].starts_with("osq.log:6: \"hostIdentifier\" is empty"),
-        "{p:?}"
-    );
-    assert!(p[5].starts_with("osq.log:7: sha1 \"xyz\""), "{p:?}");
-    assert!(
-        p[6].starts_with("osq.log:7: certificates of a unknown: sha1 \"xyz\""),
-        "{p:?}"
-    );
+    let expected: [(u64, &str); 7] = [
+        (1, "query \"pack_other_processes\""),
+        (3, "query \"acsready_os_version_extra\""),
+        (4, "not an osquery result line"),
+        (5, "hotfix_id \"File 1\""),
+        (6, "\"hostIdentifier\" is empty"),
+        (7, "sha1 \"xyz\""),
+        (7, "certificates of a unknown: sha1 \"xyz\""),
+    ];
+    for (p, (line, start)) in p.iter().zip(expected) {
+        assert_eq!((p.file.as_str(), p.line), ("osq.log", Some(line)), "{p}");
+        assert!(p.message.starts_with(start), "{p}");
+    }
     let a = &out.hosts[0];
     assert_eq!(a.updates.as_deref().unwrap(), ["KB9"]);
     assert_eq!(
@@ -358,7 +349,7 @@ fn removed_events_and_diff_batches() {
         batch,
     ];
     let out = read(&lines.join("\n"));
-    assert_eq!(out.problems, Vec::<String>::new());
+    assert_eq!(out.problems, Vec::<Note>::new());
     assert_eq!(out.hosts[0].updates.as_deref().unwrap(), ["KB3"]);
 }
 
@@ -397,7 +388,7 @@ fn osqueryi_json_arrays_without_host() {
         let mut out = read_osquery(&bytes, "osqi.json", &products()).unwrap();
         assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
         assert!(
-            out.problems[0].starts_with("osqi.json:25: a row with columns (pid)"),
+            Note::texts(&out.problems)[0].starts_with("osqi.json:25: a row with columns (pid)"),
             "{:?}",
             out.problems
         );

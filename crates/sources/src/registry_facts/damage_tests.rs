@@ -74,7 +74,7 @@ fn sections() -> Vec<(&'static str, Vec<u8>)> {
 
 /// The facts of the sections, the one at `damaged` replaced by `bytes`
 /// (left out when `None`); and the notes.
-fn facts_with(damaged: usize, bytes: Option<Vec<u8>>) -> (HostFacts, Vec<String>) {
+fn facts_with(damaged: usize, bytes: Option<Vec<u8>>) -> (HostFacts, Vec<Note>) {
     let mut files = RegFiles::new();
     for (i, (name, whole)) in sections().into_iter().enumerate() {
         let bytes = if i == damaged {
@@ -123,9 +123,13 @@ fn a_cut_export_makes_its_fact_unknown_and_says_where_and_what_to_collect() {
     assert_eq!(f.pending_updates, None);
     assert_eq!(f.certificates.as_ref().map(Vec::len), Some(3));
     assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(
+        (notes[0].file.as_str(), notes[0].line),
+        ("CBS-Packages.reg", Some(9))
+    );
     assert!(
-        notes[0].starts_with("CBS-Packages.reg:9: updates unknown: the export ends without")
-            && notes[0].contains(r#"reg export "HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages""#),
+        notes[0].message.starts_with("updates unknown: the export ends without")
+            && notes[0].message.contains(r#"reg export "HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Packages""#),
         "{}",
         notes[0]
     );
@@ -147,9 +151,9 @@ fn package_names_without_states_are_not_none_installed() {
     );
     assert_eq!(f.updates, None);
     assert!(
-        notes
-            .iter()
-            .any(|n| n.contains("lists 1 packages but the state (CurrentState) of none")),
+        notes.iter().any(|n| n
+            .to_string()
+            .contains("lists 1 packages but the state (CurrentState) of none")),
         "{notes:?}"
     );
 }

@@ -221,7 +221,7 @@ fn a_real_hive_and_its_export_give_the_same_facts() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-fn check_hive(f: &HostFacts, notes: &[String]) {
+fn check_hive(f: &HostFacts, notes: &[Note]) {
     check(&HostFacts {
         // The shared hive also has one certificate of its own in ROOT.
         certificates: f

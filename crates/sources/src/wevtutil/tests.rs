@@ -154,7 +154,7 @@ fn broken_events_are_reported_with_their_line_and_skipped() {
     assert_eq!(ids, [(1, Some("A")), (6, Some("F"))]);
     assert_eq!(log.records_read, 2);
     assert_eq!(
-        log.problems,
+        Note::texts(&log.problems),
         [
             "events.xml:4: ill-formed document: expected `</System>`, but `</Sytem>` was found (in the event starting at line 3); skipped",
             "events.xml:5: the event has no valid System/EventID; skipped",
@@ -263,7 +263,7 @@ fn xml_of_evtx_records_gives_the_same_facts_as_read_evtx() {
             ),
         ] {
             let from_xml = parse_wevtutil_xml(&bytes, name, &EventFilter::all()).unwrap();
-            assert_eq!(from_xml.problems, Vec::<String>::new(), "{name} {what}");
+            assert_eq!(from_xml.problems, Vec::<Note>::new(), "{name} {what}");
             assert_eq!(
                 from_xml.records_read, from_evtx.records_read,
                 "{name} {what}"
@@ -329,17 +329,18 @@ fn many_broken_events_are_capped_and_counted() {
     assert_eq!(log.problems.len(), crate::MAX_PROBLEMS);
     assert_eq!(
         log.problems[crate::MAX_PROBLEMS - 2],
-        format!(
-            "events.xml:{}: the event has no valid System/EventID; skipped",
-            crate::MAX_PROBLEMS - 1
+        Note::at(
+            "events.xml",
+            crate::MAX_PROBLEMS as u64 - 1,
+            "the event has no valid System/EventID; skipped",
         )
     );
     assert_eq!(
         log.problems[crate::MAX_PROBLEMS - 1],
-        format!(
+        Note::general(format!(
             "… and {} more problems like these",
             20_000 - (crate::MAX_PROBLEMS - 1)
-        )
+        ))
     );
 }
 
@@ -370,7 +371,7 @@ fn a_log_cut_between_events_says_so() {
     let log = parse(cut.as_bytes(), &EventFilter::all());
     assert_eq!(log.events.len(), 2);
     assert_eq!(
-        log.problems,
+        Note::texts(&log.problems),
         ["events.xml:3: the file ends before </Events> (it was cut short): events after the one \
           starting at this line are lost"]
     );
