@@ -6,7 +6,7 @@
 #![no_main]
 
 use acsready_sources::registry_facts::KnownProducts;
-use acsready_sources::{read_console_csv, read_console_json};
+use acsready_sources::{read_console, ConsoleFormat};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,8 +15,8 @@ fuzz_target!(|data: &[u8]| {
         ..KnownProducts::default()
     };
     for out in [
-        read_console_csv(data, "fuzz.csv", &products),
-        read_console_json(data, "fuzz.json", &products),
+        read_console(ConsoleFormat::Csv, data, "fuzz.csv", &products),
+        read_console(ConsoleFormat::Json, data, "fuzz.json", &products),
     ]
     .into_iter()
     .flatten()

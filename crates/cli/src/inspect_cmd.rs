@@ -15,7 +15,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cli::{InspectArgs, RulesFormat};
-use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// Extensions looked for inside folders.
 const EXTENSIONS: [&str; 8] = ["exe", "dll", "sys", "msi", "zip", "ocx", "cpl", "drv"];
@@ -291,15 +290,10 @@ pub fn inspect(args: &InspectArgs, rules: &Rules, style: Style) -> Result<u8> {
     let tampered = files
         .iter()
         .any(|f| f.signatures.iter().any(|s| s.integrity == "tampered"));
-    Ok(
-        if !folder_errors.is_empty() || files.iter().any(|f| f.error.is_some()) {
-            EXIT_BAD_INPUT
-        } else if tampered {
-            EXIT_NOT_READY
-        } else {
-            EXIT_READY
-        },
-    )
+    Ok(crate::exit_code(
+        !folder_errors.is_empty() || files.iter().any(|f| f.error.is_some()),
+        tampered,
+    ))
 }
 
 #[cfg(test)]

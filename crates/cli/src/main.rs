@@ -33,6 +33,17 @@ pub const EXIT_READY: u8 = 0;
 pub const EXIT_NOT_READY: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
 
+/// The exit code of a run: bad input first, then whether something blocks.
+pub fn exit_code(bad_input: bool, blocked: bool) -> u8 {
+    if bad_input {
+        EXIT_BAD_INPUT
+    } else if blocked {
+        EXIT_NOT_READY
+    } else {
+        EXIT_READY
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match cli::parse() {
         Ok(cli) => cli,

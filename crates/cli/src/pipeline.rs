@@ -18,7 +18,6 @@ use rayon::prelude::*;
 use crate::cli::AssessArgs;
 use crate::input;
 use crate::output::Output;
-use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// Hosts parsed and assessed together; bounds memory to a few MB.
 const BATCH: usize = 8192;
@@ -252,13 +251,10 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
     }
     out.commit()?;
     input::report_problems(&problems.errors, &problems.warnings);
-    Ok(if !problems.errors.is_empty() {
-        EXIT_BAD_INPUT
-    } else if summary.all_ready() {
-        EXIT_READY
-    } else {
-        EXIT_NOT_READY
-    })
+    Ok(crate::exit_code(
+        !problems.errors.is_empty(),
+        !summary.all_ready(),
+    ))
 }
 
 #[cfg(test)]

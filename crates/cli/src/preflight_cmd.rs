@@ -16,7 +16,7 @@ use clap::{Subcommand, ValueEnum};
 use zeroize::Zeroizing;
 
 use crate::evidence_args::{HostArgs, RulesArg};
-use crate::{input, EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
+use crate::input;
 
 #[derive(Debug, Subcommand)]
 pub enum PreflightTarget {
@@ -320,13 +320,7 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
     }
     out.commit()?;
     input::report_problems(&problems.errors, &problems.warnings);
-    Ok(if !problems.errors.is_empty() {
-        EXIT_BAD_INPUT
-    } else if blocked {
-        EXIT_NOT_READY
-    } else {
-        EXIT_READY
-    })
+    Ok(crate::exit_code(!problems.errors.is_empty(), blocked))
 }
 
 #[cfg(test)]

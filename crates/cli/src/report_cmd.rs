@@ -14,7 +14,6 @@ use anyhow::{bail, Result};
 
 use crate::cli::Format;
 use crate::output::Output;
-use crate::{EXIT_BAD_INPUT, EXIT_NOT_READY, EXIT_READY};
 
 /// The report of a `--format` (and `--csv-findings`); a table fits the
 /// terminal it is written to, unless `--wide`.
@@ -117,11 +116,8 @@ pub fn rerender(args: &crate::cli::ReportArgs, rules: &Rules, style: Style) -> R
     }
     r.finish(&report.summary, &problems)?;
     out.commit()?;
-    Ok(if !problems.errors.is_empty() {
-        EXIT_BAD_INPUT
-    } else if report.summary.all_ready() {
-        EXIT_READY
-    } else {
-        EXIT_NOT_READY
-    })
+    Ok(crate::exit_code(
+        !problems.errors.is_empty(),
+        !report.summary.all_ready(),
+    ))
 }

@@ -6,8 +6,7 @@ use std::io::Read;
 use acsready_facts::HostFacts;
 use acsready_sources::registry_facts::KnownProducts;
 use acsready_sources::{
-    parse_unit, read_console_csv_each, read_console_json_each, read_osquery, JsonFacts,
-    SourceError, Unit,
+    parse_unit, read_console_each, read_osquery, ConsoleFormat, JsonFacts, SourceError, Unit,
 };
 use rayon::prelude::*;
 
@@ -83,11 +82,12 @@ pub(crate) fn read_bytes_into(
             // Each computer goes to `merged` as it is read: a large export
             // is never held twice.
             let mut add = |facts: HostFacts| merged.add(facts, name);
-            let read = if kind == InputKind::ConsoleJson {
-                read_console_json_each(bytes, name, products, &mut add)
+            let format = if kind == InputKind::ConsoleJson {
+                ConsoleFormat::Json
             } else {
-                read_console_csv_each(bytes, name, products, &mut add)
+                ConsoleFormat::Csv
             };
+            let read = read_console_each(format, bytes, name, products, &mut add);
             read.map(|c| {
                 problems
                     .warnings

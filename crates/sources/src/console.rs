@@ -1,11 +1,11 @@
 //! Host facts from Deep Security Manager / Workload Security: the computers
 //! of the API and the console's CSV export of computers.
 //!
-//! * [`read_console_json`]: the API's `{"computers":[{…},…]}` (list and
+//! * [`read_console`]: the API's `{"computers":[{…},…]}` (list and
 //!   search answers) or a bare array of computer objects. Fields read
 //!   (docs/sources/registry.md): `hostName`, `displayName`, `platform`, `agentVersion`;
 //!   others are ignored.
-//! * [`read_console_csv`]: the console's CSV export of computers, UTF-8 with
+//! * [`read_console`]: the console's CSV export of computers, UTF-8 with
 //!   or without BOM or UTF-16. Header names are matched ignoring case, spaces,
 //!   `_` and `-`. Accepted: host: `Name`, `Host Name`, `Hostname`,
 //!   `Computer`, `Computer Name`, `hostName`; display name: `Display Name`;
@@ -194,38 +194,69 @@ fn value_string(object: &Map<String, Value>, key: &str) -> Option<String> {
     }
 }
 
-/// Reads computers of the Deep Security / Workload Security API (see the
-/// module documentation). The agent versions are of the product
-/// `products.console_agent` names (the rules' `console_agent`); without
-/// one, agents are unknown.
-pub fn read_console_json(
+/// Reads the computers of a console export (see the module documentation).
+/// The agent versions are of the product `products.console_agent` names
+/// (the rules' `console_agent`); without one, agents are unknown.
+pub fn read_console(
+    format: ConsoleFormat,
     bytes: &[u8],
     file: &str,
     products: &KnownProducts,
 ) -> Result<ConsoleFacts, SourceError> {
-    collected(|emit| read_console_json_each(bytes, file, products, emit))
-}
-
-/// Runs a reader that hands computers over, keeping them in `hosts`.
-fn collected(
-    read: impl FnOnce(&mut dyn FnMut(HostFacts)) -> Result<ConsoleFacts, SourceError>,
-) -> Result<ConsoleFacts, SourceError> {
     let mut hosts = Vec::new();
-    let mut out = read(&mut |h| hosts.push(h))?;
+    let mut out = read_console_each(format, bytes, file, products, &mut |h| hosts.push(h))?;
     out.hosts = hosts;
     Ok(out)
 }
 
-/// [`read_console_json`] handing each computer to `emit` as it is read
-/// (`hosts` stays empty): a large export is never held twice.
-pub fn read_console_json_each(
+/// The console's two exports of computers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleFormat {
+    /// The API's JSON: `{"computers":[{…},…]}` or an array of computers.
+    Json,
+    /// The console's CSV export of computers.
+    Csv,
+}
+
+/// [`read_console`] handing each computer to
+/// `emit` as it is read (`hosts` stays empty): a large export is never
+/// held twice.
+pub fn read_console_each(
+    format: ConsoleFormat,
     bytes: &[u8],
     file: &str,
     products: &KnownProducts,
     emit: &mut dyn FnMut(HostFacts),
 ) -> Result<ConsoleFacts, SourceError> {
     let (text, _) = text::decode(bytes);
-    let text = text.as_ref();
+    let input = Export {
+        text: text.as_ref(),
+        file,
+        products,
+    };
+    match format {
+        ConsoleFormat::Json => json_each(input, emit),
+        ConsoleFormat::Csv => csv_each(input, emit),
+    }
+}
+
+/// One export being read.
+#[derive(Clone, Copy)]
+struct Export<'a> {
+    text: &'a str,
+    file: &'a str,
+    products: &'a KnownProducts,
+}
+
+fn json_each(
+    input: Export<'_>,
+    emit: &mut dyn FnMut(HostFacts),
+) -> Result<ConsoleFacts, SourceError> {
+    let Export {
+        text,
+        file,
+        products,
+    } = input;
     const EXPECTED: &str = "expected Deep Security computers: {\"computers\":[…]} or an array \
                             of computer objects";
     let json_error = |e: serde_json::Error| SourceError::Record {
@@ -297,26 +328,15 @@ fn column(header: &str) -> Option<Column> {
     })
 }
 
-/// Reads the console's CSV export of computers (see the module
-/// documentation); `products` as for [`read_console_json`].
-pub fn read_console_csv(
-    bytes: &[u8],
-    file: &str,
-    products: &KnownProducts,
-) -> Result<ConsoleFacts, SourceError> {
-    collected(|emit| read_console_csv_each(bytes, file, products, emit))
-}
-
-/// [`read_console_csv`] handing each computer to `emit` as it is read
-/// (`hosts` stays empty).
-pub fn read_console_csv_each(
-    bytes: &[u8],
-    file: &str,
-    products: &KnownProducts,
+fn csv_each(
+    input: Export<'_>,
     emit: &mut dyn FnMut(HostFacts),
 ) -> Result<ConsoleFacts, SourceError> {
-    let (text, _) = text::decode(bytes);
-    let text = text.as_ref();
+    let Export {
+        text,
+        file,
+        products,
+    } = input;
     const EXPECTED: &str = "expected the console's CSV export of computers, with a header row \
                             naming a Name / Host Name / Display Name column and a Platform or \
                             Agent Version column";

@@ -29,7 +29,7 @@
 //! * [`read_osquery`]: results of acsready's osquery pack
 //!   (`osquery/acsready.conf`) in the three shapes osquery writes →
 //!   [`OsqueryFacts`];
-//! * [`read_console_json`], [`read_console_csv`]: Deep Security Manager /
+//! * [`read_console`]: Deep Security Manager /
 //!   Workload Security computers (API JSON, console CSV export) →
 //!   [`ConsoleFacts`].
 //!
@@ -63,10 +63,7 @@ mod text;
 mod wevtutil;
 
 pub use self::evtx::{read_evtx, read_evtx_bytes};
-pub use console::{
-    read_console_csv, read_console_csv_each, read_console_json, read_console_json_each,
-    ConsoleFacts,
-};
+pub use console::{read_console, read_console_each, ConsoleFacts, ConsoleFormat};
 pub use easyfix::{parse_easyfix_log, read_easyfix_log, EasyFixLog, EasyFixResult};
 pub use events::{EventFilter, EventLog, MAX_PROBLEMS};
 pub use hotfixes::{parse_hotfixes, read_hotfixes, HotfixFormat, Hotfixes};

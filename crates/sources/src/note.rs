@@ -120,7 +120,7 @@ impl From<&RegistryError> for Note {
     }
 }
 
-/// Notes kept one by one up to [`MAX_PROBLEMS`], the last then saying how
+/// Notes kept one by one up to [`MAX_PROBLEMS`](crate::MAX_PROBLEMS), the last then saying how
 /// many more there were: a reader's memory stays bounded whatever the input.
 #[derive(Debug, Default)]
 pub(crate) struct Problems {

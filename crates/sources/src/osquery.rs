@@ -82,7 +82,7 @@ pub struct OsqueryFacts {
     /// host with an empty name.
     pub hosts: Vec<HostFacts>,
     /// Skipped lines and rows, each with `file:line`. Capped at
-    /// [`MAX_PROBLEMS`] entries, the last of which then says how many more
+    /// [`MAX_PROBLEMS`](crate::MAX_PROBLEMS) entries, the last of which then says how many more
     /// there were.
     pub problems: Vec<Note>,
 }

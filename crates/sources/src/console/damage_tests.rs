@@ -12,7 +12,13 @@ db01,DB 1,Microsoft Windows Server 2016 (64 bit) (Build 14393),20.0.0.8438\r\n\
 app01,App 1,Microsoft Windows Server 2022 (64 bit) (Build 20348),20.0.1.690\r\n";
 
 fn read(text: &[u8]) -> Option<ConsoleFacts> {
-    read_console_csv(text, "computers.csv", &KnownProducts::default()).ok()
+    read_console(
+        ConsoleFormat::Csv,
+        text,
+        "computers.csv",
+        &KnownProducts::default(),
+    )
+    .ok()
 }
 
 #[test]

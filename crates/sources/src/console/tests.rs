@@ -81,17 +81,29 @@ fn check_api(out: &ConsoleFacts, file: &str) {
 
 #[test]
 fn api_object_and_bare_array() {
-    let out = read_console_json(API.as_bytes(), "dsm.json", &products()).unwrap();
+    let out = read_console(ConsoleFormat::Json, API.as_bytes(), "dsm.json", &products()).unwrap();
     check_api(&out, "dsm.json");
     // The same computers as a bare array (one line less before each).
     let array = API
         .trim_start_matches("{\n  \"computers\": ")
         .trim_end_matches('}');
     let array = format!("\n{array}");
-    let out = read_console_json(array.as_bytes(), "dsm.json", &products()).unwrap();
+    let out = read_console(
+        ConsoleFormat::Json,
+        array.as_bytes(),
+        "dsm.json",
+        &products(),
+    )
+    .unwrap();
     check_api(&out, "dsm.json");
     // UTF-16 with BOM, as PowerShell writes it.
-    let out = read_console_json(&utf16le_with_bom(API), "ps.json", &products()).unwrap();
+    let out = read_console(
+        ConsoleFormat::Json,
+        &utf16le_with_bom(API),
+        "ps.json",
+        &products(),
+    )
+    .unwrap();
     check_api(&out, "ps.json");
 }
 
@@ -101,7 +113,8 @@ fn the_product_id_comes_from_the_rules_console_agent() {
         console_agent: Some("dsa".into()),
         ..KnownProducts::default()
     };
-    let out = read_console_json(
+    let out = read_console(
+        ConsoleFormat::Json,
         br#"[{"hostName":"a","agentVersion":"20.0.0-6690"}]"#,
         "x",
         &list,
@@ -111,7 +124,13 @@ fn the_product_id_comes_from_the_rules_console_agent() {
     assert_eq!(out.hosts[0].os, None, "no platform: OS unknown");
     // Without the rules' console agent, the version is of no known product.
     let none = KnownProducts::default();
-    let out = read_console_json(br#"[{"hostName":"a","agentVersion":"1"}]"#, "x", &none).unwrap();
+    let out = read_console(
+        ConsoleFormat::Json,
+        br#"[{"hostName":"a","agentVersion":"1"}]"#,
+        "x",
+        &none,
+    )
+    .unwrap();
     assert_eq!(out.hosts[0].agents, None);
 }
 
@@ -125,7 +144,7 @@ fn json_errors() {
         b"7",
     ] {
         assert!(
-            read_console_json(bad, "x", &products()).is_err(),
+            read_console(ConsoleFormat::Json, bad, "x", &products()).is_err(),
             "{}",
             String::from_utf8_lossy(bad)
         );
@@ -174,7 +193,7 @@ fn csv_in_every_encoding() {
         ("lf", CSV.replace("\r\n", "\n").into_bytes()),
     ];
     for (what, bytes) in encodings {
-        let out = read_console_csv(&bytes, "computers.csv", &products())
+        let out = read_console(ConsoleFormat::Csv, &bytes, "computers.csv", &products())
             .unwrap_or_else(|e| panic!("{what}: {e}"));
         check_csv(&out, what);
     }
@@ -183,7 +202,7 @@ fn csv_in_every_encoding() {
 #[test]
 fn csv_headers_are_matched_loosely() {
     let csv = "host_name,OS,agentversion\nweb01,Microsoft Windows Server 2016 (64 bit) (10.0.14393),10.0.0.3761\n";
-    let out = read_console_csv(csv.as_bytes(), "c.csv", &products()).unwrap();
+    let out = read_console(ConsoleFormat::Csv, csv.as_bytes(), "c.csv", &products()).unwrap();
     assert_eq!(out.hosts[0].host, "web01");
     assert_eq!(out.hosts[0].build(), Some(14393));
     assert_eq!(
@@ -192,7 +211,7 @@ fn csv_headers_are_matched_loosely() {
     );
     let csv =
         "ホスト名,プラットフォーム\nweb02,Microsoft Windows Server 2012 R2 (64 bit) (Build 9600)\n";
-    let out = read_console_csv(csv.as_bytes(), "c.csv", &products()).unwrap();
+    let out = read_console(ConsoleFormat::Csv, csv.as_bytes(), "c.csv", &products()).unwrap();
     assert_eq!(out.hosts[0].build(), Some(9600));
     for bad in [
         "",
@@ -202,7 +221,7 @@ fn csv_headers_are_matched_loosely() {
         "MZ\0\0\0",
     ] {
         assert!(
-            read_console_csv(bad.as_bytes(), "c.csv", &products()).is_err(),
+            read_console(ConsoleFormat::Csv, bad.as_bytes(), "c.csv", &products()).is_err(),
             "{bad:?}"
         );
     }
@@ -225,33 +244,45 @@ fn platforms() {
 proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let _ = read_console_json(&bytes, "fuzz", &products());
-        let _ = read_console_csv(&bytes, "fuzz", &products());
+        let _ = read_console(ConsoleFormat::Json, &bytes, "fuzz", &products());
+        let _ = read_console(ConsoleFormat::Csv, &bytes, "fuzz", &products());
     }
 
     #[test]
     fn arbitrary_csv_rows_never_panic(rows in proptest::collection::vec("[ -~\\r\\n\"]{0,60}", 0..6)) {
         let text = format!("Name,Platform,Agent Version\n{}", rows.join("\n"));
-        let _ = read_console_csv(text.as_bytes(), "fuzz", &products());
+        let _ = read_console(ConsoleFormat::Csv, text.as_bytes(), "fuzz", &products());
     }
 }
 
 #[test]
 fn computers_handed_over_one_by_one_are_the_same() {
-    let whole = read_console_csv(CSV.as_bytes(), "c.csv", &products()).unwrap();
+    let whole = read_console(ConsoleFormat::Csv, CSV.as_bytes(), "c.csv", &products()).unwrap();
     let mut each = Vec::new();
-    let rest =
-        read_console_csv_each(CSV.as_bytes(), "c.csv", &products(), &mut |h| each.push(h)).unwrap();
+    let rest = read_console_each(
+        ConsoleFormat::Csv,
+        CSV.as_bytes(),
+        "c.csv",
+        &products(),
+        &mut |h| each.push(h),
+    )
+    .unwrap();
     assert!(!whole.hosts.is_empty());
     assert!(rest.hosts.is_empty());
     assert_eq!(each, whole.hosts);
     assert_eq!(rest.problems, whole.problems);
     assert_eq!(rest.skipped_non_windows, whole.skipped_non_windows);
 
-    let whole = read_console_json(API.as_bytes(), "c.json", &products()).unwrap();
+    let whole = read_console(ConsoleFormat::Json, API.as_bytes(), "c.json", &products()).unwrap();
     let mut each = Vec::new();
-    let rest = read_console_json_each(API.as_bytes(), "c.json", &products(), &mut |h| each.push(h))
-        .unwrap();
+    let rest = read_console_each(
+        ConsoleFormat::Json,
+        API.as_bytes(),
+        "c.json",
+        &products(),
+        &mut |h| each.push(h),
+    )
+    .unwrap();
     assert_eq!(each, whole.hosts);
     assert_eq!(rest.problems, whole.problems);
 }

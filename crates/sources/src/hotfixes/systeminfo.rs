@@ -263,6 +263,22 @@ fn cell_field(label: &str, cell: &str, line: u64) -> Field {
     }
 }
 
+/// The last hotfix entry `last` (line, text, KB) of output that was cut:
+/// its KB may be the start of a longer number, so it is not used.
+fn drop_cut_entry(last: Option<(u64, String, Option<String>)>, file: &str, out: &mut Hotfixes) {
+    let Some((number, entry, Some(kb))) = last else {
+        return;
+    };
+    if let Some(list) = out.updates.as_mut() {
+        list.retain(|k| *k != kb);
+    }
+    out.problems.push(Note::at(
+        file,
+        number,
+        format!("the last entry \"{entry}\" may be cut off; not used"),
+    ));
+}
+
 pub(super) fn csv(text: &str, file: &str, out: &mut Hotfixes) {
     let mut header: Option<Vec<String>> = None;
     let mut fields = None;
@@ -539,16 +555,7 @@ fn read_hotfix_field(field: &Field, last_field: bool, file: &str, out: &mut Hotf
             "the output ends in the hotfix field (systeminfo lists the network \
              cards after it): cut, the update list is incomplete",
         ));
-        if let Some((number, entry, Some(kb))) = last.take() {
-            if let Some(list) = out.updates.as_mut() {
-                list.retain(|k| *k != kb);
-            }
-            out.problems.push(Note::at(
-                file,
-                number,
-                format!("the last entry \"{entry}\" may be cut off; not used"),
-            ));
-        }
+        drop_cut_entry(last.take(), file, out);
     }
     out.complete = match count {
         Some(count) if count == listed => in_order,
@@ -563,17 +570,8 @@ fn read_hotfix_field(field: &Field, last_field: bool, file: &str, out: &mut Hotf
                 ),
             ));
             if count > listed {
-                if let Some((number, entry, Some(kb))) = last {
-                    // The entry the output was cut in may be a longer number.
-                    if let Some(list) = out.updates.as_mut() {
-                        list.retain(|k| *k != kb);
-                    }
-                    out.problems.push(Note::at(
-                        file,
-                        number,
-                        format!("the last entry \"{entry}\" may be cut off; not used"),
-                    ));
-                }
+                // The entry the output was cut in may be a longer number.
+                drop_cut_entry(last, file, out);
             }
             false
         }
