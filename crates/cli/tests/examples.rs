@@ -82,7 +82,10 @@ fn the_collected_share_is_assessed_host_by_host() {
 
 #[test]
 fn the_collected_share_is_pushed_to_a_server() {
-    let (_dir, server, ingest, read) = harness::empty_server();
+    let (dir, server, ingest, read) = harness::empty_server();
+    // As README does it: the token in a file, out of the command line.
+    let token_file = dir.path().join("ingest.token");
+    std::fs::write(&token_file, format!("{ingest}\n")).expect("token file written");
     let out = Command::new(bin())
         .current_dir(repo())
         .args([
@@ -90,9 +93,9 @@ fn the_collected_share_is_pushed_to_a_server() {
             "examples/collected",
             "--server",
             &server.url,
-            "--token",
+            "--token-file",
         ])
-        .arg(&ingest)
+        .arg(&token_file)
         .output()
         .expect("push runs");
     let log = String::from_utf8_lossy(&out.stderr);
