@@ -59,3 +59,70 @@ fn the_csv_report_holds_no_formula() {
     }
     assert!(rows[1][9].starts_with("'=1+1 20.0.0.6313"), "{csv}");
 }
+
+/// One request as raw bytes on its own connection: status, headers (names
+/// lower case) and body.
+fn raw(server: &Server, request: &[u8]) -> (u16, Vec<(String, String)>, String) {
+    use std::io::{Read, Write};
+    let addr = server.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, body.to_string())
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `GET path` with extra header lines, on its own connection.
+fn get(server: &Server, path: &str, extra: &str) -> (u16, Vec<(String, String)>, String) {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n");
+    raw(server, request.as_bytes())
+}
+
+#[test]
+fn revoking_a_token_ends_the_sessions_signed_in_with_it() {
+    let s = setup();
+    let server = Server::start(&s.db, &[]);
+    let form = format!("token={}", s.read);
+    let request = format!(
+        "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        form.len()
+    );
+    let (status, headers, body) = raw(&server, request.as_bytes());
+    assert_eq!(status, 303, "{body}");
+    let cookie = header(&headers, "set-cookie").unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let with_cookie = format!("Cookie: {cookie}\r\n");
+    let (status, _, body) = get(&server, "/api/v1/summary", &with_cookie);
+    assert_eq!(status, 200, "{body}");
+    let revoke = std::process::Command::new(harness::bin())
+        .args(["token", "revoke", "2", "--db"])
+        .arg(&s.db)
+        .output()
+        .unwrap();
+    assert!(revoke.status.success());
+    let (status, _, body) = get(&server, "/api/v1/summary", &with_cookie);
+    assert_eq!(status, 401, "{body}");
+    assert!(json(&body)["error"].is_string(), "{body}");
+}

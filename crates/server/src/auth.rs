@@ -197,8 +197,10 @@ mod tests {
     #[test]
     fn sessions_only_read_with_safe_methods_until_they_expire() {
         let (_d, s) = store();
+        let (token, _) = create_token(&s, "people", Scope::Read).unwrap();
         let id = random_secret().unwrap();
-        s.session_create(&hash(&id), &[Scope::Read], 1_000).unwrap();
+        s.session_create(&hash(&id), token, &[Scope::Read], 1_000)
+            .unwrap();
         assert!(check(&s, None, Some(&id), Scope::Read, true).is_ok());
         assert!(matches!(
             check(&s, None, Some(&id), Scope::Read, false),
@@ -221,6 +223,27 @@ mod tests {
             check(&s, None, Some(&id), Scope::Read, true),
             Err(Denied::Unauthenticated(_))
         ));
+    }
+
+    #[test]
+    fn revoking_a_token_ends_its_sessions_at_once() {
+        let (_d, s) = store();
+        let (revoked, _) = create_token(&s, "alice", Scope::Read).unwrap();
+        let (kept, _) = create_token(&s, "bob", Scope::Read).unwrap();
+        let sessions: Vec<(i64, String)> = [revoked, revoked, kept]
+            .into_iter()
+            .map(|t| (t, random_secret().unwrap()))
+            .collect();
+        for (token, id) in &sessions {
+            s.session_create(&hash(id), *token, &[Scope::Read], i64::MAX)
+                .unwrap();
+            assert!(check(&s, None, Some(id), Scope::Read, true).is_ok());
+        }
+        assert!(s.token_revoke(revoked).unwrap());
+        for (token, id) in &sessions {
+            let live = check(&s, None, Some(id), Scope::Read, true).is_ok();
+            assert_eq!(live, *token == kept, "a session of token {token}");
+        }
     }
 
     #[test]

@@ -268,19 +268,23 @@ pub trait Store: Send + Sync + 'static {
     /// Creates a token; `hash` is the SHA-256 of the token. Returns its id.
     fn token_create(&self, name: &str, scope: Scope, hash: &[u8; 32]) -> Result<i64, StoreError>;
     fn token_list(&self) -> Result<Vec<TokenInfo>, StoreError>;
-    /// Revokes a token; false when there is no such token.
+    /// Revokes a token and ends every session opened with it; false when
+    /// there is no such token.
     fn token_revoke(&self, id: i64) -> Result<bool, StoreError>;
     /// The id and scope of a live (not revoked) token.
     fn token_scope(&self, hash: &[u8; 32]) -> Result<Option<(i64, Scope)>, StoreError>;
 
-    /// Creates a session (its id hashed) valid until `expires_ms` (Unix ms).
+    /// Creates a session (its id hashed), opened with token `token_id`,
+    /// valid until `expires_ms` (Unix ms) or until that token is revoked.
     fn session_create(
         &self,
         hash: &[u8; 32],
+        token_id: i64,
         scopes: &[Scope],
         expires_ms: i64,
     ) -> Result<(), StoreError>;
-    /// The scopes of a session that has not expired at `now_ms`.
+    /// The scopes of a session that has not expired at `now_ms` and whose
+    /// token is not revoked.
     fn session_scopes(
         &self,
         hash: &[u8; 32],
