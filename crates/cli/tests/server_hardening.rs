@@ -126,3 +126,65 @@ fn revoking_a_token_ends_the_sessions_signed_in_with_it() {
     assert_eq!(status, 401, "{body}");
     assert!(json(&body)["error"].is_string(), "{body}");
 }
+
+#[test]
+fn host_names_are_checked_on_ingest_and_in_queries() {
+    let s = setup();
+    let server = Server::start(&s.db, &[]);
+    let long = "a".repeat(256);
+    let body = format!(
+        "{}\n{}\n{}\n{}\n{}\n",
+        r#"{"host":"good01"}"#,
+        format!(r#"{{"host":"{long}"}}"#),
+        r#"{"host":"a\u0000b"}"#,
+        r#"{"host":"x\u001b[31m"}"#,
+        format!(r#"{{"host":"{}"}}"#, "b".repeat(255)),
+    );
+    let (status, text) = server.post("/api/v1/facts", Some(&s.ingest), NDJSON, body.as_bytes());
+    assert_eq!(status, 422, "{text}");
+    let v = json(&text);
+    assert_eq!(v["accepted"], 2, "{text}");
+    let rejected = v["rejected"].as_array().unwrap();
+    let lines: Vec<u64> = rejected
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 3, 4], "{text}");
+    let errors: Vec<&str> = rejected
+        .iter()
+        .map(|r| r["error"].as_str().unwrap())
+        .collect();
+    assert!(errors[0].starts_with("host: 256 bytes"), "{text}");
+    assert!(!errors[0].contains(&long), "the name is not echoed: {text}");
+    assert!(errors[1].contains("U+0000"), "{text}");
+    assert!(errors[2].contains("U+001B"), "{text}");
+    // Only bad names: 400, like any body with no good record.
+    let (status, text) = server.post(
+        "/api/v1/facts",
+        Some(&s.ingest),
+        NDJSON,
+        br#"{"host":"a\u0007"}"#,
+    );
+    assert_eq!(status, 400, "{text}");
+    assert_eq!(server.get_json("/api/v1/summary", &s.read)["hosts"], 2);
+    // A collector folder named with a control character.
+    let (status, text) = server.post(
+        "/api/v1/collected?host=a%1Bb",
+        Some(&s.ingest),
+        "application/zip",
+        b"PK",
+    );
+    assert_eq!(status, 400, "{text}");
+    assert!(json(&text)["error"].as_str().unwrap().starts_with("host: "));
+    // A NUL in a query is refused, not cut.
+    for path in ["/api/v1/hosts?q=good%00x", "/api/v1/hosts/good01%00x"] {
+        let (status, text) = server.get(path, Some(&s.read));
+        assert_eq!(status, 400, "{path}: {text}");
+        assert!(
+            json(&text)["error"].as_str().unwrap().contains("U+0000"),
+            "{text}"
+        );
+    }
+    let found = server.get_json("/api/v1/hosts?q=good", &s.read);
+    assert_eq!(found["total"], 1);
+}
