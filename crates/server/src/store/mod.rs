@@ -33,6 +33,33 @@ pub enum StoreError {
     Busy,
     #[error("stored data is damaged: {0}")]
     Damaged(String),
+    /// The disk, a quota or the database's size limit is full: the write
+    /// was rolled back and succeeds again once there is space.
+    #[error("no space left for the database: {0}")]
+    Full(String),
+}
+
+impl StoreError {
+    /// Whether the error is a full disk (SQLite `SQLITE_FULL`, or an I/O
+    /// error saying no space or quota is left): a passing condition.
+    pub fn is_full(&self) -> bool {
+        match self {
+            StoreError::Full(_) => true,
+            StoreError::Sql(e) | StoreError::Open { cause: e, .. } => {
+                e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+            }
+            StoreError::Folder { cause, .. } => io_full(cause),
+            _ => false,
+        }
+    }
+}
+
+/// Whether an I/O error says that no space (or quota) is left.
+pub fn io_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// What a token may do.
