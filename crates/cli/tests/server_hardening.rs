@@ -188,3 +188,63 @@ fn host_names_are_checked_on_ingest_and_in_queries() {
     let found = server.get_json("/api/v1/hosts?q=good", &s.read);
     assert_eq!(found["total"], 1);
 }
+
+/// A JSON error body: its message.
+fn error_of(status: u16, headers: &[(String, String)], body: &str) -> String {
+    let kind = header(headers, "content-type").unwrap_or("");
+    assert!(
+        kind.starts_with("application/json"),
+        "{status}: {kind}: {body}"
+    );
+    json(body)["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{status}: {body}"))
+        .to_string()
+}
+
+#[test]
+fn every_error_is_json() {
+    let s = setup();
+    let server = Server::start(&s.db, &[]);
+    let auth = format!("Authorization: Bearer {}\r\n", s.read);
+    // A method the route does not take.
+    let (status, headers, body) = raw(
+        &server,
+        b"DELETE /api/v1/hosts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 405, "{body}");
+    assert!(
+        error_of(status, &headers, &body).contains("DELETE"),
+        "{body}"
+    );
+    assert!(header(&headers, "allow").is_some_and(|a| a.contains("GET")));
+    // A path that does not decode to text.
+    let (status, headers, body) = get(&server, "/api/v1/hosts/%FF", &auth);
+    assert_eq!(status, 400, "{body}");
+    error_of(status, &headers, &body);
+    // Too long an address.
+    let long = format!("/api/v1/hosts?q={}", "a".repeat(10_000));
+    let (status, headers, body) = get(&server, &long, &auth);
+    assert_eq!(status, 414, "{body}");
+    assert!(error_of(status, &headers, &body).contains("8192"), "{body}");
+    // Too many headers, too large ones.
+    let many: String = (0..70).map(|i| format!("X-Filler-{i}: a\r\n")).collect();
+    let (status, headers, body) = get(&server, "/api/v1/summary", &format!("{auth}{many}"));
+    assert_eq!(status, 431, "{body}");
+    error_of(status, &headers, &body);
+    let large = format!("X-Filler: {}\r\n", "a".repeat(40_000));
+    let (status, headers, body) = get(&server, "/api/v1/summary", &format!("{auth}{large}"));
+    assert_eq!(status, 431, "{body}");
+    error_of(status, &headers, &body);
+    // Security headers stay on rewritten errors.
+    assert!(header(&headers, "content-security-policy").is_some());
+    // An unknown endpoint, and a bad query.
+    for path in ["/nothing", "/api/v1/hosts?limit=x"] {
+        let (status, headers, body) = get(&server, path, &auth);
+        assert!(status == 404 || status == 400, "{path}: {status} {body}");
+        error_of(status, &headers, &body);
+    }
+    // What is within the limits still works.
+    let (status, _, body) = get(&server, "/api/v1/summary", &auth);
+    assert_eq!(status, 200, "{body}");
+}

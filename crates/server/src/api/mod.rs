@@ -1,5 +1,6 @@
 //! The HTTP API (`/api/v1/…`), the sign-in pages and the dashboard files.
 
+mod json_errors;
 mod read;
 mod web;
 mod write;
@@ -91,6 +92,7 @@ pub fn router(state: Shared) -> Router {
             "no such endpoint (see /api/v1/openapi.json)",
         )
     })
+    .layer(middleware::from_fn(json_errors::json_errors))
     .layer(middleware::from_fn(headers_and_log))
     .with_state(state)
 }
