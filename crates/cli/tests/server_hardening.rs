@@ -248,3 +248,18 @@ fn every_error_is_json() {
     let (status, _, body) = get(&server, "/api/v1/summary", &auth);
     assert_eq!(status, 200, "{body}");
 }
+
+#[test]
+fn the_bearer_scheme_is_case_insensitive() {
+    let s = setup();
+    let server = Server::start(&s.db, &[]);
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let auth = format!("Authorization: {scheme} {}\r\n", s.read);
+        let (status, _, body) = get(&server, "/api/v1/summary", &auth);
+        assert_eq!(status, 200, "{scheme}: {body}");
+    }
+    let auth = format!("Authorization: Basic {}\r\n", s.read);
+    let (status, headers, body) = get(&server, "/api/v1/summary", &auth);
+    assert_eq!(status, 401, "{body}");
+    error_of(status, &headers, &body);
+}

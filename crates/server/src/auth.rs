@@ -91,11 +91,7 @@ pub fn authorize(
     now_ms: i64,
 ) -> Result<Result<Caller, Denied>, StoreError> {
     if let Some(value) = creds.authorization {
-        let Some(token) = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .map(str::trim)
-        else {
+        let Some(token) = bearer(value) else {
             return Ok(Err(Denied::Unauthenticated(
                 "the Authorization header must be \"Bearer TOKEN\"",
             )));
@@ -123,6 +119,14 @@ pub fn authorize(
     Ok(Err(Denied::Unauthenticated(
         "this request needs an Authorization: Bearer token",
     )))
+}
+
+/// The token of an `Authorization: Bearer TOKEN` value. The scheme is
+/// case-insensitive (RFC 9110, 11.1): `bearer` and `BEARER` are `Bearer`.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The value of cookie `name` in a Cookie header.
@@ -243,6 +247,35 @@ mod tests {
         for (token, id) in &sessions {
             let live = check(&s, None, Some(id), Scope::Read, true).is_ok();
             assert_eq!(live, *token == kept, "a session of token {token}");
+        }
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for value in [
+            "Bearer t",
+            "bearer t",
+            "BEARER t",
+            "BeArEr   t ",
+            " Bearer t",
+        ] {
+            assert_eq!(bearer(value), Some("t"), "{value:?}");
+        }
+        for value in ["t", "Basic t", "Bearer", "Bearer  ", "Bearert", "Token t"] {
+            assert_eq!(bearer(value), None, "{value:?}");
+        }
+        let (_d, s) = store();
+        let (id, token) = create_token(&s, "ci", Scope::Read).unwrap();
+        for scheme in ["bearer", "Bearer", "BEARER"] {
+            let value = format!("{scheme} {token}");
+            assert_eq!(
+                check(&s, Some(&value), None, Scope::Read, true),
+                Ok(Caller::Token {
+                    id,
+                    scope: Scope::Read
+                }),
+                "{scheme}"
+            );
         }
     }
 
