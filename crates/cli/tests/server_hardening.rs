@@ -263,3 +263,54 @@ fn the_bearer_scheme_is_case_insensitive() {
     assert_eq!(status, 401, "{body}");
     error_of(status, &headers, &body);
 }
+
+#[test]
+fn collected_at_has_one_range_on_the_command_line_and_the_server() {
+    let lines = [
+        ("a", "1970-01-01T00:00:00Z"),
+        ("b", "9998-12-31T23:59:59Z"),
+        ("c", "1969-12-31T23:59:59Z"),
+        ("d", "9999-12-31T23:59:59Z"),
+    ];
+    let body: String = lines
+        .iter()
+        .map(|(h, at)| format!("{{\"host\":\"{h}\",\"collected_at\":\"{at}\"}}\n"))
+        .collect();
+    let s = setup();
+    let file = s.db.with_file_name("facts.ndjson");
+    std::fs::write(&file, &body).unwrap();
+    let out = std::process::Command::new(harness::bin())
+        .args(["assess", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let report = json(&String::from_utf8_lossy(&out.stdout));
+    let hosts: Vec<&str> = report["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["a", "b"], "{report}");
+    let errors = report["errors"].to_string();
+    assert_eq!(
+        errors.matches("outside the years 1970 to 9998").count(),
+        2,
+        "{errors}"
+    );
+
+    let server = Server::start(&s.db, &[]);
+    let (status, text) = server.post("/api/v1/facts", Some(&s.ingest), NDJSON, body.as_bytes());
+    assert_eq!(status, 422, "{text}");
+    let v = json(&text);
+    assert_eq!(v["accepted"], 2, "{text}");
+    let rejected = v["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 2, "{text}");
+    for (r, line) in rejected.iter().zip([3, 4]) {
+        assert_eq!(r["line"], line, "{text}");
+        let e = r["error"].as_str().unwrap();
+        assert!(e.contains("outside the years 1970 to 9998"), "{text}");
+    }
+    let b = server.get_json("/api/v1/hosts/b", &s.read);
+    assert_eq!(b["collected_at"], "9998-12-31T23:59:59Z");
+}
