@@ -1,34 +1,15 @@
-//! `acsready serve` against hostile or unlucky clients: cells a spreadsheet
-//! would run, revoked tokens, bad host names, odd requests, a full disk,
-//! dates at the ends of the range. The real binary on a free loopback port.
+//! `acsready serve` against hostile clients: cells a spreadsheet would run,
+//! revoked tokens, bad host names, odd requests, dates at the ends of the
+//! range. The real binary on a free loopback port. (A full disk is tested
+//! on the store's writer: crates/server/src/store/sqlite/writer.rs.)
 
 #[path = "server/harness.rs"]
 #[allow(dead_code)]
 mod harness;
 
-use harness::{json, token, Server};
+use harness::{json, setup, Server};
 
 const NDJSON: &str = "application/x-ndjson";
-
-struct Setup {
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-    ingest: String,
-    read: String,
-}
-
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fleet.db");
-    let ingest = token(&db, "ingest");
-    let read = token(&db, "read");
-    Setup {
-        _dir: dir,
-        db,
-        ingest,
-        read,
-    }
-}
 
 #[test]
 fn the_csv_report_holds_no_formula() {

@@ -413,6 +413,13 @@ mod tests {
         assert_eq!(f.normalize(), Err(FactsError::EmptyHost));
     }
 
+    /// What normalizing a host collected at `at` says.
+    fn collected_at(at: &str) -> Result<Option<String>, FactsError> {
+        let mut f: HostFacts =
+            serde_json::from_str(&format!(r#"{{"host":"a","collected_at":"{at}"}}"#)).unwrap();
+        f.normalize().map(|()| f.collected_at)
+    }
+
     #[test]
     fn collected_at_is_rfc3339_normalized_to_utc() {
         let f = parse(r#"{"host":"a","collected_at":"2026-11-01T09:30:00+09:00"}"#);
@@ -423,9 +430,7 @@ mod tests {
             "2026-11-01T09:30:00",
             "2026-13-01T00:00:00Z",
         ] {
-            let mut f: HostFacts =
-                serde_json::from_str(&format!(r#"{{"host":"a","collected_at":"{bad}"}}"#)).unwrap();
-            let err = f.normalize().unwrap_err().to_string();
+            let err = collected_at(bad).unwrap_err().to_string();
             assert!(err.starts_with("collected_at"), "{bad}: {err}");
         }
     }
@@ -438,8 +443,7 @@ mod tests {
             ("9998-12-31T23:59:59.999Z", "9998-12-31T23:59:59.999Z"),
             ("9999-01-01T08:59:59+09:00", "9998-12-31T23:59:59Z"),
         ] {
-            let f = parse(&format!(r#"{{"host":"a","collected_at":"{good}"}}"#));
-            assert_eq!(f.collected_at.as_deref(), Some(utc), "{good}");
+            assert_eq!(collected_at(good), Ok(Some(utc.into())), "{good}");
         }
         for bad in [
             "1969-12-31T23:59:59Z",
@@ -449,9 +453,7 @@ mod tests {
             "9999-12-31T23:59:59Z",
             "9998-12-31T23:00:00-01:00",
         ] {
-            let mut f: HostFacts =
-                serde_json::from_str(&format!(r#"{{"host":"a","collected_at":"{bad}"}}"#)).unwrap();
-            let err = f.normalize().unwrap_err();
+            let err = collected_at(bad).unwrap_err();
             assert_eq!(
                 err,
                 FactsError::CollectedAtRange { value: bad.into() },
