@@ -7,29 +7,9 @@ mod harness;
 
 use std::process::Command;
 
-use harness::{bin, facts, json, repo, token, Server};
+use harness::{bin, facts, json, repo, setup, Server};
 
 const NDJSON: &str = "application/x-ndjson";
-
-struct Setup {
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-    ingest: String,
-    read: String,
-}
-
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fleet.db");
-    let ingest = token(&db, "ingest");
-    let read = token(&db, "read");
-    Setup {
-        _dir: dir,
-        db,
-        ingest,
-        read,
-    }
-}
 
 #[test]
 fn every_endpoint_but_health_needs_a_token_of_its_scope() {

@@ -206,6 +206,8 @@ pub enum FactsError {
     EmptyProduct { index: usize },
     #[error("collected_at \"{value}\" is not an RFC 3339 date and time (e.g. 2026-11-01T09:30:00+09:00)")]
     CollectedAt { value: String },
+    #[error("collected_at \"{value}\" is outside the years {first} to {last} (in UTC)", first = COLLECTED_YEARS.0, last = COLLECTED_YEARS.1)]
+    CollectedAtRange { value: String },
 }
 
 impl HostFacts {
@@ -218,8 +220,17 @@ impl HostFacts {
             return Err(FactsError::EmptyHost);
         }
         if let Some(raw) = &mut self.collected_at {
-            *raw = normalize_timestamp(raw)
-                .ok_or_else(|| FactsError::CollectedAt { value: raw.clone() })?;
+            let at = rfc3339(raw).ok_or_else(|| {
+                if beyond_time_stamps(raw) {
+                    FactsError::CollectedAtRange { value: raw.clone() }
+                } else {
+                    FactsError::CollectedAt { value: raw.clone() }
+                }
+            })?;
+            if !collected_year(at) {
+                return Err(FactsError::CollectedAtRange { value: raw.clone() });
+            }
+            *raw = at.to_string();
         }
         if let Some(os) = &mut self.os {
             if let Some(raw) = &os.current_build {
@@ -282,13 +293,43 @@ impl HostFacts {
 /// An RFC 3339 date and time ("2026-11-01T09:30:00+09:00") in UTC
 /// ("2026-11-01T00:30:00Z"); `None` when it is not one.
 pub fn normalize_timestamp(raw: &str) -> Option<String> {
+    rfc3339(raw)
+        .filter(|t| collected_year(*t))
+        .map(|t| t.to_string())
+}
+
+/// The first and last years (in UTC) of a `collected_at`: every instant of
+/// them is a time stamp (the last instant the time stamps hold is in
+/// 9999-12-30), and one rule holds for every reader, the command line's
+/// and the server's alike.
+pub const COLLECTED_YEARS: (i16, i16) = (1970, 9998);
+
+/// Whether `at` falls in [`COLLECTED_YEARS`].
+fn collected_year(at: jiff::Timestamp) -> bool {
+    let year = at.to_zoned(jiff::tz::TimeZone::UTC).year();
+    (COLLECTED_YEARS.0..=COLLECTED_YEARS.1).contains(&year)
+}
+
+/// Whether `raw` is an RFC 3339 date and time whose year lies beyond what
+/// a time stamp holds (9999-12-31): one that reads with another year.
+fn beyond_time_stamps(raw: &str) -> bool {
+    let raw = raw.trim();
+    let digits = raw.as_bytes().iter().take(4).all(u8::is_ascii_digit);
+    digits
+        && raw
+            .get(4..)
+            .is_some_and(|rest| rfc3339(&format!("2000{rest}")).is_some())
+}
+
+/// An RFC 3339 date and time with an offset, as an instant.
+fn rfc3339(raw: &str) -> Option<jiff::Timestamp> {
     let raw = raw.trim();
     // RFC 3339 requires a full date, a time and an offset.
     let (date, rest) = raw.split_once(['T', 't', ' '])?;
     if date.len() != 10 || !rest.contains([':']) {
         return None;
     }
-    raw.parse::<jiff::Timestamp>().ok().map(|t| t.to_string())
+    raw.parse::<jiff::Timestamp>().ok()
 }
 
 /// Upper-case hex SHA-1 thumbprint without separators, or `None` if it is not one.
@@ -372,6 +413,13 @@ mod tests {
         assert_eq!(f.normalize(), Err(FactsError::EmptyHost));
     }
 
+    /// What normalizing a host collected at `at` says.
+    fn collected_at(at: &str) -> Result<Option<String>, FactsError> {
+        let mut f: HostFacts =
+            serde_json::from_str(&format!(r#"{{"host":"a","collected_at":"{at}"}}"#)).unwrap();
+        f.normalize().map(|()| f.collected_at)
+    }
+
     #[test]
     fn collected_at_is_rfc3339_normalized_to_utc() {
         let f = parse(r#"{"host":"a","collected_at":"2026-11-01T09:30:00+09:00"}"#);
@@ -382,10 +430,37 @@ mod tests {
             "2026-11-01T09:30:00",
             "2026-13-01T00:00:00Z",
         ] {
-            let mut f: HostFacts =
-                serde_json::from_str(&format!(r#"{{"host":"a","collected_at":"{bad}"}}"#)).unwrap();
-            let err = f.normalize().unwrap_err().to_string();
+            let err = collected_at(bad).unwrap_err().to_string();
             assert!(err.starts_with("collected_at"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn collected_at_is_taken_from_1970_to_9998_in_utc() {
+        for (good, utc) in [
+            ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z"),
+            ("1970-01-01T09:00:00+09:00", "1970-01-01T00:00:00Z"),
+            ("9998-12-31T23:59:59.999Z", "9998-12-31T23:59:59.999Z"),
+            ("9999-01-01T08:59:59+09:00", "9998-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(collected_at(good), Ok(Some(utc.into())), "{good}");
+        }
+        for bad in [
+            "1969-12-31T23:59:59Z",
+            "1970-01-01T08:59:59+09:00",
+            "0000-01-01T00:00:00Z",
+            "9999-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "9998-12-31T23:00:00-01:00",
+        ] {
+            let err = collected_at(bad).unwrap_err();
+            assert_eq!(
+                err,
+                FactsError::CollectedAtRange { value: bad.into() },
+                "{bad}"
+            );
+            assert!(err.to_string().contains("1970 to 9998"), "{err}");
+            assert_eq!(normalize_timestamp(bad), None, "{bad}");
         }
     }
 

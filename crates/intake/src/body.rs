@@ -31,6 +31,15 @@ pub struct Parsed {
 /// Reads every host facts record of a body; bad records are listed with
 /// their line and the good ones kept.
 pub fn parse_facts(body: &[u8]) -> Parsed {
+    parse_facts_checked(body, |_| Ok(()))
+}
+
+/// [`parse_facts`], each record also put to `check`: one it refuses is
+/// rejected at its line with the message `check` gives.
+pub fn parse_facts_checked(
+    body: &[u8],
+    check: impl Fn(&HostFacts) -> Result<(), String>,
+) -> Parsed {
     let mut reader = JsonFacts::new(Cursor::new(body), BODY);
     let mut parsed = Parsed::default();
     loop {
@@ -38,7 +47,13 @@ pub fn parse_facts(body: &[u8]) -> Parsed {
             Ok(Some(units)) => {
                 for unit in units {
                     match unit.and_then(|u| parse_unit(BODY, &u)) {
-                        Ok(record) => parsed.facts.push(record.facts),
+                        Ok(record) => match check(&record.facts) {
+                            Ok(()) => parsed.facts.push(record.facts),
+                            Err(error) => parsed.rejected.push(Rejected {
+                                line: record.origin.line,
+                                error,
+                            }),
+                        },
                         Err(e) => parsed.rejected.push(rejection(e)),
                     }
                 }

@@ -1,6 +1,7 @@
 //! CSV, one row per host, with a UTF-8 byte order mark so that Excel (also in
 //! Japan) opens it as UTF-8. The columns are always the same, even when empty.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use acsready_assess::{HostAssessment, Severity};
@@ -37,6 +38,34 @@ pub const FINDING_COLUMNS: [&str; 10] = [
     "agents",
     "sources",
 ];
+
+/// First characters that make a spreadsheet read a cell as a formula
+/// (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as written to every CSV of acsready: one that a spreadsheet would
+/// take for a formula (`=cmd|' /C calc'!A0`, `+1`, `@SUM(…)`) gets a single
+/// quote in front, so Excel shows it as text and runs nothing. Anything
+/// else is written as it is.
+pub fn csv_cell(text: &str) -> Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Writes one record, every cell through [`csv_cell`].
+pub(crate) fn write_cells<W: Write, S: AsRef<str>>(
+    out: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = S>,
+) -> io::Result<()> {
+    let cells: Vec<String> = cells
+        .into_iter()
+        .map(|c| csv_cell(c.as_ref()).into_owned())
+        .collect();
+    out.write_record(&cells).map_err(to_io)
+}
 
 pub struct CsvReport<W: Write> {
     out: csv::Writer<W>,
@@ -121,7 +150,7 @@ impl<W: Write> CsvReport<W> {
                 .collect::<Vec<_>>()
                 .join("; "),
         ];
-        self.out.write_record(&record).map_err(to_io)
+        write_cells(&mut self.out, record)
     }
 
     fn findings(&mut self, a: &HostAssessment) -> io::Result<()> {
@@ -146,7 +175,7 @@ impl<W: Write> CsvReport<W> {
                 agents.as_str(),
                 sources.as_str(),
             ];
-            self.out.write_record(record).map_err(to_io)?;
+            write_cells(&mut self.out, record)?;
         }
         Ok(())
     }

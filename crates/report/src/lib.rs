@@ -21,7 +21,7 @@ mod verdict_colour;
 use acsready_assess::HostAssessment;
 use serde::{Deserialize, Serialize};
 
-pub use csv_out::CsvReport;
+pub use csv_out::{csv_cell, CsvReport};
 pub use explain::explain_text;
 pub use html::{script_labels, HtmlReport, CSS as PAGE_STYLE};
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
@@ -266,6 +266,41 @@ pub(crate) mod tests {
         assert!(row[8].contains("\"quoted\""));
         assert_eq!(&row[9], "Deep Security Agent 20.0.0.5137 → pin 20.0.0.6313");
         assert_eq!(&row[11], "Install KB5005625 | 行 2");
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_quoted() {
+        for formula in ["=cmd|' /C calc'!A0", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_cell(formula), format!("'{formula}"));
+        }
+        for text in [
+            "web01",
+            "20.0.0.6313",
+            "2026-11-01T00:30:00Z",
+            "",
+            "a=b",
+            "'x",
+            "日本",
+        ] {
+            assert_eq!(csv_cell(text), text);
+        }
+        for per_finding in [false, true] {
+            let mut h = host("=cmd|' /C calc'!A0", Verdict::NotReady);
+            h.os.name = "@SUM(1)".into();
+            let mut c = if per_finding {
+                CsvReport::per_finding(Vec::new(), style(Lang::En))
+            } else {
+                CsvReport::begin(Vec::new(), style(Lang::En))
+            }
+            .unwrap();
+            c.host(&h).unwrap();
+            let bytes = c.finish().unwrap();
+            let mut r = csv::Reader::from_reader(&bytes[3..]);
+            let row = r.records().next().unwrap().unwrap();
+            assert_eq!(&row[0], "'=cmd|' /C calc'!A0");
+            assert_eq!(&row[1], "not_ready");
+            assert_eq!(&row[2], "'@SUM(1)");
+        }
     }
 
     #[test]

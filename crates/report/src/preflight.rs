@@ -73,17 +73,19 @@ impl PreflightReport {
         w.write_record(PREFLIGHT_COLUMNS).map_err(io_err)?;
         for f in &self.result.findings {
             let evidence = evidence_line(f);
-            w.write_record([
-                f.code.as_str(),
-                f.severity.as_str(),
-                if f.blocking { "yes" } else { "no" },
-                f.title.as_str(),
-                &f.hosts.join(" "),
-                &evidence,
-                &f.remediation.join(" | "),
-                self.result.phase.as_str(),
-            ])
-            .map_err(io_err)?;
+            crate::csv_out::write_cells(
+                &mut w,
+                [
+                    f.code.as_str(),
+                    f.severity.as_str(),
+                    if f.blocking { "yes" } else { "no" },
+                    f.title.as_str(),
+                    &f.hosts.join(" "),
+                    &evidence,
+                    &f.remediation.join(" | "),
+                    self.result.phase.as_str(),
+                ],
+            )?;
         }
         w.flush()
     }
@@ -341,6 +343,18 @@ mod tests {
         assert_eq!(&records[0][0], "ACS200");
         assert_eq!(&records[0][2], "yes");
         assert!(records[0][3].contains("サポートしない OS"));
+    }
+
+    #[test]
+    fn csv_cells_cannot_be_formulas() {
+        let mut r = report(Lang::En);
+        r.result.findings[0].hosts = vec!["=1+1".into(), "pc-xp".into()];
+        let mut out = Vec::new();
+        r.write_csv(&mut out).unwrap();
+        let mut rows = csv::Reader::from_reader(&out[3..]);
+        let records: Vec<_> = rows.records().map(Result::unwrap).collect();
+        assert_eq!(&records[0][4], "'=1+1 pc-xp");
+        assert_eq!(&records[0][0], "ACS200");
     }
 
     #[test]

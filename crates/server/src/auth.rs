@@ -91,11 +91,7 @@ pub fn authorize(
     now_ms: i64,
 ) -> Result<Result<Caller, Denied>, StoreError> {
     if let Some(value) = creds.authorization {
-        let Some(token) = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .map(str::trim)
-        else {
+        let Some(token) = bearer(value) else {
             return Ok(Err(Denied::Unauthenticated(
                 "the Authorization header must be \"Bearer TOKEN\"",
             )));
@@ -123,6 +119,14 @@ pub fn authorize(
     Ok(Err(Denied::Unauthenticated(
         "this request needs an Authorization: Bearer token",
     )))
+}
+
+/// The token of an `Authorization: Bearer TOKEN` value. The scheme is
+/// case-insensitive (RFC 9110, 11.1): `bearer` and `BEARER` are `Bearer`.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The value of cookie `name` in a Cookie header.
@@ -197,8 +201,10 @@ mod tests {
     #[test]
     fn sessions_only_read_with_safe_methods_until_they_expire() {
         let (_d, s) = store();
+        let (token, _) = create_token(&s, "people", Scope::Read).unwrap();
         let id = random_secret().unwrap();
-        s.session_create(&hash(&id), &[Scope::Read], 1_000).unwrap();
+        s.session_create(&hash(&id), token, &[Scope::Read], 1_000)
+            .unwrap();
         assert!(check(&s, None, Some(&id), Scope::Read, true).is_ok());
         assert!(matches!(
             check(&s, None, Some(&id), Scope::Read, false),
@@ -221,6 +227,56 @@ mod tests {
             check(&s, None, Some(&id), Scope::Read, true),
             Err(Denied::Unauthenticated(_))
         ));
+    }
+
+    #[test]
+    fn revoking_a_token_ends_its_sessions_at_once() {
+        let (_d, s) = store();
+        let (revoked, _) = create_token(&s, "alice", Scope::Read).unwrap();
+        let (kept, _) = create_token(&s, "bob", Scope::Read).unwrap();
+        let sessions: Vec<(i64, String)> = [revoked, revoked, kept]
+            .into_iter()
+            .map(|t| (t, random_secret().unwrap()))
+            .collect();
+        for (token, id) in &sessions {
+            s.session_create(&hash(id), *token, &[Scope::Read], i64::MAX)
+                .unwrap();
+            assert!(check(&s, None, Some(id), Scope::Read, true).is_ok());
+        }
+        assert!(s.token_revoke(revoked).unwrap());
+        for (token, id) in &sessions {
+            let live = check(&s, None, Some(id), Scope::Read, true).is_ok();
+            assert_eq!(live, *token == kept, "a session of token {token}");
+        }
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for value in [
+            "Bearer t",
+            "bearer t",
+            "BEARER t",
+            "BeArEr   t ",
+            " Bearer t",
+        ] {
+            assert_eq!(bearer(value), Some("t"), "{value:?}");
+        }
+        for value in ["t", "Basic t", "Bearer", "Bearer  ", "Bearert", "Token t"] {
+            assert_eq!(bearer(value), None, "{value:?}");
+        }
+        let (_d, s) = store();
+        let (id, token) = create_token(&s, "ci", Scope::Read).unwrap();
+        for scheme in ["bearer", "Bearer", "BEARER"] {
+            let value = format!("{scheme} {token}");
+            assert_eq!(
+                check(&s, Some(&value), None, Scope::Read, true),
+                Ok(Caller::Token {
+                    id,
+                    scope: Scope::Read
+                }),
+                "{scheme}"
+            );
+        }
     }
 
     #[test]

@@ -7,6 +7,33 @@ use sha2::{Digest, Sha256};
 
 use crate::store::{Assessed, NewRecord};
 
+/// The longest host name stored, in bytes of UTF-8: the longest DNS name.
+pub const MAX_HOST_BYTES: usize = 255;
+
+/// Refuses a value of `field` with a control character (NUL, ESC, a line
+/// break…): nothing stored or searched holds one.
+pub fn check_text(field: &str, value: &str) -> Result<(), String> {
+    match value.char_indices().find(|(_, c)| c.is_control()) {
+        Some((at, c)) => Err(format!(
+            "{field}: control character U+{:04X} at byte {at} is not allowed",
+            c as u32
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a host name longer than [`MAX_HOST_BYTES`] or with a control
+/// character; the message names the field, never repeats the name.
+pub fn check_host(host: &str) -> Result<(), String> {
+    if host.len() > MAX_HOST_BYTES {
+        return Err(format!(
+            "host: {} bytes long, the limit is {MAX_HOST_BYTES}",
+            host.len()
+        ));
+    }
+    check_text("host", host)
+}
+
 /// The idempotency key of a record: its collection time, else a hash of its content.
 pub fn idempotency_key(facts: &HostFacts) -> String {
     match &facts.collected_at {
@@ -41,6 +68,34 @@ pub fn record(facts: HostFacts, rules: &Rules, received: (i64, &str)) -> NewReco
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_names_are_short_and_hold_no_control_character() {
+        for good in [
+            "web01",
+            "web01.corp.example",
+            "サーバー01",
+            &"a".repeat(255),
+        ] {
+            assert_eq!(check_host(good), Ok(()), "{good}");
+        }
+        let long = check_host(&"a".repeat(256)).unwrap_err();
+        assert!(long.starts_with("host: 256 bytes"), "{long}");
+        // 86 three-byte characters: 258 bytes.
+        assert!(check_host(&"あ".repeat(86)).is_err());
+        for (bad, code) in [
+            ("a\0b", "U+0000"),
+            ("a\u{1b}[31m", "U+001B"),
+            ("a\nb", "U+000A"),
+        ] {
+            let e = check_host(bad).unwrap_err();
+            assert!(
+                e.starts_with("host: control character") && e.contains(code),
+                "{e}"
+            );
+        }
+        assert!(check_text("q", "a\0b").unwrap_err().starts_with("q: "));
+    }
 
     #[test]
     fn keys_are_the_collection_time_else_the_content() {

@@ -42,6 +42,27 @@ pub fn token(db: &Path, scope: &str) -> String {
     token
 }
 
+/// A temporary database with one token of each scope.
+pub struct Setup {
+    pub _dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub ingest: String,
+    pub read: String,
+}
+
+pub fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fleet.db");
+    let ingest = token(&db, "ingest");
+    let read = token(&db, "read");
+    Setup {
+        _dir: dir,
+        db,
+        ingest,
+        read,
+    }
+}
+
 pub struct Server {
     pub child: Child,
     pub url: String,

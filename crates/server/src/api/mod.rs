@@ -1,5 +1,6 @@
 //! The HTTP API (`/api/v1/…`), the sign-in pages and the dashboard files.
 
+mod json_errors;
 mod read;
 mod web;
 mod write;
@@ -91,6 +92,7 @@ pub fn router(state: Shared) -> Router {
             "no such endpoint (see /api/v1/openapi.json)",
         )
     })
+    .layer(middleware::from_fn(json_errors::json_errors))
     .layer(middleware::from_fn(headers_and_log))
     .with_state(state)
 }
@@ -133,14 +135,30 @@ async fn headers_and_log(req: Request, next: Next) -> Response {
     res
 }
 
+/// Seconds a client is asked to wait (`Retry-After`) when the server cannot
+/// take a request for now (503: busy, stopping, disk full).
+pub const RETRY_AFTER_SECONDS: u32 = 30;
+
 /// A JSON error: `{"error": "..."}`.
 pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
     let mut res = (status, Json(json!({ "error": message.into() }))).into_response();
+    let h = res.headers_mut();
     if status == StatusCode::UNAUTHORIZED {
-        res.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        h.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
     }
     res
+}
+
+/// 503 for a full disk; the cause goes to the log, not to the client.
+pub fn disk_full(cause: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(error = %cause, "no space left on the server's disk");
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the server has no space left to store this; retry later",
+    )
 }
 
 /// A refused or failed request: its status and message.
@@ -164,6 +182,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
             StoreError::Closed => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+            e if e.is_full() => disk_full(&e),
             e => {
                 tracing::error!(error = %e, "store");
                 ApiError::new(
@@ -329,6 +348,38 @@ mod tests {
         assert_eq!(language(None, &h), Lang::Ja);
         assert_eq!(language(Some("en"), &h), Lang::En);
         assert_eq!(language(Some("xx"), &h), Lang::Ja);
+    }
+
+    #[test]
+    fn a_full_disk_is_503_with_retry_after_and_other_failures_500() {
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        );
+        let no_space = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        for e in [
+            StoreError::Sql(full),
+            StoreError::Full("disk I/O".into()),
+            StoreError::Folder {
+                path: "x".into(),
+                cause: no_space,
+            },
+        ] {
+            assert!(e.is_full(), "{e}");
+            let res = ApiError::from(e).into_response();
+            assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(
+                res.headers()[header::RETRY_AFTER],
+                RETRY_AFTER_SECONDS.to_string()
+            );
+        }
+        #[cfg(unix)]
+        assert!(crate::store::io_full(&std::io::Error::from_raw_os_error(
+            28
+        )));
+        let damaged = ApiError::from(StoreError::Damaged("x".into())).into_response();
+        assert_eq!(damaged.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!damaged.headers().contains_key(header::RETRY_AFTER));
     }
 
     #[test]

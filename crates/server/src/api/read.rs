@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{blocking, error, language, require, ApiError, Shared, OPENAPI};
+use crate::ingest::check_text;
 use crate::store::{HostPage, HostQuery, HostRow, Scope, Sort};
 
 /// Hosts per page at most.
@@ -82,6 +83,11 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
 
 impl HostsParams {
     fn query(&self) -> Result<HostQuery, ApiError> {
+        for (field, value) in [("q", &self.q), ("release", &self.release)] {
+            if let Some(v) = value {
+                check_text(field, v).map_err(bad)?;
+            }
+        }
         let verdict = non_empty(&self.verdict)
             .map(|v| {
                 v.parse::<Verdict>()
@@ -246,6 +252,7 @@ pub async fn host(
 ) -> Result<Response, ApiError> {
     require(&state, &headers, &method, Scope::Read).await?;
     let lang = language(params(q)?.lang.as_deref(), &headers);
+    check_text("host", &name).map_err(bad)?;
     let store = state.store.clone();
     let lookup = name.clone();
     let Some(record) = blocking(move || Ok(store.host(&lookup, HISTORY)?)).await? else {

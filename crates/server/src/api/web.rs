@@ -154,15 +154,16 @@ pub async fn login(
     let store = state.store.clone();
     let session = blocking(move || {
         let token = form.token.trim();
-        match store.token_scope(&auth::hash(token))? {
-            Some((_, Scope::Read)) => {}
+        let token_id = match store.token_scope(&auth::hash(token))? {
+            Some((id, Scope::Read)) => id,
             _ => return Ok(None),
-        }
+        };
         let id = auth::random_secret()
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         let (now, _) = crate::clock::now();
         store.session_create(
             &auth::hash(&id),
+            token_id,
             &[Scope::Read],
             now + SESSION_HOURS * 3_600_000,
         )?;

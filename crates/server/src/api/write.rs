@@ -9,11 +9,11 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{blocking, body_bytes, media_type, require, ApiError, Shared};
-use crate::ingest::record;
-use crate::store::{NewRecord, Scope, Stored};
-use acsready_intake::body::{parse_facts, Rejected};
-use acsready_intake::upload::read_collected;
+use super::{blocking, body_bytes, disk_full, media_type, require, ApiError, Shared};
+use crate::ingest::{check_host, record};
+use crate::store::{io_full, NewRecord, Scope, Stored};
+use acsready_intake::body::{parse_facts_checked, Rejected};
+use acsready_intake::upload::{read_collected, CollectedError};
 
 /// Media types of facts bodies (none given is fine too).
 const FACTS_TYPES: [&str; 6] = [
@@ -81,7 +81,7 @@ pub async fn facts(
     let bytes = body_bytes(&headers, body, state.limits.max_body).await?;
     let rules = state.rules.clone();
     let (records, rejected) = blocking(move || {
-        let parsed = parse_facts(&bytes);
+        let parsed = parse_facts_checked(&bytes, |f| check_host(&f.host));
         let (now_ms, now) = crate::clock::now();
         let records: Vec<NewRecord> = parsed
             .facts
@@ -156,12 +156,21 @@ pub async fn collected(
         .map(|Query(p)| p.host)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?
         .filter(|h| !h.trim().is_empty());
+    if let Some(h) = &host {
+        check_host(h.trim()).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
+    }
     let _slot = slot(&state).await?;
     let bytes = body_bytes(&headers, body, state.limits.max_upload).await?;
     let st = state.clone();
     let (record, warnings) = blocking(move || {
-        let c = read_collected(&bytes, host.as_deref(), st.limits.zip, &st.readers)
-            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+        let c = read_collected(&bytes, host.as_deref(), st.limits.zip, &st.readers).map_err(
+            |e| match e {
+                CollectedError::Io(io) if io_full(&io) => disk_full(&io),
+                e => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            },
+        )?;
+        check_host(&c.facts.host)
+            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
         let (now_ms, now) = crate::clock::now();
         let warnings: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
         Ok((record(c.facts, &st.rules, (now_ms, &now)), warnings))

@@ -33,6 +33,33 @@ pub enum StoreError {
     Busy,
     #[error("stored data is damaged: {0}")]
     Damaged(String),
+    /// The disk, a quota or the database's size limit is full: the write
+    /// was rolled back and succeeds again once there is space.
+    #[error("no space left for the database: {0}")]
+    Full(String),
+}
+
+impl StoreError {
+    /// Whether the error is a full disk (SQLite `SQLITE_FULL`, or an I/O
+    /// error saying no space or quota is left): a passing condition.
+    pub fn is_full(&self) -> bool {
+        match self {
+            StoreError::Full(_) => true,
+            StoreError::Sql(e) | StoreError::Open { cause: e, .. } => {
+                e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+            }
+            StoreError::Folder { cause, .. } => io_full(cause),
+            _ => false,
+        }
+    }
+}
+
+/// Whether an I/O error says that no space (or quota) is left.
+pub fn io_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// What a token may do.
@@ -268,19 +295,23 @@ pub trait Store: Send + Sync + 'static {
     /// Creates a token; `hash` is the SHA-256 of the token. Returns its id.
     fn token_create(&self, name: &str, scope: Scope, hash: &[u8; 32]) -> Result<i64, StoreError>;
     fn token_list(&self) -> Result<Vec<TokenInfo>, StoreError>;
-    /// Revokes a token; false when there is no such token.
+    /// Revokes a token and ends every session opened with it; false when
+    /// there is no such token.
     fn token_revoke(&self, id: i64) -> Result<bool, StoreError>;
     /// The id and scope of a live (not revoked) token.
     fn token_scope(&self, hash: &[u8; 32]) -> Result<Option<(i64, Scope)>, StoreError>;
 
-    /// Creates a session (its id hashed) valid until `expires_ms` (Unix ms).
+    /// Creates a session (its id hashed), opened with token `token_id`,
+    /// valid until `expires_ms` (Unix ms) or until that token is revoked.
     fn session_create(
         &self,
         hash: &[u8; 32],
+        token_id: i64,
         scopes: &[Scope],
         expires_ms: i64,
     ) -> Result<(), StoreError>;
-    /// The scopes of a session that has not expired at `now_ms`.
+    /// The scopes of a session that has not expired at `now_ms` and whose
+    /// token is not revoked.
     fn session_scopes(
         &self,
         hash: &[u8; 32],

@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 
 use acsready_assess::Action;
 
-pub const SCHEMA_VERSION: i64 = 1;
+/// 2: a session knows the token it was created with (`sessions.token_id`).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The column of `latest` counting a host's agents planned for `a` ("n_upgrade").
 pub fn action_column(a: Action) -> String {
@@ -85,13 +86,72 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE TABLE IF NOT EXISTS sessions (
     hash       BLOB PRIMARY KEY,
     scopes     TEXT NOT NULL,
-    expires_ms INTEGER NOT NULL
+    expires_ms INTEGER NOT NULL,
+    token_id   INTEGER NOT NULL DEFAULT 0
 );
 "#;
+
+/// Brings a database of an older schema to this one, after [`SCHEMA`]
+/// (which creates what is missing but changes no existing table).
+/// Schema 1 sessions do not know their token: they are ended (people sign
+/// in again), so revoking a token ends every session it opened.
+pub fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let has_token: bool = conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('sessions') WHERE name = 'token_id'",
+        [],
+        |r| r.get::<_, i64>(0).map(|n| n > 0),
+    )?;
+    if !has_token {
+        conn.execute_batch(
+            "BEGIN;
+             DELETE FROM sessions;
+             ALTER TABLE sessions ADD COLUMN token_id INTEGER NOT NULL DEFAULT 0;
+             COMMIT;",
+        )?;
+    }
+    conn.execute_batch("CREATE INDEX IF NOT EXISTS sessions_token ON sessions (token_id);")?;
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [SCHEMA_VERSION.to_string()],
+    )?;
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_schema_1_database_opens_and_its_sessions_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 INSERT INTO meta VALUES ('schema', '1');
+                 CREATE TABLE sessions (hash BLOB PRIMARY KEY, scopes TEXT NOT NULL, expires_ms INTEGER NOT NULL);
+                 INSERT INTO sessions VALUES (x'00', 'read', 9223372036854775807);",
+            )
+            .unwrap();
+        }
+        let store = crate::store::SqliteStore::open(&path).unwrap();
+        use crate::store::Store;
+        assert_eq!(store.session_scopes(&[0; 32], 0).unwrap(), None);
+        drop(store);
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let (sessions, version): (i64, String) = c
+            .query_row(
+                "SELECT (SELECT count(*) FROM sessions), (SELECT value FROM meta WHERE key = 'schema')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((sessions, version), (0, SCHEMA_VERSION.to_string()));
+        // Opening again changes nothing.
+        migrate(&c).unwrap();
+    }
 
     #[test]
     fn the_action_columns_come_from_the_actions() {

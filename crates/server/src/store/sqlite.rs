@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 
-use super::schema::{SCHEMA, SCHEMA_VERSION};
+use super::schema::{migrate, SCHEMA};
 use super::*;
 use writer::{write_loop, Job};
 
@@ -58,11 +58,7 @@ impl SqliteStore {
         };
         let conn = connect(path).map_err(open_err)?;
         conn.execute_batch(&SCHEMA).map_err(open_err)?;
-        conn.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?1)",
-            [SCHEMA_VERSION.to_string()],
-        )
-        .map_err(open_err)?;
+        migrate(&conn).map_err(open_err)?;
         // Checkpoints run beside the writer, not inside its commits.
         conn.pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(open_err)?;

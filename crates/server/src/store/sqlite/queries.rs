@@ -336,10 +336,20 @@ impl Store for SqliteStore {
     fn token_revoke(&self, id: i64) -> Result<bool, StoreError> {
         let (_, now) = crate::clock::now();
         self.read(|c| {
-            c.execute(
-                "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                params![id, now],
-            )?;
+            c.execute_batch("BEGIN IMMEDIATE")?;
+            let revoked = (|| {
+                c.execute(
+                    "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                    params![id, now],
+                )?;
+                c.execute("DELETE FROM sessions WHERE token_id = ?1", [id])
+            })();
+            c.execute_batch(if revoked.is_ok() {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            })?;
+            revoked?;
             let exists = c
                 .query_row("SELECT 1 FROM tokens WHERE id = ?1", [id], |_| Ok(()))
                 .optional()?;
@@ -362,6 +372,7 @@ impl Store for SqliteStore {
     fn session_create(
         &self,
         hash: &[u8; 32],
+        token_id: i64,
         scopes: &[Scope],
         expires_ms: i64,
     ) -> Result<(), StoreError> {
@@ -370,8 +381,8 @@ impl Store for SqliteStore {
         self.read(|c| {
             c.execute("DELETE FROM sessions WHERE expires_ms <= ?1", [now])?;
             c.execute(
-                "INSERT INTO sessions (hash, scopes, expires_ms) VALUES (?1, ?2, ?3)",
-                params![&hash[..], scopes.join(","), expires_ms],
+                "INSERT INTO sessions (hash, scopes, expires_ms, token_id) VALUES (?1, ?2, ?3, ?4)",
+                params![&hash[..], scopes.join(","), expires_ms, token_id],
             )?;
             Ok(())
         })
@@ -384,7 +395,10 @@ impl Store for SqliteStore {
     ) -> Result<Option<Vec<Scope>>, StoreError> {
         self.read(|c| {
             let found: Option<String> = c
-                .prepare_cached("SELECT scopes FROM sessions WHERE hash = ?1 AND expires_ms > ?2")?
+                .prepare_cached(
+                    "SELECT s.scopes FROM sessions s JOIN tokens t ON t.id = s.token_id
+                     WHERE s.hash = ?1 AND s.expires_ms > ?2 AND t.revoked_at IS NULL",
+                )?
                 .query_row(params![&hash[..], now_ms], |r| r.get(0))
                 .optional()?;
             Ok(found.map(|s| s.split(',').filter_map(Scope::parse).collect()))

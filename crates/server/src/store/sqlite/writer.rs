@@ -89,12 +89,23 @@ pub(super) fn write_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, jobs = count, "write failed");
+                let full = e.is_full();
+                if full {
+                    tracing::error!(error = %e, jobs = count, "write failed: no space left; writes are refused until there is");
+                } else {
+                    tracing::error!(error = %e, jobs = count, "write failed");
+                }
                 // The group was rolled back: names it renamed are not stored.
                 names = None;
                 let message = e.to_string();
                 for job in jobs {
-                    let err = || StoreError::Damaged(message.clone());
+                    let err = || {
+                        if full {
+                            StoreError::Full(message.clone())
+                        } else {
+                            StoreError::Damaged(message.clone())
+                        }
+                    };
                     match job {
                         Job::Put(_, ack) => {
                             let _ = ack.send(Err(err()));
@@ -293,4 +304,52 @@ fn reassess_one(tx: &Transaction, r: &Reassessed) -> Result<bool, StoreError> {
         insert_history(tx, &r.host, r.facts_id, r.collected_at.as_deref(), a)?;
     }
     Ok(changed > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::schema::SCHEMA;
+
+    fn record(host: &str, updates: usize) -> NewRecord {
+        let facts = HostFacts {
+            host: host.into(),
+            updates: Some(
+                (0..updates)
+                    .map(|i| format!("KB{}", 1_000_000 + i))
+                    .collect(),
+            ),
+            ..Default::default()
+        };
+        let rules = acsready_rules::Rules::embedded().expect("rules");
+        crate::ingest::record(facts, &rules, (0, "2026-11-01T00:00:00Z"))
+    }
+
+    fn put(queue: &mpsc::Sender<Job>, r: NewRecord) -> Result<Vec<Stored>, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        queue.blocking_send(Job::Put(vec![r], tx)).expect("queue");
+        rx.blocking_recv().expect("answer")
+    }
+
+    #[test]
+    fn a_full_database_refuses_the_write_as_full_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = super::super::connect(&dir.path().join("full.db")).unwrap();
+        conn.execute_batch(&SCHEMA).unwrap();
+        // A database that may grow by a few pages only, as a full disk.
+        let pages: i64 = conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        conn.pragma_update(None, "max_page_count", pages + 4)
+            .unwrap();
+        let (queue, jobs) = mpsc::channel(4);
+        let writer = std::thread::spawn(move || write_loop(conn, jobs));
+        let err = put(&queue, record("big", 20_000)).unwrap_err();
+        assert!(err.is_full(), "{err}");
+        assert!(matches!(err, StoreError::Full(_)), "{err:?}");
+        // What fits is still stored: the writer recovered by itself.
+        assert_eq!(put(&queue, record("small", 1)).unwrap(), [Stored::New]);
+        drop(queue);
+        writer.join().unwrap();
+    }
 }
