@@ -62,15 +62,15 @@ pub enum CollectedError {
     TooManyEntries(usize),
     #[error("the zip unpacks to more than {0} bytes")]
     TooLarge(u64),
-    #[error("zip entry {name:?} unpacks to more than {limit} bytes")]
+    #[error("{ZIP_NAME}:{name}: unpacks to more than {limit} bytes")]
     FileTooLarge { name: String, limit: u64 },
-    #[error("zip entry {name:?} unpacks to {ratio} times its compressed size (the limit is {limit} times)")]
+    #[error("{ZIP_NAME}:{name}: unpacks to {ratio} times its compressed size (the limit is {limit} times)")]
     Ratio { name: String, ratio: u64, limit: u64 },
-    #[error("zip entry {name:?} holds more than the {declared} bytes its header declares")]
+    #[error("{ZIP_NAME}:{name}: holds more than the {declared} bytes its header declares")]
     Overflow { name: String, declared: u64 },
-    #[error("zip entry {0:?}: its path leaves the folder or is absolute")]
+    #[error("{ZIP_NAME}:{0}: the path leaves the folder")]
     UnsafePath(String),
-    #[error("zip entry {0:?} is a link; links are not accepted")]
+    #[error("{ZIP_NAME}:{0}: a link; links are not accepted")]
     Link(String),
     #[error(
         "the zip holds no host folder: expected the files of one host, at its top or in one folder"

@@ -96,7 +96,9 @@ impl<R: Read + Seek> Checked<R> {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     // A damaged entry, or one the zip reader finds larger
                     // than declared.
-                    Err(e) => return Err(CollectedError::Zip(format!("entry {name:?}: {e}"))),
+                    Err(e) => {
+                        return Err(CollectedError::Zip(format!("{}:{name}: {e}", super::ZIP_NAME)))
+                    }
                 };
                 written += n as u64;
                 if written > declared {
