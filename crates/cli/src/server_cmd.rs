@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use acsready_rules::Rules;
 use acsready_intake::upload::ZipLimits;
+use acsready_rules::Rules;
 use acsready_server::{auth, Config, Limits, Scope, SqliteStore, Store};
 use anyhow::{Context, Result};
 
@@ -54,9 +54,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_zip_ratio: u64,
 
-    /// Bytes that uploads may hold at once, zips and unpacked files together (beyond: 503, Retry-After)
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
-    pub upload_budget: u64,
+    /// Bytes that uploads may hold at once, zips and unpacked files together (beyond: 503, Retry-After) [default: 1 GiB, or one upload at most if larger]
+    #[arg(long, value_name = "BYTES")]
+    pub upload_budget: Option<u64>,
 
     #[command(flatten)]
     pub rules: RulesArg,
@@ -119,7 +119,9 @@ pub fn serve(args: &ServeArgs, rules: Rules) -> Result<u8> {
             max_ratio: args.max_zip_ratio,
             ..ZipLimits::default()
         },
-        upload_budget: args.upload_budget,
+        upload_budget: args
+            .upload_budget
+            .unwrap_or_else(|| (args.max_upload as u64 + args.max_unpacked).max(1 << 30)),
     };
     acsready_server::serve(Config {
         db: args.db.path(),

@@ -6,6 +6,7 @@
 //! where the server unpacks.
 
 #[path = "server/harness.rs"]
+#[allow(dead_code)]
 mod harness;
 
 use std::io::{Cursor, Write};
@@ -129,12 +130,7 @@ impl Setup {
 
 /// Posts a zip; answers the status and the JSON body.
 fn upload(server: &Server, token: &str, query: &str, zip: &[u8]) -> (u16, serde_json::Value) {
-    let (status, body) = server.post(
-        &format!("/api/v1/collected{query}"),
-        Some(token),
-        ZIP,
-        zip,
-    );
+    let (status, body) = server.post(&format!("/api/v1/collected{query}"), Some(token), ZIP, zip);
     (status, json(&body))
 }
 
@@ -189,7 +185,10 @@ fn a_zip_bomb_is_refused_quickly_without_the_server_growing() {
     let (status, body) = upload(&server, &s.ingest, "", &liar);
     assert_eq!(status, 422, "{body}");
     assert!(
-        body["error"].as_str().unwrap_or_default().contains("declare"),
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("declare"),
         "{body}"
     );
     assert_no_server_path(&body, s.dir.path());
@@ -274,14 +273,20 @@ fn files_at_the_top_of_a_zip_are_named_by_their_evidence_or_refused() {
     let (status, body) = upload(&server, &s.ingest, "", &unnamed);
     assert_eq!(status, 422, "{body}");
     let error = body["error"].as_str().unwrap_or_default();
-    assert!(error.starts_with("upload.zip: nothing names the host"), "{error}");
+    assert!(
+        error.starts_with("upload.zip: nothing names the host"),
+        "{error}"
+    );
     assert!(error.contains("?host="), "{error}");
     assert_no_server_path(&body, s.dir.path());
     let (status, body) = upload(&server, &s.ingest, "?host=web08", &unnamed);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["host"], "web08");
     let hosts = server.get_json("/api/v1/hosts", &s.read).to_string();
-    assert!(hosts.contains("web07") && hosts.contains("web08"), "{hosts}");
+    assert!(
+        hosts.contains("web07") && hosts.contains("web08"),
+        "{hosts}"
+    );
     for never in ["\"upload\"", "\"unpacked\"", "acsready-upload-"] {
         assert!(!hosts.contains(never), "{never} in {hosts}");
     }
@@ -295,7 +300,10 @@ fn answers_name_files_in_the_upload_never_where_the_server_unpacks() {
     let (status, body) = upload(&server, &s.ingest, "", &junk);
     assert_eq!(status, 422, "{body}");
     let error = body["error"].as_str().unwrap_or_default();
-    assert!(error.starts_with("upload.zip:web01: no evidence"), "{error}");
+    assert!(
+        error.starts_with("upload.zip:web01: no evidence"),
+        "{error}"
+    );
     assert_no_server_path(&body, s.dir.path());
     let climbing = zip_of(&[("../../evil.reg", REG)]);
     let (status, body) = upload(&server, &s.ingest, "", &climbing);
@@ -305,7 +313,10 @@ fn answers_name_files_in_the_upload_never_where_the_server_unpacks() {
     let (status, body) = upload(&server, &s.ingest, "", &with_empty);
     assert_eq!(status, 200, "{body}");
     let warnings = body["warnings"].to_string();
-    assert!(warnings.contains("upload.zip:web01/empty.txt"), "{warnings}");
+    assert!(
+        warnings.contains("upload.zip:web01/empty.txt"),
+        "{warnings}"
+    );
     assert_no_server_path(&body, s.dir.path());
     let host = server.get_json("/api/v1/hosts/web01", &s.read);
     assert_no_server_path(&host, s.dir.path());

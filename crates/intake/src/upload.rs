@@ -65,7 +65,11 @@ pub enum CollectedError {
     #[error("{ZIP_NAME}:{name}: unpacks to more than {limit} bytes")]
     FileTooLarge { name: String, limit: u64 },
     #[error("{ZIP_NAME}:{name}: unpacks to {ratio} times its compressed size (the limit is {limit} times)")]
-    Ratio { name: String, ratio: u64, limit: u64 },
+    Ratio {
+        name: String,
+        ratio: u64,
+        limit: u64,
+    },
     #[error("{ZIP_NAME}:{name}: holds more than the {declared} bytes its header declares")]
     Overflow { name: String, declared: u64 },
     #[error("{ZIP_NAME}:{0}: the path leaves the folder")]
@@ -214,6 +218,11 @@ pub fn read_collected(
     UploadedZip::open(temp.path(), &limits)?.read(host, readers)
 }
 
+/// Checks a zip held in memory against `limits` and unpacks it under `root`.
+pub fn unpack(zip: &[u8], root: &Path, limits: ZipLimits) -> Result<(), CollectedError> {
+    check(Cursor::new(zip), &limits)?.unpack(root)
+}
+
 /// Text naming files of the unpacked zip names them in the upload instead:
 /// `upload.zip:web01/SOFTWARE`.
 fn shown_in_upload(text: &str, root: &Path) -> String {
@@ -274,10 +283,6 @@ mod tests {
         w.finish().unwrap().into_inner()
     }
 
-    fn unpack(zip: &[u8], root: &Path, limits: ZipLimits) -> Result<(), CollectedError> {
-        check(Cursor::new(zip), &limits)?.unpack(root)
-    }
-
     #[test]
     fn paths_leaving_the_folder_are_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -328,7 +333,10 @@ mod tests {
             ..ZipLimits::default()
         };
         let err = unpack(&z, dir.path(), limits).unwrap_err();
-        assert!(matches!(err, CollectedError::Ratio { limit: 100, .. }), "{err}");
+        assert!(
+            matches!(err, CollectedError::Ratio { limit: 100, .. }),
+            "{err}"
+        );
         let limits = ZipLimits {
             max_entries: 1,
             ..ZipLimits::default()
@@ -416,7 +424,10 @@ mod tests {
         assert_eq!(c.facts.host, "web07");
         let unnamed = zip_of(&[("software.reg", REG)]);
         let err = read_collected(&unnamed, None, limits, &readers).unwrap_err();
-        assert!(matches!(&err, CollectedError::NoHost(at) if at == ZIP_NAME), "{err}");
+        assert!(
+            matches!(&err, CollectedError::NoHost(at) if at == ZIP_NAME),
+            "{err}"
+        );
         let c = read_collected(&unnamed, Some("web08"), limits, &readers).unwrap();
         assert_eq!(c.facts.host, "web08");
         assert_eq!(c.facts.build(), Some(17763));
@@ -427,16 +438,24 @@ mod tests {
         let readers = readers();
         let limits = ZipLimits::default();
         let z = zip_of(&[("web01/notes.bin", b"\x01\x02 not evidence")]);
-        let err = read_collected(&z, None, limits, &readers).unwrap_err().to_string();
+        let err = read_collected(&z, None, limits, &readers)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("upload.zip:web01: no evidence"), "{err}");
         let z = zip_of(&[("web01/empty.txt", b""), ("web01/software.reg", REG)]);
         let c = read_collected(&z, None, limits, &readers).unwrap();
         assert_eq!(c.facts.host, "web01");
         let sep = std::path::MAIN_SEPARATOR;
-        assert_eq!(c.warnings[0].file, format!("upload.zip:web01{sep}empty.txt"));
+        assert_eq!(
+            c.warnings[0].file,
+            format!("upload.zip:web01{sep}empty.txt")
+        );
         let texts = format!("{:?} {:?}", c.warnings, c.facts.sources);
         assert!(!texts.contains(PREFIX), "{texts}");
-        assert!(texts.contains(&format!("upload.zip:web01{sep}software.reg")), "{texts}");
+        assert!(
+            texts.contains(&format!("upload.zip:web01{sep}software.reg")),
+            "{texts}"
+        );
     }
 
     proptest::proptest! {

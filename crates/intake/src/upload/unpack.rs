@@ -97,7 +97,10 @@ impl<R: Read + Seek> Checked<R> {
                     // A damaged entry, or one the zip reader finds larger
                     // than declared.
                     Err(e) => {
-                        return Err(CollectedError::Zip(format!("{}:{name}: {e}", super::ZIP_NAME)))
+                        return Err(CollectedError::Zip(format!(
+                            "{}:{name}: {e}",
+                            super::ZIP_NAME
+                        )))
                     }
                 };
                 written += n as u64;

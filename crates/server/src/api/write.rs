@@ -171,7 +171,7 @@ impl Uploads {
         }
     }
 
-    fn reserve(&self, bytes: u64) -> Result<tokio::sync::SemaphorePermit<'_>, Response> {
+    fn reserve(&self, bytes: u64) -> Result<tokio::sync::SemaphorePermit<'_>, UploadError> {
         self.budget.try_acquire_many(kib(bytes)).map_err(|_| {
             refusal(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -182,25 +182,63 @@ impl Uploads {
     }
 }
 
-/// A refused upload: `{"error": …, "limit": …}`, with Retry-After when 503.
-fn refusal(status: StatusCode, message: impl Into<String>, limit: Option<&str>) -> Response {
-    let mut body = json!({ "error": message.into() });
-    if let Some(limit) = limit {
-        body["limit"] = limit.into();
+/// Why an upload is not stored: an API error, or a refusal of the upload
+/// itself (`{"error": …, "limit": …}`, with Retry-After when 503).
+pub enum UploadError {
+    Api(ApiError),
+    Refused {
+        status: StatusCode,
+        message: String,
+        limit: Option<&'static str>,
+    },
+}
+
+impl From<ApiError> for UploadError {
+    fn from(e: ApiError) -> Self {
+        UploadError::Api(e)
     }
-    let mut res = (status, Json(body)).into_response();
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        res.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from_static(RETRY_AFTER_SECS),
-        );
+}
+
+impl IntoResponse for UploadError {
+    fn into_response(self) -> Response {
+        let (status, message, limit) = match self {
+            UploadError::Api(e) => return e.into_response(),
+            UploadError::Refused {
+                status,
+                message,
+                limit,
+            } => (status, message, limit),
+        };
+        let mut body = json!({ "error": message });
+        if let Some(limit) = limit {
+            body["limit"] = limit.into();
+        }
+        let mut res = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        res
     }
-    res
+}
+
+fn refusal(
+    status: StatusCode,
+    message: impl Into<String>,
+    limit: Option<&'static str>,
+) -> UploadError {
+    UploadError::Refused {
+        status,
+        message: message.into(),
+        limit,
+    }
 }
 
 /// The upload cannot be written or unpacked (a full disk, most likely):
 /// 503; the cause goes to the log, never to the client.
-fn no_room(e: impl std::fmt::Display) -> Response {
+fn no_room(e: impl std::fmt::Display) -> UploadError {
     tracing::error!(error = %e, "cannot store an upload");
     refusal(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -209,7 +247,7 @@ fn no_room(e: impl std::fmt::Display) -> Response {
     )
 }
 
-fn zip_too_large(limit: usize) -> Response {
+fn zip_too_large(limit: usize) -> UploadError {
     refusal(
         StatusCode::PAYLOAD_TOO_LARGE,
         format!("the zip is larger than the limit of {limit} bytes (--max-upload)"),
@@ -218,7 +256,7 @@ fn zip_too_large(limit: usize) -> Response {
 }
 
 /// Why the zip was refused: 413 naming the limit it exceeds, else 422.
-fn refused(e: CollectedError) -> Response {
+fn refused(e: CollectedError) -> UploadError {
     match (&e, e.limit()) {
         (CollectedError::Io(io), _) => no_room(io),
         (_, Some(limit)) => refusal(StatusCode::PAYLOAD_TOO_LARGE, e.to_string(), Some(limit)),
@@ -227,7 +265,7 @@ fn refused(e: CollectedError) -> Response {
 }
 
 /// Writes the body to `path` as it arrives, refusing it past `limit` bytes.
-async fn spool_body(body: Body, path: &Path, limit: usize) -> Result<(), Response> {
+async fn spool_body(body: Body, path: &Path, limit: usize) -> Result<(), UploadError> {
     let file = tokio::fs::File::create(path).await.map_err(no_room)?;
     let mut out = tokio::io::BufWriter::with_capacity(256 << 10, file);
     let mut body = body;
@@ -259,17 +297,14 @@ pub async fn collected(
     headers: HeaderMap,
     q: Result<Query<CollectedParams>, axum::extract::rejection::QueryRejection>,
     body: Body,
-) -> Result<Response, Response> {
-    let api = IntoResponse::into_response;
-    require(&state, &headers, &method, Scope::Ingest)
-        .await
-        .map_err(api)?;
-    check_type(&headers, &ZIP_TYPES).map_err(api)?;
+) -> Result<Response, UploadError> {
+    require(&state, &headers, &method, Scope::Ingest).await?;
+    check_type(&headers, &ZIP_TYPES)?;
     let host = q
         .map(|Query(p)| p.host)
-        .map_err(|e| api(ApiError::new(StatusCode::BAD_REQUEST, e.body_text())))?
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?
         .filter(|h| !h.trim().is_empty());
-    let _slot = slot(&state).await.map_err(api)?;
+    let _slot = slot(&state).await?;
     let limits = state.limits;
     let sent = headers
         .get(header::CONTENT_LENGTH)
@@ -286,8 +321,7 @@ pub async fn collected(
     spool_body(body, &folder.path().join(ZIP_NAME), limits.max_upload).await?;
     let path = folder.path().to_path_buf();
     let zip = blocking(move || Ok(UploadedZip::open(&path, &limits.zip)))
-        .await
-        .map_err(api)?
+        .await?
         .map_err(refused)?;
     let _unpacked_bytes = state.uploads.reserve(zip.declared_size())?;
     let st = state.clone();
@@ -301,11 +335,10 @@ pub async fn collected(
             (record(c.facts, &st.rules, (now_ms, &now)), warnings)
         }))
     })
-    .await
-    .map_err(api)?
+    .await?
     .map_err(refused)?;
     let host = record.facts.host.clone();
-    let (new, duplicates) = store(&state, vec![record]).await.map_err(api)?;
+    let (new, duplicates) = store(&state, vec![record]).await?;
     Ok(Json(json!({
         "host": host,
         "accepted": new + duplicates,
