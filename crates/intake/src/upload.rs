@@ -353,43 +353,6 @@ mod tests {
         assert_eq!(std::fs::read(dir.path().join("h/b.txt")).unwrap(), big);
     }
 
-    /// The zip's one entry declaring `size` bytes, in its local and central
-    /// headers, whatever it holds.
-    fn declare_size(zip: &mut [u8], size: u32) {
-        let central = zip
-            .windows(4)
-            .rposition(|w| w == b"PK\x01\x02")
-            .expect("central header");
-        assert_eq!(&zip[..4], b"PK\x03\x04");
-        zip[22..26].copy_from_slice(&size.to_le_bytes());
-        zip[central + 24..central + 28].copy_from_slice(&size.to_le_bytes());
-    }
-
-    #[test]
-    fn an_entry_holding_more_than_it_declares_is_refused_at_its_declared_size() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        w.start_file("h/zeros", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        let chunk = vec![0u8; 1 << 20];
-        for _ in 0..8 {
-            w.write_all(&chunk).unwrap();
-        }
-        let mut z = w.finish().unwrap().into_inner();
-        assert!(z.len() < 1 << 20, "{} bytes", z.len());
-        declare_size(&mut z, 1000);
-        let err = unpack(&z, dir.path(), ZipLimits::default()).unwrap_err();
-        // Counted here, or by the zip reader itself: either way refused.
-        let refused = match &err {
-            CollectedError::Overflow { declared, .. } => *declared == 1000,
-            CollectedError::Zip(e) => e.contains("larger than its declared"),
-            _ => false,
-        };
-        assert!(refused, "{err}");
-        let written = std::fs::metadata(dir.path().join("h/zeros")).unwrap().len();
-        assert!(written <= 1000, "{written} bytes written");
-    }
-
     fn readers() -> Readers {
         Readers::new(&acsready_rules::Rules::embedded().unwrap())
     }
