@@ -13,7 +13,9 @@ use std::io::{self, BufReader, Cursor, Write};
 use std::path::{Path, PathBuf};
 
 use acsready_facts::HostFacts;
+use acsready_sources::compressed::packing_of;
 use acsready_sources::folder::read_evidence;
+use acsready_sources::Note;
 
 use crate::problem::Problem;
 use crate::readers::Readers;
@@ -173,7 +175,19 @@ impl UploadedZip {
             _ => (root.clone(), String::new()),
         };
         files.sort();
-        let evidence = read_evidence(host, &fallback, &files, &readers.options());
+        // A compressed file in the zip would unpack beyond the zip's limits
+        // and the server's budget: skipped, with a warning.
+        let (packed, files): (Vec<PathBuf>, Vec<PathBuf>) =
+            files.into_iter().partition(|f| packing_of(f).is_some());
+        let skipped = packed.iter().map(|f| {
+            Note::file(
+                shown(&f.display().to_string()),
+                "a compressed file inside the uploaded zip is not unpacked by the server; \
+                 put it in the zip as it is (the zip compresses it); skipped",
+            )
+        });
+        let mut evidence = read_evidence(host, &fallback, &files, &readers.options());
+        evidence.problems.splice(0..0, skipped);
         let place = shown(&folder.display().to_string());
         if evidence.used.is_empty() {
             return Err(CollectedError::NoEvidence(place));
@@ -394,6 +408,26 @@ mod tests {
         let c = read_collected(&unnamed, Some("web08"), limits, &readers).unwrap();
         assert_eq!(c.facts.host, "web08");
         assert_eq!(c.facts.build(), Some(17763));
+    }
+
+    #[test]
+    fn compressed_files_inside_the_zip_are_skipped_with_a_warning() {
+        // A gzip header is enough: the file is skipped by its first bytes.
+        let gz = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff";
+        let z = zip_of(&[("web01/software.reg.gz", gz), ("web01/software.reg", REG)]);
+        let c = read_collected(&z, None, ZipLimits::default(), &readers()).unwrap();
+        assert_eq!(c.facts.build(), Some(17763));
+        let sep = std::path::MAIN_SEPARATOR;
+        assert_eq!(
+            c.warnings[0].file,
+            format!("upload.zip:web01{sep}software.reg.gz")
+        );
+        assert!(
+            c.warnings[0].message.contains("not unpacked"),
+            "{:?}",
+            c.warnings
+        );
+        assert!(!format!("{:?}", c.facts.sources).contains(".gz"));
     }
 
     #[test]
