@@ -9,19 +9,40 @@ use std::path::{Path, PathBuf};
 /// The start of the name of every upload folder.
 pub const PREFIX: &str = "acsready-upload-";
 
+/// The file in the parent folder that the process using it holds locked.
+const LOCK: &str = "acsready-uploads.lock";
+
 /// The parent folder of the upload folders.
 #[derive(Debug)]
 pub struct Spool {
     parent: PathBuf,
+    /// Held while the spool lives: another server started on the same
+    /// folder leaves this one's uploads alone.
+    _lock: std::fs::File,
 }
 
 impl Spool {
     /// Creates `parent` if needed and removes the upload folders left in it
     /// (directories whose name starts with [`PREFIX`]; files, links and
-    /// other names are left alone). Answers the spool and how many leftovers
-    /// were removed.
+    /// other names are left alone), unless another process holds the
+    /// folder. Answers the spool and how many leftovers were removed.
     pub fn open(parent: &Path) -> io::Result<(Spool, usize)> {
         std::fs::create_dir_all(parent)?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(parent.join(LOCK))?;
+        let spool = Spool {
+            parent: parent.to_path_buf(),
+            _lock: lock,
+        };
+        match spool._lock.try_lock() {
+            Ok(()) => {}
+            // In use by another process: its uploads are not leftovers.
+            Err(std::fs::TryLockError::WouldBlock) => return Ok((spool, 0)),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
         let mut removed = 0;
         for entry in std::fs::read_dir(parent)? {
             let entry = entry?;
@@ -35,12 +56,7 @@ impl Spool {
                 removed += 1;
             }
         }
-        Ok((
-            Spool {
-                parent: parent.to_path_buf(),
-            },
-            removed,
-        ))
+        Ok((spool, removed))
     }
 
     /// The parent folder.
@@ -77,10 +93,18 @@ mod tests {
         std::fs::create_dir(&keep_dir).unwrap();
         let outside = dir.path().join(format!("{PREFIX}outside"));
         std::fs::create_dir(&outside).unwrap();
+        // The folder is in use: nothing is removed.
+        let (_, removed) = Spool::open(&parent).unwrap();
+        assert_eq!(removed, 0);
+        assert!(stale.is_dir() && live.path().is_dir());
+        let live_path = live.path().to_path_buf();
+        std::mem::forget(live); // as a killed server would
+        drop(spool);
         let (_, removed) = Spool::open(&parent).unwrap();
         // The stale folder and the earlier live one (a new start owns none).
         assert_eq!(removed, 2);
-        assert!(!stale.exists() && !live.path().exists());
+        assert!(!live_path.exists());
+        assert!(!stale.exists());
         assert!(keep_file.is_file() && keep_dir.is_dir() && outside.is_dir());
     }
 }
