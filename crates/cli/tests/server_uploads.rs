@@ -263,7 +263,35 @@ fn upload_folders_left_by_a_killed_server_are_removed_at_start_and_nothing_else(
     let server = Server::start(&s.db(), &[]);
     assert!(!stale.exists(), "the stale upload folder is still there");
     assert!(other.is_dir() && file.is_file() && beside.is_dir());
-    drop(server);
+    // A server killed in the middle of an upload leaves its folder…
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let mut pending = std::net::TcpStream::connect(&addr).expect("connect");
+    write!(
+        pending,
+        "POST /api/v1/collected HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/zip\r\nContent-Length: 1000000\r\n\r\nPK",
+        s.ingest
+    )
+    .expect("send the head");
+    let ours = |name: &str| name.starts_with(acsready_intake::upload::PREFIX);
+    let folders = || -> Vec<String> {
+        std::fs::read_dir(&uploads)
+            .expect("uploads folder")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| ours(n))
+            .collect()
+    };
+    server.eventually("an upload folder", || !folders().is_empty());
+    server.kill();
+    drop(pending);
+    let left = folders();
+    assert_eq!(left.len(), 1, "{left:?}");
+    // …which the next start removes.
+    let _server = Server::start(&s.db(), &[]);
+    assert!(folders().is_empty(), "{:?}", folders());
+    assert!(other.is_dir() && file.is_file() && beside.is_dir());
 }
 
 const REG: &[u8] = b"Windows Registry Editor Version 5.00\r\n\r\n\
