@@ -162,6 +162,20 @@ fn assert_no_server_path(body: &serde_json::Value, dir: &Path) {
     }
 }
 
+/// An upload announcing `length` bytes and sending two: the connection
+/// stays open, the server waiting for the rest.
+fn unfinished_upload(server: &Server, token: &str, length: u64) -> std::net::TcpStream {
+    let addr = server.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        stream,
+        "POST /api/v1/collected HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/zip\r\nContent-Length: {length}\r\n\r\nPK"
+    )
+    .expect("send the head");
+    stream
+}
+
 /// The most memory the server process has held (VmHWM), in bytes.
 #[cfg(target_os = "linux")]
 fn peak_rss(server: &Server) -> u64 {
@@ -264,15 +278,7 @@ fn upload_folders_left_by_a_killed_server_are_removed_at_start_and_nothing_else(
     assert!(!stale.exists(), "the stale upload folder is still there");
     assert!(other.is_dir() && file.is_file() && beside.is_dir());
     // A server killed in the middle of an upload leaves its folder…
-    let addr = server.url.trim_start_matches("http://").to_string();
-    let mut pending = std::net::TcpStream::connect(&addr).expect("connect");
-    write!(
-        pending,
-        "POST /api/v1/collected HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
-         Content-Type: application/zip\r\nContent-Length: 1000000\r\n\r\nPK",
-        s.ingest
-    )
-    .expect("send the head");
+    let pending = unfinished_upload(&server, &s.ingest, 1_000_000);
     let ours = |name: &str| name.starts_with(acsready_intake::upload::PREFIX);
     let folders = || -> Vec<String> {
         std::fs::read_dir(&uploads)
@@ -362,7 +368,6 @@ fn answers_name_files_in_the_upload_never_where_the_server_unpacks() {
 /// another holds it, and go through once it is released.
 #[test]
 fn uploads_beyond_the_budget_wait_their_turn() {
-    use std::io::Write as _;
     let s = Setup::new();
     let server = Server::start(
         &s.db(),
@@ -376,15 +381,7 @@ fn uploads_beyond_the_budget_wait_their_turn() {
         ],
     );
     // An upload announcing 1 MiB and sending two bytes holds 1 MiB.
-    let addr = server.url.trim_start_matches("http://");
-    let mut pending = std::net::TcpStream::connect(addr).expect("connect");
-    write!(
-        pending,
-        "POST /api/v1/collected HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
-         Content-Type: application/zip\r\nContent-Length: 1048576\r\n\r\nPK",
-        s.ingest
-    )
-    .expect("send the head");
+    let pending = unfinished_upload(&server, &s.ingest, MIB);
     // One declaring 1 MiB unpacked does not fit beside it.
     let zip = zeros_zip(&[("web01/SOFTWARE", 1)]);
     let send = || {
