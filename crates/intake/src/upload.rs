@@ -146,7 +146,6 @@ impl UploadedZip {
         let root = self.folder.join(UNPACKED);
         std::fs::create_dir(&root)?;
         self.checked.unpack(&root)?;
-        let shown = |text: &str| shown_in_upload(text, &root);
         let mut dirs = Vec::new();
         let mut files = Vec::new();
         for entry in std::fs::read_dir(&root)? {
@@ -175,6 +174,8 @@ impl UploadedZip {
             _ => (root.clone(), String::new()),
         };
         files.sort();
+        let names = upload_names(&root, files.iter().chain([&folder]));
+        let shown = |text: &str| shown_in_upload(text, &names);
         // A compressed file in the zip would unpack beyond the zip's limits
         // and the server's budget: skipped, with a warning.
         let (packed, files): (Vec<PathBuf>, Vec<PathBuf>) =
@@ -237,13 +238,48 @@ pub fn unpack(zip: &[u8], root: &Path, limits: ZipLimits) -> Result<(), Collecte
     check(Cursor::new(zip), &limits)?.unpack(root)
 }
 
-/// Text naming files of the unpacked zip names them in the upload instead:
-/// `upload.zip:web01/SOFTWARE`.
-fn shown_in_upload(text: &str, root: &Path) -> String {
+/// Each path of the unpacked zip (the longest first, then the unpacked
+/// folder itself) and the name it is shown by in the upload:
+/// `upload.zip:web01/SOFTWARE`, with `/` on every platform.
+fn upload_names<'a>(
+    root: &Path,
+    paths: impl Iterator<Item = &'a PathBuf>,
+) -> Vec<(String, String)> {
+    let mut names: Vec<(String, String)> = paths
+        .filter_map(|p| {
+            let inside: Vec<String> = p
+                .strip_prefix(root)
+                .ok()?
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let name = if inside.is_empty() {
+                ZIP_NAME.to_string()
+            } else {
+                format!("{ZIP_NAME}:{}", inside.join("/"))
+            };
+            Some((p.display().to_string(), name))
+        })
+        .collect();
+    names.sort_by_key(|(path, _)| std::cmp::Reverse(path.len()));
     let root = root.display().to_string();
-    let inside = format!("{root}{}", std::path::MAIN_SEPARATOR);
-    text.replace(&inside, &format!("{ZIP_NAME}:"))
-        .replace(&root, ZIP_NAME)
+    names.push((
+        format!("{root}{}", std::path::MAIN_SEPARATOR),
+        format!("{ZIP_NAME}:"),
+    ));
+    names.push((root, ZIP_NAME.to_string()));
+    names
+}
+
+/// `text` with every path of the unpacked zip in it shown as in the upload.
+fn shown_in_upload(text: &str, names: &[(String, String)]) -> String {
+    names.iter().fold(text.to_string(), |text, (path, name)| {
+        if text.contains(path.as_str()) {
+            text.replace(path.as_str(), name)
+        } else {
+            text
+        }
+    })
 }
 
 /// The files of one host folder (not its sub-folders) as a zip whose one
@@ -417,11 +453,7 @@ mod tests {
         let z = zip_of(&[("web01/software.reg.gz", gz), ("web01/software.reg", REG)]);
         let c = read_collected(&z, None, ZipLimits::default(), &readers()).unwrap();
         assert_eq!(c.facts.build(), Some(17763));
-        let sep = std::path::MAIN_SEPARATOR;
-        assert_eq!(
-            c.warnings[0].file,
-            format!("upload.zip:web01{sep}software.reg.gz")
-        );
+        assert_eq!(c.warnings[0].file, "upload.zip:web01/software.reg.gz");
         assert!(
             c.warnings[0].message.contains("not unpacked"),
             "{:?}",
@@ -442,17 +474,10 @@ mod tests {
         let z = zip_of(&[("web01/empty.txt", b""), ("web01/software.reg", REG)]);
         let c = read_collected(&z, None, limits, &readers).unwrap();
         assert_eq!(c.facts.host, "web01");
-        let sep = std::path::MAIN_SEPARATOR;
-        assert_eq!(
-            c.warnings[0].file,
-            format!("upload.zip:web01{sep}empty.txt")
-        );
+        assert_eq!(c.warnings[0].file, "upload.zip:web01/empty.txt");
         let texts = format!("{:?} {:?}", c.warnings, c.facts.sources);
         assert!(!texts.contains(PREFIX), "{texts}");
-        assert!(
-            texts.contains(&format!("upload.zip:web01{sep}software.reg")),
-            "{texts}"
-        );
+        assert!(texts.contains("upload.zip:web01/software.reg"), "{texts}");
     }
 
     proptest::proptest! {
