@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+use acsready_intake::upload::ZipLimits;
 use acsready_rules::Rules;
 use acsready_server::{auth, Config, Limits, Scope, SqliteStore, Store};
 use anyhow::{Context, Result};
@@ -40,6 +41,22 @@ pub struct ServeArgs {
     /// Largest zip of POST /api/v1/collected, in bytes (larger: 413)
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
     pub max_upload: usize,
+
+    /// Largest size of a zip's files together once unpacked, in bytes (larger: 413)
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    pub max_unpacked: u64,
+
+    /// Largest size of one file of a zip once unpacked, in bytes (larger: 413)
+    #[arg(long, value_name = "BYTES", default_value_t = 128 << 20)]
+    pub max_unpacked_file: u64,
+
+    /// Largest ratio of a zip's file to its compressed size, for files over 1 MiB (larger: 413)
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_zip_ratio: u64,
+
+    /// Bytes that uploads may hold at once, zips and unpacked files together (beyond: 503, Retry-After) [default: 1 GiB, or one upload at most if larger]
+    #[arg(long, value_name = "BYTES")]
+    pub upload_budget: Option<u64>,
 
     #[command(flatten)]
     pub rules: RulesArg,
@@ -96,7 +113,15 @@ pub fn serve(args: &ServeArgs, rules: Rules) -> Result<u8> {
     let limits = Limits {
         max_body: args.max_body,
         max_upload: args.max_upload,
-        ..Limits::default()
+        zip: ZipLimits {
+            max_unpacked: args.max_unpacked,
+            max_file: args.max_unpacked_file,
+            max_ratio: args.max_zip_ratio,
+            ..ZipLimits::default()
+        },
+        upload_budget: args
+            .upload_budget
+            .unwrap_or_else(|| (args.max_upload as u64 + args.max_unpacked).max(1 << 30)),
     };
     acsready_server::serve(Config {
         db: args.db.path(),
