@@ -1,18 +1,22 @@
-//! Per-client fairness: how many ingest requests each client address has
-//! in flight, so slow clients cannot hold every ingest slot.
+//! Per-client fairness: each client address has at most a few ingest
+//! requests in flight; its others wait for their turn, so slow clients hold
+//! up themselves and cannot take every ingest slot.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 
-/// Ingest requests in flight per client address.
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Turns in flight per client address.
 #[derive(Default)]
 pub struct Clients {
-    busy: Mutex<HashMap<IpAddr, usize>>,
+    turns: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
 }
 
-/// One ingest request of a client; dropping it ends the request's turn.
+/// One request's turn; dropping it lets the client's next request in.
 pub struct Turn {
+    permit: Option<OwnedSemaphorePermit>,
     clients: Arc<Clients>,
     key: IpAddr,
 }
@@ -21,39 +25,47 @@ pub struct Turn {
 /// machine usually holds a whole /64).
 pub fn client_key(ip: IpAddr) -> IpAddr {
     match ip.to_canonical() {
-        IpAddr::V6(v6) => {
-            IpAddr::V6(Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64)))
-        }
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64))),
         v4 => v4,
     }
 }
 
 impl Clients {
-    /// A turn for `ip` when it has fewer than `max` ingest requests in
-    /// flight; `max` 0: no limit.
-    pub fn enter(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<Turn> {
-        let key = client_key(ip);
-        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
-        let n = busy.entry(key).or_insert(0);
-        if max > 0 && *n >= max {
+    /// Waits until `ip` has fewer than `max` turns (`max` 0: no limit).
+    pub async fn enter(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<Turn> {
+        if max == 0 {
             return None;
         }
-        *n += 1;
+        let key = client_key(ip);
+        let turns = {
+            let mut map = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(key)
+                .or_insert_with(|| Arc::new(Semaphore::new(max)))
+                .clone()
+        };
+        // The semaphore is never closed.
+        let permit = turns.acquire_owned().await.ok()?;
         Some(Turn {
+            permit: Some(permit),
             clients: self.clone(),
             key,
         })
+    }
+
+    #[cfg(test)]
+    fn known(&self) -> usize {
+        self.turns.lock().map_or(0, |m| m.len())
     }
 }
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        let mut busy = self.clients.busy.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = busy.get_mut(&self.key) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                busy.remove(&self.key);
-            }
+        drop(self.permit.take());
+        let mut map = self.clients.turns.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget a client nobody holds or waits for (clones are made under
+        // this lock, so none can appear meanwhile).
+        if map.get(&self.key).is_some_and(|s| Arc::strong_count(s) == 1) {
+            map.remove(&self.key);
         }
     }
 }
@@ -61,19 +73,27 @@ impl Drop for Turn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
-    #[test]
-    fn each_client_gets_at_most_max_turns_and_gets_them_back() {
+    #[tokio::test]
+    async fn each_client_gets_at_most_max_turns_and_others_are_not_held_up() {
         let clients = Arc::new(Clients::default());
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
-        let first = clients.enter(a, 2).expect("1st");
-        let _second = clients.enter(a, 2).expect("2nd");
-        assert!(clients.enter(a, 2).is_none());
-        assert!(clients.enter(b, 2).is_some(), "another client is not held up");
+        let first = clients.enter(a, 2).await.expect("1st");
+        let second = clients.enter(a, 2).await.expect("2nd");
+        let third = tokio::time::timeout(Duration::from_millis(50), clients.enter(a, 2)).await;
+        assert!(third.is_err(), "a third turn waits");
+        let other = tokio::time::timeout(Duration::from_secs(5), clients.enter(b, 2)).await;
+        assert!(matches!(other, Ok(Some(_))), "another client is not held up");
+        drop(other);
         drop(first);
-        assert!(clients.enter(a, 2).is_some());
-        assert!(clients.enter(a, 0).is_some(), "0: no limit");
+        let third = tokio::time::timeout(Duration::from_secs(5), clients.enter(a, 2)).await;
+        assert!(matches!(third, Ok(Some(_))), "the turn came back");
+        drop(third);
+        drop(second);
+        assert_eq!(clients.known(), 0, "clients without requests are forgotten");
+        assert!(clients.enter(a, 0).await.is_none(), "0: no limit");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Connections: the accept loop and its limits — header, body and idle
-//! timeouts, a cap on open connections, a cap on each client's ingest
-//! requests in flight. See "Limits and timeouts" in docs/server.md.
+//! timeouts, a cap on open connections, a share of the ingest requests
+//! in flight for each client. See "Limits and timeouts" in docs/server.md.
 
 mod activity;
 mod body;
@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::Method;
 use axum::response::Response;
 use axum::Router;
 use hyper::body::Incoming;
@@ -43,8 +43,8 @@ pub struct ConnLimits {
     pub idle_timeout: Duration,
     /// Connections open at once; more are answered 503 and closed.
     pub max_connections: usize,
-    /// Ingest requests in flight per client address (IPv6: per /64); more
-    /// are answered 429. 0: no limit.
+    /// Ingest requests in flight per client address (IPv6: per /64); its
+    /// others wait for their turn. 0: no limit.
     pub ingest_per_client: usize,
 }
 
@@ -251,32 +251,11 @@ async fn request(
     let ingest = req.method() == Method::POST && INGEST_PATHS.contains(&req.uri().path());
     let req = req.map(|b| Body::new(body::Deadline::new(Body::new(b), limits.body_timeout)));
     let _turn = if ingest {
-        match clients.enter(peer, limits.ingest_per_client) {
-            Some(turn) => Some(turn),
-            None => return Ok(too_many(limits.ingest_per_client)),
-        }
+        clients.enter(peer, limits.ingest_per_client).await
     } else {
         None
     };
     app.call(req).await
-}
-
-/// 429: this client already has its share of ingest requests in flight.
-fn too_many(max: usize) -> Response {
-    let mut res = crate::api::error(
-        StatusCode::TOO_MANY_REQUESTS,
-        format!(
-            "this client already has {max} ingest requests in flight (--ingest-per-client); retry when one is answered"
-        ),
-    );
-    let h = res.headers_mut();
-    h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
 }
 
 #[cfg(test)]
