@@ -61,7 +61,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = DEFAULTS.max_connections as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
 
-    /// Ingest requests in flight per client address (IPv6: per /64); its others wait their turn; 0: no limit
+    /// Ingest request bodies received at once per client address (IPv6: per /64); its other requests wait their turn; 0: no limit
     #[arg(long, value_name = "N", default_value_t = DEFAULTS.ingest_per_client)]
     pub ingest_per_client: usize,
 

@@ -1,6 +1,6 @@
 //! Per-client fairness: each client address has at most a few ingest
-//! requests in flight; its others wait for their turn, so slow clients hold
-//! up themselves and cannot take every ingest slot.
+//! request bodies being received; its other requests wait for their turn,
+//! so slow senders hold up themselves and cannot take every ingest slot.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
@@ -64,7 +64,10 @@ impl Drop for Turn {
         let mut map = self.clients.turns.lock().unwrap_or_else(|p| p.into_inner());
         // Forget a client nobody holds or waits for (clones are made under
         // this lock, so none can appear meanwhile).
-        if map.get(&self.key).is_some_and(|s| Arc::strong_count(s) == 1) {
+        if map
+            .get(&self.key)
+            .is_some_and(|s| Arc::strong_count(s) == 1)
+        {
             map.remove(&self.key);
         }
     }
@@ -85,7 +88,10 @@ mod tests {
         let third = tokio::time::timeout(Duration::from_millis(50), clients.enter(a, 2)).await;
         assert!(third.is_err(), "a third turn waits");
         let other = tokio::time::timeout(Duration::from_secs(5), clients.enter(b, 2)).await;
-        assert!(matches!(other, Ok(Some(_))), "another client is not held up");
+        assert!(
+            matches!(other, Ok(Some(_))),
+            "another client is not held up"
+        );
         drop(other);
         drop(first);
         let third = tokio::time::timeout(Duration::from_secs(5), clients.enter(a, 2)).await;

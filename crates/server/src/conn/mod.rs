@@ -43,8 +43,8 @@ pub struct ConnLimits {
     pub idle_timeout: Duration,
     /// Connections open at once; more are answered 503 and closed.
     pub max_connections: usize,
-    /// Ingest requests in flight per client address (IPv6: per /64); its
-    /// others wait for their turn. 0: no limit.
+    /// Ingest request bodies received at once per client address (IPv6:
+    /// per /64); its other requests wait for their turn. 0: no limit.
     pub ingest_per_client: usize,
 }
 
@@ -239,8 +239,8 @@ async fn connection(
     }
 }
 
-/// One request: its body under the body timeout; an ingest request only
-/// within its client's share.
+/// One request: its body under the body timeout; an ingest request's body
+/// read only within its client's share.
 async fn request(
     req: Request<Incoming>,
     mut app: Router,
@@ -249,12 +249,12 @@ async fn request(
     limits: ConnLimits,
 ) -> Result<Response, Infallible> {
     let ingest = req.method() == Method::POST && INGEST_PATHS.contains(&req.uri().path());
-    let req = req.map(|b| Body::new(body::Deadline::new(Body::new(b), limits.body_timeout)));
-    let _turn = if ingest {
+    let turn = if ingest {
         clients.enter(peer, limits.ingest_per_client).await
     } else {
         None
     };
+    let req = req.map(|b| Body::new(body::Deadline::new(Body::new(b), limits.body_timeout, turn)));
     app.call(req).await
 }
 
