@@ -138,6 +138,9 @@ fn slow_bodies_are_cut_and_hold_up_only_their_own_client() {
             c
         })
         .collect();
+    // Let the server take them in (a shorter wait only makes this test
+    // weaker, never fail).
+    std::thread::sleep(Duration::from_secs(1));
     // Another client's ingest is answered while they trickle.
     let line = facts("fair-01", 6414, None);
     let mut other = connect_from(&server, "127.0.0.2");
