@@ -11,29 +11,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use harness::{bin, facts, token, Server};
+use harness::{bin, empty_server_with, facts, Server};
 
 const NDJSON: &str = "application/x-ndjson";
-
-struct Setup {
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-    ingest: String,
-    read: String,
-}
-
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fleet.db");
-    let ingest = token(&db, "ingest");
-    let read = token(&db, "read");
-    Setup {
-        _dir: dir,
-        db,
-        ingest,
-        read,
-    }
-}
 
 fn addr(server: &Server) -> SocketAddr {
     server
@@ -94,8 +74,7 @@ fn head(method: &str, path: &str, token: &str, extra: &str) -> String {
 
 #[test]
 fn a_client_trickling_its_headers_is_cut_after_the_header_timeout() {
-    let s = setup();
-    let server = Server::start(&s.db, &["--header-timeout", "1"]);
+    let (_dir, server, _, _) = empty_server_with(&["--header-timeout", "1"]);
     let mut slow = connect(&server);
     slow.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n")
         .unwrap();
@@ -120,8 +99,7 @@ fn a_client_trickling_its_headers_is_cut_after_the_header_timeout() {
 
 #[test]
 fn slow_bodies_are_cut_and_hold_up_only_their_own_client() {
-    let s = setup();
-    let server = Server::start(&s.db, &["--body-timeout", "3"]);
+    let (_dir, server, ingest, read) = empty_server_with(&["--body-timeout", "3"]);
     // More trickling requests from one client than the server has ingest
     // slots (64): without a share per client they would hold every slot.
     let mut slow: Vec<TcpStream> = (0..70)
@@ -130,7 +108,7 @@ fn slow_bodies_are_cut_and_hold_up_only_their_own_client() {
             let h = head(
                 "POST",
                 "/api/v1/facts",
-                &s.ingest,
+                &ingest,
                 "Content-Type: application/x-ndjson\r\nContent-Length: 1000\r\n",
             );
             c.write_all(h.as_bytes()).unwrap();
@@ -147,7 +125,7 @@ fn slow_bodies_are_cut_and_hold_up_only_their_own_client() {
     let h = head(
         "POST",
         "/api/v1/facts",
-        &s.ingest,
+        &ingest,
         &format!(
             "Content-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n",
             line.len()
@@ -184,14 +162,14 @@ fn slow_bodies_are_cut_and_hold_up_only_their_own_client() {
     assert!(text.starts_with("HTTP/1.1 400"), "{text}");
     assert!(text.contains("within 3 s"), "{text}");
     drop(slow);
-    let stored = server.get_json("/api/v1/hosts", &s.read);
+    let stored = server.get_json("/api/v1/hosts", &read);
     assert_eq!(stored["total"], 1, "{stored}");
 }
 
 #[test]
 fn idle_keep_alive_connections_are_closed() {
-    let s = setup();
-    let server = Server::start(&s.db, &["--idle-timeout", "1", "--header-timeout", "30"]);
+    let (_dir, server, _, _) =
+        empty_server_with(&["--idle-timeout", "1", "--header-timeout", "30"]);
     let mut idle = connect(&server);
     idle.write_all(b"GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .unwrap();
@@ -211,8 +189,8 @@ fn idle_keep_alive_connections_are_closed() {
 
 #[test]
 fn connections_beyond_the_cap_are_refused_and_the_server_stays_up() {
-    let s = setup();
-    let server = Server::start(&s.db, &["--max-connections", "4", "--header-timeout", "30"]);
+    let (_dir, server, _, read) =
+        empty_server_with(&["--max-connections", "4", "--header-timeout", "30"]);
     let held: Vec<TcpStream> = (0..4).map(|_| connect(&server)).collect();
     // Connection 5 is answered 503 (or just closed), not served.
     let mut fifth = connect(&server);
@@ -231,7 +209,7 @@ fn connections_beyond_the_cap_are_refused_and_the_server_stays_up() {
     server.eventually("served again", || {
         server.get("/api/v1/health", None).0 == 200
     });
-    let _ = server.get("/api/v1/summary", Some(&s.read));
+    assert_eq!(server.get("/api/v1/summary", Some(&read)).0, 200);
 }
 
 /// The server's peak resident memory (VmHWM), in KiB.
@@ -249,8 +227,7 @@ fn peak_kib(server: &Server) -> u64 {
 #[test]
 fn the_csv_report_of_thousands_of_hosts_is_streamed_whole() {
     const HOSTS: usize = 20_000;
-    let s = setup();
-    let server = Server::start(&s.db, &[]);
+    let (_dir, server, ingest, read) = empty_server_with(&[]);
     let lines: Vec<String> = (0..HOSTS)
         .map(|i| facts(&format!("csv-{i:05}"), 1000 + (i % 7000) as u32, None))
         .collect();
@@ -258,12 +235,12 @@ fn the_csv_report_of_thousands_of_hosts_is_streamed_whole() {
     // measured against.
     for chunk in lines.chunks(500) {
         let body = chunk.join("\n");
-        let (status, text) = server.post("/api/v1/facts", Some(&s.ingest), NDJSON, body.as_bytes());
+        let (status, text) = server.post("/api/v1/facts", Some(&ingest), NDJSON, body.as_bytes());
         assert_eq!(status, 200, "{text}");
     }
     #[cfg(target_os = "linux")]
     let before = peak_kib(&server);
-    let (status, served) = server.get("/api/v1/report.csv", Some(&s.read));
+    let (status, served) = server.get("/api/v1/report.csv", Some(&read));
     assert_eq!(status, 200, "{served}");
     #[cfg(target_os = "linux")]
     {
