@@ -118,7 +118,8 @@ pub async fn serve(
     limits: ConnLimits,
     stop: impl Future<Output = ()>,
 ) {
-    let open = Arc::new(Semaphore::new(limits.max_connections));
+    let max = limits.max_connections.clamp(1, u32::MAX as usize);
+    let open = Arc::new(Semaphore::new(max.min(Semaphore::MAX_PERMITS)));
     let clients = Arc::new(Clients::default());
     let (stopping, stop_rx) = watch::channel(false);
     let mut refused = Throttled::new(Duration::from_secs(10));
@@ -162,8 +163,9 @@ pub async fn serve(
             drop(permit);
         });
     }
+    drop(listener);
     let _ = stopping.send(true);
-    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let all = u32::try_from(max.min(Semaphore::MAX_PERMITS)).unwrap_or(u32::MAX);
     if tokio::time::timeout(DRAIN, open.acquire_many(all))
         .await
         .is_err()
