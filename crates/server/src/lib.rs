@@ -7,7 +7,9 @@
 
 pub mod api;
 pub mod auth;
+mod chunked;
 mod clock;
+pub mod conn;
 pub mod ingest;
 mod reassess;
 pub mod store;
@@ -20,6 +22,7 @@ use acsready_rules::Rules;
 
 pub use acsready_intake::Readers;
 pub use api::Limits;
+pub use conn::ConnLimits;
 pub use store::{Scope, SqliteStore, Store, StoreError};
 
 /// How to run the server.
@@ -28,6 +31,8 @@ pub struct Config {
     /// "127.0.0.1:8080"; port 0 picks a free port.
     pub listen: String,
     pub limits: Limits,
+    /// Timeouts and connection caps.
+    pub connections: ConnLimits,
     pub rules: Rules,
 }
 
@@ -106,9 +111,7 @@ async fn run(config: Config) -> Result<(), ServerError> {
     tracing::info!(db = %config.db.display(), rules = %rules.rules_version, "store open");
     eprintln!("listening on http://{addr}");
     let background = tokio::spawn(reassess::stale_hosts(store.clone(), rules.clone()));
-    axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    conn::serve(listener, api::router(state), config.connections, shutdown()).await;
     background.abort();
     tracing::info!("stopped");
     Ok(())
