@@ -244,11 +244,13 @@ fn the_csv_report_of_thousands_of_hosts_is_streamed_whole() {
     assert_eq!(status, 200, "{served}");
     #[cfg(target_os = "linux")]
     {
-        // The whole report is several MB; written a page at a time, the peak
-        // grows by far less.
+        // The whole report is several MB; held whole it would raise the peak
+        // by about twice its size (the text and its copy in the answer).
+        // Written a page at a time, the peak grows by less than the report
+        // (SQLite's page cache and the checkpointer take some too).
         let grown = peak_kib(&server).saturating_sub(before);
         assert!(
-            (grown as usize) < served.len() / 1024 / 2,
+            (grown as usize) < served.len() / 1024,
             "peak memory grew by {grown} KiB for a {} KiB report",
             served.len() / 1024
         );
