@@ -36,6 +36,37 @@ pub struct PushArgs {
     /// Seconds to wait for one upload
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub timeout: u64,
+
+    /// Times to send a folder again when the server is busy (503 or 429), each after the wait
+    /// its Retry-After asks (at most 60 s); 0: never
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub retries: u32,
+}
+
+/// The longest wait for a busy server that `push` honours, whatever its
+/// Retry-After says.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+
+/// How long to wait before sending again after an answer of `status` with
+/// `retry_after` (seconds), on attempt `attempt` (0-based) of `retries`;
+/// `None`: do not send again. A busy server (503, 429) is waited for; any
+/// other answer is final.
+fn retry_wait(
+    status: u16,
+    retry_after: Option<&str>,
+    attempt: u32,
+    retries: u32,
+) -> Option<Duration> {
+    if !matches!(status, 429 | 503) || attempt >= retries {
+        return None;
+    }
+    let asked = retry_after
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(
+            Duration::from_secs(2 << attempt.min(4)),
+            Duration::from_secs,
+        );
+    Some(asked.min(MAX_RETRY_WAIT))
 }
 
 /// The most bytes a token file may have.
@@ -91,7 +122,7 @@ pub fn push(args: &PushArgs) -> Result<u8> {
     let mut accepted = 0;
     let mut out = io::stdout().lock();
     for dir in folders {
-        match send(&agent, &url, &token, &dir) {
+        match send(&agent, &url, &token, &dir, args.retries) {
             Ok(answer) => {
                 accepted += 1;
                 writeln!(out, "{}: {answer}", dir.display())?;
@@ -114,15 +145,36 @@ pub fn push(args: &PushArgs) -> Result<u8> {
     })
 }
 
-/// Posts one folder; the server's answer in one line, or why it failed.
-fn send(agent: &ureq::Agent, url: &str, token: &str, dir: &Path) -> Result<String> {
+/// Posts one folder, again while the server is busy; the server's answer
+/// in one line, or why it failed.
+fn send(agent: &ureq::Agent, url: &str, token: &str, dir: &Path, retries: u32) -> Result<String> {
     let zip = zip_folder(dir)?;
-    let mut res = agent
-        .post(url)
-        .header("Authorization", &format!("Bearer {token}"))
-        .content_type("application/zip")
-        .send(&zip[..])
-        .with_context(|| format!("cannot reach {url}"))?;
+    let mut attempt = 0;
+    let mut res = loop {
+        let res = agent
+            .post(url)
+            .header("Authorization", &format!("Bearer {token}"))
+            .content_type("application/zip")
+            .send(&zip[..])
+            .with_context(|| format!("cannot reach {url}"))?;
+        let retry_after = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok());
+        match retry_wait(res.status().as_u16(), retry_after, attempt, retries) {
+            Some(wait) => {
+                eprintln!(
+                    "acsready: {}: the server is busy ({}); sending again in {} s",
+                    dir.display(),
+                    res.status().as_u16(),
+                    wait.as_secs()
+                );
+                std::thread::sleep(wait);
+                attempt += 1;
+            }
+            None => break res,
+        }
+    };
     let status = res.status().as_u16();
     let body = res.body_mut().read_to_string().unwrap_or_default();
     let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
@@ -136,4 +188,34 @@ fn send(agent: &ureq::Agent, url: &str, token: &str, dir: &Path) -> Result<Strin
         "accepted as host {host}{}",
         if dup { " (already stored)" } else { "" }
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_server_is_waited_for_as_it_asks_then_given_up() {
+        assert_eq!(
+            retry_wait(503, Some("10"), 0, 5),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            retry_wait(429, Some(" 1 "), 4, 5),
+            Some(Duration::from_secs(1))
+        );
+        // Past the longest wait, or without a usable Retry-After.
+        assert_eq!(retry_wait(503, Some("3600"), 0, 5), Some(MAX_RETRY_WAIT));
+        assert_eq!(retry_wait(503, None, 0, 5), Some(Duration::from_secs(2)));
+        assert_eq!(
+            retry_wait(503, Some("soon"), 2, 5),
+            Some(Duration::from_secs(8))
+        );
+        // Out of tries, told not to retry, or an answer that is final.
+        assert_eq!(retry_wait(503, Some("1"), 5, 5), None);
+        assert_eq!(retry_wait(503, Some("1"), 0, 0), None);
+        for final_status in [200, 400, 401, 413, 422, 500] {
+            assert_eq!(retry_wait(final_status, Some("1"), 0, 5), None);
+        }
+    }
 }
