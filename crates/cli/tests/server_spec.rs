@@ -24,40 +24,11 @@ fn conforms(doc: &Value, method: &str, template: &str, status: u16, body: &str) 
     }
 }
 
-/// The schema of a query parameter of an operation, `$ref`s followed.
-fn parameter<'a>(doc: &'a Value, template: &str, method: &str, name: &str) -> &'a Value {
-    let follow = |p: &'a Value| match p["$ref"].as_str() {
-        Some(r) => r
-            .trim_start_matches("#/")
-            .split('/')
-            .fold(doc, |v, k| &v[k]),
-        None => p,
-    };
-    doc["paths"][template][method]["parameters"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(follow)
-        .find(|p| p["name"] == name)
-        .map(|p| &p["schema"])
-        .unwrap_or_else(|| panic!("{method} {template} has no parameter {name}"))
-}
-
 #[test]
 fn limit_and_offset_above_their_maximum_are_refused_not_clamped() {
     let s = setup();
     let server = Server::start(&s.db, &[]);
     let doc = server.get_json("/api/v1/openapi.json", &s.read);
-    let limit = parameter(&doc, "/api/v1/hosts", "get", "limit");
-    let offset = parameter(&doc, "/api/v1/hosts", "get", "offset");
-    assert_eq!(
-        (limit["minimum"].as_u64(), limit["maximum"].as_u64()),
-        (Some(0), Some(1000))
-    );
-    assert_eq!(
-        (offset["minimum"].as_u64(), offset["maximum"].as_u64()),
-        (Some(0), Some(1_000_000_000))
-    );
     for query in [
         "limit=1000",
         "limit=0",
@@ -121,8 +92,6 @@ fn lang_is_en_or_ja_and_nothing_else() {
         ("/api/v1/summary", "/api/v1/summary"),
         ("/api/v1/report.csv", "/api/v1/report.csv"),
     ] {
-        let lang = parameter(&doc, template, "get", "lang");
-        assert_eq!(lang["enum"], serde_json::json!(["en", "ja"]), "{template}");
         for good in ["en", "ja", ""] {
             let (status, body) = server.get(&format!("{path}?lang={good}"), Some(&s.read));
             assert_eq!(status, 200, "{path}?lang={good}: {body}");
@@ -218,10 +187,6 @@ fn host_names_the_document_allows_are_the_ones_stored() {
     );
     assert_eq!(status, 400, "{body}");
     conforms(&doc, "post", "/api/v1/collected", status, &body);
-    assert_eq!(
-        parameter(&doc, "/api/v1/collected", "post", "host")["maxLength"],
-        255
-    );
 }
 
 #[test]

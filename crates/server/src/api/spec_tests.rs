@@ -65,6 +65,12 @@ fn the_documents_limits_are_the_servers() {
     let host = &doc["components"]["schemas"]["HostFacts"]["properties"]["host"];
     assert_eq!(host["maxLength"].as_u64(), Some(MAX_HOST_BYTES as u64));
     assert_eq!(host["minLength"].as_u64(), Some(1));
+    // No control character, as `check_text` (char::is_control: Cc).
+    assert_eq!(host["pattern"], "^[^\\u0000-\\u001F\\u007F-\\u009F]*$");
+    assert!((0..=0x10FFFFu32)
+        .filter_map(char::from_u32)
+        .filter(|c| c.is_control())
+        .all(|c| matches!(c as u32, 0..=0x1F | 0x7F..=0x9F)));
     let upload_host = query_schema(&doc, "/api/v1/collected", "post", "host");
     assert_eq!(upload_host["maxLength"], host["maxLength"]);
     let responses = &doc["components"]["responses"];
