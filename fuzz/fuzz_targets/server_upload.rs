@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let limits = ZipLimits {
         max_entries: 64,
         max_unpacked: 1 << 20,
+        ..ZipLimits::default()
     };
     let _ = unpack(data, &root, limits);
     let entries: Vec<_> = std::fs::read_dir(outer.path())

@@ -2,9 +2,11 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
+use acsready_intake::upload::ZipLimits;
 use acsready_rules::Rules;
-use acsready_server::{auth, Config, Limits, Scope, SqliteStore, Store};
+use acsready_server::{auth, Config, ConnLimits, Limits, Scope, SqliteStore, Store};
 use anyhow::{Context, Result};
 
 use crate::evidence_args::RulesArg;
@@ -24,6 +26,9 @@ impl DbArg {
     }
 }
 
+/// The defaults of the connection options.
+const DEFAULTS: ConnLimits = ConnLimits::DEFAULT;
+
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     #[command(flatten)]
@@ -40,6 +45,42 @@ pub struct ServeArgs {
     /// Largest zip of POST /api/v1/collected, in bytes (larger: 413)
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
     pub max_upload: usize,
+
+    /// Largest size of a zip's files together once unpacked, in bytes (larger: 413)
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    pub max_unpacked: u64,
+
+    /// Largest size of one file of a zip once unpacked, in bytes (larger: 413)
+    #[arg(long, value_name = "BYTES", default_value_t = 128 << 20)]
+    pub max_unpacked_file: u64,
+
+    /// Largest ratio of a zip's file to its compressed size, for files over 1 MiB (larger: 413)
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_zip_ratio: u64,
+
+    /// Bytes that uploads may hold at once, zips and unpacked files together (beyond: 503, Retry-After) [default: 1 GiB, or one upload at most if larger]
+    #[arg(long, value_name = "BYTES")]
+    pub upload_budget: Option<u64>,
+
+    /// Seconds within which a request's headers must arrive (idle keep-alive connections close after it too)
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULTS.header_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+
+    /// Seconds within which a request's body must arrive, once the server reads it (late: 400, closed)
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULTS.body_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout: u64,
+
+    /// Seconds without a byte in either direction after which a connection is closed
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULTS.idle_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
+
+    /// Connections open at once; more are answered 503 and closed
+    #[arg(long, value_name = "N", default_value_t = DEFAULTS.max_connections as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+
+    /// Ingest request bodies received at once per client address (IPv6: per /64); its other requests wait their turn; 0: no limit
+    #[arg(long, value_name = "N", default_value_t = DEFAULTS.ingest_per_client)]
+    pub ingest_per_client: usize,
 
     #[command(flatten)]
     pub rules: RulesArg,
@@ -96,12 +137,27 @@ pub fn serve(args: &ServeArgs, rules: Rules) -> Result<u8> {
     let limits = Limits {
         max_body: args.max_body,
         max_upload: args.max_upload,
-        ..Limits::default()
+        zip: ZipLimits {
+            max_unpacked: args.max_unpacked,
+            max_file: args.max_unpacked_file,
+            max_ratio: args.max_zip_ratio,
+            ..ZipLimits::default()
+        },
+        upload_budget: args
+            .upload_budget
+            .unwrap_or_else(|| (args.max_upload as u64 + args.max_unpacked).max(1 << 30)),
     };
     acsready_server::serve(Config {
         db: args.db.path(),
         listen: args.listen.clone(),
         limits,
+        connections: ConnLimits {
+            header_timeout: Duration::from_secs(args.header_timeout),
+            body_timeout: Duration::from_secs(args.body_timeout),
+            idle_timeout: Duration::from_secs(args.idle_timeout),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            ingest_per_client: args.ingest_per_client,
+        },
         rules,
     })?;
     Ok(EXIT_READY)

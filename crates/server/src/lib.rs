@@ -7,7 +7,9 @@
 
 pub mod api;
 pub mod auth;
+mod chunked;
 mod clock;
+pub mod conn;
 pub mod ingest;
 mod reassess;
 pub mod store;
@@ -20,6 +22,7 @@ use acsready_rules::Rules;
 
 pub use acsready_intake::Readers;
 pub use api::Limits;
+pub use conn::ConnLimits;
 pub use store::{Scope, SqliteStore, Store, StoreError};
 
 /// How to run the server.
@@ -28,6 +31,8 @@ pub struct Config {
     /// "127.0.0.1:8080"; port 0 picks a free port.
     pub listen: String,
     pub limits: Limits,
+    /// Timeouts and connection caps.
+    pub connections: ConnLimits,
     pub rules: Rules,
 }
 
@@ -39,6 +44,23 @@ pub enum ServerError {
     Listen { addr: String, cause: std::io::Error },
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Config(String),
+    #[error("cannot prepare the upload folder {folder}: {cause}")]
+    Uploads {
+        folder: String,
+        cause: std::io::Error,
+    },
+}
+
+/// The folder uploads are unpacked in: `<database>-uploads`, beside the
+/// database (as SQLite's `-wal` file). Each upload has its own folder in it
+/// ([`acsready_intake::upload::PREFIX`]…); the ones a killed server left
+/// are removed at start.
+pub fn uploads_folder(db: &std::path::Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push("-uploads");
+    db.with_file_name(name)
 }
 
 /// Runs the server until Ctrl-C (or SIGTERM). Prints `listening on
@@ -52,7 +74,24 @@ pub fn serve(config: Config) -> Result<(), ServerError> {
 }
 
 async fn run(config: Config) -> Result<(), ServerError> {
+    let limits = &config.limits;
+    let worst = limits.max_upload as u64 + limits.zip.max_unpacked;
+    if limits.upload_budget < worst {
+        return Err(ServerError::Config(format!(
+            "--upload-budget ({}) must hold one upload at least: --max-upload + --max-unpacked = {worst} bytes",
+            limits.upload_budget
+        )));
+    }
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.db)?);
+    let folder = uploads_folder(&config.db);
+    let (spool, stale) =
+        acsready_intake::upload::Spool::open(&folder).map_err(|cause| ServerError::Uploads {
+            folder: folder.display().to_string(),
+            cause,
+        })?;
+    if stale > 0 {
+        tracing::info!(folder = %folder.display(), stale, "removed uploads left by an earlier run");
+    }
     let rules = Arc::new(config.rules);
     let state = Arc::new(api::AppState {
         store: store.clone(),
@@ -60,6 +99,7 @@ async fn run(config: Config) -> Result<(), ServerError> {
         rules: rules.clone(),
         limits: config.limits,
         ingest_slots: tokio::sync::Semaphore::new(api::INGEST_SLOTS),
+        uploads: api::Uploads::new(spool, config.limits.upload_budget),
     });
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -71,9 +111,7 @@ async fn run(config: Config) -> Result<(), ServerError> {
     tracing::info!(db = %config.db.display(), rules = %rules.rules_version, "store open");
     eprintln!("listening on http://{addr}");
     let background = tokio::spawn(reassess::stale_hosts(store.clone(), rules.clone()));
-    axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    conn::serve(listener, api::router(state), config.connections, shutdown()).await;
     background.abort();
     tracing::info!("stopped");
     Ok(())

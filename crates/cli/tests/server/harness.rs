@@ -223,11 +223,17 @@ pub fn json(body: &str) -> Value {
 /// value lives), with an ingest and a read token.
 #[allow(dead_code)] // not every test file that includes this one uses it
 pub fn empty_server() -> (tempfile::TempDir, Server, String, String) {
+    empty_server_with(&[])
+}
+
+/// [`empty_server`] started with extra arguments.
+#[allow(dead_code)]
+pub fn empty_server_with(extra: &[&str]) -> (tempfile::TempDir, Server, String, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("fleet.db");
     let ingest = token(&db, "ingest");
     let read = token(&db, "read");
-    let server = Server::start(&db, &[]);
+    let server = Server::start(&db, extra);
     (dir, server, ingest, read)
 }
 

@@ -22,6 +22,7 @@ use serde_json::json;
 use crate::auth::{self, Caller, Credentials, Denied, SESSION_COOKIE};
 use crate::store::{Scope, Store, StoreError};
 use acsready_intake::Readers;
+pub use write::Uploads;
 
 /// The OpenAPI 3 description of the API.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -34,6 +35,9 @@ pub struct Limits {
     /// `POST /api/v1/collected` (the zip as sent).
     pub max_upload: usize,
     pub zip: acsready_intake::upload::ZipLimits,
+    /// Bytes that uploads being unpacked may hold at once, zips and
+    /// unpacked files together (see [`Uploads`]).
+    pub upload_budget: u64,
 }
 
 impl Default for Limits {
@@ -42,6 +46,7 @@ impl Default for Limits {
             max_body: 16 << 20,
             max_upload: 256 << 20,
             zip: Default::default(),
+            upload_budget: 1 << 30,
         }
     }
 }
@@ -55,6 +60,7 @@ pub struct AppState {
     /// Ingest requests read and parsed at once; the others wait their turn,
     /// so memory stays bounded however many clients send large bodies.
     pub ingest_slots: tokio::sync::Semaphore,
+    pub uploads: Uploads,
 }
 
 /// Ingest requests read and parsed at once.

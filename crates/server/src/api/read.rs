@@ -6,7 +6,7 @@ use acsready_facts::HostFacts;
 use acsready_report::{listed_codes, plan_line, release_bars, CsvReport, ProductNames, Style};
 use acsready_rules::{Lang, Rules};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -348,6 +348,12 @@ pub async fn summary(
     Ok(Json(body).into_response())
 }
 
+/// `report.csv` exports written at once; more are answered 503.
+pub const MAX_EXPORTS: usize = 4;
+static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_EXPORTS);
+
+/// The CSV report, written a page of hosts at a time as the client takes it
+/// (memory does not grow with the fleet); at most [`MAX_EXPORTS`] at once.
 pub async fn report_csv(
     State(state): State<Shared>,
     method: Method,
@@ -356,8 +362,18 @@ pub async fn report_csv(
 ) -> Result<Response, ApiError> {
     require(&state, &headers, &method, Scope::Read).await?;
     let lang = language(params(q)?.lang.as_deref(), &headers);
+    let Ok(turn) = EXPORTS.try_acquire() else {
+        let mut res = error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{MAX_EXPORTS} CSV reports are being written; retry shortly"),
+        );
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return Ok(res);
+    };
     let st = state.clone();
-    let csv = blocking(move || {
+    let csv = crate::chunked::body::<ApiError>(move |out| {
+        let _turn = turn;
         let io =
             |e: std::io::Error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
         let style = Style {
@@ -365,7 +381,7 @@ pub async fn report_csv(
             color: false,
             names: ProductNames::of(&st.rules),
         };
-        let mut report = CsvReport::begin(Vec::new(), style).map_err(io)?;
+        let mut report = CsvReport::begin(out, style).map_err(io)?;
         let mut after = String::new();
         loop {
             let batch = st.store.latest_facts(&after, CSV_STEP)?;
@@ -375,7 +391,8 @@ pub async fn report_csv(
                 report.host(&rendered(facts, &st.rules, lang)).map_err(io)?;
             }
         }
-        report.finish().map_err(io)
+        report.finish().map_err(io)?;
+        Ok(())
     })
     .await?;
     Ok((

@@ -3,17 +3,20 @@
 
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{blocking, body_bytes, disk_full, media_type, require, ApiError, Shared};
+use super::{blocking, body_bytes, media_type, require, ApiError, Shared};
 use crate::ingest::{check_host, record};
-use crate::store::{io_full, NewRecord, Scope, Stored};
+use crate::store::{NewRecord, Scope, Stored};
 use acsready_intake::body::{parse_facts_checked, Rejected};
-use acsready_intake::upload::{read_collected, CollectedError};
+use acsready_intake::upload::{CollectedError, Spool, UploadedZip, ZIP_NAME};
+use http_body_util::BodyExt;
+use std::path::Path;
+use tokio::io::AsyncWriteExt;
 
 /// Media types of facts bodies (none given is fine too).
 const FACTS_TYPES: [&str; 6] = [
@@ -142,6 +145,151 @@ pub struct CollectedParams {
     host: Option<String>,
 }
 
+/// Uploads being unpacked: their folders, and the bytes they may hold at
+/// once (the zips as sent and what they declare unpacked, together). An
+/// upload that does not fit in what is left is answered 503 with
+/// Retry-After, so memory and disk stay bounded however many are sent.
+pub struct Uploads {
+    spool: Spool,
+    /// Permits are KiB.
+    budget: tokio::sync::Semaphore,
+}
+
+/// Seconds a client is asked to wait when the upload budget is in use.
+const RETRY_AFTER_SECS: &str = "10";
+
+fn kib(bytes: u64) -> u32 {
+    u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX)
+}
+
+impl Uploads {
+    pub fn new(spool: Spool, budget: u64) -> Self {
+        let permits = (kib(budget) as usize).min(tokio::sync::Semaphore::MAX_PERMITS);
+        Uploads {
+            spool,
+            budget: tokio::sync::Semaphore::new(permits),
+        }
+    }
+
+    fn reserve(&self, bytes: u64) -> Result<tokio::sync::SemaphorePermit<'_>, UploadError> {
+        self.budget.try_acquire_many(kib(bytes)).map_err(|_| {
+            refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is unpacking other uploads (its --upload-budget is in use); retry later",
+                Some("upload_budget"),
+            )
+        })
+    }
+}
+
+/// Why an upload is not stored: an API error, or a refusal of the upload
+/// itself (`{"error": …, "limit": …}`, with Retry-After when 503).
+pub enum UploadError {
+    Api(ApiError),
+    Refused {
+        status: StatusCode,
+        message: String,
+        limit: Option<&'static str>,
+    },
+}
+
+impl From<ApiError> for UploadError {
+    fn from(e: ApiError) -> Self {
+        UploadError::Api(e)
+    }
+}
+
+impl IntoResponse for UploadError {
+    fn into_response(self) -> Response {
+        let (status, message, limit) = match self {
+            UploadError::Api(e) => return e.into_response(),
+            UploadError::Refused {
+                status,
+                message,
+                limit,
+            } => (status, message, limit),
+        };
+        let mut body = json!({ "error": message });
+        if let Some(limit) = limit {
+            body["limit"] = limit.into();
+        }
+        let mut res = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        res
+    }
+}
+
+fn refusal(
+    status: StatusCode,
+    message: impl Into<String>,
+    limit: Option<&'static str>,
+) -> UploadError {
+    UploadError::Refused {
+        status,
+        message: message.into(),
+        limit,
+    }
+}
+
+/// The upload cannot be written or unpacked (a full disk, most likely):
+/// 503; the cause goes to the log, never to the client.
+fn no_room(e: impl std::fmt::Display) -> UploadError {
+    tracing::error!(error = %e, "cannot store an upload");
+    refusal(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the server cannot store the upload now (see its log); retry later",
+        None,
+    )
+}
+
+fn zip_too_large(limit: usize) -> UploadError {
+    refusal(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the zip is larger than the limit of {limit} bytes (--max-upload)"),
+        Some("max_upload"),
+    )
+}
+
+/// Why the zip was refused: 413 naming the limit it exceeds, else 422.
+fn refused(e: CollectedError) -> UploadError {
+    match (&e, e.limit()) {
+        (CollectedError::Io(io), _) => no_room(io),
+        (_, Some(limit)) => refusal(StatusCode::PAYLOAD_TOO_LARGE, e.to_string(), Some(limit)),
+        (_, None) => refusal(StatusCode::UNPROCESSABLE_ENTITY, e.to_string(), None),
+    }
+}
+
+/// Writes the body to `path` as it arrives, refusing it past `limit` bytes.
+async fn spool_body(body: Body, path: &Path, limit: usize) -> Result<(), UploadError> {
+    let file = tokio::fs::File::create(path).await.map_err(no_room)?;
+    let mut out = tokio::io::BufWriter::with_capacity(256 << 10, file);
+    let mut body = body;
+    let mut total: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            refusal(
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the body: {e}"),
+                None,
+            )
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len() as u64;
+        if total > limit as u64 {
+            return Err(zip_too_large(limit));
+        }
+        out.write_all(&data).await.map_err(no_room)?;
+    }
+    out.flush().await.map_err(no_room)
+}
+
 /// `POST /api/v1/collected`: one host folder as a zip.
 pub async fn collected(
     State(state): State<Shared>,
@@ -149,7 +297,7 @@ pub async fn collected(
     headers: HeaderMap,
     q: Result<Query<CollectedParams>, axum::extract::rejection::QueryRejection>,
     body: Body,
-) -> Result<Response, ApiError> {
+) -> Result<Response, UploadError> {
     require(&state, &headers, &method, Scope::Ingest).await?;
     check_type(&headers, &ZIP_TYPES)?;
     let host = q
@@ -160,22 +308,40 @@ pub async fn collected(
         check_host(h.trim()).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
     }
     let _slot = slot(&state).await?;
-    let bytes = body_bytes(&headers, body, state.limits.max_upload).await?;
+    let limits = state.limits;
+    let sent = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if sent.is_some_and(|n| n > limits.max_upload as u64) {
+        return Err(zip_too_large(limits.max_upload));
+    }
+    // The zip as sent, then what it declares unpacked: both reserved before
+    // they are written.
+    let _zip_bytes = state
+        .uploads
+        .reserve(sent.unwrap_or(limits.max_upload as u64))?;
+    let folder = state.uploads.spool.folder().map_err(no_room)?;
+    spool_body(body, &folder.path().join(ZIP_NAME), limits.max_upload).await?;
+    let path = folder.path().to_path_buf();
+    let zip = blocking(move || Ok(UploadedZip::open(&path, &limits.zip)))
+        .await?
+        .map_err(refused)?;
+    let _unpacked_bytes = state.uploads.reserve(zip.declared_size())?;
     let st = state.clone();
     let (record, warnings) = blocking(move || {
-        let c = read_collected(&bytes, host.as_deref(), st.limits.zip, &st.readers).map_err(
-            |e| match e {
-                CollectedError::Io(io) if io_full(&io) => disk_full(&io),
-                e => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-            },
-        )?;
-        check_host(&c.facts.host)
-            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
-        let (now_ms, now) = crate::clock::now();
-        let warnings: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
-        Ok((record(c.facts, &st.rules, (now_ms, &now)), warnings))
+        let read = zip.read(host.as_deref(), &st.readers);
+        // The folder goes as soon as it is read, off the async threads.
+        drop(folder);
+        Ok(read.map(|c| {
+            let (now_ms, now) = crate::clock::now();
+            let warnings: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
+            (record(c.facts, &st.rules, (now_ms, &now)), warnings)
+        }))
     })
-    .await?;
+    .await?
+    .map_err(refused)?;
+    check_host(&record.facts.host)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
     let host = record.facts.host.clone();
     let (new, duplicates) = store(&state, vec![record]).await?;
     Ok(Json(json!({
