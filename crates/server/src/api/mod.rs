@@ -2,6 +2,8 @@
 
 mod json_errors;
 mod read;
+#[cfg(test)]
+mod spec_tests;
 mod web;
 mod write;
 
@@ -253,6 +255,19 @@ pub async fn require(
             format!("this token lacks the {} scope", s.as_str()),
         ),
     })
+}
+
+/// `lang` of a query: `en` or `ja` (an empty value is as none given);
+/// anything else is refused (400), as the OpenAPI document says.
+pub fn lang_param<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value: Option<String> = serde::Deserialize::deserialize(d)?;
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(lang @ ("en" | "ja")) => Ok(Some(lang.to_string())),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "\"{other}\" is neither en nor ja"
+        ))),
+    }
 }
 
 /// The language of texts: `lang` of the query, else Accept-Language, else English.

@@ -12,12 +12,17 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{blocking, error, language, require, ApiError, Shared, OPENAPI};
+use super::{blocking, error, lang_param, language, require, ApiError, Shared, OPENAPI};
 use crate::ingest::check_text;
 use crate::store::{HostPage, HostQuery, HostRow, Scope, Sort};
 
-/// Hosts per page at most.
+/// Hosts per page at most (`limit`); more is refused (400).
 pub const MAX_LIMIT: u64 = 1000;
+/// The largest `offset` taken; more is refused (400). Far past any fleet,
+/// and exact in every JSON reader.
+pub const MAX_OFFSET: u64 = 1_000_000_000;
+/// Hosts per page when `limit` is not given.
+const DEFAULT_LIMIT: u64 = 100;
 /// Past assessments shown per host.
 const HISTORY: usize = 100;
 /// Hosts read per step when writing the CSV report.
@@ -66,10 +71,11 @@ pub struct HostsParams {
     release: Option<String>,
     action: Option<String>,
     q: Option<String>,
-    offset: Option<u64>,
-    limit: Option<u64>,
+    offset: Option<String>,
+    limit: Option<String>,
     sort: Option<String>,
     order: Option<String>,
+    #[serde(default, deserialize_with = "lang_param")]
     lang: Option<String>,
 }
 
@@ -79,6 +85,22 @@ fn bad(message: String) -> ApiError {
 
 fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A whole number from 0 to `max` (`default` when not given); anything
+/// else is refused with a message naming the range.
+fn whole(field: &str, value: &Option<String>, default: u64, max: u64) -> Result<u64, ApiError> {
+    let Some(text) = non_empty(value) else {
+        return Ok(default);
+    };
+    text.parse::<u64>()
+        .ok()
+        .filter(|n| *n <= max)
+        .ok_or_else(|| {
+            bad(format!(
+                "{field}: \"{text}\" is not a whole number from 0 to {max}"
+            ))
+        })
 }
 
 impl HostsParams {
@@ -126,8 +148,8 @@ impl HostsParams {
             release: non_empty(&self.release).map(str::to_string),
             action,
             q: non_empty(&self.q).map(str::to_string),
-            offset: self.offset.unwrap_or(0),
-            limit: self.limit.unwrap_or(100).min(MAX_LIMIT),
+            offset: whole("offset", &self.offset, 0, MAX_OFFSET)?,
+            limit: whole("limit", &self.limit, DEFAULT_LIMIT, MAX_LIMIT)?,
             sort,
             descending,
         })
@@ -240,6 +262,7 @@ fn rendered(facts: &HostFacts, rules: &Rules, lang: Lang) -> HostAssessment {
 
 #[derive(Debug, Deserialize)]
 pub struct LangParam {
+    #[serde(default, deserialize_with = "lang_param")]
     lang: Option<String>,
 }
 

@@ -2,6 +2,7 @@
 
 use std::sync::LazyLock;
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -143,13 +144,27 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<Shared>,
     headers: HeaderMap,
-    form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
+    form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
     if !same_origin(&headers) {
         return Ok(error(StatusCode::FORBIDDEN, "cross-origin sign-in refused"));
     }
-    let Ok(Form(form)) = form else {
-        return Ok(redirect("/?login=failed", None));
+    // A browser's form always has the field (empty or not): a wrong token
+    // goes back to the page; a request without the form is refused.
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(FormRejection::InvalidFormContentType(_)) => {
+            return Ok(error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the sign-in form as application/x-www-form-urlencoded",
+            ))
+        }
+        Err(e) => {
+            return Ok(error(
+                StatusCode::BAD_REQUEST,
+                format!("the sign-in form needs a token field: {}", e.body_text()),
+            ))
+        }
     };
     let store = state.store.clone();
     let session = blocking(move || {
