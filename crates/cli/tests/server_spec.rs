@@ -96,6 +96,12 @@ fn lang_is_en_or_ja_and_nothing_else() {
             let (status, body) = server.get(&format!("{path}?lang={good}"), Some(&s.read));
             assert_eq!(status, 200, "{path}?lang={good}: {body}");
         }
+        // A blank that is not empty is no language either (schemathesis).
+        for blank in ["%09", "%20ja", "%20"] {
+            let (status, body) = server.get(&format!("{path}?lang={blank}"), Some(&s.read));
+            assert_eq!(status, 400, "{path}?lang={blank}: {body}");
+            conforms(&doc, "get", template, status, &body);
+        }
         for bad in ["AAA", "ja-JP", "EN", "fr"] {
             let (status, body) = server.get(&format!("{path}?lang={bad}"), Some(&s.read));
             assert_eq!(status, 400, "{path}?lang={bad}: {body}");

@@ -261,7 +261,8 @@ pub async fn require(
 /// anything else is refused (400), as the OpenAPI document says.
 pub fn lang_param<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let value: Option<String> = serde::Deserialize::deserialize(d)?;
-    match value.as_deref().map(str::trim) {
+    // Exactly as sent: ` ja` or a tab is not a language.
+    match value.as_deref() {
         None | Some("") => Ok(None),
         Some(lang @ ("en" | "ja")) => Ok(Some(lang.to_string())),
         Some(other) => Err(serde::de::Error::custom(format!(
