@@ -177,15 +177,12 @@ impl Browser {
             .len()
     }
 
-    /// An attribute of the one element `css` selects.
+    /// An attribute of the element `css` selects; `None` when it has no
+    /// such attribute or the page has no such element (yet: a page being
+    /// loaded is waited for with [`Browser::wait_until`]).
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
-            .attr(name)
-            .await
-            .expect("attribute")
+        let element = self.client.find(Locator::Css(css)).await.ok()?;
+        element.attr(name).await.ok().flatten()
     }
 
     /// Runs `script` (a function body; `return` gives the value) in the page.
