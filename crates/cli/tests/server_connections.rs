@@ -219,8 +219,8 @@ fn the_csv_report_of_thousands_of_hosts_is_streamed_whole() {
     let lines: Vec<String> = (0..HOSTS)
         .map(|i| facts(&format!("csv-{i:05}"), 1000 + (i % 7000) as u32, None))
         .collect();
-    // Small bodies, so ingest does not raise the peak the export is
-    // measured against.
+    // Small bodies, sent as an agent fleet would send them
+    // (500 hosts a request).
     for chunk in lines.chunks(500) {
         let body = chunk.join("\n");
         let (status, text) = server.post("/api/v1/facts", Some(&ingest), NDJSON, body.as_bytes());
