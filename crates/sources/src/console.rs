@@ -240,6 +240,12 @@ pub fn read_console_each(
     }
 }
 
+/// What a console reader gives.
+type Read = Result<ConsoleFacts, SourceError>;
+
+/// Where a console reader hands each computer.
+type Emit<'e> = &'e mut dyn FnMut(HostFacts);
+
 /// One export being read.
 #[derive(Clone, Copy)]
 struct Export<'a> {
@@ -248,15 +254,8 @@ struct Export<'a> {
     products: &'a KnownProducts,
 }
 
-fn json_each(
-    input: Export<'_>,
-    emit: &mut dyn FnMut(HostFacts),
-) -> Result<ConsoleFacts, SourceError> {
-    let Export {
-        text,
-        file,
-        products,
-    } = input;
+fn json_each(input: Export<'_>, emit: Emit<'_>) -> Read {
+    let (text, file, products) = (input.text, input.file, input.products);
     const EXPECTED: &str = "expected Deep Security computers: {\"computers\":[…]} or an array \
                             of computer objects";
     let json_error = |e: serde_json::Error| SourceError::Record {
@@ -328,15 +327,8 @@ fn column(header: &str) -> Option<Column> {
     })
 }
 
-fn csv_each(
-    input: Export<'_>,
-    emit: &mut dyn FnMut(HostFacts),
-) -> Result<ConsoleFacts, SourceError> {
-    let Export {
-        text,
-        file,
-        products,
-    } = input;
+fn csv_each(input: Export<'_>, emit: Emit<'_>) -> Read {
+    let (text, file, products) = (input.text, input.file, input.products);
     const EXPECTED: &str = "expected the console's CSV export of computers, with a header row \
                             naming a Name / Host Name / Display Name column and a Platform or \
                             Agent Version column";
