@@ -77,13 +77,9 @@ pub fn title(rules: &Rules, lang: Lang, code: &str, params: &Params) -> String {
     }
 }
 
-/// The remediation steps of finding `code` in `lang`. A parameter whose
-/// value holds several lines (steps) expands into that many steps.
-pub fn remediation(rules: &Rules, lang: Lang, code: &str, params: &Params) -> Vec<String> {
-    texts(rules, lang, code, params).1
-}
-
-/// The title and remediation steps of finding `code` in `lang`.
+/// The title and remediation steps of finding `code` in `lang`. A
+/// parameter whose value holds several lines (steps) expands into that
+/// many steps.
 pub fn texts(rules: &Rules, lang: Lang, code: &str, params: &Params) -> (String, Vec<String>) {
     let Some(f) = rules.finding(code) else {
         return (code.to_string(), Vec::new());
