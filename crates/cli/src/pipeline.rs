@@ -9,7 +9,7 @@ use acsready_assess::{assess_cached, predict, Demand, Detail, HostAssessment, Su
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_intake::{Host, Intake, Readers};
 use acsready_report::{
-    count_of, reporter, thousands, Label, Problems, Reporter, RulesIdentity, Style,
+    count_of, reporter, thousands, Label, Problems, Reporter, RulesIdentity, Streamed, Style,
 };
 use acsready_rules::{Lang, Rules};
 use anyhow::{bail, Result};
@@ -21,6 +21,9 @@ use crate::output::Output;
 
 /// Hosts parsed and assessed together; bounds memory to a few MB.
 const BATCH: usize = 8192;
+
+/// Hosts one thread assesses and encodes at a time.
+const ENCODE_CHUNK: usize = 256;
 
 /// Where assessed hosts go: a report, or (for `--summary`) only the counts.
 struct Sink<'w> {
@@ -130,6 +133,14 @@ impl<'a> Run<'a> {
         TextCache::new(self.rules, self.style.lang)
     }
 
+    /// Assesses one host of the input, with its sources.
+    fn assess_host(&self, host: &Host, texts: &mut TextCache, detail: Detail) -> HostAssessment {
+        let mut a = self.assess(&host.facts, texts, detail);
+        a.sources = host.sources();
+        self.show_names(&mut a);
+        a
+    }
+
     /// Assesses one host, and predicts what deploying each module does there.
     fn assess(&self, facts: &HostFacts, texts: &mut TextCache, detail: Detail) -> HostAssessment {
         let mut a = assess_cached(facts, texts, detail);
@@ -166,22 +177,53 @@ fn assess_batch(
         summary.merge(&counted);
         return Ok(());
     }
+    if let Some(streamed) = sink.report.as_mut().and_then(|r| r.streamed()) {
+        return encode_batch(&hosts, run, streamed, summary);
+    }
     let detail = sink.detail();
     let assessed: Vec<HostAssessment> = hosts
         .into_par_iter()
         .map_init(
             || run.texts(),
-            |texts, host| {
-                let mut a = run.assess(&host.facts, texts, detail);
-                a.sources = host.sources();
-                a
+            |texts, host| run.assess_host(&host, texts, detail),
+        )
+        .collect();
+    for a in assessed {
+        summary.add(&a);
+        sink.host(a)?;
+    }
+    Ok(())
+}
+
+/// Assesses and encodes a batch of hosts in parallel, a chunk at a time,
+/// and writes the chunks' bytes in input order.
+fn encode_batch(
+    hosts: &[Host],
+    run: &Run,
+    report: &mut dyn Streamed,
+    summary: &mut Summary,
+) -> io::Result<()> {
+    let encoding = report.encoding();
+    let chunks: Vec<io::Result<(Summary, Vec<u8>)>> = hosts
+        .par_chunks(ENCODE_CHUNK)
+        .map_init(
+            || (run.texts(), encoding.encoder()),
+            |(texts, encoder), chunk| {
+                let mut counted = Summary::default();
+                let mut bytes = Vec::with_capacity(chunk.len() * 1024);
+                for host in chunk {
+                    let a = run.assess_host(host, texts, Detail::Full);
+                    counted.add(&a);
+                    encoder.encode(&a, &mut bytes)?;
+                }
+                Ok((counted, bytes))
             },
         )
         .collect();
-    for mut a in assessed {
-        summary.add(&a);
-        run.show_names(&mut a);
-        sink.host(a)?;
+    for chunk in chunks {
+        let (counted, bytes) = chunk?;
+        summary.merge(&counted);
+        report.write_encoded(&bytes)?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use acsready_assess::{HostAssessment, Severity};
 
+use crate::encode::{HostEncoder, HostEncoding, Streamed};
 use crate::{agents_line, Style};
 
 pub const COLUMNS: [&str; 14] = [
@@ -68,9 +69,11 @@ pub(crate) fn write_cells<W: Write, S: AsRef<str>>(
 }
 
 pub struct CsvReport<W: Write> {
-    out: csv::Writer<W>,
+    out: W,
     style: Style,
     per_finding: bool,
+    encoder: HostEncoder,
+    buf: Vec<u8>,
 }
 
 fn to_io(e: csv::Error) -> io::Error {
@@ -89,99 +92,143 @@ impl<W: Write> CsvReport<W> {
 
     fn with_rows(mut out: W, style: Style, per_finding: bool) -> io::Result<Self> {
         out.write_all("\u{feff}".as_bytes())?;
-        let mut out = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(out);
-        if per_finding {
-            out.write_record(FINDING_COLUMNS).map_err(to_io)?;
-        } else {
-            out.write_record(COLUMNS).map_err(to_io)?;
+        let mut header = Vec::new();
+        let mut w = writer(&mut header);
+        match per_finding {
+            true => w.write_record(FINDING_COLUMNS),
+            false => w.write_record(COLUMNS),
         }
+        .map_err(to_io)?;
+        w.flush()?;
+        drop(w);
+        out.write_all(&header)?;
+        let encoding = HostEncoding::Csv {
+            style: style.clone(),
+            per_finding,
+        };
         Ok(CsvReport {
             out,
+            encoder: encoding.encoder(),
             style,
             per_finding,
+            buf: Vec::new(),
         })
     }
 
     pub fn host(&mut self, a: &HostAssessment) -> io::Result<()> {
-        if self.per_finding {
-            return self.findings(a);
-        }
-        let opt = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
-        let important = || a.findings.iter().filter(|f| f.severity > Severity::Info);
-        let codes = important()
-            .map(|f| f.code.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let titles = important()
-            .map(|f| format!("{}: {}", f.code, f.title))
-            .collect::<Vec<_>>()
-            .join(" | ");
-        let remediation = important()
-            .flat_map(|f| f.remediation.iter().map(String::as_str))
-            .collect::<Vec<_>>()
-            .join(" | ");
-        let actions = a
-            .agents
-            .iter()
-            .map(|p| p.action.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let record = [
-            a.host.clone(),
-            a.verdict.as_str().to_string(),
-            a.os.name.clone(),
-            opt(a.os.build),
-            opt(a.os.ubr),
-            a.os.release.clone().unwrap_or_default(),
-            a.max_severity()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
-            codes,
-            titles,
-            agents_line(a, &self.style),
-            actions,
-            remediation,
-            a.sources.join(" "),
-            a.modules
-                .iter()
-                .map(|m| format!("{}: {}", m.path, m.outcome.as_str()))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ];
-        write_cells(&mut self.out, record)
-    }
-
-    fn findings(&mut self, a: &HostAssessment) -> io::Result<()> {
-        let agents = agents_line(a, &self.style);
-        let sources = a.sources.join(" ");
-        for f in &a.findings {
-            let evidence = f
-                .evidence
-                .iter()
-                .map(|e| format!("{}={}", e.fact, e.value))
-                .collect::<Vec<_>>()
-                .join(" | ");
-            let record = [
-                a.host.as_str(),
-                a.verdict.as_str(),
-                a.os.name.as_str(),
-                f.code.as_str(),
-                f.severity.as_str(),
-                f.title.as_str(),
-                evidence.as_str(),
-                &f.remediation.join(" | "),
-                agents.as_str(),
-                sources.as_str(),
-            ];
-            write_cells(&mut self.out, record)?;
-        }
-        Ok(())
+        self.buf.clear();
+        self.encoder.encode(a, &mut self.buf)?;
+        self.out.write_all(&self.buf)
     }
 
     pub fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;
-        self.out.into_inner().map_err(|e| e.into_error())
+        Ok(self.out)
     }
+}
+
+impl<W: Write> Streamed for CsvReport<W> {
+    fn encoding(&self) -> HostEncoding {
+        HostEncoding::Csv {
+            style: self.style.clone(),
+            per_finding: self.per_finding,
+        }
+    }
+
+    fn write_encoded(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
+    }
+}
+
+/// The CSV writer of every report, appending to `out`: CRLF line ends.
+/// Made for each host: its buffer is small, rows longer than it are
+/// written through.
+pub(crate) fn writer(out: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(1024)
+        .from_writer(out)
+}
+
+/// The row of host `a`.
+pub(crate) fn host_row(
+    w: &mut csv::Writer<&mut Vec<u8>>,
+    a: &HostAssessment,
+    style: &Style,
+) -> io::Result<()> {
+    let opt = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
+    let important = || a.findings.iter().filter(|f| f.severity > Severity::Info);
+    let codes = important()
+        .map(|f| f.code.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let titles = important()
+        .map(|f| format!("{}: {}", f.code, f.title))
+        .collect::<Vec<_>>()
+        .join(" | ");
+    let remediation = important()
+        .flat_map(|f| f.remediation.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" | ");
+    let actions = a
+        .agents
+        .iter()
+        .map(|p| p.action.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let record = [
+        a.host.clone(),
+        a.verdict.as_str().to_string(),
+        a.os.name.clone(),
+        opt(a.os.build),
+        opt(a.os.ubr),
+        a.os.release.clone().unwrap_or_default(),
+        a.max_severity()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        codes,
+        titles,
+        agents_line(a, style),
+        actions,
+        remediation,
+        a.sources.join(" "),
+        a.modules
+            .iter()
+            .map(|m| format!("{}: {}", m.path, m.outcome.as_str()))
+            .collect::<Vec<_>>()
+            .join("; "),
+    ];
+    write_cells(w, record)
+}
+
+/// The rows of the findings of host `a`, one each.
+pub(crate) fn finding_rows(
+    w: &mut csv::Writer<&mut Vec<u8>>,
+    a: &HostAssessment,
+    style: &Style,
+) -> io::Result<()> {
+    let agents = agents_line(a, style);
+    let sources = a.sources.join(" ");
+    for f in &a.findings {
+        let evidence = f
+            .evidence
+            .iter()
+            .map(|e| format!("{}={}", e.fact, e.value))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let record = [
+            a.host.as_str(),
+            a.verdict.as_str(),
+            a.os.name.as_str(),
+            f.code.as_str(),
+            f.severity.as_str(),
+            f.title.as_str(),
+            evidence.as_str(),
+            &f.remediation.join(" | "),
+            agents.as_str(),
+            sources.as_str(),
+        ];
+        write_cells(w, record)?;
+    }
+    Ok(())
 }

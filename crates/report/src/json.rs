@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use acsready_assess::{HostAssessment, Summary};
 use serde::{Deserialize, Serialize};
 
+use crate::encode::{HostEncoder, HostEncoding, Streamed};
 use crate::{InputProblem, Problems, RulesIdentity};
 
 /// Identifies the report layout; bumped only on incompatible change.
@@ -82,7 +83,10 @@ impl Generator {
 /// Streams a [`Report`].
 pub struct JsonReport<W: Write> {
     out: W,
-    hosts: usize,
+    /// Whether a host was written (the next one follows a `,`).
+    started: bool,
+    encoder: HostEncoder,
+    buf: Vec<u8>,
 }
 
 impl<W: Write> JsonReport<W> {
@@ -100,23 +104,27 @@ impl<W: Write> JsonReport<W> {
         write!(out, ",\"rules\":")?;
         serde_json::to_writer(&mut out, rules)?;
         write!(out, ",\"lang\":\"{}\",\"hosts\":[", lang.as_str())?;
-        Ok(JsonReport { out, hosts: 0 })
+        Ok(JsonReport {
+            out,
+            started: false,
+            encoder: HostEncoding::Json.encoder(),
+            buf: Vec::new(),
+        })
     }
 
     /// Writes one host, on its own line.
     pub fn host(&mut self, a: &HostAssessment) -> io::Result<()> {
-        if self.hosts > 0 {
-            self.out.write_all(b",")?;
-        }
-        self.out.write_all(b"\n")?;
-        serde_json::to_writer(&mut self.out, a)?;
-        self.hosts += 1;
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        self.encoder.encode(a, &mut buf)?;
+        self.write_encoded(&buf)?;
+        self.buf = buf;
         Ok(())
     }
 
     /// Writes the summary, the input errors and warnings, and closes the document.
     pub fn finish(mut self, summary: &Summary, problems: &Problems) -> io::Result<W> {
-        if self.hosts > 0 {
+        if self.started {
             self.out.write_all(b"\n")?;
         }
         write!(self.out, "],\"summary\":")?;
@@ -131,23 +139,57 @@ impl<W: Write> JsonReport<W> {
     }
 }
 
+impl<W: Write> Streamed for JsonReport<W> {
+    fn encoding(&self) -> HostEncoding {
+        HostEncoding::Json
+    }
+
+    /// Hosts come each after `,` and a line break; the first one's `,` is
+    /// dropped.
+    fn write_encoded(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let bytes = match (self.started, bytes.split_first()) {
+            (false, Some((b',', rest))) => rest,
+            _ => bytes,
+        };
+        self.started |= !bytes.is_empty();
+        self.out.write_all(bytes)
+    }
+}
+
 /// JSON Lines: one host per line, written as hosts are assessed.
 pub struct JsonlReport<W: Write> {
     out: W,
+    encoder: HostEncoder,
+    buf: Vec<u8>,
 }
 
 impl<W: Write> JsonlReport<W> {
     pub fn new(out: W) -> Self {
-        JsonlReport { out }
+        JsonlReport {
+            out,
+            encoder: HostEncoding::Jsonl.encoder(),
+            buf: Vec::new(),
+        }
     }
 
     pub fn host(&mut self, a: &HostAssessment) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, a)?;
-        self.out.write_all(b"\n")
+        self.buf.clear();
+        self.encoder.encode(a, &mut self.buf)?;
+        self.out.write_all(&self.buf)
     }
 
     pub fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+impl<W: Write> Streamed for JsonlReport<W> {
+    fn encoding(&self) -> HostEncoding {
+        HostEncoding::Jsonl
+    }
+
+    fn write_encoded(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
     }
 }

@@ -3,9 +3,11 @@
 //! rules logic; they only lay out [`HostAssessment`]s.
 
 mod csv_out;
+mod encode;
 mod explain;
 mod html;
 mod json;
+mod json_host;
 mod names;
 mod numbers;
 mod preflight;
@@ -22,6 +24,7 @@ use acsready_assess::HostAssessment;
 use serde::{Deserialize, Serialize};
 
 pub use csv_out::{csv_cell, CsvReport};
+pub use encode::{HostEncoder, HostEncoding, Streamed};
 pub use explain::explain_text;
 pub use html::{script_labels, HtmlReport, CSS as PAGE_STYLE};
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use acsready_assess::{HostAssessment, Summary};
 
+use crate::Streamed;
 use crate::{CsvReport, HtmlReport, JsonReport, JsonlReport, Problems, RulesIdentity, Style};
 use crate::{TableLayout, TableReport};
 
@@ -13,6 +14,12 @@ use crate::{TableLayout, TableReport};
 pub trait Reporter {
     /// Adds one host, in the order hosts are to be shown (or sorted later).
     fn host(&mut self, a: HostAssessment) -> io::Result<()>;
+    /// The report as one written while hosts come, when it is one (JSON,
+    /// JSON Lines, CSV): a caller with many hosts may encode them in
+    /// parallel with its encodings and hand it the bytes in order.
+    fn streamed(&mut self) -> Option<&mut dyn Streamed> {
+        None
+    }
     /// Writes what is left (the summary and problems where the format shows
     /// them) and flushes the output.
     fn finish(self: Box<Self>, summary: &Summary, problems: &Problems) -> io::Result<()>;
@@ -107,6 +114,10 @@ impl<W: Write> Reporter for JsonReport<W> {
         JsonReport::host(self, &a)
     }
 
+    fn streamed(&mut self) -> Option<&mut dyn Streamed> {
+        Some(self)
+    }
+
     fn finish(self: Box<Self>, summary: &Summary, problems: &Problems) -> io::Result<()> {
         JsonReport::finish(*self, summary, problems)?.flush()
     }
@@ -117,6 +128,10 @@ impl<W: Write> Reporter for JsonlReport<W> {
         JsonlReport::host(self, &a)
     }
 
+    fn streamed(&mut self) -> Option<&mut dyn Streamed> {
+        Some(self)
+    }
+
     fn finish(self: Box<Self>, _: &Summary, _: &Problems) -> io::Result<()> {
         JsonlReport::finish(*self)?.flush()
     }
@@ -125,6 +140,10 @@ impl<W: Write> Reporter for JsonlReport<W> {
 impl<W: Write> Reporter for CsvReport<W> {
     fn host(&mut self, a: HostAssessment) -> io::Result<()> {
         CsvReport::host(self, &a)
+    }
+
+    fn streamed(&mut self) -> Option<&mut dyn Streamed> {
+        Some(self)
     }
 
     fn finish(self: Box<Self>, _: &Summary, _: &Problems) -> io::Result<()> {
