@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
-"""Fleet benchmark: generate N hosts as NDJSON and assess them streaming.
+"""Fleet benchmark: acsready against the machine's limits, in one run.
 
-    python3 bench/fleet_bench.py [--hosts 1000000] [--runs 5]
+    python3 bench/fleet_bench.py [--hosts 1000000] [--runs 3] [--exe PATH]
 
-Builds acsready in release mode, writes target/bench/fleet-<N>.ndjson with
-acsready-fleetgen (deterministic), then runs
+Builds acsready in release mode (unless --exe is given), writes
+target/bench/fleet-<N>.ndjson with acsready-fleetgen (deterministic), then
+measures, alternating the commands run by run:
 
-    acsready assess FILE --summary --format json      (the counts only)
-    acsready assess FILE --format json > /dev/null    (the whole report)
+* the peer: Python's json.loads over every line of the file (parsing only);
+* acsready assess --summary, and the whole report as JSON, JSON Lines and
+  CSV, each to /dev/null and to a file;
+* `cat` of each report file into a copy (what writing those bytes costs).
 
-several times and prints the median wall time and the peak RSS of each.
-Targets (issue 2): 1,000,000 hosts in <= 2 s and <= 100 MB RSS on 2 cores.
+It prints the median wall time, the best, and the peak RSS of each, and the
+ratios issue 18 sets: the whole report (JSON, JSON Lines, CSV to /dev/null)
+in at most 1/5 of Python's parse time, --summary in at most 1/10, peak
+memory at most 100 MB, and writing to a file close to the copy.
 """
 
 import argparse
@@ -26,6 +31,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "target"
+OUT = TARGET / "bench" / "out"
+
+PY_PARSE = (
+    "import json,sys\n"
+    "with open(sys.argv[1],'rb') as f:\n"
+    "    for line in f:\n"
+    "        if line.strip(): json.loads(line)\n"
+)
 
 
 def build():
@@ -47,48 +60,80 @@ def generate(hosts: int) -> Path:
     return out
 
 
-def measure(args, runs):
-    """Median and best wall time, peak RSS (MB) over `runs` runs, and the last stdout.
-
-    Peak RSS is that of the largest child this process has waited for, so call
-    it in a fresh process per command (main() does)."""
-    times = []
-    out = b""
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(args, stdout=subprocess.PIPE if "--summary" in args else subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-        if proc.returncode not in (0, 1):
-            sys.exit(f"{' '.join(map(str, args))} exited with {proc.returncode}")
-        out = proc.stdout or out
-    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return statistics.median(times), min(times), rss_mb, out
+def run_once(args, stdout):
+    """Wall time and peak RSS (MB) of one run of `args`, in a child of its own."""
+    code = (
+        "import resource,subprocess,sys,time,json\n"
+        "args=json.loads(sys.argv[1]);out=sys.argv[2]\n"
+        "f=open(out,'wb') if out!='-' else subprocess.DEVNULL\n"
+        "t=time.perf_counter();p=subprocess.run(args,stdout=f);t=time.perf_counter()-t\n"
+        "r=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024\n"
+        "print(json.dumps([t,r,p.returncode]))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code, json.dumps([str(a) for a in args]), stdout],
+        capture_output=True, text=True, check=True,
+    )
+    t, rss, rc = json.loads(res.stdout)
+    if rc not in (0, 1):
+        sys.exit(f"{' '.join(map(str, args))} exited with {rc}")
+    return t, rss
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--hosts", type=int, default=1_000_000)
-    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--exe", help="the acsready binary (default: build target/release/acsready)")
     a = p.parse_args()
-    build()
+    if a.exe is None:
+        build()
+    elif not (TARGET / "release" / "acsready-fleetgen").exists():
+        build()
     data = generate(a.hosts)
-    exe = TARGET / "release" / "acsready"
+    exe = Path(a.exe) if a.exe else TARGET / "release" / "acsready"
+    OUT.mkdir(parents=True, exist_ok=True)
     size_mb = data.stat().st_size / 1e6
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+          f"load {os.getloadavg()[0]:.1f}")
     print(f"input:   {data.relative_to(ROOT)} ({a.hosts:,} hosts, {size_mb:.0f} MB)")
-    # Each command is measured from its own child python so peak RSS does not mix.
-    for label, extra in [("summary (--summary --format json)", ["--summary", "--format", "json"]),
-                         ("full JSON report to /dev/null", ["--format", "json"])]:
-        code = (
-            "import sys,json;sys.path.insert(0,%r);import fleet_bench as b;"
-            "m,lo,r,o=b.measure(%r,%d);print(json.dumps([m,lo,r,(o or b'').decode()]))"
-        ) % (str(ROOT / "bench"), [str(exe), "assess", str(data), *extra], a.runs)
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, text=True)
-        median, best, rss, out = json.loads(res.stdout)
-        print(f"{label:36} median {median:.2f} s, best {best:.2f} s, "
-              f"{a.hosts / median / 1e6:.2f} M hosts/s, peak RSS {rss:.0f} MB")
-        if out:
-            print("  summary:", json.dumps(json.loads(out)["summary"]))
+
+    assess = [str(exe), "assess", str(data)]
+    cases = [("python json.loads (parse only)", [sys.executable, "-c", PY_PARSE, str(data)], "-")]
+    cases.append(("acsready --summary", assess + ["--summary", "--format", "json"], "-"))
+    for fmt in ["json", "jsonl", "csv"]:
+        cases.append((f"acsready {fmt} > /dev/null", assess + ["--format", fmt], "-"))
+        cases.append((f"acsready {fmt} > file", assess + ["--format", fmt], str(OUT / f"report.{fmt}")))
+        cases.append((f"cat report.{fmt} > copy", ["cat", str(OUT / f"report.{fmt}")], str(OUT / f"copy.{fmt}")))
+    times = {label: [] for label, _, _ in cases}
+    rss = {label: 0.0 for label, _, _ in cases}
+    for _ in range(a.runs):
+        for label, args, stdout in cases:
+            t, r = run_once(args, stdout)
+            times[label].append(t)
+            rss[label] = max(rss[label], r)
+    median = {k: statistics.median(v) for k, v in times.items()}
+    sizes = {fmt: (OUT / f"report.{fmt}").stat().st_size / 1e6 for fmt in ["json", "jsonl", "csv"]}
+    for label, _, _ in cases:
+        extra = ""
+        for fmt, mb in sizes.items():
+            if label.startswith(f"acsready {fmt} > file"):
+                extra = f", {mb:,.0f} MB written"
+        print(f"{label:32} median {median[label]:6.2f} s, best {min(times[label]):6.2f} s, "
+              f"peak RSS {rss[label]:5.0f} MB{extra}")
+    py = median["python json.loads (parse only)"]
+    print("ratios to Python's parse time (goal: reports <= 0.20, summary <= 0.10):")
+    print(f"  summary {median['acsready --summary'] / py:.2f}")
+    for fmt in ["json", "jsonl", "csv"]:
+        to_file = median[f"acsready {fmt} > file"]
+        copy = median[f"cat report.{fmt} > copy"]
+        print(f"  {fmt:5} {median[f'acsready {fmt} > /dev/null'] / py:.2f} to /dev/null; "
+              f"to a file {to_file:.2f} s against the copy's {copy:.2f} s")
+    peak = max(v for k, v in rss.items() if k.startswith("acsready"))
+    print(f"peak RSS of acsready: {peak:.0f} MB (goal <= 100 MB)")
+    for fmt in ["json", "jsonl", "csv"]:
+        for name in [f"report.{fmt}", f"copy.{fmt}"]:
+            (OUT / name).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

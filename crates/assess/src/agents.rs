@@ -135,10 +135,14 @@ fn plan_agent(
     agent: &AgentFact,
     findings: &mut Findings,
 ) -> AgentPlan {
-    let evidence = vec![ev(
-        &format!("agents.{}", agent.product),
-        agent.version.clone(),
-    )];
+    // Counting needs no evidence.
+    let evidence = match findings.full() {
+        true => vec![ev(
+            &format!("agents.{}", agent.product),
+            agent.version.clone(),
+        )],
+        false => Vec::new(),
+    };
     let mut plan = AgentPlan {
         product: agent.product.clone(),
         version: agent.version.clone(),

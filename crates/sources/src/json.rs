@@ -216,6 +216,7 @@ impl<R: Read> JsonFacts<R> {
                         input,
                         line: line - 1,
                         first: Some(first),
+                        buf: Vec::new(),
                     });
                 } else {
                     self.read_rest(&mut input, &mut first)?;

@@ -15,6 +15,8 @@ pub(super) struct Lines<R> {
     pub(super) line: u64,
     /// The first line, read during detection, not yet handed out.
     pub(super) first: Option<Vec<u8>>,
+    /// The line being read, kept across lines (one allocation per unit).
+    pub(super) buf: Vec<u8>,
 }
 
 impl<R: Read> Lines<R> {
@@ -25,13 +27,13 @@ impl<R: Read> Lines<R> {
         max_line: u64,
     ) -> io::Result<Option<Result<Unit, SourceError>>> {
         loop {
-            let mut bytes = match self.first.take() {
-                Some(bytes) => bytes,
+            match self.first.take() {
+                Some(first) => self.buf = first,
                 None => {
-                    let mut bytes = Vec::new();
-                    match read_line_capped(&mut self.input, &mut bytes, max_line)? {
+                    self.buf.clear();
+                    match read_line_capped(&mut self.input, &mut self.buf, max_line)? {
                         LineRead::Eof => return Ok(None),
-                        LineRead::Line => bytes,
+                        LineRead::Line => {}
                         LineRead::TooLong => {
                             self.line += 1;
                             return Ok(Some(Err(SourceError::Record {
@@ -43,27 +45,26 @@ impl<R: Read> Lines<R> {
                         }
                     }
                 }
-            };
+            }
             self.line += 1;
-            while let Some(b'\n' | b'\r') = bytes.last() {
-                bytes.pop();
+            let mut bytes = self.buf.as_slice();
+            while let Some((b'\n' | b'\r', rest)) = bytes.split_last() {
+                bytes = rest;
             }
             // A byte order mark in the middle: files joined with `cat`.
-            if bytes.starts_with(b"\xEF\xBB\xBF") {
-                bytes.drain(..3);
-            }
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
             if bytes.iter().all(|b| is_json_whitespace(*b)) {
                 continue;
             }
-            return Ok(Some(match String::from_utf8(bytes) {
+            return Ok(Some(match std::str::from_utf8(bytes) {
                 Ok(text) => Ok(Unit {
                     line: self.line,
-                    text: text.into_boxed_str(),
+                    text: Box::from(text),
                 }),
                 Err(e) => Err(SourceError::Record {
                     file: file.to_string(),
                     line: self.line,
-                    column: e.utf8_error().valid_up_to() as u64 + 1,
+                    column: e.valid_up_to() as u64 + 1,
                     message: "the line is not valid UTF-8".into(),
                 }),
             }));
