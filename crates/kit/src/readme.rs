@@ -32,7 +32,7 @@ pub(crate) fn group(g: &Group, kit: &Kit, hosts: usize, lang: Lang) -> Vec<u8> {
         .iter()
         .filter_map(|f| f.path.strip_prefix(&prefix))
         .collect();
-    names.extend(["hosts.txt", "hosts.csv", "README.md"]);
+    names.push("README.md");
     for name in names {
         text.push_str(&format!("- `{name}`\n"));
     }
