@@ -167,7 +167,11 @@ pub fn merge_into_hive(text: &str, base: &Path, prefix: &str, out: &Path) -> Pat
     std::fs::copy(base, out).expect("copy the base hive");
     let depth = prefix.split('\\').count();
     let mut ancestors: Vec<String> = Vec::new();
-    for key in text.lines().filter(|l| l.starts_with('[')) {
+    // Keys to delete (`[-…]`) need no ancestors.
+    for key in text
+        .lines()
+        .filter(|l| l.starts_with('[') && !l.starts_with("[-"))
+    {
         let parts: Vec<&str> = key.trim_matches(['[', ']']).split('\\').collect();
         for n in depth + 1..parts.len() {
             let a = parts[..n].join("\\");
