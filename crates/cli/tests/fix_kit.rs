@@ -197,3 +197,190 @@ fn the_kits_registry_files_fix_the_hive_and_their_undo_restores_it() {
         "{table}"
     );
 }
+
+/// The example fleet's kit, read file by file: every kind of file parses
+/// as what it claims to be, every script passes the static checks, every
+/// group lists hosts of the report with the codes that put them there, and
+/// every README names every file of its folder.
+#[test]
+fn every_file_of_the_example_fleets_kit_is_what_it_claims() {
+    let dir = temp_dir("fix-kit-fleet");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for lang in ["en", "ja"] {
+        let kit = dir.join(lang);
+        acsready()
+            .args(["--lang", lang, "fix-kit"])
+            .arg(repo.join("examples/fleet.ndjson"))
+            .arg("--out")
+            .arg(&kit)
+            .assert()
+            .success();
+        check_kit(&kit, &repo, lang);
+    }
+    // A kit never mixes with an older one.
+    acsready()
+        .args(["fix-kit"])
+        .arg(repo.join("examples/fleet.ndjson"))
+        .arg("--out")
+        .arg(dir.join("en"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not empty"));
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("kit folder") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn check_kit(kit: &Path, repo: &Path, lang: &str) {
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(kit.join("report.json")).expect("report.json"))
+            .expect("report.json is a JSON report");
+    let host = |name: &str| -> Value {
+        report["hosts"]
+            .as_array()
+            .expect("hosts")
+            .iter()
+            .find(|h| h["host"] == name)
+            .unwrap_or_else(|| panic!("{name} is not a host of the report"))
+            .clone()
+    };
+    let files = files_under(kit);
+    let mut cmds = Vec::new();
+    let mut groups = Vec::new();
+    for f in &files {
+        let rel = f
+            .strip_prefix(kit)
+            .expect("under the kit")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes = std::fs::read(f).expect("read");
+        let name = f.file_name().and_then(|n| n.to_str()).expect("name");
+        match f.extension().and_then(|e| e.to_str()).unwrap_or("") {
+            "cer" => {
+                let real =
+                    std::fs::read(shared("facts/MicrosoftIdentityVerificationRootCA2020.cer"))
+                        .expect("the real root");
+                assert_eq!(bytes, real, "{rel}");
+            }
+            "reg" => {
+                let text = std::str::from_utf8(&bytes).expect(".reg is ASCII");
+                assert!(
+                    text.is_ascii() && text.starts_with("Windows Registry Editor Version 5.00\r\n"),
+                    "{rel}"
+                );
+                assert!(!text.replace("\r\n", "").contains('\n'), "{rel}: CRLF only");
+                for line in text.split("\r\n").skip(1).filter(|l| !l.is_empty()) {
+                    let ok = line.starts_with("[HKEY_LOCAL_MACHINE\\SOFTWARE\\")
+                        || line.starts_with("[-HKEY_LOCAL_MACHINE\\SOFTWARE\\")
+                        || line.starts_with('"')
+                        || line.starts_with("  ");
+                    assert!(ok, "{rel}: {line}");
+                }
+                // hivex reads it as a registry file.
+                let base = shared("testdata/hives/regipy__ntuser_software_partial");
+                merge_into_hive(text, &base, PREFIX, &kit.join("merge-check"));
+            }
+            "cmd" => {
+                assert!(bytes.is_ascii(), "{rel}");
+                cmds.push(f.clone());
+            }
+            "csv" => {
+                assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "{rel}: BOM");
+                let mut r = csv::ReaderBuilder::new().from_reader(&bytes[3..]);
+                let width = r.headers().expect("header").len();
+                let mut rows = 0;
+                for rec in r.records() {
+                    assert_eq!(rec.expect("record").len(), width, "{rel}");
+                    rows += 1;
+                }
+                assert!(rows > 0, "{rel}: rows");
+            }
+            "txt" => {
+                assert_eq!(name, "hosts.txt", "{rel}");
+                let text = std::str::from_utf8(&bytes).expect("UTF-8");
+                let group = rel.split('/').next().expect("group");
+                let mut n = 0;
+                for h in text.split("\r\n").filter(|l| !l.is_empty()) {
+                    let a = host(h);
+                    let codes = codes(&a);
+                    let has = |c: &str| codes.iter().any(|x| x == c);
+                    let why = match group {
+                        "root-missing" => has("ACS004") || has("ACS005"),
+                        "root-auto-update" => has("ACS004") || has("ACS017"),
+                        "unsupported" => has("ACS003"),
+                        g if g.starts_with("kb-") => {
+                            (has("ACS001") || has("ACS002"))
+                                && a["os"]["release"].as_str() == g.strip_prefix("kb-")
+                        }
+                        g if g.starts_with("pin-") => a["verdict"] != "ready",
+                        other => panic!("unexpected group {other}"),
+                    };
+                    assert!(why, "{h} in {group}: {codes:?}");
+                    n += 1;
+                }
+                assert!(n > 0, "{rel}");
+                groups.push(group.to_string());
+            }
+            "md" => {
+                let text = std::str::from_utf8(&bytes).expect("UTF-8");
+                let folder = f.parent().expect("folder");
+                if folder != kit {
+                    for other in std::fs::read_dir(folder).expect("folder") {
+                        let other = other.expect("entry").file_name();
+                        let other = other.to_string_lossy();
+                        assert!(text.contains(&format!("`{other}`")), "{rel} names {other}");
+                    }
+                }
+                let japanese = text.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c));
+                assert_eq!(japanese, lang == "ja", "{rel}");
+            }
+            "json" => assert_eq!(rel, "report.json"),
+            other => panic!("{rel}: unexpected kind of file {other:?}"),
+        }
+    }
+    let _ = std::fs::remove_file(kit.join("merge-check"));
+    for g in [
+        "root-missing",
+        "root-auto-update",
+        "unsupported",
+        "pin-apex-one",
+        "pin-workload-security",
+        "kb-win81-ws2012r2",
+    ] {
+        assert!(groups.iter().any(|x| x == g), "{g} in {groups:?}");
+    }
+    // Every hosts.txt host of the root group gets everything it needs.
+    for name in [
+        "MicrosoftIdentityVerificationRootCA2020.cer",
+        "add-root.cmd",
+        "add-root.reg",
+        "remove-root.cmd",
+        "remove-root.reg",
+    ] {
+        assert!(kit.join("root-missing").join(name).is_file(), "{name}");
+    }
+    // The scripts pass the project's static checks.
+    let out = std::process::Command::new("python3")
+        .arg(repo.join("collector/check_kit.py"))
+        .args(&cmds)
+        .output()
+        .expect("python3 runs collector/check_kit.py");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(cmds.len() >= 6, "{cmds:?}");
+}
