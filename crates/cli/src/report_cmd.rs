@@ -74,8 +74,8 @@ pub(crate) fn write_summary<W: Write>(
 
 /// A JSON report written by `acsready assess --format json`.
 pub(crate) fn read_report(path: &std::path::Path) -> Result<acsready_report::Report> {
-    let text = std::fs::read(&path)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+    let text =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
     let report: acsready_report::Report = serde_json::from_slice(&text).map_err(|e| {
         anyhow::anyhow!(
             "{}:{}:{}: not an acsready JSON report: {e}",

@@ -60,6 +60,9 @@ pub(crate) fn top(kit: &Kit, hosts: usize, rules: &str, lang: Lang) -> Vec<u8> {
     if kit.file("updates-to-approve.csv").is_some() {
         text.push_str("- `updates-to-approve.csv`\n");
     }
-    text.push_str(&format!("\n({hosts} {} assessed)\n", Text::Hosts.get(lang)));
+    let count = hosts.to_string();
+    text.push('\n');
+    text.push_str(&fill(Text::Assessed.get(lang), &[("count", &count)]));
+    text.push('\n');
     text.into_bytes()
 }

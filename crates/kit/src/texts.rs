@@ -33,10 +33,11 @@ pub enum Text {
     ConsoleBody,
     Target,
     Computers,
+    Assessed,
 }
 
 impl Text {
-    pub const ALL: [Text; 26] = [
+    pub const ALL: [Text; 27] = [
         Text::KitTitle,
         Text::KitIntro,
         Text::KitGroups,
@@ -63,6 +64,7 @@ impl Text {
         Text::ConsoleBody,
         Text::Target,
         Text::Computers,
+        Text::Assessed,
     ];
 
     pub fn get(self, lang: Lang) -> &'static str {
@@ -172,6 +174,7 @@ Undo: once the host is ready, upgrade the agent from the console as usual. **Ver
             ),
             Text::Target => ("Target build", "固定するビルド"),
             Text::Computers => ("Computers", "コンピューター"),
+            Text::Assessed => ("{count} hosts assessed.", "判定した端末: {count} 台。"),
         }
     }
 }
