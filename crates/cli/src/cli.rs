@@ -118,13 +118,13 @@ Example:
 
 Exit codes: 0 kit written; 2 bad usage or bad input (the kit is still written for the hosts read)."
     )]
-    FixKit(crate::kit_cmd::FixKitArgs),
+    FixKit(FixKitArgs),
     /// Compare a new collection with the report a kit was made from: per host fixed, still failing or worse
     #[command(
         after_help = "Exit codes: 0 every host fixed or still ready; 1 some host still failing, worse or not \
 collected again; 2 bad usage or bad input."
     )]
-    Verify(crate::kit_cmd::VerifyArgs),
+    Verify(VerifyArgs),
     /// Show the rules database: its version and date, the Windows rows, the root certificate, the agent lines
     #[command(
         after_help = "With --rules FILE, reads and checks that file instead of the embedded rules: \
@@ -206,6 +206,47 @@ pub struct AssessArgs {
     /// Show every column in full on a terminal too (piped or written to a file, the table always does)
     #[arg(long)]
     pub wide: bool,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FixKitArgs {
+    #[command(flatten)]
+    pub hosts: HostArgs,
+
+    #[command(flatten)]
+    pub rules: RulesArg,
+
+    /// The folder to write the kit into (created; it must be new or empty)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One line per host: outcome, verdicts and the reason
+    Table,
+    /// For other tools (schema acsready.verify/1)
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The report the kit was made from (`report.json` in the kit's folder)
+    #[arg(long, value_name = "FILE")]
+    pub before: PathBuf,
+
+    #[command(flatten)]
+    pub hosts: HostArgs,
+
+    #[command(flatten)]
+    pub rules: RulesArg,
+
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = VerifyFormat::Table)]
+    pub format: VerifyFormat,
 
     #[command(flatten)]
     pub output: crate::output::OutputArgs,

@@ -2,7 +2,7 @@
 //! (the kit is made there; here inputs are read and files written).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use acsready_intake::{host_key, Intake, Readers};
 use acsready_kit::verify::{compare, HostChange, Outcome};
@@ -10,51 +10,9 @@ use acsready_report::{Problems, Style};
 use acsready_rules::{Lang, Rules};
 use anyhow::{bail, Context, Result};
 
-use crate::cli::{AssessArgs, Format};
-use crate::evidence_args::{HostArgs, RulesArg};
+use crate::cli::{AssessArgs, FixKitArgs, Format, VerifyArgs, VerifyFormat};
 use crate::output::{Output, OutputArgs};
 use crate::{input, EXIT_BAD_INPUT, EXIT_READY};
-
-#[derive(Debug, clap::Args)]
-pub struct FixKitArgs {
-    #[command(flatten)]
-    pub hosts: HostArgs,
-
-    #[command(flatten)]
-    pub rules: RulesArg,
-
-    /// The folder to write the kit into (created; it must be new or empty)
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum VerifyFormat {
-    /// One line per host: outcome, verdicts and the reason
-    Table,
-    /// For other tools (schema acsready.verify/1)
-    Json,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct VerifyArgs {
-    /// The report the kit was made from (`report.json` in the kit's folder)
-    #[arg(long, value_name = "FILE")]
-    pub before: PathBuf,
-
-    #[command(flatten)]
-    pub hosts: HostArgs,
-
-    #[command(flatten)]
-    pub rules: RulesArg,
-
-    /// Output format
-    #[arg(long, short, value_enum, default_value_t = VerifyFormat::Table)]
-    pub format: VerifyFormat,
-
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
 
 fn is_empty_dir(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())

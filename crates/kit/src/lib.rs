@@ -10,6 +10,7 @@
 mod cert;
 mod cmd;
 mod groups;
+mod pins;
 mod readme;
 mod reg;
 mod table;
@@ -80,8 +81,8 @@ pub fn build(hosts: &[HostAssessment], rules: &Rules, lang: Lang) -> Result<Kit,
     groups::root_auto_update(&mut kit, &plan, fix, lang)?;
     groups::updates(&mut kit, &plan, rules, fix, lang)?;
     groups::unsupported(&mut kit, &plan, lang)?;
-    groups::no_program_upgrade(&mut kit, &plan, rules, fix, lang)?;
-    groups::console_steps(&mut kit, &plan, rules, lang)?;
+    pins::no_program_upgrade(&mut kit, &plan, rules, fix, lang)?;
+    pins::console_steps(&mut kit, &plan, rules, lang)?;
     let rules_id = format!("{} ({})", rules.rules_version, rules.as_of);
     let top = readme::top(&kit, hosts.len(), &rules_id, lang);
     kit.add("README.md", top);
