@@ -396,11 +396,23 @@ class Parser:
         self.parse_command(depth)
 
 
+# Set by check_text for the kit's scripts (collector/check_kit.py).
+KIT_MODE = {"on": False}
+
+
 def normalise_name(raw: str) -> str:
     name = raw.strip('"')
     m = re.fullmatch(r"%([A-Za-z0-9_]+)%", name)
-    if m and m.group(1).upper() in TOOL_VARS:
-        return TOOL_VARS[m.group(1).upper()]
+    tools = TOOL_VARS
+    if KIT_MODE["on"]:
+        import check_kit  # noqa: PLC0415 (only for the kit's scripts)
+        tools = check_kit.TOOL_VARS
+        # A tool named by its full path under %SystemRoot%\System32.
+        low = name.lower()
+        if low.startswith("%systemroot%\\system32\\") and low.endswith(".exe"):
+            name = name.rsplit("\\", 1)[-1]
+    if m and m.group(1).upper() in tools:
+        return tools[m.group(1).upper()]
     low = name.lower()
     if re.match(r"echo[.:(/\\]", low):
         return "echo"
@@ -526,7 +538,15 @@ def line_of(data: bytes, pos: int) -> int:
     return data.count(b"\n", 0, pos) + 1
 
 
-def check_text(data: bytes) -> list[str]:
+def check_text(data: bytes, kit: bool = False) -> list[str]:
+    KIT_MODE["on"] = kit
+    try:
+        return _check_text(data, kit)
+    finally:
+        KIT_MODE["on"] = False
+
+
+def _check_text(data: bytes, kit: bool) -> list[str]:
     errors: list[str] = []
     bad = [i for i, b in enumerate(data) if b > 0x7F]
     if bad:
@@ -572,8 +592,13 @@ def check_text(data: bytes) -> list[str]:
         if "enabledelayedexpansion" in [a.lower() for a in c.args]:
             errors.append(f"{c.line}: EnableDelayedExpansion is not allowed")
 
-    for c in result.commands:
-        check_command(c, errors)
+    if kit:
+        import check_kit  # noqa: PLC0415
+        for c in result.commands:
+            check_kit.check_command(c, errors)
+    else:
+        for c in result.commands:
+            check_command(c, errors)
 
     # goto / call targets
     for c in result.commands:

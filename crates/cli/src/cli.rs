@@ -104,6 +104,27 @@ Exit codes: 0 every file read and intact; 1 some signature is tampered; 2 some f
   acsready report --from report.json --format csv > report.csv
   acsready report --from report.json --lang ja")]
     Report(ReportArgs),
+    /// Write a remediation kit: per action group the certificate, scripts, .reg files, KB lists and a README
+    #[command(
+        name = "fix-kit",
+        after_help = "Takes the same inputs as `assess`; writes DIR/report.json (the assessment) and one folder per \
+action group (root-missing/, root-auto-update/, kb-<release>/, unsupported/, pin-apex-one/, pin-<console>/) with \
+hosts.txt, hosts.csv and a README (--lang) saying what each file changes, how to undo it and how to verify it. \
+Every fact comes from the rules ([remediation]).
+
+Example:
+  acsready fix-kit --collected \\\\srv\\acsready$ --out kit
+  acsready verify --before kit/report.json --collected \\\\srv\\acsready$
+
+Exit codes: 0 kit written; 2 bad usage or bad input (the kit is still written for the hosts read)."
+    )]
+    FixKit(FixKitArgs),
+    /// Compare a new collection with the report a kit was made from: per host fixed, still failing or worse
+    #[command(
+        after_help = "Exit codes: 0 every host fixed or still ready; 1 some host still failing, worse or not \
+collected again; 2 bad usage or bad input."
+    )]
+    Verify(VerifyArgs),
     /// Show the rules database: its version and date, the Windows rows, the root certificate, the agent lines
     #[command(
         after_help = "With --rules FILE, reads and checks that file instead of the embedded rules: \
@@ -185,6 +206,47 @@ pub struct AssessArgs {
     /// Show every column in full on a terminal too (piped or written to a file, the table always does)
     #[arg(long)]
     pub wide: bool,
+
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FixKitArgs {
+    #[command(flatten)]
+    pub hosts: HostArgs,
+
+    #[command(flatten)]
+    pub rules: RulesArg,
+
+    /// The folder to write the kit into (created; it must be new or empty)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One line per host: outcome, verdicts and the reason
+    Table,
+    /// For other tools (schema acsready.verify/1)
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The report the kit was made from (`report.json` in the kit's folder)
+    #[arg(long, value_name = "FILE")]
+    pub before: PathBuf,
+
+    #[command(flatten)]
+    pub hosts: HostArgs,
+
+    #[command(flatten)]
+    pub rules: RulesArg,
+
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = VerifyFormat::Table)]
+    pub format: VerifyFormat,
 
     #[command(flatten)]
     pub output: crate::output::OutputArgs,
@@ -291,6 +353,8 @@ impl Cli {
             Command::Facts(a) => &a.rules,
             Command::Inspect(a) => &a.rules,
             Command::Report(a) => &a.rules,
+            Command::FixKit(a) => &a.rules,
+            Command::Verify(a) => &a.rules,
             Command::Rules { rules, .. } | Command::Explain { rules, .. } => rules,
             Command::Preflight { target } => target.rules(),
             #[cfg(feature = "server")]

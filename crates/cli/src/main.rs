@@ -6,6 +6,7 @@ mod evidence_args;
 mod facts_cmd;
 mod input;
 mod inspect_cmd;
+mod kit_cmd;
 mod output;
 mod pipeline;
 mod preflight_cmd;
@@ -103,6 +104,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Facts(args) => facts_cmd::facts(&args, &rules, style),
         Command::Inspect(args) => inspect_cmd::inspect(&args, &rules, style),
         Command::Report(args) => report_cmd::rerender(&args, &rules, style),
+        Command::FixKit(args) => kit_cmd::fix_kit(&args, &rules, style),
+        Command::Verify(args) => kit_cmd::verify(&args, &rules, style),
         #[cfg(feature = "server")]
         Command::Serve(args) => server_cmd::serve(&args, rules),
         #[cfg(feature = "server")]

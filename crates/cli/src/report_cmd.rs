@@ -72,14 +72,14 @@ pub(crate) fn write_summary<W: Write>(
     }
 }
 
-/// `acsready report --from FILE`: a saved JSON report rendered again.
-pub fn rerender(args: &crate::cli::ReportArgs, rules: &Rules, style: Style) -> Result<u8> {
-    let text = std::fs::read(&args.from)
-        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", args.from.display()))?;
+/// A JSON report written by `acsready assess --format json`.
+pub(crate) fn read_report(path: &std::path::Path) -> Result<acsready_report::Report> {
+    let text =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
     let report: acsready_report::Report = serde_json::from_slice(&text).map_err(|e| {
         anyhow::anyhow!(
             "{}:{}:{}: not an acsready JSON report: {e}",
-            args.from.display(),
+            path.display(),
             e.line(),
             e.column()
         )
@@ -87,11 +87,17 @@ pub fn rerender(args: &crate::cli::ReportArgs, rules: &Rules, style: Style) -> R
     if report.schema != acsready_report::REPORT_SCHEMA {
         bail!(
             "{}: report schema \"{}\" is not {} (written by another acsready version)",
-            args.from.display(),
+            path.display(),
             report.schema,
             acsready_report::REPORT_SCHEMA
         );
     }
+    Ok(report)
+}
+
+/// `acsready report --from FILE`: a saved JSON report rendered again.
+pub fn rerender(args: &crate::cli::ReportArgs, rules: &Rules, style: Style) -> Result<u8> {
+    let report = read_report(&args.from)?;
     let mut problems = Problems {
         errors: report.errors.clone(),
         warnings: report.warnings.clone(),

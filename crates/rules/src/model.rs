@@ -34,6 +34,10 @@ pub struct Rules {
     /// rules files written before it still load.
     #[serde(default)]
     pub preflight: crate::preflight::PreflightRules,
+    /// Facts of the remediation kit (`acsready fix-kit`); optional, so rules
+    /// files written before it still load (the kit then refuses to run).
+    #[serde(default)]
+    pub remediation: Option<crate::remediation::Remediation>,
     /// Where the rules were read from.
     #[serde(skip)]
     pub origin: String,

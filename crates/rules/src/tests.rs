@@ -333,3 +333,32 @@ fn registry_and_console_facts_are_validated() {
         "no `registry_keys` entry is `required`",
     );
 }
+
+#[test]
+fn the_remediation_section_must_match_what_the_readers_read() {
+    let rules = Rules::embedded().unwrap();
+    assert!(rules.remediation.is_some());
+    let mut bad = rules.clone();
+    if let Some(r) = bad.remediation.as_mut() {
+        r.no_program_upgrade.key_64bit = "Wow6432Node\\TrendMicro\\Elsewhere".into();
+        r.root_certificate.store = "nowhere".into();
+        r.no_program_upgrade.products.push("no_such_product".into());
+        r.updates.source = " ".into();
+    }
+    let problems = bad.validate().join("\n");
+    for want in [
+        "is not among the products' delivery_keys",
+        "no store \"nowhere\"",
+        "unknown product \"no_such_product\"",
+        "remediation.updates: needs `source`",
+    ] {
+        assert!(problems.contains(want), "{want}: {problems}");
+    }
+    // Rules files written before the section still load.
+    let text = include_str!("../../../rules/acsready-rules.toml");
+    let cut = &text[..text
+        .find("[remediation.root_certificate]")
+        .expect("section")];
+    let old = Rules::from_toml(cut, "old.toml").expect("rules without [remediation] load");
+    assert!(old.remediation.is_none());
+}

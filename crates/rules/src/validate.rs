@@ -139,6 +139,9 @@ impl Rules {
         }
         self.validate_store_keys(&mut p);
         self.validate_agent_lines(&product_ids, &mut p);
+        if let Some(r) = &self.remediation {
+            p.extend(r.problems(self));
+        }
         for c in &self.vendor_certificates {
             if !is_hex(&c.sha1, 40) || c.sha1.to_ascii_uppercase() != c.sha1 {
                 p.push(format!(

@@ -11,6 +11,7 @@ use std::process::Command;
 
 pub mod browser;
 pub mod launcher;
+pub mod wine;
 
 /// SHA-1 of "Microsoft Identity Verification Root Certificate Authority 2020".
 pub const ACS_ROOT_SHA1: &str = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2";
@@ -167,7 +168,11 @@ pub fn merge_into_hive(text: &str, base: &Path, prefix: &str, out: &Path) -> Pat
     std::fs::copy(base, out).expect("copy the base hive");
     let depth = prefix.split('\\').count();
     let mut ancestors: Vec<String> = Vec::new();
-    for key in text.lines().filter(|l| l.starts_with('[')) {
+    // Keys to delete (`[-…]`) need no ancestors.
+    for key in text
+        .lines()
+        .filter(|l| l.starts_with('[') && !l.starts_with("[-"))
+    {
         let parts: Vec<&str> = key.trim_matches(['[', ']']).split('\\').collect();
         for n in depth + 1..parts.len() {
             let a = parts[..n].join("\\");

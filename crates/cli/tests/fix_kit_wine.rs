@@ -1,0 +1,182 @@
+//! The kit's batch files run by a real cmd interpreter: Wine's `cmd.exe`,
+//! with the registry of a 64-bit host whose Apex One agent takes program
+//! upgrades and whose automatic root update is off. Each script changes
+//! what it says, a second run changes nothing, the undo restores the value,
+//! and everything is logged. Wine has no certutil: `add-root.cmd` says so
+//! and changes nothing. Skipped without Wine unless
+//! `ACSREADY_WINE_TESTS=require` (its own prefix under `target/tmp`).
+
+use std::path::{Path, PathBuf};
+
+use acsready_testkit::wine::{Server, Wine};
+use acsready_testkit::Software;
+
+const KIT: &str = r"C:\acsready kit\fleet kit";
+const MISC: &str = r"HKLM\SOFTWARE\Wow6432Node\TrendMicro\PC-cillinNTCorp\CurrentVersion\Misc.";
+const POLICY: &str = r"HKLM\SOFTWARE\Policies\Microsoft\SystemCertificates\AuthRoot";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for e in std::fs::read_dir(from).expect("kit") {
+        let p = e.expect("entry").path();
+        let dest = to.join(p.file_name().expect("name"));
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).expect("copy");
+        }
+    }
+}
+
+fn run(wine: &Wine, script: &str) -> (Option<i32>, String) {
+    let o = wine.run(
+        &["cmd", "/c", "call", &format!(r"{KIT}\{script}")],
+        "reg.exe=b",
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.code(), text)
+}
+
+/// The data of a DWORD value as `reg query` prints it ("0x1"), if any.
+fn value(wine: &Wine, key: &str, name: &str) -> Option<String> {
+    let o = wine.run(&["reg", "query", key, "/v", name], "reg.exe=b");
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    text.lines().map(str::split_whitespace).find_map(|mut w| {
+        (w.next() == Some(name))
+            .then(|| w.nth(1).map(str::to_string))
+            .flatten()
+    })
+}
+
+#[test]
+fn the_kits_scripts_run_in_wine_cmd_change_what_they_say_and_log_it() {
+    let prefix = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wine-prefix-kit");
+    let Some(wine) = acsready_testkit::wine::wine(prefix) else {
+        return;
+    };
+    let _server = Server::start(&wine);
+
+    let kit = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fleet-kit");
+    let _ = std::fs::remove_dir_all(&kit);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    assert_cmd::Command::cargo_bin("acsready")
+        .expect("binary")
+        .args(["--lang", "en", "fix-kit"])
+        .arg(repo.join("examples/fleet.ndjson"))
+        .arg("--out")
+        .arg(&kit)
+        .assert()
+        .success();
+    let there = wine.host_path(KIT);
+    let _ = std::fs::remove_dir_all(&there);
+    copy_dir(&kit, &there);
+
+    // The host: Apex One in the 32-bit view of 64-bit Windows, delivery on,
+    // automatic root update off.
+    let reg = Software {
+        product_name: "Windows Server 2019 Standard",
+        installation_type: "Server",
+        build: 17763,
+        ubr: Some(2183),
+        packages: vec![],
+        root_in: vec![],
+        disable_root_auto_update: Some(1),
+        uninstall: vec![],
+        no_program_upgrade: Some(0),
+    }
+    .reg();
+    std::fs::write(there.join("host.reg"), reg.text()).expect("fixture");
+    let o = wine.run(&["reg", "import", &format!(r"{KIT}\host.reg")], "reg.exe=b");
+    assert!(
+        o.status.success(),
+        "reg import: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let logs = wine.prefix.join("drive_c/windows/temp");
+    for log in [
+        "acsready-kit-program-upgrade.log",
+        "acsready-kit-root-auto-update.log",
+        "acsready-kit-root.log",
+        "acsready-kit-update.log",
+    ] {
+        let _ = std::fs::remove_file(logs.join(log));
+    }
+
+    for (script, key, name, want) in [
+        (
+            r"pin-apex-one\stop-program-upgrade.cmd",
+            MISC,
+            "NoProgramUpgrade",
+            "0x1",
+        ),
+        (
+            r"pin-apex-one\restore-program-upgrade.cmd",
+            MISC,
+            "NoProgramUpgrade",
+            "0x0",
+        ),
+        (
+            r"root-auto-update\enable-root-auto-update.cmd",
+            POLICY,
+            "DisableRootAutoUpdate",
+            "0x0",
+        ),
+        (
+            r"root-auto-update\undo-root-auto-update.cmd",
+            POLICY,
+            "DisableRootAutoUpdate",
+            "0x1",
+        ),
+    ] {
+        let (code, text) = run(&wine, script);
+        assert_eq!(code, Some(0), "{script}: {text}");
+        assert!(text.contains("changed:"), "{script}: {text}");
+        assert_eq!(value(&wine, key, name).as_deref(), Some(want), "{script}");
+        // Idempotent: the second run changes nothing.
+        let (code, text) = run(&wine, script);
+        assert_eq!(code, Some(0), "{script}: {text}");
+        assert!(text.contains("nothing to do"), "{script} again: {text}");
+    }
+    let log = std::fs::read_to_string(logs.join("acsready-kit-program-upgrade.log")).expect("log");
+    assert!(
+        log.contains("stop-program-upgrade.cmd: start")
+            && log.contains("changed:")
+            && log.contains("nothing to do"),
+        "{log}"
+    );
+    // Nothing but the agent's key was written: no 32-bit-view key appeared.
+    let o = wine.run(&["reg", "query", r"HKLM\SOFTWARE\TrendMicro"], "reg.exe=b");
+    assert!(
+        !o.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+
+    // Tools Wine lacks or files not downloaded: a clear message, nothing changed.
+    let (code, text) = run(&wine, r"root-missing\add-root.cmd");
+    if wine
+        .prefix
+        .join("drive_c/windows/system32/certutil.exe")
+        .is_file()
+    {
+        assert!(code == Some(0) || code == Some(1), "{text}");
+    } else {
+        assert_eq!(code, Some(2), "{text}");
+        assert!(
+            text.contains("certutil.exe is not on this Windows"),
+            "{text}"
+        );
+    }
+    // Wine 8's `cmd /c call` does not always pass `exit /b 2` on (a
+    // three-line script ending so returned 1 there): not 0 is what is checked.
+    let (code, text) = run(&wine, r"kb-win81-ws2012r2\install-update.cmd");
+    assert_ne!(code, Some(0), "{text}");
+    assert!(
+        text.contains("no update file") || text.contains("wusa.exe is not on this Windows"),
+        "{text}"
+    );
+}

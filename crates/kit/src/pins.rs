@@ -1,0 +1,186 @@
+//! The pin groups: Apex One family agents kept from program upgrades by
+//! their registry value, and agents whose console keeps them at a build.
+
+use std::collections::BTreeMap;
+
+use acsready_assess::{Action, AgentPlan, HostAssessment};
+use acsready_rules::{fill, Lang, Remediation, Rules};
+
+use crate::cmd::{self, Candidate, SetValue};
+use crate::groups::{finish, Plan};
+use crate::readme::Group;
+use crate::reg::RegFile;
+use crate::table;
+use crate::texts::Text;
+use crate::{Kit, KitError};
+
+pub(crate) fn no_program_upgrade(
+    kit: &mut Kit,
+    plan: &Plan,
+    rules: &Rules,
+    fix: &Remediation,
+    lang: Lang,
+) -> Result<(), KitError> {
+    if plan.no_program_upgrade.is_empty() {
+        return Ok(());
+    }
+    let n = &fix.no_program_upgrade;
+    let dir = "pin-apex-one";
+    let k64 = format!("HKLM\\SOFTWARE\\{}", n.key_64bit);
+    let k32 = format!("HKLM\\SOFTWARE\\{}", n.key_32bit);
+    for (what, data) in [("stop", n.stopped), ("restore", n.restored)] {
+        for (bits, key) in [("64bit", &n.key_64bit), ("32bit", &n.key_32bit)] {
+            kit.add(
+                format!("{dir}/{what}-program-upgrade-{bits}.reg"),
+                RegFile::new().key(key).dword(&n.value, data).bytes(),
+            );
+        }
+    }
+    for (what, data, why) in [
+        (
+            "stop",
+            n.stopped,
+            "Stops program upgrades and hotfixes to the Apex One family agent",
+        ),
+        (
+            "restore",
+            n.restored,
+            "Lets program upgrades reach the agent again (the undo)",
+        ),
+    ] {
+        let name = format!("{what}-program-upgrade.cmd");
+        let r64 = format!("{what}-program-upgrade-64bit.reg");
+        let r32 = format!("{what}-program-upgrade-32bit.reg");
+        let s = SetValue {
+            name: &name,
+            log: "acsready-kit-program-upgrade.log",
+            comments: vec![
+                format!("{why}: {} = {data} in the agent's key ({k64} on 64-bit Windows, {k32} on 32-bit).", n.value),
+                "Changes nothing else. Run as Administrator. The console's Update Settings write the same value: set them too.".into(),
+            ],
+            candidates: vec![
+                Candidate { key: k64.clone(), reg_file: &r64 },
+                Candidate { key: k32.clone(), reg_file: &r32 },
+            ],
+            value: &n.value,
+            data,
+            create: false,
+            missing: "no Apex One agent key on this host: nothing changed",
+        };
+        kit.add(format!("{dir}/{name}"), cmd::set_value(&s));
+    }
+    let mut hosts: Vec<&HostAssessment> = plan.no_program_upgrade.iter().map(|(h, _)| *h).collect();
+    hosts.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    let agents = agent_table(&plan.no_program_upgrade, rules, lang)?;
+    kit.add(format!("{dir}/agents.csv"), agents);
+    let vars = [
+        ("key64", k64.as_str()),
+        ("key32", k32.as_str()),
+        ("value", n.value.as_str()),
+        ("stopped", &n.stopped.to_string()),
+        ("restored", &n.restored.to_string()),
+    ];
+    finish(
+        kit,
+        Group {
+            dir,
+            title: Text::PinApexTitle,
+            body: Text::PinApexBody,
+            vars: &vars,
+            extra: None,
+        },
+        &hosts,
+        &[],
+        lang,
+    )
+}
+
+fn agent_table(
+    members: &[(&HostAssessment, &AgentPlan)],
+    rules: &Rules,
+    lang: Lang,
+) -> Result<Vec<u8>, KitError> {
+    let mut t = table::Csv::new(&["host", "product", "version", "action", "target", "verdict"]);
+    for (h, a) in members {
+        let product = rules
+            .product(&a.product)
+            .map(|p| p.label(lang).to_string())
+            .unwrap_or_else(|| a.product.clone());
+        t.row(&[
+            &h.host,
+            &product,
+            &a.version,
+            a.action.as_str(),
+            &a.target,
+            h.verdict.as_str(),
+        ]);
+    }
+    t.bytes()
+}
+
+pub(crate) fn console_steps(
+    kit: &mut Kit,
+    plan: &Plan,
+    rules: &Rules,
+    lang: Lang,
+) -> Result<(), KitError> {
+    for (control, members) in &plan.console {
+        let name = control
+            .strip_prefix("delivery_")
+            .unwrap_or(control)
+            .replace('_', "-");
+        let dir = format!("pin-{name}");
+        kit.add(
+            format!("{dir}/computers.csv"),
+            agent_table(members, rules, lang)?,
+        );
+        // The steps once per target build, with the computers that need them.
+        let mut by_target: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
+        for (h, a) in members {
+            let steps_key = match a.action {
+                Action::Hold => rules
+                    .product(&a.product)
+                    .and_then(|p| p.hold_control.clone())
+                    .unwrap_or_else(|| control.clone()),
+                _ => control.clone(),
+            };
+            by_target
+                .entry((steps_key, a.target.clone()))
+                .or_default()
+                .push(&h.host);
+        }
+        let mut text = String::new();
+        for ((key, target), computers) in &by_target {
+            text.push_str(&format!("\n### {} {target}\n\n", Text::Target.get(lang)));
+            text.push_str(&format!(
+                "{}: {}\n\n",
+                Text::Computers.get(lang),
+                computers.join(", ")
+            ));
+            for (i, step) in rules.text(key, lang).iter().enumerate() {
+                text.push_str(&format!(
+                    "{}. {}\n",
+                    i + 1,
+                    fill(step, &[("target", target)])
+                ));
+            }
+        }
+        let mut hosts: Vec<&HostAssessment> = members.iter().map(|(h, _)| *h).collect();
+        hosts.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        let vars = [("steps", text.as_str())];
+        finish(
+            kit,
+            Group {
+                dir: &dir,
+                title: Text::ConsoleTitle,
+                body: Text::ConsoleBody,
+                vars: &vars,
+                extra: Some(&name),
+            },
+            &hosts,
+            &[],
+            lang,
+        )?;
+    }
+    Ok(())
+}

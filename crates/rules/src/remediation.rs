@@ -1,0 +1,172 @@
+//! Facts of the remediation kit (`acsready fix-kit`): the root certificate
+//! itself, the registry values the kit writes and their undo, the Group
+//! Policy paths, where updates are found and which Windows has `wusa`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::Localized;
+
+/// `[remediation]`: what `acsready fix-kit` writes, with sources.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Remediation {
+    pub root_certificate: RootFix,
+    pub root_auto_update: RootAutoUpdateFix,
+    pub no_program_upgrade: NoProgramUpgradeFix,
+    pub updates: UpdatesFix,
+}
+
+/// The ACS root as a file, and where the kit adds it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootFix {
+    /// The name of the `.cer` file the kit writes.
+    pub file_name: String,
+    /// The certificate, DER encoded, in base64 (checked against
+    /// `[root_certificate]` sha1 and sha256 before it is written).
+    pub der_base64: String,
+    /// The `[[root_certificate.stores]]` id the kit adds it to; the `.reg`
+    /// writes under that store's first registry key.
+    pub store: String,
+    /// The store's name for `certutil -addstore`.
+    pub certutil_store: String,
+    /// Where an administrator imports it with Group Policy.
+    pub gpo_path: Localized,
+    pub source: String,
+    pub as_of: String,
+}
+
+/// The "Turn off Automatic Root Certificates Update" policy value.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootAutoUpdateFix {
+    /// Relative to SOFTWARE.
+    pub key: String,
+    pub value: String,
+    /// The data that turns automatic root update on again.
+    pub enabled: u32,
+    /// The data that turns it off (the undo).
+    pub disabled: u32,
+    /// The Group Policy setting that writes it.
+    pub gpo_path: Localized,
+    pub source: String,
+    pub as_of: String,
+}
+
+/// The Apex One family's program-delivery switch on the host.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoProgramUpgradeFix {
+    /// Products whose agents take it.
+    pub products: Vec<String>,
+    pub value: String,
+    /// The agent's key on 32-bit Windows (relative to SOFTWARE).
+    pub key_32bit: String,
+    /// The agent's key on 64-bit Windows (the 32-bit agent's registry view).
+    pub key_64bit: String,
+    /// Program delivery stopped.
+    pub stopped: u32,
+    /// Program delivery as the console sets it (the undo).
+    pub restored: u32,
+    pub source: String,
+    pub as_of: String,
+}
+
+/// Where updates come from and what installs them by hand.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatesFix {
+    /// The Microsoft Update Catalog search for one KB (`{kb}`).
+    pub catalog_url: String,
+    /// The first build with `wusa.exe` (Windows Vista / Server 2008).
+    pub wusa_from_build: u32,
+    pub source: String,
+    pub as_of: String,
+}
+
+impl Remediation {
+    /// What is wrong with `[remediation]` against the rest of the rules.
+    pub(crate) fn problems(&self, rules: &crate::Rules) -> Vec<String> {
+        let mut p = Vec::new();
+        let cited = [
+            (
+                "root_certificate",
+                &self.root_certificate.source,
+                &self.root_certificate.as_of,
+            ),
+            (
+                "root_auto_update",
+                &self.root_auto_update.source,
+                &self.root_auto_update.as_of,
+            ),
+            (
+                "no_program_upgrade",
+                &self.no_program_upgrade.source,
+                &self.no_program_upgrade.as_of,
+            ),
+            ("updates", &self.updates.source, &self.updates.as_of),
+        ];
+        for (what, source, as_of) in cited {
+            if source.trim().is_empty() || !crate::date::is_date(as_of) {
+                p.push(format!(
+                    "remediation.{what}: needs `source` and a date in `as_of`"
+                ));
+            }
+        }
+        let root = &self.root_certificate;
+        match rules
+            .root_certificate
+            .stores
+            .iter()
+            .find(|s| s.id == root.store)
+        {
+            Some(s) if s.trusts && !s.registry_keys.is_empty() => {}
+            Some(_) => p.push(format!(
+                "remediation.root_certificate: store \"{}\" does not trust or has no registry key",
+                root.store
+            )),
+            None => p.push(format!(
+                "remediation.root_certificate: no store \"{}\" in [[root_certificate.stores]]",
+                root.store
+            )),
+        }
+        let file_ok = root.file_name.ends_with(".cer")
+            && root
+                .file_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_');
+        if !file_ok {
+            p.push(format!(
+                "remediation.root_certificate: file_name \"{}\" is not a plain .cer name",
+                root.file_name
+            ));
+        }
+        let npu = &self.no_program_upgrade;
+        for prod in &npu.products {
+            if !rules.products.iter().any(|x| &x.id == prod) {
+                p.push(format!(
+                    "remediation.no_program_upgrade: unknown product \"{prod}\""
+                ));
+            }
+        }
+        // The keys the kit writes must be keys the readers read back.
+        let read = |key: &str| {
+            rules
+                .products
+                .iter()
+                .flat_map(|x| &x.delivery_keys)
+                .any(|k| k.eq_ignore_ascii_case(key))
+        };
+        for key in [&npu.key_32bit, &npu.key_64bit] {
+            if !read(key) {
+                p.push(format!(
+                    "remediation.no_program_upgrade: key \"{key}\" is not among the products' delivery_keys"
+                ));
+            }
+        }
+        if !self.updates.catalog_url.contains("{kb}") {
+            p.push("remediation.updates: catalog_url has no {kb}".into());
+        }
+        p
+    }
+}
