@@ -28,6 +28,9 @@ const ENCODE_CHUNK: usize = 256;
 /// Where assessed hosts go: a report, or (for `--summary`) only the counts.
 struct Sink<'w> {
     report: Option<Box<dyn Reporter + Send + 'w>>,
+    /// The bytes of the chunks of a batch, kept from batch to batch (fresh
+    /// memory every batch costs more than filling it).
+    chunks: Vec<Vec<u8>>,
 }
 
 impl Sink<'_> {
@@ -178,7 +181,7 @@ fn assess_batch(
         return Ok(());
     }
     if let Some(streamed) = sink.report.as_mut().and_then(|r| r.streamed()) {
-        return encode_batch(&hosts, run, streamed, summary);
+        return encode_batch(&hosts, run, streamed, &mut sink.chunks, summary);
     }
     let detail = sink.detail();
     let assessed: Vec<HostAssessment> = hosts
@@ -201,29 +204,34 @@ fn encode_batch(
     hosts: &[Host],
     run: &Run,
     report: &mut dyn Streamed,
+    chunks: &mut Vec<Vec<u8>>,
     summary: &mut Summary,
 ) -> io::Result<()> {
     let encoding = report.encoding();
-    let chunks: Vec<io::Result<(Summary, Vec<u8>)>> = hosts
+    let needed = hosts.len().div_ceil(ENCODE_CHUNK);
+    if chunks.len() < needed {
+        chunks.resize_with(needed, Vec::new);
+    }
+    let counted: Vec<io::Result<Summary>> = hosts
         .par_chunks(ENCODE_CHUNK)
+        .zip(chunks.par_iter_mut())
         .map_init(
             || (run.texts(), encoding.encoder()),
-            |(texts, encoder), chunk| {
+            |(texts, encoder), (chunk, bytes)| {
+                bytes.clear();
                 let mut counted = Summary::default();
-                let mut bytes = Vec::with_capacity(chunk.len() * 1024);
                 for host in chunk {
                     let a = run.assess_host(host, texts, Detail::Full);
                     counted.add(&a);
-                    encoder.encode(&a, &mut bytes)?;
+                    encoder.encode(&a, bytes)?;
                 }
-                Ok((counted, bytes))
+                Ok(counted)
             },
         )
         .collect();
-    for chunk in chunks {
-        let (counted, bytes) = chunk?;
-        summary.merge(&counted);
-        report.write_encoded(&bytes)?;
+    for (counted, bytes) in counted.into_iter().zip(chunks.iter()) {
+        summary.merge(&counted?);
+        report.write_encoded(bytes)?;
     }
     Ok(())
 }
@@ -269,6 +277,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
                 true => None,
                 false => Some(reporter(format, &mut out, &style, &identity)?),
             },
+            chunks: Vec::new(),
         };
         intake.stream(BATCH, |hosts| {
             assess_batch(hosts, &run, &mut sink, &mut summary)
