@@ -14,12 +14,10 @@ use std::thread::JoinHandle;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 
+use super::queue::{self, Job, QUEUE};
 use super::schema::{migrate, SCHEMA};
 use super::*;
-use writer::{write_loop, Job};
-
-/// Writes waiting for the writer; more are refused as busy.
-const QUEUE: usize = 16_384;
+use writer::write_loop;
 /// Idle read connections kept (one per request in flight avoids reopening).
 const POOL: usize = 64;
 
@@ -108,11 +106,7 @@ impl SqliteStore {
     }
 
     fn send(&self, job: Job) -> Result<(), StoreError> {
-        let queue = self.queue.as_ref().ok_or(StoreError::Closed)?;
-        queue.try_send(job).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => StoreError::Busy,
-            mpsc::error::TrySendError::Closed(_) => StoreError::Closed,
-        })
+        queue::send(self.queue.as_ref(), job)
     }
 }
 
