@@ -15,7 +15,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 
 use super::queue::{self, Job, QUEUE};
-use super::schema::{migrate, SCHEMA};
+use super::schema::{migrate, version, SCHEMA, SCHEMA_VERSION};
 use super::*;
 use writer::write_loop;
 /// Idle read connections kept (one per request in flight avoids reopening).
@@ -55,8 +55,15 @@ impl SqliteStore {
             cause,
         };
         let conn = connect(path).map_err(open_err)?;
+        let found = version(&conn).map_err(open_err)?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::Newer {
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
         conn.execute_batch(&SCHEMA).map_err(open_err)?;
-        migrate(&conn).map_err(open_err)?;
+        migrate(&conn, found).map_err(open_err)?;
         // Checkpoints run beside the writer, not inside its commits.
         conn.pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(open_err)?;

@@ -33,6 +33,8 @@ struct Table {
     columns: Vec<String>,
     types: Vec<&'static str>,
     keyed: bool,
+    /// PostgreSQL's table has the `host` read (else it only gives `hkey`).
+    has_host: bool,
 }
 
 fn tables() -> Vec<Table> {
@@ -59,6 +61,7 @@ fn tables() -> Vec<Table> {
             columns: owned(&["id", "host", "ikey", "collected_at", "received_at", "body"]),
             types: vec!["bigint", "text", "text", "text", "text", "text"],
             keyed: true,
+            has_host: true,
         },
         Table {
             name: "assessments",
@@ -76,24 +79,28 @@ fn tables() -> Vec<Table> {
                 "bigint", "text", "bigint", "text", "text", "text", "text", "text",
             ],
             keyed: true,
+            has_host: false,
         },
         Table {
             name: "latest",
             columns: latest,
             types: latest_types,
             keyed: true,
+            has_host: true,
         },
         Table {
             name: "tokens",
             columns: owned(&["id", "name", "scope", "hash", "created_at", "revoked_at"]),
             types: vec!["bigint", "text", "text", "bytea", "text", "text"],
             keyed: false,
+            has_host: false,
         },
         Table {
             name: "sessions",
             columns: owned(&["rowid", "hash", "scopes", "expires_ms", "token_id"]),
             types: vec!["bigint", "bytea", "text", "bigint", "bigint"],
             keyed: false,
+            has_host: false,
         },
     ]
 }
@@ -186,13 +193,11 @@ pub fn copy_sqlite_to_postgres(from: &Path, to: &PgOptions) -> Result<Copied, St
             copied.push(n as u64);
         }
         tx.batch_execute(&format!(
-            "INSERT INTO counts (release, verdict, name, hosts, {actions})
-             SELECT release, verdict, min(os_name), count(*), {sums} FROM latest GROUP BY release, verdict;
+            "{counts};
              SELECT setval(pg_get_serial_sequence('facts', 'id'), coalesce(max(id), 0) + 1, false) FROM facts;
              SELECT setval(pg_get_serial_sequence('assessments', 'id'), coalesce(max(id), 0) + 1, false) FROM assessments;
              SELECT setval(pg_get_serial_sequence('tokens', 'id'), coalesce(max(id), 0) + 1, false) FROM tokens;",
-            actions = action_columns(str::to_string, ", "),
-            sums = action_columns(|c| format!("sum({c})"), ", "),
+            counts = *super::schema::COUNTS_FROM_LATEST,
         ))
         .await?;
         tx.commit().await?;
@@ -231,12 +236,22 @@ async fn copy_table(
         table.columns.join(", "),
         table.name
     );
-    // PostgreSQL's columns: SQLite's row id is kept where it is the id.
-    let mut columns: Vec<&str> = table.columns.iter().map(String::as_str).collect();
-    let mut types = table.types.clone();
+    let host_column = table.columns.iter().position(|c| c == "host");
+    // Columns read but not written: the row id, a host PostgreSQL keys by `hkey` only.
+    let mut skipped: Vec<usize> = Vec::new();
     if id == "rowid" {
-        columns.remove(0);
-        types.remove(0);
+        skipped.push(0);
+    }
+    if let (false, Some(h)) = (table.has_host, host_column) {
+        skipped.push(h);
+    }
+    let mut columns: Vec<&str> = Vec::new();
+    let mut types: Vec<&str> = Vec::new();
+    for (i, (c, t)) in table.columns.iter().zip(&table.types).enumerate() {
+        if !skipped.contains(&i) {
+            columns.push(c);
+            types.push(t);
+        }
     }
     if table.keyed {
         columns.push("hkey");
@@ -251,7 +266,6 @@ async fn copy_table(
         columns.join(", "),
         unnest.join(", ")
     );
-    let host_column = table.columns.iter().position(|c| c == "host");
     let mut after = 0i64;
     let mut total = 0i64;
     loop {
@@ -272,16 +286,17 @@ async fn copy_table(
             }
         }
         let Some(last) = last else { return Ok(total) };
-        if table.columns[0] == "rowid" {
-            batch.remove(0);
-        }
+        let read = rows_in(&batch);
         let keys = Column::Text(keys);
-        let mut params: Vec<&(dyn ToSql + Sync)> = batch.iter().map(Column::param).collect();
+        let mut params: Vec<&(dyn ToSql + Sync)> = (batch.iter().enumerate())
+            .filter(|(i, _)| !skipped.contains(i))
+            .map(|(_, c)| c.param())
+            .collect();
         if table.keyed {
             params.push(keys.param());
         }
         tx.execute(&insert, &params).await?;
-        total += rows_in(&batch);
+        total += read;
         after = last;
     }
 }

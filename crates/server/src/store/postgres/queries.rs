@@ -2,8 +2,6 @@
 //! replica's writer, reads on pooled connections, tokens and sessions
 //! straight in the shared database (so every replica sees them at once).
 
-use std::sync::LazyLock;
-
 use acsready_intake::host_key;
 use tokio::sync::oneshot;
 use tokio_postgres::types::ToSql;
@@ -12,18 +10,10 @@ use tokio_postgres::Row;
 use super::schema::REASSESS_LOCK;
 use super::*;
 use crate::store::filter::{self, host_filter};
-use crate::store::schema::action_columns;
+use crate::store::schema::COUNTS_SQL;
 use crate::store::*;
 
 const ROW_COLUMNS: &str = "host, verdict, os_name, os_build, os_ubr, release, agents, codes, assessed_at, collected_at, rules_version";
-
-static COUNTS_SQL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT release, verdict, coalesce(name, ''), hosts, {}
-         FROM counts WHERE hosts > 0 ORDER BY release, verdict",
-        action_columns(str::to_string, ", ")
-    )
-});
 
 fn damaged(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Damaged(format!("{what}: {e}"))

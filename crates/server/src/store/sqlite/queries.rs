@@ -4,23 +4,12 @@
 use rusqlite::{params, OptionalExtension, Row};
 use tokio::sync::oneshot;
 
-use std::sync::LazyLock;
-
 use super::*;
 use crate::store::filter::{self, host_filter, like_escaped, HostFilter};
 use crate::store::queue::Job;
-use crate::store::schema::action_columns;
+use crate::store::schema::COUNTS_SQL;
 
 const ROW_COLUMNS: &str = "host, verdict, os_name, os_build, os_ubr, release, agents, codes, assessed_at, collected_at, rules_version";
-
-/// Hosts and agents per action, by release and verdict.
-static COUNTS_SQL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT release, verdict, min(os_name), count(*), {}
-         FROM latest GROUP BY release, verdict ORDER BY release",
-        action_columns(|c| format!("sum({c})"), ", ")
-    )
-});
 
 fn damaged(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Damaged(format!("{what}: {e}"))
@@ -122,12 +111,18 @@ impl Store for SqliteStore {
             clause: filter,
             values,
             order,
-            ..
+            counted,
         } = host_filter(query, &filter::SQLITE);
+        // Verdict and release only: the maintained counts know the total.
+        let count_from = if counted {
+            "SELECT coalesce(sum(hosts), 0) FROM counts"
+        } else {
+            "SELECT count(*) FROM latest"
+        };
         let values: Vec<rusqlite::types::Value> = values.into_iter().map(Into::into).collect();
         self.read(|c| {
             let total: i64 = c.query_row(
-                &format!("SELECT count(*) FROM latest {filter}"),
+                &format!("{count_from} {filter}"),
                 rusqlite::params_from_iter(values.iter()),
                 |r| r.get(0),
             )?;
