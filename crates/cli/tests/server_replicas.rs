@@ -320,3 +320,67 @@ fn an_sqlite_fleet_moves_to_postgresql_with_its_tokens() {
     );
     assert_eq!(new.get_json("/api/v1/summary", &read)["hosts"], 79);
 }
+
+#[test]
+fn a_database_of_a_newer_schema_is_refused() {
+    let Some((_dir, db, _, _)) = database() else {
+        return;
+    };
+    sql(&db, "UPDATE meta SET value = '99' WHERE key = 'schema'");
+    let out = Command::new(bin())
+        .args(["token", "list", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("schema version 99, this acsready knows up to 1"),
+        "{stderr}"
+    );
+    // A password on the command line is refused before anything is tried.
+    let url = db
+        .to_str()
+        .unwrap()
+        .replacen("://acsready@", "://acsready:secret@", 1);
+    let out = Command::new(bin())
+        .args(["token", "list", "--db", &url])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("PGPASSWORD") && !stderr.contains("secret"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn tls_to_the_database_is_verified() {
+    let Some((_dir, db, _, _)) = database() else {
+        return;
+    };
+    let Ok(ca) = std::env::var("ACSREADY_TEST_PG_CA") else {
+        return;
+    };
+    let url = format!("{}?sslmode=require", db.to_str().unwrap());
+    let list = |ca: Option<&str>| {
+        let mut c = Command::new(bin());
+        c.args(["token", "list", "--db", &url]);
+        if let Some(ca) = ca {
+            c.args(["--db-ca-file", ca]);
+        }
+        c.output().unwrap()
+    };
+    let trusted = list(Some(&ca));
+    assert!(
+        trusted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trusted.stderr)
+    );
+    // Not signed by a known authority: refused.
+    let unknown = list(None);
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert_eq!(unknown.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("certificate"), "{stderr}");
+}

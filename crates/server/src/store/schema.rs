@@ -243,6 +243,81 @@ mod tests {
     }
 
     #[test]
+    fn a_database_of_a_newer_schema_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newer.db");
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 INSERT INTO meta VALUES ('schema', '99');",
+            )
+            .unwrap();
+        }
+        let err = crate::store::SqliteStore::open(&path)
+            .err()
+            .expect("refused");
+        assert!(
+            matches!(
+                err,
+                crate::store::StoreError::Newer {
+                    found: 99,
+                    known: SCHEMA_VERSION
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("schema version 99"), "{err}");
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let tables: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 1, "nothing was created");
+    }
+
+    #[test]
+    fn counts_follow_every_change_of_latest() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = rusqlite::Connection::open(dir.path().join("c.db")).unwrap();
+        c.execute_batch(&SCHEMA).unwrap();
+        let row = |host: &str, release: &str, verdict: &str, upgrade: i64| {
+            c.execute(
+                "INSERT INTO latest (host, facts_id, seen_ms, verdict, os_name, release, agents, codes,
+                   n_upgrade, n_pin, n_fix_host, n_hold, n_none, assessed_at, rules_version)
+                 VALUES (?1, 1, 0, ?2, ?3, ?3, '[]', '[]', ?4, 0, 0, 0, 0, '', '')
+                 ON CONFLICT (host) DO UPDATE SET verdict = excluded.verdict, release = excluded.release,
+                   os_name = excluded.os_name, n_upgrade = excluded.n_upgrade",
+                rusqlite::params![host, verdict, release, upgrade],
+            )
+            .unwrap();
+        };
+        row("a", "r1", "ready", 1);
+        row("b", "r1", "ready", 2);
+        row("a", "r2", "not_ready", 0);
+        c.execute("DELETE FROM latest WHERE host = 'b'", [])
+            .unwrap();
+        row("c", "r2", "not_ready", 5);
+        let counted = |c: &rusqlite::Connection| -> Vec<(String, String, i64, i64)> {
+            let mut stmt = c
+                .prepare("SELECT release, verdict, hosts, n_upgrade FROM counts WHERE hosts > 0 ORDER BY 1, 2")
+                .unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(counted(&c), [("r2".into(), "not_ready".into(), 2, 5)]);
+        // The same as working them out from latest.
+        c.execute_batch(&format!("DELETE FROM counts; {};", *COUNTS_FROM_LATEST))
+            .unwrap();
+        assert_eq!(counted(&c), [("r2".into(), "not_ready".into(), 2, 5)]);
+    }
+
+    #[test]
     fn the_action_columns_come_from_the_actions() {
         for a in Action::ALL {
             let column = format!("    {:<13} INTEGER NOT NULL,\n", action_column(a));
