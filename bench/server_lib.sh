@@ -22,12 +22,13 @@ start_pg() {
   . "$PG_DIR/env"
 }
 
-# serve_on DB LOG: one more server on DB, its URL printed.
+# serve_on DB NAME: one more server on DB ($LAST_URL, $LAST_PID).
 serve_on() {
-  ACSREADY_LOG=warn $BIN serve --db "$1" --listen 127.0.0.1:0 --uploads "$WORK/uploads-$2" 2>"$WORK/$2.log" &
+  ACSREADY_LOG=warn $BIN serve --db "$1" --listen 127.0.0.1:0 --uploads "$WORK/uploads-$2" \
+    >/dev/null 2>"$WORK/$2.log" &
   LAST_PID=$!
   for _ in $(seq 100); do grep -q '^listening on' "$WORK/$2.log" && break; sleep 0.1; done
-  sed -n 's/^listening on //p' "$WORK/$2.log"
+  LAST_URL=$(sed -n 's/^listening on //p' "$WORK/$2.log")
 }
 
 # start_server NAME: a new database $WORK/NAME.db with an ingest and a read
@@ -43,14 +44,16 @@ start_server() {
   fi
   INGEST=$($BIN token create --db "$DB" --scope ingest --name bench 2>/dev/null)
   READ=$($BIN token create --db "$DB" --scope read --name bench 2>/dev/null)
-  URL=$(serve_on "$DB" "$1")
+  serve_on "$DB" "$1"
+  URL=$LAST_URL
   SERVER_PID=$LAST_PID
   [ -n "$URL" ] || { cat "$WORK/$1.log" >&2; exit 1; }
 }
 
 # start_replica: a second server on the database of start_server ($URL2).
 start_replica() {
-  URL2=$(serve_on "$DB" "replica")
+  serve_on "$DB" "replica"
+  URL2=$LAST_URL
   REPLICA_PID=$LAST_PID
   [ -n "$URL2" ] || { cat "$WORK/replica.log" >&2; exit 1; }
 }

@@ -137,6 +137,8 @@ CREATE TABLE IF NOT EXISTS latest (
 CREATE INDEX IF NOT EXISTS latest_counts ON latest
     (release, verdict, os_name, {action_index});
 CREATE INDEX IF NOT EXISTS latest_verdict ON latest (verdict, host);
+CREATE INDEX IF NOT EXISTS latest_verdict_assessed ON latest (verdict, assessed_at, host);
+CREATE INDEX IF NOT EXISTS latest_release ON latest (release, host);
 CREATE INDEX IF NOT EXISTS latest_assessed ON latest (assessed_at, host);
 CREATE INDEX IF NOT EXISTS latest_rules ON latest (rules_version, host);
 CREATE TABLE IF NOT EXISTS tokens (

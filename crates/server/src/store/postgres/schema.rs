@@ -75,6 +75,7 @@ CREATE TABLE latest (
     rules_version TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX latest_verdict ON latest (verdict, host);
+CREATE INDEX latest_verdict_assessed ON latest (verdict, assessed_at, host);
 CREATE INDEX latest_release ON latest (release, host);
 CREATE INDEX latest_assessed ON latest (assessed_at, host);
 CREATE INDEX latest_rules ON latest (rules_version, host);
