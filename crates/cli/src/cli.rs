@@ -162,6 +162,10 @@ Logs go to standard error (level: ACSREADY_LOG=error|warn|info|debug). Create to
     #[cfg(feature = "server")]
     #[command(subcommand)]
     Token(crate::server_cmd::TokenCommand),
+    /// Move the server's fleet between databases (SQLite to PostgreSQL)
+    #[cfg(feature = "server")]
+    #[command(subcommand)]
+    Store(crate::store_cmd::StoreCommand),
     /// Send the host folders of a collector share to the server, one upload per host
     #[command(
         after_help = "The token is read from --token, else --token-file FILE, else the environment variable \
@@ -360,10 +364,10 @@ impl Cli {
             #[cfg(feature = "server")]
             Command::Serve(a) => &a.rules,
             #[cfg(feature = "server")]
-            Command::Token(_) | Command::Push(_) => {
+            Command::Token(_) | Command::Push(_) | Command::Store(_) => {
                 if let Some(file) = &self.rules {
                     bail!(
-                        "--rules {}: `token` and `push` read no rules; leave --rules out \
+                        "--rules {}: `token`, `store` and `push` read no rules; leave --rules out \
 (the server assesses with the rules it was started with: acsready serve --rules FILE)",
                         file.display()
                     );

@@ -15,6 +15,8 @@ mod push_cmd;
 mod report_cmd;
 #[cfg(feature = "server")]
 mod server_cmd;
+#[cfg(feature = "server")]
+mod store_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -110,6 +112,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Serve(args) => server_cmd::serve(&args, rules),
         #[cfg(feature = "server")]
         Command::Token(cmd) => server_cmd::token(&cmd),
+        #[cfg(feature = "server")]
+        Command::Store(cmd) => store_cmd::store(&cmd),
         #[cfg(feature = "server")]
         Command::Push(args) => push_cmd::push(&args),
         Command::Preflight { target } => preflight_cmd::preflight(&target, &rules, style),

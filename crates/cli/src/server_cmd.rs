@@ -6,25 +6,12 @@ use std::time::Duration;
 
 use acsready_intake::upload::ZipLimits;
 use acsready_rules::Rules;
-use acsready_server::{auth, Config, ConnLimits, Limits, Scope, SqliteStore, Store};
-use anyhow::{Context, Result};
+use acsready_server::{auth, Config, ConnLimits, Limits, Scope};
+use anyhow::Result;
 
 use crate::evidence_args::RulesArg;
+pub use crate::store_cmd::DbArg;
 use crate::{EXIT_BAD_INPUT, EXIT_READY};
-
-/// `--db PATH`: the server's database, for `serve` and `token`.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct DbArg {
-    /// The server's database file [default: acsready/acsready.db in the platform's data directory]
-    #[arg(id = "db", long = "db", value_name = "PATH")]
-    pub path: Option<PathBuf>,
-}
-
-impl DbArg {
-    fn path(&self) -> PathBuf {
-        self.path.clone().unwrap_or_else(SqliteStore::default_path)
-    }
-}
 
 /// The defaults of the connection options.
 const DEFAULTS: ConnLimits = ConnLimits::DEFAULT;
@@ -77,6 +64,11 @@ pub struct ServeArgs {
     /// Connections open at once; more are answered 503 and closed
     #[arg(long, value_name = "N", default_value_t = DEFAULTS.max_connections as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
+
+    /// Folder uploads are unpacked in [default: DATABASE-uploads beside an SQLite file;
+    /// acsready/postgres-uploads in the platform's data directory for PostgreSQL]
+    #[arg(long, value_name = "DIR")]
+    pub uploads: Option<PathBuf>,
 
     /// Ingest request bodies received at once per client address (IPv6: per /64); its other requests wait their turn; 0: no limit
     #[arg(long, value_name = "N", default_value_t = DEFAULTS.ingest_per_client)]
@@ -148,7 +140,8 @@ pub fn serve(args: &ServeArgs, rules: Rules) -> Result<u8> {
             .unwrap_or_else(|| (args.max_upload as u64 + args.max_unpacked).max(1 << 30)),
     };
     acsready_server::serve(Config {
-        db: args.db.path(),
+        db: args.db.database()?,
+        uploads: args.uploads.clone(),
         listen: args.listen.clone(),
         limits,
         connections: ConnLimits {
@@ -164,10 +157,7 @@ pub fn serve(args: &ServeArgs, rules: Rules) -> Result<u8> {
 }
 
 pub fn token(cmd: &TokenCommand) -> Result<u8> {
-    let open = |db: &DbArg| {
-        let path = db.path();
-        SqliteStore::open(&path).with_context(|| format!("cannot open {}", path.display()))
-    };
+    let open = |db: &DbArg| db.open();
     match cmd {
         TokenCommand::Create { db, scope, name } => {
             let store = open(db)?;
@@ -175,7 +165,7 @@ pub fn token(cmd: &TokenCommand) -> Result<u8> {
                 ScopeArg::Ingest => Scope::Ingest,
                 ScopeArg::Read => Scope::Read,
             };
-            let (id, token) = auth::create_token(&store, name, scope)?;
+            let (id, token) = auth::create_token(store.as_ref(), name, scope)?;
             eprintln!(
                 "token {id} ({}) created; it is shown only this once",
                 scope.as_str()

@@ -88,7 +88,10 @@ fn token_and_push_take_no_rules() {
     let out = run(&["--rules", "r.toml", "token", "list", "--db", db], d, &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("`token` and `push` read no rules"), "{err}");
+    assert!(
+        err.contains("`token`, `store` and `push` read no rules"),
+        "{err}"
+    );
     assert!(
         !Path::new(db).exists(),
         "no database is made for a refused command"

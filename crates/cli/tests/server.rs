@@ -665,7 +665,7 @@ fn a_rules_update_reassesses_stored_hosts_in_the_background() {
         1,
     );
     assert_ne!(rules, newer, "rules_version not found in the rules file");
-    let file = s.db.with_file_name("newer.toml");
+    let file = s._dir.path().join("newer.toml");
     std::fs::write(&file, newer).unwrap();
     let server = Server::start(&s.db, &["--rules", file.to_str().unwrap()]);
     server.eventually("the host is re-assessed", || {

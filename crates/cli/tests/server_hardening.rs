@@ -260,7 +260,7 @@ fn collected_at_has_one_range_on_the_command_line_and_the_server() {
         .map(|(h, at)| format!("{{\"host\":\"{h}\",\"collected_at\":\"{at}\"}}\n"))
         .collect();
     let s = setup();
-    let file = s.db.with_file_name("facts.ndjson");
+    let file = s._dir.path().join("facts.ndjson");
     std::fs::write(&file, &body).unwrap();
     let out = std::process::Command::new(harness::bin())
         .args(["assess", "--format", "json"])

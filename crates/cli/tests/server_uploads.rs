@@ -192,7 +192,7 @@ fn peak_rss(server: &Server) -> u64 {
 #[test]
 fn a_zip_bomb_is_refused_quickly_without_the_server_growing() {
     let s = Setup::new();
-    let server = Server::start(&s.db(), &[]);
+    let server = Server::start(s.db(), &[]);
     let made = Instant::now();
     let bomb = zeros_zip(&[("web01/SOFTWARE", 1024)]);
     eprintln!("1 GiB bomb: {} bytes in {:?}", bomb.len(), made.elapsed());
@@ -239,7 +239,7 @@ fn a_zip_bomb_is_refused_quickly_without_the_server_growing() {
 fn many_file_bombs_are_refused_by_their_headers() {
     let s = Setup::new();
     // A ratio limit out of the way: the total must hold on its own.
-    let server = Server::start(&s.db(), &["--max-zip-ratio", "100000"]);
+    let server = Server::start(s.db(), &["--max-zip-ratio", "100000"]);
     let names: Vec<String> = (0..20).map(|i| format!("web01/part{i:02}")).collect();
     let files: Vec<(&str, u64)> = names.iter().map(|n| (n.as_str(), 20)).collect();
     let bomb = zeros_zip(&files);
@@ -274,7 +274,7 @@ fn upload_folders_left_by_a_killed_server_are_removed_at_start_and_nothing_else(
     std::fs::write(&file, b"a file, not an upload folder").expect("file");
     let beside = s.dir.path().join("acsready-upload-beside");
     std::fs::create_dir(&beside).expect("folder beside");
-    let server = Server::start(&s.db(), &[]);
+    let server = Server::start(s.db(), &[]);
     assert!(!stale.exists(), "the stale upload folder is still there");
     assert!(other.is_dir() && file.is_file() && beside.is_dir());
     // A server killed in the middle of an upload leaves its folder…
@@ -295,7 +295,7 @@ fn upload_folders_left_by_a_killed_server_are_removed_at_start_and_nothing_else(
     let left = folders();
     assert_eq!(left.len(), 1, "{left:?}");
     // …which the next start removes.
-    let _server = Server::start(&s.db(), &[]);
+    let _server = Server::start(s.db(), &[]);
     assert!(folders().is_empty(), "{:?}", folders());
     assert!(other.is_dir() && file.is_file() && beside.is_dir());
 }
@@ -307,7 +307,7 @@ const REG: &[u8] = b"Windows Registry Editor Version 5.00\r\n\r\n\
 #[test]
 fn files_at_the_top_of_a_zip_are_named_by_their_evidence_or_refused() {
     let s = Setup::new();
-    let server = Server::start(&s.db(), &[]);
+    let server = Server::start(s.db(), &[]);
     let named = zip_of(&[
         ("software.reg", REG),
         ("facts.json", br#"{"host":"web07"}"#),
@@ -340,7 +340,7 @@ fn files_at_the_top_of_a_zip_are_named_by_their_evidence_or_refused() {
 #[test]
 fn answers_name_files_in_the_upload_never_where_the_server_unpacks() {
     let s = Setup::new();
-    let server = Server::start(&s.db(), &[]);
+    let server = Server::start(s.db(), &[]);
     let junk = zip_of(&[("web01/notes.bin", b"\x01\x02 not evidence")]);
     let answer = upload(&server, &s.ingest, "", &junk);
     assert_error(&answer, 422, "upload.zip:web01: no evidence", s.dir.path());
@@ -370,7 +370,7 @@ fn answers_name_files_in_the_upload_never_where_the_server_unpacks() {
 fn uploads_beyond_the_budget_wait_their_turn() {
     let s = Setup::new();
     let server = Server::start(
-        &s.db(),
+        s.db(),
         &[
             "--max-upload",
             "1048576",

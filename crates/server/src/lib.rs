@@ -23,11 +23,54 @@ use acsready_rules::Rules;
 pub use acsready_intake::Readers;
 pub use api::Limits;
 pub use conn::ConnLimits;
-pub use store::{Scope, SqliteStore, Store, StoreError};
+pub use store::{PgOptions, PostgresStore, Scope, SqliteStore, Store, StoreError};
+
+/// Where the server keeps the fleet.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// The embedded store: one SQLite file, one server.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, shared by every replica started on it.
+    Postgres(PgOptions),
+}
+
+impl Database {
+    /// Opens the store (creating and migrating its schema).
+    pub fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
+        Ok(match self {
+            Database::Sqlite(path) => Arc::new(SqliteStore::open(path)?),
+            Database::Postgres(options) => Arc::new(PostgresStore::open(options)?),
+        })
+    }
+
+    /// The folder uploads are unpacked in: beside an SQLite file
+    /// ([`uploads_folder`]); for PostgreSQL, `acsready/postgres-uploads` in
+    /// the platform's data directory (replicas on one machine share it, each
+    /// keeping only its own uploads there).
+    pub fn uploads(&self) -> PathBuf {
+        match self {
+            Database::Sqlite(path) => uploads_folder(path),
+            Database::Postgres(_) => dirs::data_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("acsready")
+                .join("postgres-uploads"),
+        }
+    }
+
+    /// What the log shows of it (never a password).
+    pub fn shown(&self) -> String {
+        match self {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(options) => store::redacted_url(&options.url),
+        }
+    }
+}
 
 /// How to run the server.
 pub struct Config {
-    pub db: PathBuf,
+    pub db: Database,
+    /// Where uploads are unpacked; `None`: [`Database::uploads`].
+    pub uploads: Option<PathBuf>,
     /// "127.0.0.1:8080"; port 0 picks a free port.
     pub listen: String,
     pub limits: Limits,
@@ -70,10 +113,12 @@ pub fn serve(config: Config) -> Result<(), ServerError> {
         .enable_all()
         .thread_name("acsready-server")
         .build()?;
-    runtime.block_on(run(config))
+    // Opened before the runtime runs: PostgreSQL's store blocks on its own.
+    let store = config.db.open()?;
+    runtime.block_on(run(config, store))
 }
 
-async fn run(config: Config) -> Result<(), ServerError> {
+async fn run(config: Config, store: Arc<dyn Store>) -> Result<(), ServerError> {
     let limits = &config.limits;
     let worst = limits.max_upload as u64 + limits.zip.max_unpacked;
     if limits.upload_budget < worst {
@@ -82,8 +127,10 @@ async fn run(config: Config) -> Result<(), ServerError> {
             limits.upload_budget
         )));
     }
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.db)?);
-    let folder = uploads_folder(&config.db);
+    let folder = config
+        .uploads
+        .clone()
+        .unwrap_or_else(|| config.db.uploads());
     let (spool, stale) =
         acsready_intake::upload::Spool::open(&folder).map_err(|cause| ServerError::Uploads {
             folder: folder.display().to_string(),
@@ -108,7 +155,7 @@ async fn run(config: Config) -> Result<(), ServerError> {
             cause,
         })?;
     let addr: SocketAddr = listener.local_addr()?;
-    tracing::info!(db = %config.db.display(), rules = %rules.rules_version, "store open");
+    tracing::info!(db = %config.db.shown(), rules = %rules.rules_version, "store open");
     eprintln!("listening on http://{addr}");
     let background = tokio::spawn(reassess::stale_hosts(store.clone(), rules.clone()));
     conn::serve(listener, api::router(state), config.connections, shutdown()).await;

@@ -30,6 +30,12 @@ pub async fn stale_hosts(store: Arc<dyn Store>, rules: Arc<Rules>) -> usize {
 }
 
 async fn run(store: Arc<dyn Store>, rules: Arc<Rules>) -> Result<usize, StoreError> {
+    // One replica at a time: the others wait here, then find nothing stale
+    // (or what their own rules still see as stale).
+    let s = store.clone();
+    let _turn = tokio::task::spawn_blocking(move || s.reassessment_turn())
+        .await
+        .map_err(|e| StoreError::Damaged(e.to_string()))??;
     let mut after = String::new();
     let mut done = 0;
     loop {
@@ -43,7 +49,7 @@ async fn run(store: Arc<dyn Store>, rules: Arc<Rules>) -> Result<usize, StoreErr
                     .map(|st| {
                         let a = assess_with(&st.facts, &r, Lang::En, Detail::Codes);
                         Reassessed {
-                            host: st.facts.host.clone(),
+                            host: st.host,
                             facts_id: st.facts_id,
                             collected_at: st.facts.collected_at.clone(),
                             assessed: Assessed::of(&a, &r.rules_version, &now),

@@ -1,6 +1,10 @@
 //! Starts the real `acsready serve` on a free loopback port with a temporary
-//! database, and talks to it over HTTP.
+//! database, and talks to it over HTTP. With `ACSREADY_TEST_PG` set (a
+//! PostgreSQL URL with the right to create databases, its password in
+//! `PGPASSWORD`: `scripts/pg-cluster` starts such a server), every test's
+//! database is a new PostgreSQL database instead of an SQLite file.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -17,8 +21,45 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The PostgreSQL server the tests run against, if any.
+pub fn test_pg() -> Option<String> {
+    std::env::var("ACSREADY_TEST_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A new, empty database: a PostgreSQL database on [`test_pg`] (its URL),
+/// else `dir/fleet.db`.
+pub fn new_db(dir: &Path) -> PathBuf {
+    let Some(admin) = test_pg() else {
+        return dir.join("fleet.db");
+    };
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        "acsready_t{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    );
+    let out = Command::new("psql")
+        .arg(&admin)
+        .args(["-qc", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "CREATE DATABASE: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    PathBuf::from(format!("{base}/{name}"))
+}
+
 /// `acsready token create`: the token printed on stdout.
-pub fn token(db: &Path, scope: &str) -> String {
+pub fn token(db: impl AsRef<OsStr>, scope: &str) -> String {
     let out = Command::new(bin())
         .args([
             "token", "create", "--scope", scope, "--name", "test", "--db",
@@ -43,6 +84,7 @@ pub fn token(db: &Path, scope: &str) -> String {
 }
 
 /// A temporary database with one token of each scope.
+#[allow(dead_code)] // not every test file that includes this one uses it
 pub struct Setup {
     pub _dir: tempfile::TempDir,
     pub db: PathBuf,
@@ -50,9 +92,10 @@ pub struct Setup {
     pub read: String,
 }
 
+#[allow(dead_code)]
 pub fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("fleet.db");
+    let db = new_db(dir.path());
     let ingest = token(&db, "ingest");
     let read = token(&db, "read");
     Setup {
@@ -69,6 +112,8 @@ pub struct Server {
     /// Everything the server wrote to standard error.
     pub log: Arc<Mutex<String>>,
     pub agent: ureq::Agent,
+    /// The upload folder of a server on PostgreSQL.
+    _uploads: Option<tempfile::TempDir>,
 }
 
 pub fn agent() -> ureq::Agent {
@@ -83,11 +128,24 @@ pub fn agent() -> ureq::Agent {
 impl Server {
     /// Starts the server on `db` with extra arguments, and waits for its
     /// "listening on" line.
-    pub fn start(db: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(bin())
+    pub fn start(db: impl AsRef<OsStr>, extra: &[&str]) -> Server {
+        let db = db.as_ref();
+        let mut command = Command::new(bin());
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(db)
-            .args(extra)
+            .args(extra);
+        // Replicas of a test each have their own upload folder, never the
+        // user's.
+        let uploads = db
+            .to_str()
+            .is_some_and(|d| d.starts_with("postgres://"))
+            .then(|| {
+                let dir = tempfile::tempdir().expect("upload folder");
+                command.arg("--uploads").arg(dir.path());
+                dir
+            });
+        let mut child = command
             .env("ACSREADY_LOG", "debug")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -124,6 +182,7 @@ impl Server {
             url,
             log,
             agent: agent(),
+            _uploads: uploads,
         }
     }
 
@@ -230,7 +289,7 @@ pub fn empty_server() -> (tempfile::TempDir, Server, String, String) {
 #[allow(dead_code)]
 pub fn empty_server_with(extra: &[&str]) -> (tempfile::TempDir, Server, String, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("fleet.db");
+    let db = new_db(dir.path());
     let ingest = token(&db, "ingest");
     let read = token(&db, "read");
     let server = Server::start(&db, extra);

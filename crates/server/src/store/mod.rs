@@ -1,19 +1,27 @@
 //! Where the server keeps facts, assessments, tokens and sessions.
 //!
 //! The API sees only the [`Store`] trait. [`SqliteStore`] is the embedded
-//! implementation (one file, WAL, one writer thread doing group commits); a
-//! PostgreSQL implementation for several replicas would implement the same
-//! trait (docs/server.md).
+//! implementation (one file, WAL, one writer thread doing group commits);
+//! [`PostgresStore`] keeps the fleet in PostgreSQL, shared by several
+//! replicas of the server (docs/server.md).
 
+mod filter;
+mod postgres;
+mod queue;
 mod schema;
 mod sqlite;
+mod transfer;
 
 use acsready_assess::{Action, OsSummary, Summary, Verdict};
 use acsready_facts::HostFacts;
 use serde::Serialize;
 use tokio::sync::oneshot;
 
+pub use postgres::{
+    is_url as is_postgres_url, redacted as redacted_url, url_has_password, PgOptions, PostgresStore,
+};
 pub use sqlite::SqliteStore;
+pub use transfer::{copy_sqlite_to_postgres, Copied};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +33,14 @@ pub enum StoreError {
     },
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {}", postgres::message(.0))]
+    Pg(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL: {0}")]
+    Connect(String),
+    /// The database was written by a newer acsready: this one does not know
+    /// its schema and changes nothing.
+    #[error("the database has schema version {found}, this acsready knows up to {known}: run the newer acsready (or restore a backup)")]
+    Newer { found: i64, known: i64 },
     #[error("cannot create the folder of the database {path}: {cause}")]
     Folder { path: String, cause: std::io::Error },
     #[error("the store is shutting down")]
@@ -49,6 +65,7 @@ impl StoreError {
                 e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
             }
             StoreError::Folder { cause, .. } => io_full(cause),
+            StoreError::Pg(e) => postgres::is_full(e),
             _ => false,
         }
     }
@@ -156,6 +173,8 @@ pub enum Stored {
 /// A stored host whose latest assessment was made by other rules.
 #[derive(Debug, Clone)]
 pub struct Stale {
+    /// The name the host is stored under.
+    pub host: String,
     pub facts_id: i64,
     pub facts: HostFacts,
 }
@@ -163,6 +182,7 @@ pub struct Stale {
 /// A new assessment of stored facts.
 #[derive(Debug, Clone)]
 pub struct Reassessed {
+    /// The name the host is stored under ([`Stale::host`]).
     pub host: String,
     pub facts_id: i64,
     pub collected_at: Option<String>,
@@ -254,6 +274,31 @@ pub struct FleetCounts {
     pub by_release: Vec<ReleaseCounts>,
 }
 
+impl FleetCounts {
+    /// Adds `n` hosts of `verdict` in `release` (named `name`); rows come
+    /// ordered by release.
+    pub fn add(&mut self, release: String, name: String, verdict: Verdict, n: u64) {
+        if self.by_release.last().is_none_or(|r| r.release != release) {
+            self.by_release.push(ReleaseCounts {
+                release,
+                name,
+                ..Default::default()
+            });
+        }
+        let s = &mut self.summary;
+        let Some(r) = self.by_release.last_mut() else {
+            return;
+        };
+        r.hosts += n;
+        match verdict {
+            Verdict::Ready => (s.ready += n, r.ready += n),
+            Verdict::NotReady => (s.not_ready += n, r.not_ready += n),
+            Verdict::Unknown => (s.unknown += n, r.unknown += n),
+            Verdict::Unsupported => (s.unsupported += n, r.unsupported += n),
+        };
+    }
+}
+
 /// A token as listed (never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TokenInfo {
@@ -318,4 +363,11 @@ pub trait Store: Send + Sync + 'static {
         now_ms: i64,
     ) -> Result<Option<Vec<Scope>>, StoreError>;
     fn session_delete(&self, hash: &[u8; 32]) -> Result<(), StoreError>;
+
+    /// Held while stale hosts are re-assessed: with several replicas on
+    /// one database, one at a time (the others wait, then find nothing
+    /// left to do). One process owns an SQLite file: nothing to take.
+    fn reassessment_turn(&self) -> Result<Box<dyn Send>, StoreError> {
+        Ok(Box::new(()))
+    }
 }

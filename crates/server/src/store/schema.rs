@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 use acsready_assess::Action;
 
 /// 2: a session knows the token it was created with (`sessions.token_id`).
-pub const SCHEMA_VERSION: i64 = 2;
+/// 3: `counts`, kept by triggers on `latest` in the same transactions.
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The column of `latest` counting a host's agents planned for `a` ("n_upgrade").
 pub fn action_column(a: Action) -> String {
@@ -27,7 +28,70 @@ pub static SCHEMA: LazyLock<String> = LazyLock::new(|| {
             &action_columns(|c| format!("    {c:<13} INTEGER NOT NULL,\n"), ""),
         )
         .replace("{action_index}", &action_columns(str::to_string, ", "))
+        .replace(
+            "{count_columns}\n",
+            &action_columns(|c| format!("    {c:<13} INTEGER NOT NULL DEFAULT 0,\n"), ""),
+        )
+        .replace("{add_new}", &counted("new", "+"))
+        .replace("{take_old}", &counted("old", "-"))
 });
+
+/// The statements of a trigger adding (`+`) or taking away (`-`) the row
+/// `row` (`new`, `old`) of `latest` to or from its counts.
+fn counted(row: &str, sign: &str) -> String {
+    let columns = action_columns(str::to_string, ", ");
+    let values = action_columns(|c| format!("{sign}{row}.{c}"), ", ");
+    let add = action_columns(|c| format!("{c} = {c} + excluded.{c}"), ", ");
+    format!(
+        "INSERT INTO counts (release, verdict, name, hosts, {columns})
+         VALUES ({row}.release, {row}.verdict, {row}.os_name, {sign}1, {values})
+         ON CONFLICT (release, verdict) DO UPDATE SET hosts = hosts + excluded.hosts, {add}{name};",
+        // The name of a release: the least OS name counted in it.
+        name = if sign == "+" {
+            ", name = CASE WHEN name IS NULL OR excluded.name < name THEN excluded.name ELSE name END"
+        } else {
+            ""
+        }
+    )
+}
+
+/// Hosts and agents per action, by release and verdict: the counts kept
+/// with every write (both stores).
+pub static COUNTS_SQL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT release, verdict, coalesce(name, ''), hosts, {}
+         FROM counts WHERE hosts > 0 ORDER BY release, verdict",
+        action_columns(str::to_string, ", ")
+    )
+});
+
+/// The counts worked out from `latest` (both stores), to fill `counts`.
+pub static COUNTS_FROM_LATEST: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO counts (release, verdict, name, hosts, {})
+         SELECT release, verdict, min(os_name), count(*), {} FROM latest GROUP BY release, verdict",
+        action_columns(str::to_string, ", "),
+        action_columns(|c| format!("sum({c})"), ", ")
+    )
+});
+
+/// The schema version of an SQLite database; 0 for a new one.
+pub fn version(conn: &rusqlite::Connection) -> rusqlite::Result<i64> {
+    let has_meta: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_meta == 0 {
+        return Ok(0);
+    }
+    let mut stmt = conn.prepare("SELECT value FROM meta WHERE key = 'schema'")?;
+    let mut rows = stmt.query([])?;
+    Ok(match rows.next()? {
+        Some(row) => row.get::<_, String>(0)?.parse().unwrap_or(0),
+        None => 0,
+    })
+}
 
 const SCHEMA_TEXT: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (
@@ -73,6 +137,8 @@ CREATE TABLE IF NOT EXISTS latest (
 CREATE INDEX IF NOT EXISTS latest_counts ON latest
     (release, verdict, os_name, {action_index});
 CREATE INDEX IF NOT EXISTS latest_verdict ON latest (verdict, host);
+CREATE INDEX IF NOT EXISTS latest_verdict_assessed ON latest (verdict, assessed_at, host);
+CREATE INDEX IF NOT EXISTS latest_release ON latest (release, host);
 CREATE INDEX IF NOT EXISTS latest_assessed ON latest (assessed_at, host);
 CREATE INDEX IF NOT EXISTS latest_rules ON latest (rules_version, host);
 CREATE TABLE IF NOT EXISTS tokens (
@@ -83,6 +149,24 @@ CREATE TABLE IF NOT EXISTS tokens (
     created_at TEXT NOT NULL,
     revoked_at TEXT
 );
+CREATE TABLE IF NOT EXISTS counts (
+    release       TEXT NOT NULL,
+    verdict       TEXT NOT NULL,
+    name          TEXT,
+    hosts         INTEGER NOT NULL DEFAULT 0,
+{count_columns}
+    PRIMARY KEY (release, verdict)
+);
+CREATE TRIGGER IF NOT EXISTS latest_counts_insert AFTER INSERT ON latest BEGIN
+    {add_new}
+END;
+CREATE TRIGGER IF NOT EXISTS latest_counts_delete AFTER DELETE ON latest BEGIN
+    {take_old}
+END;
+CREATE TRIGGER IF NOT EXISTS latest_counts_update AFTER UPDATE ON latest BEGIN
+    {take_old}
+    {add_new}
+END;
 CREATE TABLE IF NOT EXISTS sessions (
     hash       BLOB PRIMARY KEY,
     scopes     TEXT NOT NULL,
@@ -95,7 +179,14 @@ CREATE TABLE IF NOT EXISTS sessions (
 /// (which creates what is missing but changes no existing table).
 /// Schema 1 sessions do not know their token: they are ended (people sign
 /// in again), so revoking a token ends every session it opened.
-pub fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+pub fn migrate(conn: &rusqlite::Connection, found: i64) -> rusqlite::Result<()> {
+    if (1..3).contains(&found) {
+        // Schema 3: the counts of the hosts stored before it.
+        conn.execute_batch(&format!(
+            "BEGIN; DELETE FROM counts; {}; COMMIT;",
+            *COUNTS_FROM_LATEST
+        ))?;
+    }
     let has_token: bool = conn.query_row(
         "SELECT count(*) FROM pragma_table_info('sessions') WHERE name = 'token_id'",
         [],
@@ -150,7 +241,82 @@ mod tests {
             .unwrap();
         assert_eq!((sessions, version), (0, SCHEMA_VERSION.to_string()));
         // Opening again changes nothing.
-        migrate(&c).unwrap();
+        migrate(&c, SCHEMA_VERSION).unwrap();
+    }
+
+    #[test]
+    fn a_database_of_a_newer_schema_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newer.db");
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 INSERT INTO meta VALUES ('schema', '99');",
+            )
+            .unwrap();
+        }
+        let err = crate::store::SqliteStore::open(&path)
+            .err()
+            .expect("refused");
+        assert!(
+            matches!(
+                err,
+                crate::store::StoreError::Newer {
+                    found: 99,
+                    known: SCHEMA_VERSION
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("schema version 99"), "{err}");
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let tables: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 1, "nothing was created");
+    }
+
+    #[test]
+    fn counts_follow_every_change_of_latest() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = rusqlite::Connection::open(dir.path().join("c.db")).unwrap();
+        c.execute_batch(&SCHEMA).unwrap();
+        let row = |host: &str, release: &str, verdict: &str, upgrade: i64| {
+            c.execute(
+                "INSERT INTO latest (host, facts_id, seen_ms, verdict, os_name, release, agents, codes,
+                   n_upgrade, n_pin, n_fix_host, n_hold, n_none, assessed_at, rules_version)
+                 VALUES (?1, 1, 0, ?2, ?3, ?3, '[]', '[]', ?4, 0, 0, 0, 0, '', '')
+                 ON CONFLICT (host) DO UPDATE SET verdict = excluded.verdict, release = excluded.release,
+                   os_name = excluded.os_name, n_upgrade = excluded.n_upgrade",
+                rusqlite::params![host, verdict, release, upgrade],
+            )
+            .unwrap();
+        };
+        row("a", "r1", "ready", 1);
+        row("b", "r1", "ready", 2);
+        row("a", "r2", "not_ready", 0);
+        c.execute("DELETE FROM latest WHERE host = 'b'", [])
+            .unwrap();
+        row("c", "r2", "not_ready", 5);
+        let counted = |c: &rusqlite::Connection| -> Vec<(String, String, i64, i64)> {
+            let mut stmt = c
+                .prepare("SELECT release, verdict, hosts, n_upgrade FROM counts WHERE hosts > 0 ORDER BY 1, 2")
+                .unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(counted(&c), [("r2".into(), "not_ready".into(), 2, 5)]);
+        // The same as working them out from latest.
+        c.execute_batch(&format!("DELETE FROM counts; {};", *COUNTS_FROM_LATEST))
+            .unwrap();
+        assert_eq!(counted(&c), [("r2".into(), "not_ready".into(), 2, 5)]);
     }
 
     #[test]

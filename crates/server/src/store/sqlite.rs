@@ -14,12 +14,10 @@ use std::thread::JoinHandle;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 
-use super::schema::{migrate, SCHEMA};
+use super::queue::{self, Job, QUEUE};
+use super::schema::{migrate, version, SCHEMA, SCHEMA_VERSION};
 use super::*;
-use writer::{write_loop, Job};
-
-/// Writes waiting for the writer; more are refused as busy.
-const QUEUE: usize = 16_384;
+use writer::write_loop;
 /// Idle read connections kept (one per request in flight avoids reopening).
 const POOL: usize = 64;
 
@@ -57,8 +55,15 @@ impl SqliteStore {
             cause,
         };
         let conn = connect(path).map_err(open_err)?;
+        let found = version(&conn).map_err(open_err)?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::Newer {
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
         conn.execute_batch(&SCHEMA).map_err(open_err)?;
-        migrate(&conn).map_err(open_err)?;
+        migrate(&conn, found).map_err(open_err)?;
         // Checkpoints run beside the writer, not inside its commits.
         conn.pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(open_err)?;
@@ -108,11 +113,7 @@ impl SqliteStore {
     }
 
     fn send(&self, job: Job) -> Result<(), StoreError> {
-        let queue = self.queue.as_ref().ok_or(StoreError::Closed)?;
-        queue.try_send(job).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => StoreError::Busy,
-            mpsc::error::TrySendError::Closed(_) => StoreError::Closed,
-        })
+        queue::send(self.queue.as_ref(), job)
     }
 }
 

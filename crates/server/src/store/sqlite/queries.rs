@@ -4,22 +4,12 @@
 use rusqlite::{params, OptionalExtension, Row};
 use tokio::sync::oneshot;
 
-use std::sync::LazyLock;
-
-use super::writer::Job;
 use super::*;
-use crate::store::schema::{action_column, action_columns};
+use crate::store::filter::{self, host_filter, like_escaped, HostFilter};
+use crate::store::queue::Job;
+use crate::store::schema::COUNTS_SQL;
 
 const ROW_COLUMNS: &str = "host, verdict, os_name, os_build, os_ubr, release, agents, codes, assessed_at, collected_at, rules_version";
-
-/// Hosts and agents per action, by release and verdict.
-static COUNTS_SQL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT release, verdict, min(os_name), count(*), {}
-         FROM latest GROUP BY release, verdict ORDER BY release",
-        action_columns(|c| format!("sum({c})"), ", ")
-    )
-});
 
 fn damaged(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Damaged(format!("{what}: {e}"))
@@ -49,23 +39,6 @@ fn host_row(row: &Row) -> Result<HostRow, StoreError> {
 
 fn facts_of(body: &str) -> Result<HostFacts, StoreError> {
     serde_json::from_str(body).map_err(|e| damaged("facts", e))
-}
-
-/// `LIKE` pattern matching `text` anywhere, with `\` as escape.
-fn contains_pattern(text: &str) -> String {
-    format!("%{}%", like_escaped(text))
-}
-
-/// `text` as a `LIKE` pattern matching itself, with `\` as escape.
-fn like_escaped(text: &str) -> String {
-    let mut p = String::new();
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p
 }
 
 /// The name a host is stored under, asked by any spelling of its identity
@@ -116,15 +89,16 @@ impl Store for SqliteStore {
     ) -> Result<Vec<Stale>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT l.facts_id, f.body FROM latest l JOIN facts f ON f.id = l.facts_id
+                "SELECT l.host, l.facts_id, f.body FROM latest l JOIN facts f ON f.id = l.facts_id
                  WHERE l.rules_version <> ?1 AND l.host > ?2 ORDER BY l.host LIMIT ?3",
             )?;
             let mut rows = stmt.query(params![rules_version, after, limit as i64])?;
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
-                let body: String = row.get(1)?;
+                let body: String = row.get(2)?;
                 out.push(Stale {
-                    facts_id: row.get(0)?,
+                    host: row.get(0)?,
+                    facts_id: row.get(1)?,
                     facts: facts_of(&body)?,
                 });
             }
@@ -133,48 +107,22 @@ impl Store for SqliteStore {
     }
 
     fn hosts(&self, query: &HostQuery) -> Result<HostPage, StoreError> {
-        let mut clauses: Vec<String> = Vec::new();
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        let mut bind = |template: &str, value: String| {
-            values.push(value.into());
-            clauses.push(template.replace("{p}", &format!("?{}", values.len())));
-        };
-        if let Some(v) = query.verdict {
-            bind("verdict = {p}", v.as_str().to_string());
-        }
-        if let Some(r) = &query.release {
-            bind("release = {p}", r.clone());
-        }
-        if let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            bind(
-                "(host LIKE {p} ESCAPE '\\' OR os_name LIKE {p} ESCAPE '\\' OR codes LIKE {p} ESCAPE '\\')",
-                contains_pattern(q.trim()),
-            );
-        }
-        if let Some(a) = query.action {
-            // A fixed column name per action: nothing of the query goes into the SQL text.
-            clauses.push(format!("{} > 0", action_column(a)));
-        }
-        let filter = if clauses.is_empty() {
-            String::new()
+        let HostFilter {
+            clause: filter,
+            values,
+            order,
+            counted,
+        } = host_filter(query, &filter::SQLITE);
+        // Verdict and release only: the maintained counts know the total.
+        let count_from = if counted {
+            "SELECT coalesce(sum(hosts), 0) FROM counts"
         } else {
-            format!("WHERE {}", clauses.join(" AND "))
+            "SELECT count(*) FROM latest"
         };
-        let column = match query.sort {
-            Sort::Host => "host",
-            Sort::Verdict => "verdict",
-            Sort::Release => "release",
-            Sort::AssessedAt => "assessed_at",
-        };
-        let dir = if query.descending { "DESC" } else { "ASC" };
-        let order = if column == "host" {
-            format!("host {dir}")
-        } else {
-            format!("{column} {dir}, host {dir}")
-        };
+        let values: Vec<rusqlite::types::Value> = values.into_iter().map(Into::into).collect();
         self.read(|c| {
             let total: i64 = c.query_row(
-                &format!("SELECT count(*) FROM latest {filter}"),
+                &format!("{count_from} {filter}"),
                 rusqlite::params_from_iter(values.iter()),
                 |r| r.get(0),
             )?;
@@ -275,27 +223,7 @@ impl Store for SqliteStore {
                 for (i, a) in Action::ALL.into_iter().enumerate() {
                     *s.agent_actions.get_mut(a) += row.get::<_, i64>(4 + i)? as u64;
                 }
-                if counts
-                    .by_release
-                    .last()
-                    .is_none_or(|r| r.release != release)
-                {
-                    counts.by_release.push(ReleaseCounts {
-                        release: release.clone(),
-                        name: name.clone(),
-                        ..Default::default()
-                    });
-                }
-                let Some(r) = counts.by_release.last_mut() else {
-                    continue;
-                };
-                r.hosts += n;
-                match verdict {
-                    Verdict::Ready => (s.ready += n, r.ready += n),
-                    Verdict::NotReady => (s.not_ready += n, r.not_ready += n),
-                    Verdict::Unknown => (s.unknown += n, r.unknown += n),
-                    Verdict::Unsupported => (s.unsupported += n, r.unsupported += n),
-                };
+                counts.add(release, name, verdict, n);
             }
             Ok(counts)
         })

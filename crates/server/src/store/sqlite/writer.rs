@@ -6,21 +6,11 @@ use std::sync::LazyLock;
 
 use acsready_intake::{host_key, preferred_name};
 use rusqlite::{params, Connection, ToSql, Transaction};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::*;
+use crate::store::queue::{self, Job, Outcome};
 use crate::store::schema::action_column;
-
-/// Jobs taken into one transaction at most.
-const MAX_GROUP: usize = 1024;
-
-pub(super) enum Job {
-    Put(
-        Vec<NewRecord>,
-        oneshot::Sender<Result<Vec<Stored>, StoreError>>,
-    ),
-    Reassess(Vec<Reassessed>, oneshot::Sender<Result<usize, StoreError>>),
-}
 
 /// The stored name of every host by its identity ([`host_key`]): facts
 /// sent as `web01.corp.example` after `WEB01` are the same host, stored
@@ -65,64 +55,14 @@ impl Names {
 pub(super) fn write_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
     let mut names = None;
     while let Some(first) = rx.blocking_recv() {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
-            }
+        let jobs = queue::group(first, &mut rx);
+        let result = write_group(&mut conn, &jobs, &mut names);
+        if result.is_err() {
+            // The group was rolled back: names it renamed are not stored.
+            names = None;
         }
-        let count = jobs.len();
-        match write_group(&mut conn, &jobs, &mut names) {
-            Ok(outcomes) => {
-                tracing::debug!(jobs = count, "group committed");
-                for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                    match (job, outcome) {
-                        (Job::Put(_, ack), Outcome::Put(stored)) => {
-                            let _ = ack.send(Ok(stored));
-                        }
-                        (Job::Reassess(_, ack), Outcome::Reassess(n)) => {
-                            let _ = ack.send(Ok(n));
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            Err(e) => {
-                let full = e.is_full();
-                if full {
-                    tracing::error!(error = %e, jobs = count, "write failed: no space left; writes are refused until there is");
-                } else {
-                    tracing::error!(error = %e, jobs = count, "write failed");
-                }
-                // The group was rolled back: names it renamed are not stored.
-                names = None;
-                let message = e.to_string();
-                for job in jobs {
-                    let err = || {
-                        if full {
-                            StoreError::Full(message.clone())
-                        } else {
-                            StoreError::Damaged(message.clone())
-                        }
-                    };
-                    match job {
-                        Job::Put(_, ack) => {
-                            let _ = ack.send(Err(err()));
-                        }
-                        Job::Reassess(_, ack) => {
-                            let _ = ack.send(Err(err()));
-                        }
-                    }
-                }
-            }
-        }
+        queue::answer(jobs, result);
     }
-}
-
-enum Outcome {
-    Put(Vec<Stored>),
-    Reassess(usize),
 }
 
 fn write_group(
@@ -310,6 +250,7 @@ fn reassess_one(tx: &Transaction, r: &Reassessed) -> Result<bool, StoreError> {
 mod tests {
     use super::*;
     use crate::store::schema::SCHEMA;
+    use tokio::sync::oneshot;
 
     fn record(host: &str, updates: usize) -> NewRecord {
         let facts = HostFacts {
