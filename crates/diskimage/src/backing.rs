@@ -26,10 +26,27 @@ impl ReadCounter {
 
 /// What every part of an image reader knows: the image's name as given
 /// (for errors) and the counter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Context {
     pub image: String,
     pub counter: ReadCounter,
+    /// Every file opened for the image (itself, its extents, its parents).
+    pub files: Arc<std::sync::Mutex<Vec<PathBuf>>>,
+}
+
+impl Context {
+    /// A context for the image named `image` in messages.
+    pub fn new(image: &str) -> Context {
+        Context {
+            image: image.to_string(),
+            ..Context::default()
+        }
+    }
+
+    /// The files opened so far.
+    pub fn opened(&self) -> Vec<PathBuf> {
+        self.files.lock().map(|f| f.clone()).unwrap_or_default()
+    }
 }
 
 /// One file of an image, opened read-only.
@@ -49,6 +66,9 @@ impl Backing {
         };
         let file = File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
+        if let Ok(mut files) = ctx.files.lock() {
+            files.push(path.to_path_buf());
+        }
         Ok(Backing {
             file,
             path: path.to_path_buf(),

@@ -160,3 +160,12 @@ fn open_layer(path: &Path, ctx: &Context, depth: usize) -> Result<Box<dyn Disk>,
         }),
     }
 }
+
+/// The other files an image is made of (its extents, its parents), so
+/// that a folder of images reads each machine once, from its newest
+/// layer.
+pub fn layers(path: &Path) -> Result<Vec<std::path::PathBuf>, ImageError> {
+    let ctx = Context::new(&path.display().to_string());
+    open_disk(path, &ctx)?;
+    Ok(ctx.opened().into_iter().filter(|p| p != path).collect())
+}

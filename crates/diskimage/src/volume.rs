@@ -175,6 +175,7 @@ impl<'d> NtfsVolume<'d> {
             return Ok(None);
         };
         let ntfs = &self.ntfs;
+        let volume_len = self.reader.len;
         let reader = &mut self.reader;
         let shown = path.to_string();
         guarded(&self.image, self.partition, || {
@@ -199,6 +200,11 @@ impl<'d> NtfsVolume<'d> {
                 )));
             }
             let len = attribute.value_length();
+            if len > volume_len {
+                return Ok(Err(format!(
+                    "{shown} claims {len} bytes, more than its volume holds ({volume_len}): its MFT record is damaged"
+                )));
+            }
             if len > MAX_FILE {
                 return Ok(Err(format!(
                     "{shown} has {len} bytes, more than the {MAX_FILE} acsready reads"

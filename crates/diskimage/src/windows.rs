@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::backing::{Context, ReadCounter};
+use crate::backing::Context;
 use crate::error::ImageError;
 use crate::partition::{partitions, Partition, VolumeKind};
 use crate::volume::NtfsVolume;
@@ -77,10 +77,7 @@ pub fn read_windows(
     wanted: &Wanted,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImageRead, ImageError> {
-    let ctx = Context {
-        image: shown.to_string(),
-        counter: ReadCounter::default(),
-    };
+    let ctx = Context::new(shown);
     let mut disk = crate::open_disk(path, &ctx)?;
     let parts = partitions(disk.as_mut(), &ctx)?;
     let mut volumes = Vec::new();
