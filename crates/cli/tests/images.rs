@@ -397,3 +397,116 @@ fn bad_images_are_errors_and_never_stop_the_others() {
         assert!(line.contains(says), "{line}");
     }
 }
+
+/// `preflight --server-image`: the management server's hives and install
+/// folder read out of its disk give the checks of the same hives and a
+/// copy of the folder.
+#[test]
+fn a_server_image_gives_the_checks_of_its_hives_and_folder() {
+    if skip_image_tests() {
+        return;
+    }
+    let dir = temp_dir("cli-images-server");
+    let software = Software {
+        uninstall: vec![("Trend Micro OfficeScan Server", "14.0.0.8400")],
+        ..server_2019(2210)
+    }
+    .reg()
+    .into_hive(
+        &shared("testdata/hives/regipy__ntuser_software_partial"),
+        PREFIX,
+        &dir.join("SOFTWARE"),
+    );
+    const SYS: &str = "HKEY_LOCAL_MACHINE\\SYSTEM";
+    let services = format!("{SYS}\\ControlSet002\\Services");
+    let system = acsready_testkit::RegText::new()
+        .key(&format!("{SYS}\\Select"))
+        .dword("Current", 2)
+        .key(&format!("{SYS}\\ControlSet002"))
+        .key(&services)
+        .key(&format!("{services}\\tmlisten"))
+        .sz("DisplayName", "Apex One NT Listener")
+        .dword("Start", 2)
+        .key(&format!(
+            "{SYS}\\ControlSet002\\Control\\ComputerName\\ComputerName"
+        ))
+        .sz("ComputerName", "OSCE01")
+        .into_hive(
+            &shared("testdata/hives/regipy__SYSTEM_WIN_10_1709"),
+            SYS,
+            &dir.join("SYSTEM"),
+        );
+    // The install folder: iVP but no iAC, and the certificate backup.
+    let copy = dir.join("OfficeScan");
+    let root = r"Program Files (x86)\Trend Micro\OfficeScan";
+    let mut files = vec![
+        (format!(r"{CONFIG}\SOFTWARE"), software.clone()),
+        (format!(r"{CONFIG}\SYSTEM"), system.clone()),
+    ];
+    for rel in [
+        r"Apex One\iServiceSrv\iVP\ivp.ini",
+        r"AuthCertBackup\OfficeScanAuth.dat",
+    ] {
+        let local = copy.join(rel.replace('\\', "/"));
+        std::fs::create_dir_all(local.parent().unwrap()).unwrap();
+        std::fs::write(&local, b"x").unwrap();
+        files.push((format!(r"{root}\{rel}"), local));
+    }
+    let refs: Vec<(&str, &Path)> = files
+        .iter()
+        .map(|(p, f)| (p.as_str(), f.as_path()))
+        .collect();
+    let volume = ntfs_volume(&dir.join("server.img"), 48 << 20, &refs);
+    let image = convert(
+        &raw_disk(&volume, Table::Gpt, &dir.join("server.raw")),
+        "vhdx",
+        &[],
+        &dir.join("osce01.vhdx"),
+    );
+    let preflight = |args: &[&std::ffi::OsStr]| -> (Value, i32, String) {
+        let out = acsready()
+            .args(["preflight", "apex-one", "--phase", "after", "-f", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        (v, out.status.code().unwrap_or(-1), stderr)
+    };
+    let codes = |v: &Value| -> Vec<String> {
+        let mut c: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect();
+        c.sort();
+        c
+    };
+    let (direct, direct_code, err) = preflight(&[
+        "--server-hive".as_ref(),
+        os(&software),
+        "--server-hive".as_ref(),
+        os(&system),
+        "--server-dir".as_ref(),
+        os(&copy),
+    ]);
+    assert_eq!(direct_code, 0, "{err}");
+    let (from_image, code, err) = preflight(&["--server-image".as_ref(), os(&image)]);
+    assert_eq!(code, direct_code, "{err}");
+    assert_eq!(from_image["server"]["host"], "OSCE01");
+    assert_eq!(codes(&from_image), codes(&direct));
+    // iAC is missing from the folder in the image (and only iAC).
+    let missing: Vec<&Value> = from_image["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "ACS215")
+        .collect();
+    assert_eq!(missing.len(), 1, "{}", from_image["findings"]);
+    assert!(missing[0]["title"]
+        .as_str()
+        .unwrap()
+        .contains(r"iServiceSrv\iAC"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
