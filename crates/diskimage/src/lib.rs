@@ -78,7 +78,7 @@ pub fn detect(head: &[u8], tail: &[u8]) -> Option<Format> {
 
 /// What an unknown image looks like, for the error.
 fn what_it_is(head: &[u8]) -> String {
-    let known: [(&[u8], &str); 8] = [
+    let known: [(&[u8], &str); 7] = [
         (b"\x1f\x8b", "a gzip file: unpack it first"),
         (b"\xfd7zXZ\0", "an xz file: unpack it first"),
         (b"PK\x03\x04", "a zip archive: unpack it first"),
@@ -92,23 +92,17 @@ fn what_it_is(head: &[u8]) -> String {
             "an EnCase image (E01), which acsready does not read: convert it to raw with ewfexport",
         ),
         (b"-FVE-FS-", "a BitLocker volume"),
-        (
-            b"\0\0\0\0\0\0\0\0",
-            "the first bytes are zeros and there is no partition table",
-        ),
     ];
-    known
-        .iter()
-        .find(|(magic, _)| head.starts_with(magic))
-        .map(|(_, what)| what.to_string())
-        .unwrap_or_else(|| {
-            if head.len() < 512 {
-                format!("{} bytes, too short for a disk", head.len())
-            } else {
-                "no VHDX, VHD, VMDK or QCOW2 signature, no partition table, no volume boot sector"
-                    .into()
-            }
-        })
+    if let Some((_, what)) = known.iter().find(|(magic, _)| head.starts_with(magic)) {
+        return what.to_string();
+    }
+    if head.len() < 512 {
+        return format!("{} bytes, too short for a disk", head.len());
+    }
+    if head[..512].iter().all(|&b| b == 0) {
+        return "the first sector is zeros: no partition table, no volume boot sector (an empty or wiped disk)".into();
+    }
+    "no VHDX, VHD, VMDK or QCOW2 signature, no partition table, no volume boot sector".into()
 }
 
 /// Opens the image at `path` as a virtual disk, its format told by
