@@ -10,6 +10,7 @@ use acsready_diskimage::{read_windows, ImageError, ImageRead, Wanted};
 use acsready_testkit::disk::{
     child_image, convert, ntfs_volume, raw_disk, skip_image_tests, Table,
 };
+use acsready_testkit::vhd_child::vhd_child;
 use acsready_testkit::vhdx_child::vhdx_child;
 use acsready_testkit::{shared, temp_dir, unxz};
 
@@ -268,12 +269,23 @@ fn children_read_through_their_parents() {
     }
     let f = fixture();
     let dir = &f.dir;
-    for (format, ext) in [("vhdx", "vhdx"), ("qcow2", "qcow2"), ("vmdk", "vmdk")] {
+    for (format, ext) in [
+        ("vhdx", "vhdx"),
+        ("vpc", "vhd"),
+        ("qcow2", "qcow2"),
+        ("vmdk", "vmdk"),
+    ] {
         let parent = dir.join(format!("parent.{ext}"));
-        convert(&raw(Table::Mbr), format, &[], &parent);
+        let opts: &[&str] = match format {
+            "vpc" => &["-o", "subformat=dynamic,force_size=on"],
+            _ => &[],
+        };
+        convert(&raw(Table::Mbr), format, opts, &parent);
         let child = dir.join(format!("child.{ext}"));
         if format == "vhdx" {
             vhdx_child("parent.vhdx", &raw(Table::Mbr), &raw_changed(), &child);
+        } else if format == "vpc" {
+            vhd_child("parent.vhd", &raw(Table::Mbr), &raw_changed(), &child);
         } else {
             child_image(format, &parent, &raw(Table::Mbr), &raw_changed(), &child);
         }
@@ -282,12 +294,11 @@ fn children_read_through_their_parents() {
             std::fs::metadata(&parent).unwrap().len(),
         );
         assert!(child_len < parent_len / 2, "{child_len} {parent_len}");
-        let shown = if format == "vmdk" {
-            "VMDK"
-        } else {
-            &format.to_uppercase()
+        let shown = match format {
+            "vpc" => "VHD".to_string(),
+            f => f.to_uppercase(),
         };
-        check_files(&child, shown, &f.changed_files);
+        check_files(&child, &shown, &f.changed_files);
         // Without its parent: an error naming it.
         let moved = dir.join(format!("moved-parent.{ext}"));
         std::fs::rename(&parent, &moved).unwrap();

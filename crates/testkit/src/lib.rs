@@ -12,6 +12,7 @@ use std::process::Command;
 pub mod browser;
 pub mod disk;
 pub mod launcher;
+pub mod vhd_child;
 pub mod vhdx_child;
 
 /// SHA-1 of "Microsoft Identity Verification Root Certificate Authority 2020".
