@@ -33,7 +33,7 @@ hold, none).",
   acsready assess --collected \\\\srv\\acsready$
   # one host from offline files
   acsready assess --hive SOFTWARE --evtx Application.evtx
-  # powered-off machines from their virtual disks (a folder of images: one host each)
+  # powered-off machines from their virtual disks (a folder: a host an image)
   acsready assess --image web01.vhdx --image /datastore/templates
   # what was read, and from which file
   acsready facts --collected \\\\srv\\acsready$ --format table
