@@ -174,7 +174,11 @@ fn read_source(source: &HostSource, readers: &Readers) -> Result<Read, Problem> 
             path,
             host,
             progress,
-        } => return crate::image::read_image(path, host.as_deref(), readers, progress.as_ref()),
+        } => {
+            let (facts, warnings) =
+                crate::image::read_image(path, host.as_deref(), readers, progress.as_ref())?;
+            return Ok(Read { facts, warnings });
+        }
     };
     Ok(Read {
         facts: evidence.facts,

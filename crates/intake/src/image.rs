@@ -14,7 +14,6 @@ use acsready_diskimage::{read_windows, ImageRead, Progress, Wanted};
 use acsready_facts::FileListing;
 use acsready_sources::folder::{read_memory_evidence, MemoryFile};
 
-use crate::evidence::Read;
 use crate::problem::{Problem, ProblemKind};
 use crate::readers::Readers;
 
@@ -210,14 +209,14 @@ fn memory_files(shown: &str, read: &mut ImageRead) -> Vec<MemoryFile> {
     out
 }
 
-/// Reads one image as one host; `host` names it instead of its
-/// ComputerName.
+/// Reads one image as one host (its facts, and the problems that did not
+/// stop the reading); `host` names it instead of its ComputerName.
 pub(crate) fn read_image(
     path: &Path,
     host: Option<&str>,
     readers: &Readers,
     progress: Option<&ImageProgress>,
-) -> Result<Read, Problem> {
+) -> Result<(acsready_facts::HostFacts, Vec<Problem>), Problem> {
     let shown = path.display().to_string();
     let (mut read, mut warnings) = read(path, &[], progress)?;
     let files = memory_files(&shown, &mut read);
@@ -246,10 +245,7 @@ pub(crate) fn read_image(
         ));
     }
     warnings.extend(ev.problems.iter().map(Problem::reading));
-    Ok(Read {
-        facts: ev.facts,
-        warnings,
-    })
+    Ok((ev.facts, warnings))
 }
 
 /// What `preflight --server-image` reads from a management server's image.
