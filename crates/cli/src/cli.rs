@@ -33,6 +33,8 @@ hold, none).",
   acsready assess --collected \\\\srv\\acsready$
   # one host from offline files
   acsready assess --hive SOFTWARE --evtx Application.evtx
+  # powered-off machines from their virtual disks (a folder: a host an image)
+  acsready assess --image web01.vhdx --image /datastore/templates
   # what was read, and from which file
   acsready facts --collected \\\\srv\\acsready$ --format table
   # an installer or module: signature, ACS, what it demands of a host
@@ -71,7 +73,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Assess hosts from facts JSON (one object, an array, or NDJSON) or from Windows evidence (--collected, --hive, --evtx)
+    /// Assess hosts from facts JSON (one object, an array, or NDJSON) or from Windows evidence (--collected, --hive, --evtx, --image)
     #[command(
         after_help = "INPUT may be a file, a folder (its *.json, *.ndjson and *.jsonl files) or - for \
 standard input. The host facts format is documented in docs/host-facts.md.

@@ -48,14 +48,24 @@ pub struct EvidenceArgs {
     #[arg(long, value_name = "FILE")]
     pub evtx: Vec<PathBuf>,
 
-    /// Host name for --hive / --evtx [default: from the files, else the hive's file name]
+    /// A virtual disk of a powered-off Windows machine (VHDX, VHD, VMDK, QCOW2, raw/dd; a
+    /// differencing disk with its parents beside it), or a folder of them: each image is one host,
+    /// named by its ComputerName; read-only, only the files needed are read
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Vec<PathBuf>,
+
+    /// Host name for --hive / --evtx / --image [default: from the files, else the hive's or
+    /// image's file name]
     #[arg(long, value_name = "NAME")]
     pub host: Option<String>,
 }
 
 impl EvidenceArgs {
     pub fn is_empty(&self) -> bool {
-        self.collected.is_empty() && self.hive.is_empty() && self.evtx.is_empty()
+        self.collected.is_empty()
+            && self.hive.is_empty()
+            && self.evtx.is_empty()
+            && self.image.is_empty()
     }
 }
 

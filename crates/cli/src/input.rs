@@ -22,6 +22,8 @@ pub(crate) fn request(
         evtx: evidence.evtx.clone(),
         host: evidence.host.clone(),
         kind,
+        images: evidence.image.clone(),
+        image_progress: crate::image_progress::image_progress(),
     }
 }
 

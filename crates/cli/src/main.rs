@@ -4,6 +4,7 @@ mod cli;
 mod errors;
 mod evidence_args;
 mod facts_cmd;
+mod image_progress;
 mod input;
 mod inspect_cmd;
 mod kit_cmd;
@@ -95,6 +96,7 @@ fn load_rules(cli: &Cli) -> Result<Rules> {
 
 fn run(cli: Cli) -> Result<u8> {
     let lang = language(cli.lang);
+    image_progress::set_lang(lang);
     let rules = load_rules(&cli)?;
     let style = Style {
         lang,

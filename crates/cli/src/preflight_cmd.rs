@@ -71,6 +71,12 @@ pub struct ApexOneArgs {
     #[arg(long, value_name = "PATH")]
     pub server_dir: Vec<PathBuf>,
 
+    /// A virtual disk of the powered-off management server (VHDX, VHD, VMDK, QCOW2, raw): its
+    /// SOFTWARE and SYSTEM hives and a listing of its install folder (the default one of the rules)
+    /// are read from it, as --server-hive and --server-dir read them
+    #[arg(long, value_name = "IMAGE")]
+    pub server_image: Vec<PathBuf>,
+
     /// The server's name [default: from its SYSTEM hive, else "server"]
     #[arg(long, value_name = "NAME")]
     pub server_name: Option<String>,
@@ -225,6 +231,36 @@ fn read_password(args: &ApexOneArgs) -> Result<Option<Zeroizing<String>>, InputP
     Ok(None)
 }
 
+/// The server's hives and install folder listing out of `--server-image`
+/// disks, into `files`; an image that cannot be read is an error naming it.
+fn read_server_images(
+    args: &ApexOneArgs,
+    pf: &acsready_rules::ApexOnePreflight,
+    files: &mut ServerFiles,
+) -> acsready_intake::Problems {
+    let mut problems = acsready_intake::Problems::default();
+    let folders: Vec<String> = (pf.auth_cert.default_install_folder.iter())
+        .map(|f| {
+            f.get(3..)
+                .filter(|_| f.get(1..3) == Some(":\\"))
+                .unwrap_or(f)
+                .to_string()
+        })
+        .collect();
+    let progress = crate::image_progress::image_progress();
+    for image in &args.server_image {
+        match acsready_intake::image::read_server_image(image, &folders, progress.as_ref()) {
+            Ok(read) => {
+                files.memory_hives.extend(read.hives);
+                files.listings.extend(read.listings);
+                problems.warnings.extend(read.warnings);
+            }
+            Err(p) => problems.errors.push(p),
+        }
+    }
+    problems
+}
+
 /// The agents of every input and evidence option, merged by host, read by
 /// the intake as `assess` reads them.
 fn read_agents(args: &ApexOneArgs, readers: &Readers, problems: &mut Problems) -> Vec<HostFacts> {
@@ -250,16 +286,19 @@ pub fn preflight(target: &PreflightTarget, rules: &Rules, style: Style) -> Resul
     if args.sql_password_stdin && stdin_input {
         bail!("--sql-password-stdin and the input - both read standard input: give the agents as files, or the password with --sql-password-file");
     }
-    let server_files = ServerFiles {
+    let mut server_files = ServerFiles {
         hives: args.server_hive.clone(),
         regs: args.server_reg.clone(),
         dirs: args.server_dir.clone(),
+        ..ServerFiles::default()
     };
+    let image_problems = read_server_images(args, pf, &mut server_files);
     if args.agents.is_empty() && server_files.is_empty() {
-        bail!("no input: give the agents (as for `assess`) and the server's evidence (--server-hive, --server-reg, --server-dir); see acsready preflight apex-one --help");
+        bail!("no input: give the agents (as for `assess`) and the server's evidence (--server-hive, --server-reg, --server-dir, --server-image); see acsready preflight apex-one --help");
     }
 
     let mut problems = Problems::default();
+    input::add_problems(&mut problems, image_problems);
     let check = match read_password(args) {
         Ok(Some(password)) => Some(check_password(pf, &password)),
         Ok(None) => None,

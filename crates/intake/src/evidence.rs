@@ -23,6 +23,12 @@ pub enum HostSource {
         /// Given with --hive: the host's SOFTWARE hive is expected.
         software_expected: bool,
     },
+    /// A disk image (`--image`).
+    Image {
+        path: PathBuf,
+        host: Option<String>,
+        progress: Option<crate::image::ImageProgress>,
+    },
 }
 
 /// A host's facts, and the problems met reading them (not fatal).
@@ -82,6 +88,11 @@ pub(crate) fn hosts(args: &Found, errors: &mut Vec<Problem>) -> Vec<HostSource> 
         files: vec![file.clone()],
         software_expected: false,
     }));
+    hosts.extend(args.images.iter().map(|path| HostSource::Image {
+        path: path.clone(),
+        host: args.host.clone(),
+        progress: args.image_progress.clone(),
+    }));
     if !args.hive.is_empty() || !args.evtx.is_empty() {
         let files = args.hive.iter().chain(&args.evtx).cloned().collect();
         hosts.push(HostSource::Files {
@@ -99,6 +110,7 @@ fn host_of(source: &HostSource) -> Option<String> {
     match source {
         HostSource::Folder(dir) => dir.file_name().map(|n| n.to_string_lossy().into_owned()),
         HostSource::Files { host, .. } => host.clone(),
+        HostSource::Image { host, .. } => host.clone(),
     }
 }
 
@@ -158,6 +170,15 @@ fn read_source(source: &HostSource, readers: &Readers) -> Result<Read, Problem> 
             }
             ev
         }
+        HostSource::Image {
+            path,
+            host,
+            progress,
+        } => {
+            let (facts, warnings) =
+                crate::image::read_image(path, host.as_deref(), readers, progress.as_ref())?;
+            return Ok(Read { facts, warnings });
+        }
     };
     Ok(Read {
         facts: evidence.facts,
@@ -192,5 +213,6 @@ pub fn describe(source: &HostSource) -> String {
             .map(|f| f.display().to_string())
             .collect::<Vec<_>>()
             .join(", "),
+        HostSource::Image { path, .. } => path.display().to_string(),
     }
 }

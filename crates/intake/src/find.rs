@@ -28,12 +28,19 @@ pub struct Request {
     pub host: Option<String>,
     /// Read every input as this kind instead of recognising it.
     pub kind: Option<InputKind>,
+    /// Disk images of machines, or folders of them (`--image`).
+    pub images: Vec<PathBuf>,
+    /// Told how far the reading of each image is.
+    pub image_progress: Option<crate::image::ImageProgress>,
 }
 
 impl Request {
     /// Whether no evidence option is given (`--collected`, `--hive`, `--evtx`).
     pub fn evidence_is_empty(&self) -> bool {
-        self.collected.is_empty() && self.hive.is_empty() && self.evtx.is_empty()
+        self.collected.is_empty()
+            && self.hive.is_empty()
+            && self.evtx.is_empty()
+            && self.images.is_empty()
     }
 
     /// Whether nothing at all is given.
@@ -59,6 +66,9 @@ pub(crate) struct Found {
     /// Archives unpacked for the run (their paths are shown as the
     /// archives' names).
     pub unpacked: Vec<Arc<Unpacked>>,
+    /// Disk images, each one host.
+    pub images: Vec<PathBuf>,
+    pub image_progress: Option<crate::image::ImageProgress>,
 }
 
 impl Found {
@@ -68,7 +78,8 @@ impl Found {
             && self.host_folders.is_empty()
             && self.loose.is_empty()
             && self.hive.is_empty()
-            && self.evtx.is_empty())
+            && self.evtx.is_empty()
+            && self.images.is_empty())
     }
 }
 
@@ -82,6 +93,8 @@ pub(crate) fn find(request: &Request, errors: &mut Vec<Problem>) -> Found {
         hive: request.hive.clone(),
         evtx: request.evtx.clone(),
         host: request.host.clone(),
+        images: crate::image::image_files(&request.images, errors),
+        image_progress: request.image_progress.clone(),
         ..Found::default()
     };
     let rest = claim_collector_folders(&request.inputs, &mut found, errors);

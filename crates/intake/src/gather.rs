@@ -135,7 +135,7 @@ impl<'r> Intake<'r> {
     /// not take an empty folder or an empty pipe for a ready fleet.
     pub fn no_hosts(&self) -> Problem {
         let r = &self.request;
-        let mut names: Vec<String> = [&r.inputs, &r.collected, &r.hive, &r.evtx]
+        let mut names: Vec<String> = [&r.inputs, &r.collected, &r.hive, &r.evtx, &r.images]
             .into_iter()
             .flatten()
             .map(|p| input_name(p))

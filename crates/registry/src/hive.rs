@@ -130,6 +130,22 @@ impl Hive {
         Self::read(origin.to_string(), bytes, Vec::new(), Vec::new())
     }
 
+    /// Reads a hive already in memory with the contents of its
+    /// transaction logs (`.LOG1`, `.LOG2`, as read out of a disk image),
+    /// replayed as [`Hive::open`] replays the files beside a hive.
+    pub fn from_bytes_with_logs(
+        bytes: Vec<u8>,
+        logs: Vec<Vec<u8>>,
+        origin: &str,
+    ) -> Result<Hive, RegistryError> {
+        let logs = if bytes.starts_with(b"regf") {
+            logs
+        } else {
+            Vec::new()
+        };
+        Self::read(origin.to_string(), bytes, logs, Vec::new())
+    }
+
     fn read(
         file: String,
         bytes: Vec<u8>,

@@ -69,6 +69,8 @@ catalogue! {
     ExplainCapitals "explain_capitals" "Words in capitals stand for a host's values: acsready assess shows them filled in for each host; acsready rules shows the values the rules hold." "大文字の語は端末ごとの値を表します。acsready assess で端末ごとの実際の値を、acsready rules でルールが持つ値を表示できます。";
     // The progress line of `assess` on a terminal.
     Progress "progress" "{count} assessed ({rate}/s, {elapsed})" "{count}を判定 (毎秒 {rate} 台, {elapsed})";
+    // Reading a disk image (`--image`) on a terminal.
+    ImageProgress "image_progress" "Reading {image}: {file} ({done} of {total} MB)" "{image} を読み取り中: {file} ({done} / {total} MB)";
     // `acsready facts --format table`.
     Fact "fact" "Fact" "項目";
     Value "value" "Value" "値";

@@ -148,6 +148,10 @@ pub struct DeliveryControl {
 pub struct AuthCert {
     /// Relative to the server's install folder, `\`-separated.
     pub backup: String,
+    /// Where the server is installed by default (`C:\…`): the folder
+    /// `preflight --server-image` lists in the server's disk image.
+    #[serde(default)]
+    pub default_install_folder: Option<String>,
     pub source: String,
     pub as_of: String,
 }

@@ -195,6 +195,54 @@ pub fn read_evidence(
     ev
 }
 
+/// A file already in memory (read out of a disk image), with the contents
+/// of its transaction logs when it is a hive.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryFile {
+    /// Its file name (`SOFTWARE`, `Application.evtx`): what it is is told
+    /// by content, some files by their name.
+    pub name: String,
+    /// How it is named in messages and sources.
+    pub shown: String,
+    pub bytes: Vec<u8>,
+    /// A hive's `.LOG1` and `.LOG2`, in that order.
+    pub logs: Vec<Vec<u8>>,
+}
+
+/// Reads files already in memory as evidence about one host, as
+/// [`read_evidence`] reads files on disk (hives with their logs replayed).
+pub fn read_memory_evidence(
+    host: Option<&str>,
+    fallback_name: &str,
+    files: Vec<MemoryFile>,
+    opts: &EvidenceOptions,
+) -> HostEvidence {
+    let mut ev = HostEvidence::default();
+    let mut loaded = Vec::new();
+    for f in files {
+        if is_blank(&f.bytes[..f.bytes.len().min(HEAD)]) {
+            ev.problems.push(Note::file(
+                f.shown,
+                format!(
+                    "the file is empty ({}); skipped",
+                    empty_file_meaning(&f.name)
+                ),
+            ));
+            continue;
+        }
+        let kind = classify(&f.name, &f.bytes[..f.bytes.len().min(HEAD)]);
+        loaded.push((Body::Memory(f.logs), f.shown, f.bytes, kind));
+    }
+    read_loaded(host, fallback_name, ev, loaded, opts)
+}
+
+/// Where the bytes of an evidence file are: hives and event logs are read
+/// from their path (a hive's logs sit beside it), or were read into memory.
+enum Body {
+    Path(PathBuf),
+    Memory(Vec<Vec<u8>>),
+}
+
 fn read_files(
     host: Option<&str>,
     fallback_name: &str,
@@ -202,7 +250,7 @@ fn read_files(
     opts: &EvidenceOptions,
 ) -> HostEvidence {
     let mut ev = HostEvidence::default();
-    let mut loaded: Vec<(PathBuf, String, Vec<u8>, Kind)> = Vec::new();
+    let mut loaded: Vec<(Body, String, Vec<u8>, Kind)> = Vec::new();
     for path in files {
         let name = path
             .file_name()
@@ -240,9 +288,18 @@ fn read_files(
                 }
             }
         };
-        loaded.push((path.clone(), shown, bytes, kind));
+        loaded.push((Body::Path(path.clone()), shown, bytes, kind));
     }
+    read_loaded(host, fallback_name, ev, loaded, opts)
+}
 
+fn read_loaded(
+    host: Option<&str>,
+    fallback_name: &str,
+    mut ev: HostEvidence,
+    loaded: Vec<(Body, String, Vec<u8>, Kind)>,
+    opts: &EvidenceOptions,
+) -> HostEvidence {
     // The collector's manifest and list of absent keys come first: they say
     // what the other files mean.
     let mut named: Option<String> = host.map(str::to_string);
@@ -293,9 +350,10 @@ fn read_files(
     let mut reg_files = 0usize;
     let mut events: Option<Vec<acsready_facts::EventFact>> = None;
     let mut systeminfo_os: Vec<(acsready_facts::OsFacts, String)> = Vec::new();
-    for (path, shown, bytes, kind) in &loaded {
+    for (body, shown, bytes, kind) in loaded {
+        let shown = &shown;
         match kind {
-            Kind::Hive => match open_hive(path, shown) {
+            Kind::Hive => match open_body(body, bytes, shown) {
                 Ok(opened) => {
                     let hive = &opened.hive;
                     match opened.kind {
@@ -331,17 +389,17 @@ fn read_files(
                 Err(e) => ev.problems.push(Note::from(&e)),
             },
             Kind::RegExport | Kind::RegQuery => {
-                let added = if *kind == Kind::RegExport {
-                    reg.add_bytes(bytes, shown)
+                let added = if kind == Kind::RegExport {
+                    reg.add_bytes(&bytes, shown)
                 } else {
-                    reg.add_query_output(bytes, shown)
+                    reg.add_query_output(&bytes, shown)
                 };
                 match added {
                     Ok(()) => {
                         reg_files += 1;
                         ev.used.push((
                             shown.clone(),
-                            if *kind == Kind::RegExport {
+                            if kind == Kind::RegExport {
                                 ".reg export"
                             } else {
                                 "reg query output"
@@ -351,7 +409,7 @@ fn read_files(
                     Err(e) => ev.problems.push(Note::from(&e)),
                 }
             }
-            Kind::Evtx => match read_evtx(path, opts.events) {
+            Kind::Evtx => match read_body_evtx(body, bytes, shown, opts.events) {
                 Ok(log) => {
                     ev.problems.extend(log.problems);
                     events.get_or_insert_with(Vec::new).extend(log.events);
@@ -359,7 +417,7 @@ fn read_files(
                 }
                 Err(e) => ev.problems.push(Note::from(&e)),
             },
-            Kind::EventsXml => match parse_wevtutil_xml(bytes, shown, opts.events) {
+            Kind::EventsXml => match parse_wevtutil_xml(&bytes, shown, opts.events) {
                 Ok(log) => {
                     ev.problems.extend(log.problems);
                     events.get_or_insert_with(Vec::new).extend(log.events);
@@ -367,7 +425,7 @@ fn read_files(
                 }
                 Err(e) => ev.problems.push(Note::from(&e)),
             },
-            Kind::EasyFix => match parse_easyfix_log(bytes, shown) {
+            Kind::EasyFix => match parse_easyfix_log(&bytes, shown) {
                 Ok(log) => {
                     let facts = HostFacts {
                         easyfix: Some(log.result),
@@ -378,7 +436,7 @@ fn read_files(
                 }
                 Err(e) => ev.problems.push(Note::from(&e)),
             },
-            Kind::Hotfixes => match parse_hotfixes(bytes, shown) {
+            Kind::Hotfixes => match parse_hotfixes(&bytes, shown) {
                 Ok(h) => {
                     ev.problems.extend(h.problems.iter().cloned());
                     if let Some(os) = h.os_facts() {
@@ -480,6 +538,31 @@ fn read_files(
         ev.facts.merge(facts, &origin);
     }
     ev
+}
+
+/// Opens a hive from its path or from memory.
+fn open_body(
+    body: Body,
+    bytes: Vec<u8>,
+    shown: &str,
+) -> Result<crate::hive_file::OpenedHive, acsready_registry::RegistryError> {
+    match body {
+        Body::Path(path) => open_hive(&path, shown),
+        Body::Memory(logs) => crate::hive_file::open_hive_bytes(bytes, logs, shown),
+    }
+}
+
+/// Reads an event log from its path or from memory.
+fn read_body_evtx(
+    body: Body,
+    bytes: Vec<u8>,
+    shown: &str,
+    events: &EventFilter,
+) -> Result<crate::EventLog, SourceError> {
+    match body {
+        Body::Path(path) => read_evtx(&path, events),
+        Body::Memory(_) => crate::read_evtx_bytes(bytes, shown, events),
+    }
 }
 
 mod collector_files;

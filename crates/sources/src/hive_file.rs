@@ -36,7 +36,23 @@ pub struct OpenedHive {
 /// Opens the hive at `path` (replaying its `.LOG1`/`.LOG2`); `shown`
 /// names it in messages.
 pub fn open_hive(path: &Path, shown: &str) -> Result<OpenedHive, RegistryError> {
-    let hive = Hive::open(path)?;
+    Ok(opened(Hive::open(path)?, shown))
+}
+
+/// Opens a hive already in memory with its transaction logs' contents (a
+/// hive read out of a disk image), as [`open_hive`] does a file.
+pub fn open_hive_bytes(
+    bytes: Vec<u8>,
+    logs: Vec<Vec<u8>>,
+    shown: &str,
+) -> Result<OpenedHive, RegistryError> {
+    Ok(opened(
+        Hive::from_bytes_with_logs(bytes, logs, shown)?,
+        shown,
+    ))
+}
+
+fn opened(hive: Hive, shown: &str) -> OpenedHive {
     let kind = if is_software(&hive) {
         HiveKind::Software
     } else if is_system(&hive) {
@@ -44,11 +60,11 @@ pub fn open_hive(path: &Path, shown: &str) -> Result<OpenedHive, RegistryError> 
     } else {
         HiveKind::Other
     };
-    Ok(OpenedHive {
+    OpenedHive {
         hive,
         kind,
         shown: shown.to_string(),
-    })
+    }
 }
 
 /// The computer name in a SYSTEM hive.

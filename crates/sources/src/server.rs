@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use acsready_facts::{FileListing, HostFacts, ServiceFact};
 use acsready_registry::{RegFiles, RegistryView};
 
-use crate::hive_file::{computer_name, open_hive, HiveKind};
+use crate::folder::MemoryFile;
+use crate::hive_file::{computer_name, open_hive, open_hive_bytes, HiveKind};
 use crate::listing::read_install_folder;
 use crate::registry_facts::{software_facts, Coverage, KnownProducts};
 use crate::services::system_services;
@@ -26,11 +27,19 @@ pub struct ServerFiles {
     pub regs: Vec<PathBuf>,
     /// The install folder, or listings of it.
     pub dirs: Vec<PathBuf>,
+    /// Hives already in memory, with their logs (read out of a disk image).
+    pub memory_hives: Vec<MemoryFile>,
+    /// Listings of the install folder already made (from a disk image).
+    pub listings: Vec<FileListing>,
 }
 
 impl ServerFiles {
     pub fn is_empty(&self) -> bool {
-        self.hives.is_empty() && self.regs.is_empty() && self.dirs.is_empty()
+        self.hives.is_empty()
+            && self.regs.is_empty()
+            && self.dirs.is_empty()
+            && self.memory_hives.is_empty()
+            && self.listings.is_empty()
     }
 }
 
@@ -69,9 +78,16 @@ pub fn read_server(
     let mut read = ServerRead::default();
     let mut name = host.map(str::to_string);
     let mut software: Vec<(HostFacts, String)> = Vec::new();
-    for path in &files.hives {
+    let on_disk = files.hives.iter().map(|path| {
         let shown = path.display().to_string();
-        let opened = match open_hive(path, &shown) {
+        (open_hive(path, &shown), shown)
+    });
+    let in_memory = files.memory_hives.iter().map(|f| {
+        let opened = open_hive_bytes(f.bytes.clone(), f.logs.clone(), &f.shown);
+        (opened, f.shown.clone())
+    });
+    for (opened, shown) in on_disk.chain(in_memory) {
+        let opened = match opened {
             Ok(h) => h,
             Err(e) => {
                 read.errors.push(Note::from(&e));
@@ -150,8 +166,10 @@ pub fn read_server(
         }
         read.facts = Some(facts);
     }
-    for dir in &files.dirs {
-        match read_install_folder(dir) {
+    let listings = files.dirs.iter().map(|dir| read_install_folder(dir));
+    let given = files.listings.iter().cloned().map(Ok);
+    for listing in listings.chain(given) {
+        match listing {
             Ok(listing) => match &mut read.listing {
                 Some(all) => {
                     all.origin = format!("{}, {}", all.origin, listing.origin);
