@@ -46,14 +46,14 @@ use crate::Style;
 /// Keys (texts, or rows of indices) kept once, numbered in the order first
 /// seen.
 struct Table<K> {
-    index: HashMap<K, u32>,
+    index: HashMap<K, u32, foldhash::fast::RandomState>,
     list: Vec<K>,
 }
 
 impl<K> Default for Table<K> {
     fn default() -> Self {
         Table {
-            index: HashMap::new(),
+            index: HashMap::default(),
             list: Vec::new(),
         }
     }
