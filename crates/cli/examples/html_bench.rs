@@ -85,6 +85,12 @@ async fn main() {
             .execute_async(TEXT_FILTER, Vec::new())
             .await
             .expect("the text filter");
+        // What reading the embedded data alone costs (the page did it once).
+        let parse_ms = b
+            .js("var t = performance.now(); \
+                 JSON.parse(document.getElementById('acsready-data').textContent); \
+                 return performance.now() - t;")
+            .await;
         let heap = b
             .js("return performance.memory ? performance.memory.usedJSHeapSize : null;")
             .await;
@@ -100,6 +106,7 @@ async fn main() {
             "sort_ms": sort_ms,
             "verdict_filter_ms": filter_ms,
             "text_filter_ms": text_ms,
+            "data_parse_ms": parse_ms,
             "heap_bytes": heap,
         });
         println!("{line}");

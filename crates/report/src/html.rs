@@ -162,7 +162,9 @@ impl HtmlReport {
 
         // The data, written whole: the report's header, labels and the hosts.
         let mut data = Vec::with_capacity(self.columns.size_hint());
-        data.extend_from_slice(b"<script type=\"application/json\" id=\"acsready-data\">{\"schema\":");
+        data.extend_from_slice(
+            b"<script type=\"application/json\" id=\"acsready-data\">{\"schema\":",
+        );
         data::json(&mut data, REPORT_SCHEMA)?;
         data.extend_from_slice(b",\"generator\":");
         data::json(
@@ -192,10 +194,7 @@ impl HtmlReport {
         self.columns.write(&mut data);
         data.extend_from_slice(b"}</script>\n");
         out.write_all(&data)?;
-        write!(
-            out,
-            "<script>\n{SCRIPT}</script>\n</body>\n</html>\n"
-        )?;
+        write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n")?;
         out.flush()
     }
 }

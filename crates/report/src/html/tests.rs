@@ -85,7 +85,8 @@ fn decoded(html: &str) -> Report {
     let h = &v["hosts"];
     let hosts: Vec<Value> = (0..h["host"].as_array().unwrap().len())
         .map(|i| {
-            let mut os = json!({"name": text(&h["os"][i]), "build": h["build"][i], "ubr": h["ubr"][i]});
+            let mut os =
+                json!({"name": text(&h["os"][i]), "build": h["build"][i], "ubr": h["ubr"][i]});
             if !h["release"][i].is_null() {
                 os["release"] = text(&h["release"][i]);
             }
@@ -125,7 +126,10 @@ fn row_texts(v: &serde_json::Value, host: usize) -> (String, String) {
         let i = v[sets][set][0].as_u64().unwrap() as usize;
         v["strings"][i].as_str().unwrap().to_string()
     };
-    (text("finding_sets", "findings"), text("agent_sets", "agents"))
+    (
+        text("finding_sets", "findings"),
+        text("agent_sets", "agents"),
+    )
 }
 
 fn fleet() -> Vec<HostAssessment> {
