@@ -17,7 +17,7 @@
 //! (checkboxes), `host-table` (rows carry `data-host` and `data-index`),
 //! `page-prev`, `page-next`, `page-info`, `host-details`, `acsready-data`.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use acsready_assess::{Action, HostAssessment, Severity, Summary, Verdict};
@@ -35,18 +35,17 @@ mod data;
 pub const CSS: StyleSheet = StyleSheet(include_str!("html/report.css"));
 const SCRIPT: &str = include_str!("html/report.js");
 
-/// Collects hosts (as JSON), then writes the page.
+/// Collects hosts (as columns of indices into tables of what they share),
+/// then writes the page.
 pub struct HtmlReport {
     style: Style,
     rules: RulesIdentity,
-    /// `,`-separated host objects, already script-safe.
-    hosts_json: Vec<u8>,
+    tables: data::Tables,
+    columns: data::Columns,
     hosts: u64,
-    /// Hosts per rules release id ("" when the build is not in the rules),
-    /// by verdict (in [`Verdict::ALL`] order).
-    by_release: BTreeMap<String, [u64; 4]>,
-    strings: data::Strings,
-    error: Option<io::Error>,
+    /// Hosts per rules release (its text's number; `None` when the build is
+    /// not in the rules), by verdict (in [`Verdict::ALL`] order).
+    by_release: HashMap<Option<u32>, [u64; 4]>,
 }
 
 impl HtmlReport {
@@ -54,31 +53,20 @@ impl HtmlReport {
         HtmlReport {
             style,
             rules,
-            hosts_json: Vec::new(),
+            tables: data::Tables::default(),
+            columns: data::Columns::default(),
             hosts: 0,
-            by_release: BTreeMap::new(),
-            strings: data::Strings::default(),
-            error: None,
+            by_release: HashMap::new(),
         }
     }
 
     pub fn host(&mut self, a: HostAssessment) {
-        if self.error.is_some() {
-            return;
-        }
-        if self.hosts > 0 {
-            self.hosts_json.push(b',');
-        }
-        self.hosts_json.push(b'\n');
-        let page = data::PageHost::new(&a, &self.style, &mut self.strings);
-        if let Err(e) = serde_json::to_writer(ScriptSafe(&mut self.hosts_json), &page) {
-            self.error = Some(e.into());
-            return;
-        }
-        self.hosts += 1;
-        let release = a.os.release.clone().unwrap_or_default();
-        let row = self.by_release.entry(release).or_default();
+        let os = self.tables.text(&a.os.name);
+        let sets = self.tables.add(&a, &self.style);
+        let row = self.by_release.entry(sets.release).or_default();
         row[verdict_index(a.verdict)] += 1;
+        self.columns.push(&a, os, sets);
+        self.hosts += 1;
     }
 
     pub fn finish<W: Write>(
@@ -87,9 +75,6 @@ impl HtmlReport {
         summary: &Summary,
         problems: &Problems,
     ) -> io::Result<()> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
         let lang = self.style.lang;
         let l = |label: Label| esc(label.text(lang));
         write!(
@@ -121,7 +106,11 @@ impl HtmlReport {
 
         out.write_all(b"<div class=\"charts\">\n")?;
         write_summary(&mut out, summary, lang)?;
-        let bars = release_bars(self.by_release, &self.style.names, lang);
+        let by_release = self.by_release.iter().map(|(release, row)| {
+            let name = release.map_or("", |r| self.tables.text_of(r));
+            (name.to_string(), *row)
+        });
+        let bars = release_bars(by_release, &self.style.names, lang);
         write_os_bars(&mut out, &bars, lang)?;
         write_action_bars(&mut out, summary, lang)?;
         out.write_all(b"</div>\n")?;
@@ -171,68 +160,42 @@ impl HtmlReport {
             l(Label::Noscript),
         )?;
 
-        // The data: a Report plus labels, every `<` escaped.
-        out.write_all(b"<script type=\"application/json\" id=\"acsready-data\">")?;
-        {
-            let mut s = ScriptSafe(&mut out);
-            s.write_all(b"{\"schema\":")?;
-            serde_json::to_writer(&mut s, REPORT_SCHEMA)?;
-            s.write_all(b",\"generator\":")?;
-            serde_json::to_writer(
-                &mut s,
-                &Generator {
-                    name: "acsready".into(),
-                    version: env!("CARGO_PKG_VERSION").into(),
-                },
-            )?;
-            s.write_all(b",\"rules\":")?;
-            serde_json::to_writer(&mut s, &self.rules)?;
-            write!(s, ",\"lang\":\"{}\",\"labels\":", lang.as_str())?;
-            serde_json::to_writer(&mut s, &labels(lang))?;
-            s.write_all(b",\"products\":")?;
-            serde_json::to_writer(&mut s, &self.style.names.in_lang(lang))?;
-            s.write_all(b",\"hosts\":[")?;
-        }
-        out.write_all(&self.hosts_json)?;
-        {
-            let mut s = ScriptSafe(&mut out);
-            s.write_all(if self.hosts > 0 { b"\n]" } else { b"]" })?;
-            s.write_all(b",\"summary\":")?;
-            serde_json::to_writer(&mut s, summary)?;
-            s.write_all(b",\"errors\":")?;
-            serde_json::to_writer(&mut s, &problems.errors)?;
-            s.write_all(b",\"warnings\":")?;
-            serde_json::to_writer(&mut s, &problems.warnings)?;
-            s.write_all(b",\"strings\":")?;
-            serde_json::to_writer(&mut s, self.strings.list())?;
-            s.write_all(b"}")?;
-        }
-        write!(
-            out,
-            "</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n"
+        // The data, written whole: the report's header, labels and the hosts.
+        let mut data = Vec::with_capacity(self.columns.size_hint());
+        data.extend_from_slice(
+            b"<script type=\"application/json\" id=\"acsready-data\">{\"schema\":",
+        );
+        data::json(&mut data, REPORT_SCHEMA)?;
+        data.extend_from_slice(b",\"generator\":");
+        data::json(
+            &mut data,
+            &Generator {
+                name: "acsready".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
         )?;
+        data.extend_from_slice(b",\"rules\":");
+        data::json(&mut data, &self.rules)?;
+        data.extend_from_slice(b",\"lang\":");
+        data::json(&mut data, lang.as_str())?;
+        data.extend_from_slice(b",\"labels\":");
+        data::json(&mut data, &labels(lang))?;
+        data.extend_from_slice(b",\"products\":");
+        data::json(&mut data, &self.style.names.in_lang(lang))?;
+        data.extend_from_slice(b",\"summary\":");
+        data::json(&mut data, summary)?;
+        data.extend_from_slice(b",\"errors\":");
+        data::json(&mut data, &problems.errors)?;
+        data.extend_from_slice(b",\"warnings\":");
+        data::json(&mut data, &problems.warnings)?;
+        data.extend_from_slice(b",\n");
+        self.tables.write(&mut data);
+        data.extend_from_slice(b",\n");
+        self.columns.write(&mut data);
+        data.extend_from_slice(b"}</script>\n");
+        out.write_all(&data)?;
+        write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n")?;
         out.flush()
-    }
-}
-
-/// Writes JSON with every `<` as `\u003c` (valid JSON: `<` occurs only
-/// inside strings), so the text cannot close or confuse a `<script>`.
-struct ScriptSafe<W: Write>(W);
-
-impl<W: Write> Write for ScriptSafe<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut rest = buf;
-        while let Some(i) = rest.iter().position(|&b| b == b'<') {
-            self.0.write_all(&rest[..i])?;
-            self.0.write_all(b"\\u003c")?;
-            rest = &rest[i + 1..];
-        }
-        self.0.write_all(rest)?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
     }
 }
 

@@ -4,10 +4,17 @@
   var VERDICTS = ["ready", "not_ready", "unknown", "unsupported"];
   var data = JSON.parse(document.getElementById("acsready-data").textContent);
   var L = data.labels;
-  var hosts = data.hosts || [];
-  // Texts repeated across hosts are kept once: the hosts hold their indices.
+  // Every text is kept once (S); so is every distinct finding, agent plan and
+  // module, and every distinct set of them a host has. The hosts are columns
+  // of indices into those (see html/data.rs).
   var S = data.strings || [];
-  var n = hosts.length;
+  var F = data.findings || [], FS = data.finding_sets || [];
+  var A = data.agents || [], AS = data.agent_sets || [];
+  var M = data.modules || [], MS = data.module_sets || [];
+  var H = data.hosts || {};
+  var colHost = H.host || [], colOs = H.os, colVerdict = H.verdict,
+      colF = H.findings, colA = H.agents;
+  var n = colHost.length;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -16,35 +23,45 @@
     return e;
   }
   function verdictLabel(v) { return L.verdicts[v] || v; }
+  function buildText(i) {
+    var b = H.build[i], u = H.ubr[i];
+    return b == null ? "" : (u == null ? String(b) : b + "." + u);
+  }
+  // The row's codes and plans as the terminal table shows them.
+  function codesOf(i) { return FS[colF[i]][0]; }
+  function plansOf(i) { return AS[colA[i]][0]; }
 
-  // Columns computed once, as arrays: filtering and sorting never touch the DOM.
-  var colHost = new Array(n), colOs = new Array(n), colBuild = new Array(n),
-      colBuildKey = new Float64Array(n), colVerdict = new Int8Array(n),
-      colCodes = new Array(n), colAgents = new Array(n), colSearch = new Array(n);
-  for (var i = 0; i < n; i++) {
-    var h = hosts[i], os = h.os || {};
-    var b = os.build, u = os.ubr;
-    colHost[i] = h.host || "";
-    colOs[i] = S[os.name] || "";
-    colBuild[i] = b == null ? "" : (u == null ? String(b) : b + "." + u);
-    colBuildKey[i] = b == null ? -1 : b * 1e7 + (u == null ? 0 : u);
-    colVerdict[i] = VERDICTS.indexOf(h.verdict);
-    // The row's codes and plans as the terminal table shows them.
-    colCodes[i] = (h.codes || []).join(" ");
-    var agents = [];
-    for (var j = 0; j < h.agents.length; j++) { agents.push(S[h.agents[j].line]); }
-    colAgents[i] = agents.join("; ");
-    colSearch[i] = [colHost[i], colOs[i], colBuild[i], verdictLabel(h.verdict), h.verdict,
-      colCodes[i], colAgents[i]].join("\n").toLowerCase();
+  // What filtering and sorting read, computed once when first needed: the
+  // first page is drawn without them.
+  var lazy = {};
+  function column(name, f) {
+    if (!lazy[name]) {
+      var c = name === "buildKey" ? new Float64Array(n) : new Array(n);
+      for (var i = 0; i < n; i++) { c[i] = f(i); }
+      lazy[name] = c;
+    }
+    return lazy[name];
+  }
+  function buildKeys() {
+    return column("buildKey", function (i) {
+      var b = H.build[i], u = H.ubr[i];
+      return b == null ? -1 : b * 1e7 + (u == null ? 0 : u);
+    });
+  }
+  var lowerS = new Array(S.length);
+  function lowerText(k) {
+    var t = lowerS[k];
+    if (t === undefined) { t = lowerS[k] = String(S[k]).toLowerCase(); }
+    return t;
   }
 
   var columns = {
     host: function (a, b) { return cmpStr(colHost[a], colHost[b]); },
-    os: function (a, b) { return cmpStr(colOs[a], colOs[b]); },
-    build: function (a, b) { return colBuildKey[a] - colBuildKey[b]; },
+    os: function (a, b) { return cmpStr(S[colOs[a]], S[colOs[b]]); },
+    build: function (a, b) { var k = buildKeys(); return k[a] - k[b]; },
     verdict: function (a, b) { return colVerdict[a] - colVerdict[b]; },
-    findings: function (a, b) { return cmpStr(colCodes[a], colCodes[b]); },
-    agents: function (a, b) { return cmpStr(colAgents[a], colAgents[b]); }
+    findings: function (a, b) { return cmpStr(S[codesOf(a)], S[codesOf(b)]); },
+    agents: function (a, b) { return cmpStr(S[plansOf(a)], S[plansOf(b)]); }
   };
   function cmpStr(x, y) { return x < y ? -1 : (x > y ? 1 : 0); }
 
@@ -58,15 +75,39 @@
   var next = document.getElementById("page-next");
   var details = document.getElementById("host-details");
 
+  function searchColumns() {
+    column("build", buildText);
+    return column("hostLower", function (i) { return colHost[i].toLowerCase(); });
+  }
+
+  // A host matches a word when one of its row's texts (host, OS, build,
+  // verdict as shown and as id, codes, plans) contains it.
+  function matcher(w) {
+    var memo = new Int8Array(S.length);
+    var verdicts = VERDICTS.map(function (v) {
+      return verdictLabel(v).toLowerCase().indexOf(w) >= 0 || v.indexOf(w) >= 0;
+    });
+    function text(k) {
+      var m = memo[k];
+      if (m === 0) { m = memo[k] = lowerText(k).indexOf(w) >= 0 ? 1 : 2; }
+      return m === 1;
+    }
+    var hosts = searchColumns(), builds = lazy.build;
+    return function (i) {
+      return hosts[i].indexOf(w) >= 0 || text(colOs[i]) || builds[i].indexOf(w) >= 0 ||
+        verdicts[colVerdict[i]] || text(codesOf(i)) || text(plansOf(i));
+    };
+  }
+
   function apply() {
     var words = state.text.toLowerCase().split(/\s+/).filter(function (w) { return w.length > 0; });
+    var tests = words.map(matcher);
     var view = [];
     for (var i = 0; i < n; i++) {
-      var v = colVerdict[i];
-      if (v >= 0 && !state.verdicts[v]) { continue; }
-      var s = colSearch[i], ok = true;
-      for (var w = 0; w < words.length; w++) {
-        if (s.indexOf(words[w]) < 0) { ok = false; break; }
+      if (!state.verdicts[colVerdict[i]]) { continue; }
+      var ok = true;
+      for (var w = 0; w < tests.length; w++) {
+        if (!tests[w](i)) { ok = false; break; }
       }
       if (ok) { view.push(i); }
     }
@@ -85,18 +126,18 @@
     var from = state.page * PAGE, to = Math.min(view.length, from + PAGE);
     var frag = document.createDocumentFragment();
     for (var k = from; k < to; k++) {
-      var i = view[k], h = hosts[i];
+      var i = view[k], v = VERDICTS[colVerdict[i]];
       var tr = el("tr");
       tr.setAttribute("data-host", colHost[i]);
       tr.setAttribute("data-index", String(i));
       tr.tabIndex = 0;
       if (i === state.selected) { tr.className = "selected"; }
       tr.appendChild(el("td", null, colHost[i]));
-      tr.appendChild(el("td", null, colOs[i]));
-      tr.appendChild(el("td", "mono", colBuild[i]));
-      tr.appendChild(el("td", "verdict " + h.verdict, verdictLabel(h.verdict)));
-      tr.appendChild(el("td", "mono", colCodes[i]));
-      tr.appendChild(el("td", "plan", colAgents[i]));
+      tr.appendChild(el("td", null, S[colOs[i]]));
+      tr.appendChild(el("td", "mono", buildText(i)));
+      tr.appendChild(el("td", "verdict " + v, verdictLabel(v)));
+      tr.appendChild(el("td", "mono", S[codesOf(i)]));
+      tr.appendChild(el("td", "plan", S[plansOf(i)]));
       frag.appendChild(tr);
     }
     while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
@@ -120,62 +161,70 @@
     for (var r = 0; r < rows.length; r++) {
       rows[r].className = rows[r].getAttribute("data-index") === String(i) ? "selected" : "";
     }
-    var h = hosts[i];
+    var v = VERDICTS[colVerdict[i]], release = H.release[i];
+    var sources = H.sources ? H.sources[i] : [];
+    if (typeof sources === "string") { sources = [sources]; }
     while (details.firstChild) { details.removeChild(details.firstChild); }
-    details.appendChild(el("h2", null, L.details_title + ": " + h.host));
+    details.appendChild(el("h2", null, L.details_title + ": " + colHost[i]));
     var kv = el("dl", "kv");
-    function pair(k, v) { kv.appendChild(el("dt", null, k)); kv.appendChild(el("dd", null, v)); }
-    pair(L.verdict, verdictLabel(h.verdict));
-    pair(L.os, colOs[i] + (h.os.release ? " (" + h.os.release + ")" : ""));
-    pair(L.build, colBuild[i]);
-    if (h.sources && h.sources.length) { pair(L.sources, h.sources.join(", ")); }
+    function pair(k, x) { kv.appendChild(el("dt", null, k)); kv.appendChild(el("dd", null, x)); }
+    pair(L.verdict, verdictLabel(v));
+    pair(L.os, S[colOs[i]] + (release != null && S[release] ? " (" + S[release] + ")" : ""));
+    pair(L.build, buildText(i));
+    if (sources && sources.length) { pair(L.sources, sources.join(", ")); }
     details.appendChild(kv);
 
+    var findings = FS[colF[i]][1];
     var fs = section(L.findings);
-    if (!h.findings.length) { fs.appendChild(el("p", "empty", L.none)); }
-    for (var f = 0; f < h.findings.length; f++) {
-      var x = h.findings[f], box = el("div", "finding " + x.severity);
+    if (!findings.length) { fs.appendChild(el("p", "empty", L.none)); }
+    for (var f = 0; f < findings.length; f++) {
+      // [code, severity, title, evidence, remediation]
+      var x = F[findings[f]], sev = S[x[1]], box = el("div", "finding " + sev);
       var head = el("div");
-      head.appendChild(el("span", "sev", (L.severities && L.severities[x.severity]) || x.severity));
-      head.appendChild(el("span", "mono", x.code + " "));
-      head.appendChild(el("strong", null, S[x.title]));
+      head.appendChild(el("span", "sev", (L.severities && L.severities[sev]) || sev));
+      head.appendChild(el("span", "mono", S[x[0]] + " "));
+      head.appendChild(el("strong", null, S[x[2]]));
       box.appendChild(head);
-      if (x.evidence.length) {
+      if (x[3].length) {
         box.appendChild(el("div", "muted", L.evidence + ":"));
         var ev = el("ul", "mono");
-        for (var e = 0; e < x.evidence.length; e++) {
-          var item = x.evidence[e];
+        for (var e = 0; e < x[3].length; e++) {
+          var item = x[3][e];
           ev.appendChild(el("li", null, S[item[0]] + " = " + S[item[1]] + (item.length > 2 ? " (" + S[item[2]] + ")" : "")));
         }
         box.appendChild(ev);
       }
-      if (x.remediation.length) {
+      if (x[4].length) {
         box.appendChild(el("div", "muted", L.remediation + ":"));
         var ol = el("ol");
-        for (var s = 0; s < x.remediation.length; s++) { ol.appendChild(el("li", null, S[x.remediation[s]])); }
+        for (var s = 0; s < x[4].length; s++) { ol.appendChild(el("li", null, S[x[4][s]])); }
         box.appendChild(ol);
       }
       fs.appendChild(box);
     }
     details.appendChild(fs);
 
+    var agents = AS[colA[i]][1];
     var ag = section(L.agents);
-    if (!h.agents.length) { ag.appendChild(el("p", "empty", L.none)); }
-    for (var a = 0; a < h.agents.length; a++) {
-      var p = h.agents[a], d = el("div", "finding");
-      d.appendChild(el("strong", null, S[p.line]));
-      if (S[p.reason]) { d.appendChild(el("div", null, S[p.reason])); }
+    if (!agents.length) { ag.appendChild(el("p", "empty", L.none)); }
+    for (var a = 0; a < agents.length; a++) {
+      // [product, version, action, target, line, reason]
+      var p = A[agents[a]], d = el("div", "finding");
+      d.appendChild(el("strong", null, S[p[4]]));
+      if (S[p[5]]) { d.appendChild(el("div", null, S[p[5]])); }
       ag.appendChild(d);
     }
     details.appendChild(ag);
 
-    if (h.modules && h.modules.length) {
+    var modules = H.modules ? MS[H.modules[i]] : [];
+    if (modules.length) {
       var ms = section(L.modules);
       var ul = el("ul");
-      for (var m = 0; m < h.modules.length; m++) {
-        var mod = h.modules[m], li = el("li");
-        li.appendChild(el("span", "mono", S[mod.path] + " \u2192 " + mod.outcome));
-        li.appendChild(document.createTextNode(": " + S[mod.reason]));
+      for (var m = 0; m < modules.length; m++) {
+        // [path, outcome, reason]
+        var mod = M[modules[m]], li = el("li");
+        li.appendChild(el("span", "mono", S[mod[0]] + " \u2192 " + S[mod[1]]));
+        li.appendChild(document.createTextNode(": " + S[mod[2]]));
         ul.appendChild(li);
       }
       ms.appendChild(ul);
@@ -219,4 +268,9 @@
   apply();
   // When the page became usable (ms since navigation): tests and benchmarks wait for it.
   table.setAttribute("data-ready", String(Math.round(performance.now())));
+  // Then, while the page is idle, what the first text filter and sort read.
+  (window.requestIdleCallback || function (f) { setTimeout(f, 50); })(function () {
+    searchColumns();
+    buildKeys();
+  });
 })();

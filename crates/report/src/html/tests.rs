@@ -46,49 +46,90 @@ fn embedded(html: &str) -> &str {
     &html[start..start + end]
 }
 
-/// The embedded data as a report again: every string index resolved.
+/// The embedded data as a report again: every index resolved, the hosts'
+/// columns made host objects again.
 fn decoded(html: &str) -> Report {
-    use serde_json::Value;
+    use serde_json::{json, Value};
     let mut v: Value = serde_json::from_str(embedded(html)).unwrap();
     let strings: Vec<String> = serde_json::from_value(v["strings"].take()).unwrap();
-    let text = |i: &Value| Value::String(strings[i.as_u64().unwrap() as usize].clone());
-    for h in v["hosts"].as_array_mut().unwrap() {
-        h["os"]["name"] = text(&h["os"]["name"]);
-        for f in h["findings"].as_array_mut().unwrap() {
-            f["title"] = text(&f["title"]);
-            let steps: Vec<Value> = f["remediation"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(text)
-                .collect();
-            f["remediation"] = Value::Array(steps);
-            let evidence: Vec<Value> = f["evidence"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| {
-                    let e = e.as_array().unwrap();
-                    let mut o = serde_json::json!({"fact": text(&e[0]), "value": text(&e[1])});
-                    if let Some(src) = e.get(2) {
-                        o["source"] = text(src);
-                    }
-                    o
-                })
-                .collect();
-            f["evidence"] = Value::Array(evidence);
-        }
-        for p in h["agents"].as_array_mut().unwrap() {
-            p["reason"] = text(&p["reason"]);
-        }
-        if let Some(ms) = h.get_mut("modules").and_then(Value::as_array_mut) {
-            for m in ms {
-                m["path"] = text(&m["path"]);
-                m["reason"] = text(&m["reason"]);
+    let at = |x: &Value| x.as_u64().unwrap() as usize;
+    let text = |x: &Value| Value::String(strings[at(x)].clone());
+    let texts = |x: &Value| Value::Array(x.as_array().unwrap().iter().map(text).collect());
+    let finding = |i: &Value| {
+        let f = &v["findings"][at(i)];
+        let evidence: Vec<Value> = f[3]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let mut o = json!({"fact": text(&e[0]), "value": text(&e[1])});
+                if let Some(src) = e.get(2) {
+                    o["source"] = text(src);
+                }
+                o
+            })
+            .collect();
+        json!({"code": text(&f[0]), "severity": text(&f[1]), "title": text(&f[2]),
+               "evidence": evidence, "remediation": texts(&f[4])})
+    };
+    let agent = |i: &Value| {
+        let p = &v["agents"][at(i)];
+        json!({"product": text(&p[0]), "version": text(&p[1]), "action": text(&p[2]),
+               "target": text(&p[3]), "reason": text(&p[5])})
+    };
+    let module = |i: &Value| {
+        let m = &v["modules"][at(i)];
+        json!({"path": text(&m[0]), "outcome": text(&m[1]), "reason": text(&m[2])})
+    };
+    let members = |sets: &str, i: &Value| v[sets][at(i)].as_array().unwrap().clone();
+    let h = &v["hosts"];
+    let hosts: Vec<Value> = (0..h["host"].as_array().unwrap().len())
+        .map(|i| {
+            let mut os =
+                json!({"name": text(&h["os"][i]), "build": h["build"][i], "ubr": h["ubr"][i]});
+            if !h["release"][i].is_null() {
+                os["release"] = text(&h["release"][i]);
             }
-        }
-    }
-    serde_json::from_value(v).unwrap()
+            let sources = match &h["sources"][i] {
+                Value::String(one) => json!([one]),
+                many => many.clone(),
+            };
+            let modules: Vec<Value> = match h.get("modules") {
+                Some(m) => members("module_sets", &m[i]).iter().map(module).collect(),
+                None => vec![],
+            };
+            let findings = members("finding_sets", &h["findings"][i]);
+            let agents = members("agent_sets", &h["agents"][i]);
+            json!({
+                "host": h["host"][i],
+                "os": os,
+                "verdict": Verdict::ALL[at(&h["verdict"][i])].as_str(),
+                "findings": findings[1].as_array().unwrap().iter().map(finding).collect::<Vec<_>>(),
+                "agents": agents[1].as_array().unwrap().iter().map(agent).collect::<Vec<_>>(),
+                "sources": sources,
+                "modules": modules,
+            })
+        })
+        .collect();
+    let report = json!({
+        "schema": v["schema"], "generator": v["generator"], "rules": v["rules"],
+        "lang": v["lang"], "summary": v["summary"], "errors": v["errors"],
+        "warnings": v["warnings"], "hosts": hosts,
+    });
+    serde_json::from_value(report).unwrap()
+}
+
+/// The texts of a host's row: its codes and its plans (by the sets' texts).
+fn row_texts(v: &serde_json::Value, host: usize) -> (String, String) {
+    let text = |sets: &str, column: &str| {
+        let set = v["hosts"][column][host].as_u64().unwrap() as usize;
+        let i = v[sets][set][0].as_u64().unwrap() as usize;
+        v["strings"][i].as_str().unwrap().to_string()
+    };
+    (
+        text("finding_sets", "findings"),
+        text("agent_sets", "agents"),
+    )
 }
 
 fn fleet() -> Vec<HostAssessment> {
@@ -271,12 +312,9 @@ fn rows_list_codes_and_plans_as_the_table() {
     h.findings.push(info);
     let html = render(vec![h], Lang::En, &Problems::default());
     let v: serde_json::Value = serde_json::from_str(embedded(&html)).unwrap();
-    assert_eq!(v["hosts"][0]["codes"], serde_json::json!(["ACS001"]));
-    let line = v["hosts"][0]["agents"][0]["line"].as_u64().unwrap() as usize;
-    assert_eq!(
-        v["strings"][line],
-        "Deep Security Agent 20.0.0.5137 → pin 20.0.0.6313"
-    );
+    let (codes, plans) = row_texts(&v, 0);
+    assert_eq!(codes, "ACS001");
+    assert_eq!(plans, "Deep Security Agent 20.0.0.5137 → pin 20.0.0.6313");
 }
 
 #[test]
@@ -327,14 +365,11 @@ fn agents_are_named_in_the_reports_language() {
             assert_eq!(data["products"][id], names.get(id, lang), "{lang:?} {id}");
         }
         // The ids stay in the data (the JSON report's contract) …
-        assert_eq!(data["hosts"][0]["agents"][1]["product"], "apex_one_agent");
-        // … and the plan the page shows names the product.
-        let line = data["hosts"][0]["agents"][1]["line"].as_u64().unwrap() as usize;
-        let line = data["strings"][line].as_str().unwrap();
-        assert!(
-            line.starts_with(names.get("apex_one_agent", lang)),
-            "{line}"
-        );
+        let host = &decoded(&html).hosts[0];
+        assert_eq!(host.agents[1].product, "apex_one_agent");
+        // … and the plans the page shows name the products.
+        let (_, plans) = row_texts(&data, 0);
+        assert_eq!(plans, crate::tests::named_agents(lang));
     }
     let ja = render(
         vec![crate::tests::host_with_two_agents()],
