@@ -12,9 +12,9 @@ use std::process::Command;
 pub mod browser;
 pub mod disk;
 pub mod launcher;
-pub mod wine;
 pub mod vhd_child;
 pub mod vhdx_child;
+pub mod wine;
 
 /// SHA-1 of "Microsoft Identity Verification Root Certificate Authority 2020".
 pub const ACS_ROOT_SHA1: &str = "F40042E2E5F7E8EF8189FED15519AECE42C3BFA2";
