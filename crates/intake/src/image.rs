@@ -14,6 +14,7 @@ use acsready_diskimage::{read_windows, ImageRead, Progress, Wanted};
 use acsready_facts::FileListing;
 use acsready_sources::folder::{read_memory_evidence, MemoryFile};
 
+use crate::open::sorted_entries;
 use crate::problem::{Problem, ProblemKind};
 use crate::readers::Readers;
 
@@ -96,19 +97,9 @@ pub(crate) fn image_files(inputs: &[PathBuf], errors: &mut Vec<Problem>) -> Vec<
 }
 
 fn search(dir: &Path, depth: usize, found: &mut Vec<PathBuf>, errors: &mut Vec<Problem>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push(Problem::new(
-                ProblemKind::Folder,
-                dir.display().to_string(),
-                format!("cannot read the folder: {e}"),
-            ));
-            return;
-        }
+    let Some(paths) = sorted_entries(dir, errors) else {
+        return;
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
     for path in paths {
         if path.is_dir() {
             if depth < MAX_DEPTH {

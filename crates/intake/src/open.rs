@@ -28,7 +28,9 @@ pub(crate) fn expand(inputs: &[PathBuf], errors: &mut Vec<Problem>) -> Vec<PathB
     files
 }
 
-fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Problem>) {
+/// The entries of folder `dir`, sorted; a problem, and none, when it
+/// cannot be read.
+pub(crate) fn sorted_entries(dir: &Path, errors: &mut Vec<Problem>) -> Option<Vec<PathBuf>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -37,11 +39,18 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Problem>) 
                 dir.display().to_string(),
                 format!("cannot read the folder: {e}"),
             ));
-            return;
+            return None;
         }
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
+    Some(paths)
+}
+
+fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Problem>) {
+    let Some(paths) = sorted_entries(dir, errors) else {
+        return;
+    };
     for path in paths {
         if path.is_dir() {
             collect_dir(&path, files, errors);

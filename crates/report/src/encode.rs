@@ -10,7 +10,7 @@ use std::io;
 
 use acsready_assess::HostAssessment;
 
-use crate::csv_out::{finding_rows, host_row, writer};
+use crate::csv_rows::{finding_rows, host_row, writer};
 use crate::json_host::JsonHost;
 use crate::Style;
 

@@ -3,6 +3,7 @@
 //! rules logic; they only lay out [`HostAssessment`]s.
 
 mod csv_out;
+mod csv_rows;
 mod encode;
 mod explain;
 mod html;
@@ -23,7 +24,8 @@ mod verdict_colour;
 use acsready_assess::HostAssessment;
 use serde::{Deserialize, Serialize};
 
-pub use csv_out::{csv_cell, CsvReport};
+pub use csv_out::CsvReport;
+pub use csv_rows::csv_cell;
 pub use encode::{HostEncoder, HostEncoding, Streamed};
 pub use explain::explain_text;
 pub use html::{script_labels, HtmlReport, CSS as PAGE_STYLE};

@@ -73,7 +73,7 @@ impl PreflightReport {
         w.write_record(PREFLIGHT_COLUMNS).map_err(io_err)?;
         for f in &self.result.findings {
             let evidence = evidence_line(f);
-            crate::csv_out::write_cells(
+            crate::csv_rows::write_cells(
                 &mut w,
                 [
                     f.code.as_str(),
