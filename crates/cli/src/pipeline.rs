@@ -4,54 +4,28 @@
 
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 use acsready_assess::{assess_cached, predict, Demand, Detail, HostAssessment, Summary, TextCache};
 use acsready_facts::{HostFacts, ModuleFacts};
-use acsready_intake::{Host, Intake, Readers};
+use acsready_intake::{Chunked, Host, Intake, Readers};
 use acsready_report::{
-    count_of, reporter, thousands, Label, Problems, Reporter, RulesIdentity, Streamed, Style,
+    count_of, reporter, thousands, HostEncoder, HostEncoding, Label, Problems, Reporter,
+    RulesIdentity, Style,
 };
 use acsready_rules::{Lang, Rules};
 use anyhow::{bail, Result};
-use rayon::prelude::*;
 
 use crate::cli::AssessArgs;
 use crate::input;
 use crate::output::Output;
 
-/// Hosts parsed and assessed together; bounds memory to a few MB.
+/// Hosts read, parsed and assessed together; bounds memory to a few MB.
 const BATCH: usize = 8192;
-
-/// Hosts one thread assesses and encodes at a time.
-const ENCODE_CHUNK: usize = 256;
 
 /// Where assessed hosts go: a report, or (for `--summary`) only the counts.
 struct Sink<'w> {
     report: Option<Box<dyn Reporter + Send + 'w>>,
-    /// The bytes of the chunks of a batch, kept from batch to batch (fresh
-    /// memory every batch costs more than filling it).
-    chunks: Vec<Vec<u8>>,
-}
-
-impl Sink<'_> {
-    /// Counting needs only codes; every report shows the texts.
-    fn detail(&self) -> Detail {
-        match self.report {
-            None => Detail::Codes,
-            Some(_) => Detail::Full,
-        }
-    }
-
-    fn counts_only(&self) -> bool {
-        self.report.is_none()
-    }
-
-    fn host(&mut self, a: HostAssessment) -> io::Result<()> {
-        match &mut self.report {
-            Some(r) => r.host(a),
-            None => Ok(()),
-        }
-    }
 }
 
 /// What every host of a run is assessed with.
@@ -156,84 +130,98 @@ impl<'a> Run<'a> {
     }
 }
 
-/// Assesses a batch of hosts in parallel. With a sink, hands them to it in
-/// input order; without one, only counts them (in parallel too).
-fn assess_batch(
-    hosts: Vec<Host>,
-    run: &Run,
-    sink: &mut Sink,
-    summary: &mut Summary,
-) -> io::Result<()> {
-    run.advance(hosts.len());
-    if sink.counts_only() {
-        let counted = hosts
-            .into_par_iter()
-            .fold(Summary::default, |mut s, host| {
-                let mut texts = run.texts();
-                s.add(&run.assess(&host.facts, &mut texts, Detail::Codes));
-                s
-            })
-            .reduce(Summary::default, |mut s1, s2| {
-                s1.merge(&s2);
-                s1
-            });
-        summary.merge(&counted);
-        return Ok(());
-    }
-    if let Some(streamed) = sink.report.as_mut().and_then(|r| r.streamed()) {
-        return encode_batch(&hosts, run, streamed, &mut sink.chunks, summary);
-    }
-    let detail = sink.detail();
-    let assessed: Vec<HostAssessment> = hosts
-        .into_par_iter()
-        .map_init(
-            || run.texts(),
-            |texts, host| run.assess_host(&host, texts, detail),
-        )
-        .collect();
-    for a in assessed {
-        summary.add(&a);
-        sink.host(a)?;
-    }
-    Ok(())
+/// How the hosts of a run are worked in parallel: assessed, then counted,
+/// encoded into a streamed report's bytes, or kept for a report that takes
+/// whole assessments.
+struct Assessing<'r, 'a> {
+    run: &'r Run<'a>,
+    /// `None`: only count.
+    mode: Option<Option<HostEncoding>>,
+    /// Buffers of encoded chunks, back from the writing (fresh memory for
+    /// every chunk costs more than filling it).
+    spare: Mutex<Vec<Vec<u8>>>,
 }
 
-/// Assesses and encodes a batch of hosts in parallel, a chunk at a time,
-/// and writes the chunks' bytes in input order.
-fn encode_batch(
-    hosts: &[Host],
-    run: &Run,
-    report: &mut dyn Streamed,
-    chunks: &mut Vec<Vec<u8>>,
-    summary: &mut Summary,
-) -> io::Result<()> {
-    let encoding = report.encoding();
-    let needed = hosts.len().div_ceil(ENCODE_CHUNK);
-    if chunks.len() < needed {
-        chunks.resize_with(needed, Vec::new);
+/// What one chunk gives.
+#[derive(Default)]
+struct Worked {
+    summary: Summary,
+    /// The encoded hosts of a streamed report.
+    bytes: Vec<u8>,
+    /// The assessments for a report that takes them whole.
+    assessed: Vec<HostAssessment>,
+    error: Option<io::Error>,
+}
+
+impl<'a> Chunked for Assessing<'_, 'a> {
+    type State = (TextCache<'a>, Option<HostEncoder>);
+    type Out = Worked;
+
+    fn state(&self) -> Self::State {
+        let encoder = self
+            .mode
+            .as_ref()
+            .and_then(|m| m.as_ref())
+            .map(|e| e.encoder());
+        (self.run.texts(), encoder)
     }
-    let counted: Vec<io::Result<Summary>> = hosts
-        .par_chunks(ENCODE_CHUNK)
-        .zip(chunks.par_iter_mut())
-        .map_init(
-            || (run.texts(), encoding.encoder()),
-            |(texts, encoder), (chunk, bytes)| {
-                bytes.clear();
-                let mut counted = Summary::default();
-                for host in chunk {
-                    let a = run.assess_host(host, texts, Detail::Full);
-                    counted.add(&a);
-                    encoder.encode(&a, bytes)?;
+
+    fn chunk(&self, state: &mut Self::State, hosts: &mut dyn Iterator<Item = Host>) -> Worked {
+        let (texts, encoder) = state;
+        let mut out = Worked::default();
+        let Some(mode) = &self.mode else {
+            for host in hosts {
+                out.summary
+                    .add(&self.run.assess(&host.facts, texts, Detail::Codes));
+            }
+            return out;
+        };
+        if mode.is_some() {
+            out.bytes = self
+                .spare
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop()
+                .unwrap_or_default();
+        }
+        for host in hosts {
+            let a = self.run.assess_host(&host, texts, Detail::Full);
+            out.summary.add(&a);
+            match encoder.as_mut() {
+                Some(encoder) => {
+                    if let Err(e) = encoder.encode(&a, &mut out.bytes) {
+                        out.error.get_or_insert(e);
+                    }
                 }
-                Ok(counted)
-            },
-        )
-        .collect();
-    for (counted, bytes) in counted.into_iter().zip(chunks.iter()) {
-        summary.merge(&counted?);
-        report.write_encoded(bytes)?;
+                None => out.assessed.push(a),
+            }
+        }
+        out
     }
-    Ok(())
+}
+
+impl Assessing<'_, '_> {
+    /// Hands a chunk's hosts on, in input order.
+    fn done(&self, mut worked: Worked, sink: &mut Sink, summary: &mut Summary) -> io::Result<()> {
+        self.run.advance(worked.summary.hosts as usize);
+        summary.merge(&worked.summary);
+        if let Some(e) = worked.error {
+            return Err(e);
+        }
+        let Some(report) = sink.report.as_mut() else {
+            return Ok(());
+        };
+        if let Some(streamed) = report.streamed().filter(|_| !worked.bytes.is_empty()) {
+            streamed.write_encoded(&worked.bytes)?;
+            worked.bytes.clear();
+            self.spare
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(worked.bytes);
+            return Ok(());
+        }
+        worked.assessed.into_iter().try_for_each(|a| report.host(a))
+    }
 }
 
 pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
@@ -277,10 +265,17 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
                 true => None,
                 false => Some(reporter(format, &mut out, &style, &identity)?),
             },
-            chunks: Vec::new(),
         };
-        intake.stream(BATCH, |hosts| {
-            assess_batch(hosts, &run, &mut sink, &mut summary)
+        let work = Assessing {
+            run: &run,
+            mode: sink
+                .report
+                .as_mut()
+                .map(|r| r.streamed().map(|s| s.encoding())),
+            spare: Mutex::new(Vec::new()),
+        };
+        intake.stream_chunks(BATCH, &work, |worked| {
+            work.done(worked, &mut sink, &mut summary)
         })?;
         if let Some(bar) = &run.progress {
             bar.finish_and_clear();

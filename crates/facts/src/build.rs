@@ -14,12 +14,15 @@ pub fn parse_build(raw: &str) -> Result<(u32, Option<u32>), BuildError> {
     let err = || BuildError {
         value: raw.to_string(),
     };
-    let parts: Vec<&str> = raw.trim().split('.').collect();
-    let numbers: Vec<u32> = parts
-        .iter()
-        .map(|p| p.parse::<u32>().map_err(|_| err()))
-        .collect::<Result<_, _>>()?;
-    match numbers.as_slice() {
+    // At most four dot-separated numbers, read without allocating.
+    let mut numbers = [0u32; 4];
+    let mut count = 0;
+    for part in raw.trim().split('.') {
+        let slot = numbers.get_mut(count).ok_or_else(err)?;
+        *slot = part.parse::<u32>().map_err(|_| err())?;
+        count += 1;
+    }
+    match &numbers[..count] {
         [build] => Ok((*build, None)),
         [build, ubr] => Ok((*build, Some(*ubr))),
         // "10.0.17763.2210" / "6.3.9600.20144": major.minor.build.ubr

@@ -215,7 +215,7 @@ impl HostFacts {
     /// "KB<digits>", thumbprints as 40 upper-case hex digits, a
     /// "build.ubr" `current_build` split into build and UBR.
     pub fn normalize(&mut self) -> Result<(), FactsError> {
-        self.host = self.host.trim().to_string();
+        trim_in_place(&mut self.host);
         if self.host.is_empty() {
             return Err(FactsError::EmptyHost);
         }
@@ -242,7 +242,9 @@ impl HostFacts {
                     (Some(in_build), None) => os.ubr = Some(in_build),
                     _ => {}
                 }
-                os.current_build = Some(build.to_string());
+                if !is_plain_number(raw, build) {
+                    os.current_build = Some(build.to_string());
+                }
             }
         }
         if let Some(updates) = &mut self.updates {
@@ -261,16 +263,18 @@ impl HostFacts {
                     index,
                     value: value.to_string(),
                 };
-                cert.sha1 = normalize_thumbprint(&cert.sha1).ok_or_else(|| bad(&cert.sha1))?;
-                if let Some(der) = &cert.der_sha1 {
-                    cert.der_sha1 = Some(normalize_thumbprint(der).ok_or_else(|| bad(der))?);
+                if !is_thumbprint(&cert.sha1) {
+                    cert.sha1 = normalize_thumbprint(&cert.sha1).ok_or_else(|| bad(&cert.sha1))?;
+                }
+                if let Some(der) = cert.der_sha1.as_mut().filter(|d| !is_thumbprint(d)) {
+                    *der = normalize_thumbprint(der).ok_or_else(|| bad(der))?;
                 }
             }
         }
         if let Some(agents) = &mut self.agents {
             for (index, agent) in agents.iter_mut().enumerate() {
-                agent.product = agent.product.trim().to_string();
-                agent.version = agent.version.trim().to_string();
+                trim_in_place(&mut agent.product);
+                trim_in_place(&mut agent.version);
                 if agent.product.is_empty() {
                     return Err(FactsError::EmptyProduct { index });
                 }
@@ -288,6 +292,31 @@ impl HostFacts {
     pub fn ubr(&self) -> Option<u32> {
         self.os.as_ref()?.ubr
     }
+}
+
+/// Removes leading and trailing whitespace, allocating only when there is
+/// some (most values have none).
+fn trim_in_place(s: &mut String) {
+    let trimmed = s.trim();
+    if trimmed.len() != s.len() {
+        *s = trimmed.to_string();
+    }
+}
+
+/// Whether `raw` is already `build` written the normal way (digits, no
+/// leading zero), so it need not be written again.
+fn is_plain_number(raw: &str, build: u32) -> bool {
+    raw.bytes().all(|b| b.is_ascii_digit())
+        && (raw == "0" || !raw.starts_with('0'))
+        && raw.parse() == Ok(build)
+}
+
+/// Whether `raw` is already a normal thumbprint: 40 upper-case hex digits.
+fn is_thumbprint(raw: &str) -> bool {
+    raw.len() == 40
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
 }
 
 /// An RFC 3339 date and time ("2026-11-01T09:30:00+09:00") in UTC

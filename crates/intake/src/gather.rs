@@ -17,6 +17,7 @@ use acsready_sources::compressed::Unpacked;
 use acsready_sources::JsonFacts;
 use rayon::prelude::*;
 
+use crate::chunks::{work_hosts, work_units, Chunked, Slots};
 use crate::evidence::{self, HostSource};
 use crate::find::{find, Found, Request};
 use crate::identity::host_key;
@@ -97,35 +98,58 @@ impl<'r> Intake<'r> {
             || (!self.found.files.is_empty() && self.found.has_evidence())
     }
 
-    /// Reads every host, handing them on in batches of at most `batch`.
-    pub fn stream<F>(&mut self, batch: usize, mut on_batch: F) -> io::Result<()>
-    where
-        F: FnMut(Vec<Host>) -> io::Result<()> + Send,
-    {
+    /// Reads every host and hands it to `work`, batches of at most `batch`
+    /// hosts worked in parallel a chunk at a time; `done` gets each chunk's
+    /// output in input order.
+    pub fn stream_chunks<W: Chunked>(
+        &mut self,
+        batch: usize,
+        work: &W,
+        mut done: impl FnMut(W::Out) -> io::Result<()> + Send,
+    ) -> io::Result<()> {
+        let slots = Slots::new();
+        let mut hosts_done = |hosts: Vec<Host>| work_hosts(hosts, work, &slots, &mut done);
         if self.merging() {
-            return self.stream_merged(batch, &mut on_batch);
+            return self.stream_merged(batch, &mut hosts_done);
         }
         let files = std::mem::take(&mut self.found.files);
         for file in &files {
             let Some(reader) = self.open(file) else {
                 continue;
             };
-            stream_facts(reader, file, batch, &mut self.problems, &mut on_batch)?;
+            stream_facts(
+                reader,
+                file,
+                batch,
+                &mut self.problems,
+                work,
+                &slots,
+                &mut done,
+            )?;
         }
         self.found.files = files;
         let sources = evidence::hosts(&self.found, &mut self.problems.errors);
         for chunk in sources.chunks(EVIDENCE_BATCH) {
             let hosts = self.read_evidence(chunk);
-            on_batch(hosts)?;
+            work_hosts(hosts, work, &slots, &mut done)?;
         }
         Ok(())
     }
 
     /// Every host, merged (for commands that need them all at once).
     pub fn hosts(&mut self) -> Vec<Host> {
+        struct Collect;
+        impl Chunked for Collect {
+            type State = ();
+            type Out = Vec<Host>;
+            fn state(&self) {}
+            fn chunk(&self, _: &mut (), hosts: &mut dyn Iterator<Item = Host>) -> Vec<Host> {
+                hosts.collect()
+            }
+        }
         let mut hosts = Vec::new();
-        let _ = self.stream(8192, |batch| {
-            hosts.extend(batch);
+        let _ = self.stream_chunks(8192, &Collect, |chunk| {
+            hosts.extend(chunk);
             Ok(())
         });
         hosts
@@ -339,17 +363,16 @@ fn peek_stdin() -> io::Result<(InputKind, Box<dyn Read + Send>)> {
 }
 
 /// Streams one facts input, the next batch read while the current one is
-/// handed on.
-fn stream_facts<F>(
+/// worked.
+fn stream_facts<W: Chunked>(
     reader: Box<dyn Read + Send>,
     file: &Path,
     batch: usize,
     problems: &mut Problems,
-    on_batch: &mut F,
-) -> io::Result<()>
-where
-    F: FnMut(Vec<Host>) -> io::Result<()> + Send,
-{
+    work: &W,
+    slots: &Slots<W::State>,
+    done: &mut (dyn FnMut(W::Out) -> io::Result<()> + Send),
+) -> io::Result<()> {
     let name = file.display().to_string();
     let mut facts = JsonFacts::new(reader, &name);
     let mut next = facts.next_batch(batch);
@@ -363,20 +386,11 @@ where
             }
         };
         let errors = &mut problems.errors;
-        let (read, done) = rayon::join(
+        let (read, worked) = rayon::join(
             || facts.next_batch(batch),
-            || {
-                let mut hosts = Vec::with_capacity(units.len());
-                for host in parse_batch(&name, units) {
-                    match host {
-                        Ok(h) => hosts.push(h),
-                        Err(p) => errors.push(p),
-                    }
-                }
-                on_batch(hosts)
-            },
+            || work_units(&name, &units, work, slots, errors, done),
         );
-        done?;
+        worked?;
         next = read;
     }
 }

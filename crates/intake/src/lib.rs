@@ -14,6 +14,7 @@
 //! - [`gather`]: all of it for one run ([`Intake`]).
 
 pub mod body;
+pub mod chunks;
 pub mod evidence;
 pub mod find;
 pub mod gather;
@@ -27,6 +28,7 @@ pub mod read;
 pub mod readers;
 pub mod upload;
 
+pub use chunks::{Chunked, CHUNK};
 pub use find::Request;
 pub use gather::Intake;
 pub use identity::{host_key, preferred_name};

@@ -6,10 +6,11 @@ use std::io::Read;
 use acsready_facts::HostFacts;
 use acsready_sources::registry_facts::KnownProducts;
 use acsready_sources::{
-    parse_unit, read_console_each, read_osquery, ConsoleFormat, JsonFacts, SourceError, Unit,
+    read_console_each, read_osquery, ConsoleFormat, JsonFacts, SourceError, Unit,
 };
 use rayon::prelude::*;
 
+use crate::chunks::parse_host;
 use crate::kind::InputKind;
 use crate::merge::Merged;
 use crate::problem::{Problem, ProblemKind, Problems};
@@ -47,15 +48,8 @@ pub(crate) fn parse_batch(
     batch: Vec<Result<Unit, SourceError>>,
 ) -> Vec<Result<Host, Problem>> {
     batch
-        .into_par_iter()
-        .map(|unit| {
-            let unit = unit.map_err(|e| Problem::of_source(&e))?;
-            let record = parse_unit(name, &unit).map_err(|e| Problem::of_record(&unit, &e))?;
-            Ok(Host {
-                origin: Some(record.origin.to_string()),
-                facts: record.facts,
-            })
-        })
+        .par_iter()
+        .map(|unit| parse_host(name, unit))
         .collect()
 }
 

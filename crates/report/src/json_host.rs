@@ -195,8 +195,7 @@ fn agent(p: &AgentPlan, out: &mut Vec<u8>) -> io::Result<()> {
 /// backslash or control character is copied between quotes; any other
 /// goes through `serde_json`'s own escaping.
 fn string(out: &mut Vec<u8>, s: &str) -> io::Result<()> {
-    let plain = s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
-    if plain {
+    if !needs_escape(s.as_bytes()) {
         out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -205,6 +204,21 @@ fn string(out: &mut Vec<u8>, s: &str) -> io::Result<()> {
     } else {
         serde_json::to_writer(out, s).map_err(io::Error::from)
     }
+}
+
+/// Whether any byte must be escaped in JSON. Each block of 32 bytes is
+/// checked without an early exit, which the compiler turns into vector
+/// instructions; most strings (names, versions, texts) have nothing to
+/// escape.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let special = |b: &u8| (*b < 0x20) | (*b == b'"') | (*b == b'\\');
+    let mut blocks = bytes.chunks_exact(32);
+    for block in blocks.by_ref() {
+        if block.iter().fold(false, |any, b| any | special(b)) {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(special)
 }
 
 /// A number, or `null`.

@@ -122,3 +122,19 @@ fn the_cache_stays_bounded() {
         assert!(enc.len <= CAPACITY);
     }
 }
+
+#[test]
+fn a_byte_to_escape_is_found_wherever_it_is() {
+    for len in 0..100 {
+        let plain = "a".repeat(len);
+        assert!(!needs_escape(plain.as_bytes()), "{len}");
+        for at in 0..len {
+            for special in [b'"', b'\\', b'\n', 0x00, 0x1f] {
+                let mut bytes = plain.clone().into_bytes();
+                bytes[at] = special;
+                assert!(needs_escape(&bytes), "{len} {at} {special}");
+            }
+        }
+    }
+    assert!(!needs_escape("日本語のテキスト、0x7F: \u{7f}".as_bytes()));
+}
