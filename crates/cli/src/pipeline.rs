@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 
 use acsready_assess::{assess_cached, predict, Demand, Detail, HostAssessment, Summary, TextCache};
 use acsready_facts::{HostFacts, ModuleFacts};
-use acsready_intake::{Chunked, Host, Intake, Readers};
+use acsready_intake::{Chunked, Host, Intake, Readers, CHUNK};
 use acsready_report::{
     count_of, reporter, thousands, HostEncoder, HostEncoding, Label, Problems, Reporter,
     RulesIdentity, Style,
@@ -182,7 +182,9 @@ impl<'a> Chunked for Assessing<'_, 'a> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .pop()
-                .unwrap_or_default();
+                // About what a chunk of hosts takes (a JSON host is 1-2 KB):
+                // growing to it copies the chunk several times.
+                .unwrap_or_else(|| Vec::with_capacity(CHUNK * 2048));
         }
         for host in hosts {
             let a = self.run.assess_host(&host, texts, Detail::Full);

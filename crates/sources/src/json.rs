@@ -119,7 +119,8 @@ impl<R: Read> JsonFacts<R> {
         if let State::Start(_) = self.state {
             self.detect()?;
         }
-        let mut units = Vec::new();
+        // Sized once: growing a batch-sized vector copies it several times.
+        let mut units = Vec::with_capacity(max.min(1 << 14));
         match &mut self.state {
             State::Start(_) | State::Done => {}
             State::Lines(lines) => {
