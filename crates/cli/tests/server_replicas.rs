@@ -214,6 +214,20 @@ fn a_replica_killed_during_32_writers_loses_no_acknowledged_record() {
         ),
         "t"
     );
+    // So does the trend: each verdict's changes add up to its hosts.
+    for v in ["ready", "not_ready", "unknown", "unsupported"] {
+        assert_eq!(
+            sql(
+                &db,
+                &format!(
+                    "SELECT (SELECT coalesce(sum({v}), 0) FROM trend) \
+                     = (SELECT count(*) FROM latest WHERE verdict = '{v}')"
+                )
+            ),
+            "t",
+            "{v}"
+        );
+    }
 }
 
 #[test]
@@ -335,7 +349,7 @@ fn a_database_of_a_newer_schema_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("schema version 99, this acsready knows up to 1"),
+        stderr.contains("schema version 99, this acsready knows up to 2"),
         "{stderr}"
     );
     // A password on the command line is refused before anything is tried.

@@ -129,6 +129,12 @@ impl Server {
     /// Starts the server on `db` with extra arguments, and waits for its
     /// "listening on" line.
     pub fn start(db: impl AsRef<OsStr>, extra: &[&str]) -> Server {
+        Server::start_at(db, extra, None)
+    }
+
+    /// [`Server::start`] with its clock started at `clock` (RFC 3339,
+    /// `ACSREADY_CLOCK_START`): a server on another day.
+    pub fn start_at(db: impl AsRef<OsStr>, extra: &[&str], clock: Option<&str>) -> Server {
         let db = db.as_ref();
         let mut command = Command::new(bin());
         command
@@ -145,6 +151,10 @@ impl Server {
                 command.arg("--uploads").arg(dir.path());
                 dir
             });
+        match clock {
+            Some(at) => command.env("ACSREADY_CLOCK_START", at),
+            None => command.env_remove("ACSREADY_CLOCK_START"),
+        };
         let mut child = command
             .env("ACSREADY_LOG", "debug")
             .stdin(Stdio::null())
