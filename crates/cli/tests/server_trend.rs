@@ -7,6 +7,7 @@
 //! `store migrate` carries the trend.
 
 #[path = "server/harness.rs"]
+#[allow(dead_code)]
 mod harness;
 
 use std::process::Command;
