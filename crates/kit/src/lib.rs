@@ -9,10 +9,12 @@
 
 mod cert;
 mod cmd;
+mod folder;
 mod groups;
 mod pins;
 mod readme;
 mod reg;
+mod stores;
 mod table;
 mod texts;
 pub mod verify;
@@ -78,6 +80,8 @@ pub fn build(hosts: &[HostAssessment], rules: &Rules, lang: Lang) -> Result<Kit,
     let mut kit = Kit::default();
     let plan = groups::plan(hosts, rules, fix);
     groups::root(&mut kit, &plan, rules, fix, lang)?;
+    stores::distrusted(&mut kit, &plan, rules, fix, lang)?;
+    stores::damaged(&mut kit, &plan, rules, fix, lang)?;
     groups::root_auto_update(&mut kit, &plan, fix, lang)?;
     groups::updates(&mut kit, &plan, rules, fix, lang)?;
     groups::unsupported(&mut kit, &plan, lang)?;

@@ -7,7 +7,8 @@ use acsready_assess::{Action, AgentPlan, HostAssessment};
 use acsready_rules::{fill, Lang, Remediation, Rules};
 
 use crate::cmd::{self, Candidate, SetValue};
-use crate::groups::{finish, Plan};
+use crate::folder::{hosts_of, Folder};
+use crate::groups::Plan;
 use crate::readme::Group;
 use crate::reg::RegFile;
 use crate::table;
@@ -21,17 +22,16 @@ pub(crate) fn no_program_upgrade(
     fix: &Remediation,
     lang: Lang,
 ) -> Result<(), KitError> {
-    if plan.no_program_upgrade.is_empty() {
+    let Some(mut f) = Folder::open(kit, "pin-apex-one", &plan.no_program_upgrade) else {
         return Ok(());
-    }
+    };
     let n = &fix.no_program_upgrade;
-    let dir = "pin-apex-one";
     let k64 = format!("HKLM\\SOFTWARE\\{}", n.key_64bit);
     let k32 = format!("HKLM\\SOFTWARE\\{}", n.key_32bit);
     for (what, data) in [("stop", n.stopped), ("restore", n.restored)] {
         for (bits, key) in [("64bit", &n.key_64bit), ("32bit", &n.key_32bit)] {
-            kit.add(
-                format!("{dir}/{what}-program-upgrade-{bits}.reg"),
+            f.add(
+                &format!("{what}-program-upgrade-{bits}.reg"),
                 RegFile::new().key(key).dword(&n.value, data).bytes(),
             );
         }
@@ -56,7 +56,7 @@ pub(crate) fn no_program_upgrade(
             log: "acsready-kit-program-upgrade.log",
             comments: vec![
                 format!("{why}: {} = {data} in the agent's key ({k64} on 64-bit Windows, {k32} on 32-bit).", n.value),
-                "Changes nothing else. Run as Administrator. The console's Update Settings write the same value: set them too.".into(),
+                format!("{} The console's Update Settings write the same value: set them too.", cmd::ONLY_THIS),
             ],
             candidates: vec![
                 Candidate { key: k64.clone(), reg_file: &r64 },
@@ -67,12 +67,13 @@ pub(crate) fn no_program_upgrade(
             create: false,
             missing: "no Apex One agent key on this host: nothing changed",
         };
-        kit.add(format!("{dir}/{name}"), cmd::set_value(&s));
+        f.add(&name, cmd::set_value(&s));
     }
-    let mut hosts: Vec<&HostAssessment> = plan.no_program_upgrade.iter().map(|(h, _)| *h).collect();
-    hosts.dedup_by(|a, b| std::ptr::eq(*a, *b));
-    let agents = agent_table(&plan.no_program_upgrade, rules, lang)?;
-    kit.add(format!("{dir}/agents.csv"), agents);
+    let hosts = hosts_of(&plan.no_program_upgrade, |(h, _)| *h);
+    f.add(
+        "agents.csv",
+        agent_table(&plan.no_program_upgrade, rules, lang)?,
+    );
     let vars = [
         ("key64", k64.as_str()),
         ("key32", k32.as_str()),
@@ -80,10 +81,8 @@ pub(crate) fn no_program_upgrade(
         ("stopped", &n.stopped.to_string()),
         ("restored", &n.restored.to_string()),
     ];
-    finish(
-        kit,
+    f.finish(
         Group {
-            dir,
             title: Text::PinApexTitle,
             body: Text::PinApexBody,
             vars: &vars,
@@ -129,11 +128,10 @@ pub(crate) fn console_steps(
             .strip_prefix("delivery_")
             .unwrap_or(control)
             .replace('_', "-");
-        let dir = format!("pin-{name}");
-        kit.add(
-            format!("{dir}/computers.csv"),
-            agent_table(members, rules, lang)?,
-        );
+        let Some(mut f) = Folder::open(kit, format!("pin-{name}"), members) else {
+            continue;
+        };
+        f.add("computers.csv", agent_table(members, rules, lang)?);
         // The steps once per target build, with the computers that need them.
         let mut by_target: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
         for (h, a) in members {
@@ -165,13 +163,10 @@ pub(crate) fn console_steps(
                 ));
             }
         }
-        let mut hosts: Vec<&HostAssessment> = members.iter().map(|(h, _)| *h).collect();
-        hosts.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        let hosts = hosts_of(members, |(h, _)| *h);
         let vars = [("steps", text.as_str())];
-        finish(
-            kit,
+        f.finish(
             Group {
-                dir: &dir,
                 title: Text::ConsoleTitle,
                 body: Text::ConsoleBody,
                 vars: &vars,
