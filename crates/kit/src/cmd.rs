@@ -282,8 +282,10 @@ pub(crate) fn install_update(
 }
 
 /// The genuine root as `reg query` prints an entry's `Blob` holding it: the
-/// first and the last bytes of its DER, in hex (the certificate is the
-/// last element of the `Blob`, whole, [MS-GPEF] 2.2.1.1.1).
+/// first and the last bytes of its DER, in upper-case hex as `reg query`
+/// writes it (the certificate is the last element of the `Blob`, whole,
+/// [MS-GPEF] 2.2.1.1.1). `find` looks for it as it is: Wine's `find` has
+/// no `/i`.
 pub(crate) struct Genuine {
     pub head: String,
     pub tail: String,
@@ -303,7 +305,7 @@ impl Genuine {
     /// otherwise on after the label `otherwise`.
     fn check(&self, cmd: Cmd, then: &str, otherwise: &str) -> Cmd {
         let find = |hex: &str| {
-            format!("\"%REGEXE%\" query \"%KEY%\" /v Blob 2>nul | %SystemRoot%\\System32\\find.exe /i \"{hex}\" >nul")
+            format!("\"%REGEXE%\" query \"%KEY%\" /v Blob 2>nul | %SystemRoot%\\System32\\find.exe \"{hex}\" >nul")
         };
         cmd.line(find(&self.head))
             .line(format!("if errorlevel 1 goto {otherwise}"))
