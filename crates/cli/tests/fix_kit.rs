@@ -415,6 +415,7 @@ fn check_kit(kit: &Path, repo: &Path, lang: &str) {
             .clone()
     };
     let files = files_under(kit);
+    let mut version_bodies = 0;
     let mut cmds = Vec::new();
     let mut groups = Vec::new();
     for f in &files {
@@ -506,11 +507,44 @@ fn check_kit(kit: &Path, repo: &Path, lang: &str) {
                 let japanese = text.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c));
                 assert_eq!(japanese, lang == "ja", "{rel}");
             }
-            "json" => assert_eq!(rel, "report.json"),
+            "json" if rel == "report.json" => {}
+            "json" => {
+                // Agent Version Control's request body, per target build.
+                let target = name
+                    .strip_prefix("agent-version-control-")
+                    .and_then(|n| n.strip_suffix(".json"))
+                    .unwrap_or_else(|| panic!("{rel}: unexpected JSON file"));
+                assert!(rel.starts_with("pin-workload-security/"), "{rel}");
+                let body: Value = serde_json::from_slice(&bytes).expect("the body is JSON");
+                let controls = body["agentVersionControls"].as_array().expect("controls");
+                assert!(!controls.is_empty(), "{rel}");
+                for c in controls {
+                    assert_eq!(c["type"], "specified", "{rel}");
+                    assert_eq!(c["version"], target, "{rel}");
+                    // The ID is to be filled in: a text the API refuses.
+                    let id = c["ID"].as_str().expect("the ID is a text to replace");
+                    assert!(
+                        id.starts_with("REPLACE: the ID of the control whose platform is "),
+                        "{id}"
+                    );
+                    assert!(id.contains("/agentversioncontrols"), "{id}");
+                }
+                // The computers pinned to that build are listed with it.
+                let csv = std::fs::read_to_string(f.with_file_name("computers.csv")).expect("csv");
+                assert!(csv.contains(&format!(",pin,{target},")), "{csv}");
+                let readme =
+                    std::fs::read_to_string(f.with_file_name("README.md")).expect("README");
+                assert!(readme.contains(&format!("`{name}`")), "{rel}");
+                version_bodies += 1;
+            }
             other => panic!("{rel}: unexpected kind of file {other:?}"),
         }
     }
     let _ = std::fs::remove_file(kit.join("merge-check"));
+    assert!(
+        version_bodies > 0,
+        "Agent Version Control bodies in pin-workload-security"
+    );
     for g in [
         "root-missing",
         "root-auto-update",

@@ -86,7 +86,7 @@ pub fn build(hosts: &[HostAssessment], rules: &Rules, lang: Lang) -> Result<Kit,
     groups::updates(&mut kit, &plan, rules, fix, lang)?;
     groups::unsupported(&mut kit, &plan, lang)?;
     pins::no_program_upgrade(&mut kit, &plan, rules, fix, lang)?;
-    pins::console_steps(&mut kit, &plan, rules, lang)?;
+    pins::console_steps(&mut kit, &plan, rules, fix, lang)?;
     let rules_id = format!("{} ({})", rules.rules_version, rules.as_of);
     let top = readme::top(&kit, hosts.len(), &rules_id, lang);
     kit.add("README.md", top);

@@ -37,11 +37,12 @@ pub enum Text {
     ConsoleBody,
     Target,
     Computers,
+    VersionControlApi,
     Assessed,
 }
 
 impl Text {
-    pub const ALL: [Text; 31] = [
+    pub const ALL: [Text; 32] = [
         Text::KitTitle,
         Text::KitIntro,
         Text::KitGroups,
@@ -72,6 +73,7 @@ impl Text {
         Text::ConsoleBody,
         Text::Target,
         Text::Computers,
+        Text::VersionControlApi,
         Text::Assessed,
     ];
 
@@ -209,6 +211,18 @@ The console's Update Settings (Apex One: Agents > Agent Management > Settings > 
 Undo: once the host is ready, upgrade the agent from the console as usual. **Verify**: the console shows the target build under Computers > Details; collect again and run `acsready verify`.",
                 "これらのコンピューターは ACS 非対応で、管理コンソールからアップグレードされるエージェント (Deep Security / Workload Security など) が動作しています。このフォルダーには端末を変更するものはなく、手順はコンソールでコンピューターごとに行います。`computers.csv` はコンピューターごとのエージェント、バージョン、対応、固定するビルドです。\n{steps}\n\n\
 元に戻す: 端末が ACS 対応になったら、通常どおりコンソールからアップグレードします。**確認**: コンソールの [コンピュータ] > [詳細] に固定したビルドが表示されること。再収集して `acsready verify` を実行します。",
+            ),
+            Text::VersionControlApi => (
+                "Through the manager's API instead (Agent Version Control; Deep Security Manager or Workload Security, header `api-version: {api_version}`): `{file}` is the body of `{modify}` that keeps {target} for {platforms}. Agent Version Control sets the version per platform: every computer of that platform that the manager deploys or upgrades gets it, not only the computers above.\n\
+   1. `{list}` (`{profile}`: the profile's ID, from `GET /api/agentversioncontrolprofiles`) lists the controls: one per platform and architecture, each with its `ID`, `type`, `version` and `availableVersions`.\n\
+   2. In `{file}`, replace each `ID` text by the `ID` of the control of that platform in your computers' architecture (copy the object for a second architecture), and write `version` exactly as `availableVersions` lists {target}.\n\
+   3. Send it: `{modify}` with the body. Controls left out stay unchanged. Undo: the same request with `type` `latest` (or `latest-lts`), once the hosts are ready.\n\
+   An unedited file is refused by the API (an `ID` must be a number): it cannot change anything by mistake.",
+                "管理サーバーの API を使う方法 (Agent Version Control。Deep Security Manager または Workload Security、ヘッダー `api-version: {api_version}`): `{file}` は {platforms} で {target} を維持する `{modify}` の本文です。Agent Version Control はプラットフォームごとにバージョンを設定します。上のコンピューターだけでなく、そのプラットフォームで管理サーバーが配布・アップグレードするすべてのコンピューターに適用されます。\n\
+   1. `{list}` (`{profile}`: プロファイルの ID。`GET /api/agentversioncontrolprofiles` で確認) がコントロールの一覧を返します。プラットフォームとアーキテクチャごとに 1 つで、それぞれ `ID`、`type`、`version`、`availableVersions` を持ちます。\n\
+   2. `{file}` の各 `ID` の文字列を、コンピューターのアーキテクチャにあたるそのプラットフォームのコントロールの `ID` に置き換えます (別のアーキテクチャがあればオブジェクトを複製)。`version` は `availableVersions` に表示される {target} の表記のとおりに書きます。\n\
+   3. 本文を付けて `{modify}` を送ります。含めなかったコントロールは変更されません。元に戻す: 端末が ACS 対応になったら、`type` を `latest` (または `latest-lts`) にして同じ要求を送ります。\n\
+   編集していないファイルは API が受け付けません (`ID` は数値のため)。誤って何かを変更することはありません。",
             ),
             Text::Target => ("Target build", "固定するビルド"),
             Text::Computers => ("Computers", "コンピューター"),

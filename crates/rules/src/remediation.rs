@@ -16,6 +16,27 @@ pub struct Remediation {
     pub updates: UpdatesFix,
     pub root_distrusted: RootDistrustedFix,
     pub damaged_entry: DamagedEntryFix,
+    pub agent_version_control: AgentVersionControlFix,
+}
+
+/// Deep Security / Workload Security's Agent Version Control, through the
+/// manager's API: the version per platform that deployments and upgrades
+/// use.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentVersionControlFix {
+    /// Products whose agents it keeps at a build.
+    pub products: Vec<String>,
+    /// The request that lists a profile's controls (`{profile}`).
+    pub list: String,
+    /// The request that modifies them, with the body the kit writes.
+    pub modify: String,
+    /// The `api-version` header.
+    pub api_version: String,
+    /// The control's `type` that keeps the version given.
+    pub pinned_type: String,
+    pub source: String,
+    pub as_of: String,
 }
 
 /// The ACS root taken out of the Untrusted Certificates store (ACS006).
@@ -143,6 +164,11 @@ impl Remediation {
                 &self.damaged_entry.source,
                 &self.damaged_entry.as_of,
             ),
+            (
+                "agent_version_control",
+                &self.agent_version_control.source,
+                &self.agent_version_control.as_of,
+            ),
         ];
         for (what, source, as_of) in cited {
             if source.trim().is_empty() || !crate::date::is_date(as_of) {
@@ -178,6 +204,21 @@ impl Remediation {
                 "remediation.root_certificate: file_name \"{}\" is not a plain .cer name",
                 root.file_name
             ));
+        }
+        let avc = &self.agent_version_control;
+        for prod in &avc.products {
+            if !rules.products.iter().any(|x| &x.id == prod) {
+                p.push(format!(
+                    "remediation.agent_version_control: unknown product \"{prod}\""
+                ));
+            }
+        }
+        for (what, request) in [("list", &avc.list), ("modify", &avc.modify)] {
+            if !request.contains("{profile}") {
+                p.push(format!(
+                    "remediation.agent_version_control: {what} has no {{profile}}"
+                ));
+            }
         }
         let npu = &self.no_program_upgrade;
         for prod in &npu.products {
