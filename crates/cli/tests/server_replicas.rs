@@ -13,42 +13,9 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use harness::{bin, facts, new_db, repo, test_pg, token, Server};
+use harness::{bin, facts, new_db, pg_database as database, repo, sql, token, Server};
 
 const NDJSON: &str = "application/x-ndjson";
-
-/// A new database with an ingest and a read token, or `None` (skipped).
-fn database() -> Option<(tempfile::TempDir, std::path::PathBuf, String, String)> {
-    if test_pg().is_none() {
-        assert_ne!(
-            std::env::var("ACSREADY_PG_TESTS").as_deref(),
-            Ok("require"),
-            "ACSREADY_PG_TESTS=require but ACSREADY_TEST_PG is not set (scripts/pg-cluster)"
-        );
-        eprintln!("skipped: ACSREADY_TEST_PG is not set (scripts/pg-cluster starts a server)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = new_db(dir.path());
-    let ingest = token(&db, "ingest");
-    let read = token(&db, "read");
-    Some((dir, db, ingest, read))
-}
-
-/// One SQL value from the test database.
-fn sql(db: &std::path::Path, query: &str) -> String {
-    let out = Command::new("psql")
-        .arg(db)
-        .args(["-tAc", query])
-        .output()
-        .expect("run psql");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 #[test]
 fn what_one_replica_stores_or_revokes_holds_on_the_other() {

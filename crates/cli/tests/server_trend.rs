@@ -12,7 +12,7 @@ mod harness;
 
 use std::process::Command;
 
-use harness::{bin, facts, new_db, repo, setup, test_pg, token, Server};
+use harness::{bin, facts, new_db, pg_database, repo, setup, sql, token, Server};
 use serde_json::Value;
 
 const NDJSON: &str = "application/x-ndjson";
@@ -191,40 +191,9 @@ fn a_clock_that_cannot_be_read_stops_the_server() {
     );
 }
 
-/// A PostgreSQL database with an ingest and a read token, or `None`.
-fn postgres() -> Option<(tempfile::TempDir, std::path::PathBuf, String, String)> {
-    if test_pg().is_none() {
-        assert_ne!(
-            std::env::var("ACSREADY_PG_TESTS").as_deref(),
-            Ok("require"),
-            "ACSREADY_PG_TESTS=require but ACSREADY_TEST_PG is not set (scripts/pg-cluster)"
-        );
-        eprintln!("skipped: ACSREADY_TEST_PG is not set (scripts/pg-cluster starts a server)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = new_db(dir.path());
-    let ingest = token(&db, "ingest");
-    let read = token(&db, "read");
-    Some((dir, db, ingest, read))
-}
-
-fn psql(db: &std::path::Path, statements: &str) {
-    let out = Command::new("psql")
-        .arg(db)
-        .args(["-v", "ON_ERROR_STOP=1", "-qc", statements])
-        .output()
-        .expect("run psql");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn a_postgresql_database_of_schema_1_starts_its_trend_on_the_day_it_is_brought_up_to_date() {
-    let Some((_dir, db, ingest_token, read)) = postgres() else {
+    let Some((_dir, db, ingest_token, read)) = pg_database() else {
         return;
     };
     let server = Server::start_at(&db, &[], Some(&noon(1)));
@@ -239,7 +208,7 @@ fn a_postgresql_database_of_schema_1_starts_its_trend_on_the_day_it_is_brought_u
     );
     drop(server);
     // What schema 1 had: no trend.
-    psql(
+    sql(
         &db,
         "DROP TABLE trend; UPDATE meta SET value = '1' WHERE key = 'schema'",
     );
@@ -255,7 +224,7 @@ fn a_postgresql_database_of_schema_1_starts_its_trend_on_the_day_it_is_brought_u
 
 #[test]
 fn store_migrate_carries_the_trend_and_checks_it() {
-    let Some((dir, _, _, _)) = postgres() else {
+    let Some((dir, _, _, _)) = pg_database() else {
         return;
     };
     let sqlite = dir.path().join("old.db");
