@@ -13,8 +13,12 @@
 #    Target: >= 10,000 ingests/s with p99 <= 50 ms on 2 cores (SQLite).
 # 2. reads: a new database filled with HOSTS hosts (default 1,000,000;
 #    acsready-fleetgen, posted as NDJSON batches of 5,000), then times GET
-#    /api/v1/summary and pages of GET /api/v1/hosts 20 times each.
-#    Target: summary <= 50 ms, a page filtered by verdict <= 100 ms.
+#    /api/v1/summary and pages of GET /api/v1/hosts 20 times each; then
+#    adds 730 synthetic days of changes before the fill's day (+1/-1 on
+#    alternate days, adding up to nothing, so the counts still hold) and
+#    times GET /api/v1/trend?days=730, the longest trend there is.
+#    Target: summary <= 50 ms, a page filtered by verdict <= 100 ms, the
+#    trend <= 50 ms.
 #
 # The servers, PostgreSQL and wrk share the machine's cores, as they would
 # on one box.
@@ -68,7 +72,32 @@ reads() {
   time_it "/api/v1/hosts?limit=100&verdict=not_ready&sort=assessed_at&order=desc"
   time_it "/api/v1/hosts?limit=100&release=win10-1809&offset=1000"
   time_it "/api/v1/hosts?q=ACS001&limit=100"
+  history_days
+  time_it "/api/v1/trend?days=730"
+  curl -sf -H "Authorization: Bearer $READ" "$URL/api/v1/trend?days=730" \
+    | python3 -c 'import json,sys; t=json.load(sys.stdin); d=t["days"]; print("trend days:", len(d), "first:", d[0]["day"], "last:", d[-1]["day"], "hosts today:", d[-1]["hosts"])'
   stop_server
+}
+
+# 730 days of synthetic changes before today (+1/-1 ready and not ready on
+# alternate days: they add up to nothing, so the trend still matches the
+# counts), for the longest trend the API serves.
+history_days() {
+  if [ "$DB_KIND" = postgres ]; then
+    psql "$DB" -qc "INSERT INTO trend (day, ready, not_ready, unknown, unsupported)
+      SELECT to_char(current_date - d, 'YYYY-MM-DD'), CASE WHEN d % 2 = 1 THEN 1 ELSE -1 END,
+             CASE WHEN d % 2 = 1 THEN -1 ELSE 1 END, 0, 0 FROM generate_series(1, 730) AS d"
+  else
+    python3 - "$DB" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=30)
+c.execute("""INSERT INTO trend (day, ready, not_ready)
+  WITH RECURSIVE n(d) AS (SELECT 1 UNION ALL SELECT d + 1 FROM n WHERE d < 730)
+  SELECT date('now', '-' || d || ' days'), CASE d % 2 WHEN 1 THEN 1 ELSE -1 END,
+         CASE d % 2 WHEN 1 THEN -1 ELSE 1 END FROM n""")
+c.commit()
+PY
+  fi
 }
 
 if [ "${BENCH_SQLITE:-1}" != 0 ]; then

@@ -19,7 +19,11 @@ continuations, no "%~" in REM lines), with the kit's own command rules:
     %SystemRoot%\\System32\\<tool>.exe;
   * writes only to its log: every ">" / ">>" goes to nul, a handle or
     "%LOG%", and LOG is %SystemRoot%\\Temp\\acsready-kit-*.log;
-  * HERE is %~dp0 (the kit's folder); REGFILE and CER start with %HERE%.
+  * HERE is %~dp0 (the kit's folder); REGFILE and CER start with %HERE%;
+  * a certificate store entry is deleted or added only by importing a .reg
+    of the kit (the root's folders: root-missing, root-distrusted,
+    root-entry-damaged); its Blob is read with "reg query KEY /v Blob"
+    piped into find.
 
 Exit code 0 when every file passes, 1 on any violation, 2 on bad usage.
 """
@@ -120,6 +124,13 @@ SELF_TESTS: list[tuple[str, bytes, str | None]] = [
               'set "CER=%HERE%a.cer"\r\n"%CERTUTILEXE%" -addstore -f Root "%CER%" >>"%LOG%" 2>&1\r\n'
               "for /f \"tokens=1,2,3\" %%A in ('%REGEXE% query \"HKLM\\X\" /v V 2^>nul') do if /i \"%%A\"==\"V\" set \"D=%%C\"\r\n"
               "exit /b 0\r\n").encode(), None),
+    ("entry repair", (HEADER + 'set "CHANGED="\r\nset "KEY=HKLM\\X\\Certificates\\F4"\r\n'
+                      '"%REGEXE%" query "%KEY%" /v Blob 2>nul | %SystemRoot%\\System32\\find.exe /i "3082" >nul\r\n'
+                      'if not errorlevel 1 goto kept\r\nset "REGFILE=%HERE%delete-entry-x.reg"\r\n'
+                      '"%REGEXE%" import "%REGFILE%" >>"%LOG%" 2>&1\r\nset "CHANGED=1"\r\n:kept\r\n'
+                      'if defined CHANGED goto kept\r\nexit /b 0\r\n').encode(), None),
+    ("piped elsewhere", (HEADER + '"%REGEXE%" query "HKLM\\X" /v Blob 2>nul | powershell -c x\r\n').encode(),
+     "not allowed in a kit"),
     ("reg add", (HEADER + '"%REGEXE%" add "HKLM\\X" /v Y /d 1 /f\r\n').encode(), "reg add"),
     ("reg delete", (HEADER + '"%REGEXE%" delete "HKLM\\X" /f\r\n').encode(), "reg delete"),
     ("import other", (HEADER + '"%REGEXE%" import "C:\\x.reg"\r\n').encode(), "a .reg of the kit"),

@@ -101,11 +101,11 @@ fn first_line(file: &Path) -> Result<String> {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum StoreCommand {
-    /// Move a fleet from an SQLite file into an empty PostgreSQL database: facts, history, tokens, sessions
+    /// Move a fleet from an SQLite file into an empty PostgreSQL database: facts, history, trend, tokens, sessions
     #[command(
         after_help = "Stop the server first. Everything is copied in one transaction, ids kept, \
-and the rows of every table are counted on both sides before it is committed: a failure leaves the \
-PostgreSQL database empty. Then start the servers with --db postgres://….
+and the rows of every table are counted on both sides before it is committed (the trend's days must \
+add up to the hosts' verdicts): a failure leaves the PostgreSQL database empty. Then start the servers with --db postgres://….
 
 Example:
   PGPASSWORD=… acsready store migrate --from sqlite:/var/lib/acsready/acsready.db \\
@@ -150,11 +150,12 @@ pub fn store(cmd: &StoreCommand) -> Result<u8> {
     let copied = store::copy_sqlite_to_postgres(&source, &target)
         .with_context(|| format!("cannot migrate {} to {shown}", source.display()))?;
     eprintln!(
-        "{} → {shown}: {} hosts, {} facts, {} assessments, {} tokens, {} sessions copied; counts checked",
+        "{} → {shown}: {} hosts, {} facts, {} assessments, {} trend days, {} tokens, {} sessions copied; counts checked",
         source.display(),
         copied.hosts,
         copied.facts,
         copied.history,
+        copied.trend_days,
         copied.tokens,
         copied.sessions
     );

@@ -6,7 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use acsready_testkit::{merge_into_hive, shared, temp_dir, Software};
+use acsready_testkit::{
+    acs_root_der, cert_blob, merge_into_hive, shared, temp_dir, Software, ACS_ROOT_SHA1,
+};
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -198,6 +200,163 @@ fn the_kits_registry_files_fix_the_hive_and_their_undo_restores_it() {
     );
 }
 
+/// The kit of one hive, written to `kit`.
+fn kit_of(hive: &Path, kit: &Path) {
+    acsready()
+        .args(["--lang", "en", "fix-kit", "--host", HOST, "--hive"])
+        .arg(hive)
+        .arg("--out")
+        .arg(kit)
+        .assert()
+        .success();
+}
+
+/// The `.cmd` files of a kit folder pass the project's static checks.
+fn scripts_pass_the_checks(folder: &Path) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cmds: Vec<PathBuf> = files_under(folder)
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "cmd"))
+        .collect();
+    assert!(!cmds.is_empty(), "{}", folder.display());
+    let out = std::process::Command::new("python3")
+        .arg(repo.join("collector/check_kit.py"))
+        .args(&cmds)
+        .output()
+        .expect("python3 runs collector/check_kit.py");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The root in the ROOT store of [`host`], and more store entries.
+fn rooted_host(extra: &[(&str, Vec<u8>)]) -> acsready_testkit::RegText {
+    let mut reg = Software {
+        root_in: vec!["ROOT"],
+        ..host()
+    }
+    .reg();
+    for (store_key, der) in extra {
+        reg = reg
+            .key(&format!(
+                "{PREFIX}\\{store_key}\\Certificates\\{ACS_ROOT_SHA1}"
+            ))
+            .binary("Blob", &cert_blob(der));
+    }
+    reg
+}
+
+#[test]
+fn the_kits_store_entry_repairs_fix_the_hive() {
+    let dir = temp_dir("fix-kit-entries");
+    let base = shared("testdata/hives/regipy__ntuser_software_partial");
+
+    // ACS006: the root is trusted (ROOT) but also in Disallowed.
+    let distrusted = rooted_host(&[("Microsoft\\SystemCertificates\\Disallowed", acs_root_der())])
+        .into_hive(&base, PREFIX, &dir.join("distrusted"));
+    let before = assess(&distrusted);
+    assert!(codes(&before).contains(&"ACS006".to_string()), "{before}");
+    assert_eq!(before["verdict"], "not_ready", "{before}");
+    let kit = dir.join("kit-distrusted");
+    kit_of(&distrusted, &kit);
+    let folder = kit.join("root-distrusted");
+    assert_eq!(
+        std::fs::read_to_string(folder.join("hosts.txt")).expect("hosts.txt"),
+        format!("{HOST}\r\n")
+    );
+    scripts_pass_the_checks(&folder);
+    let trusted = merged(
+        &distrusted,
+        &folder.join("remove-distrust.reg"),
+        &dir.join("trusted"),
+    );
+    let after = assess(&trusted);
+    let c = codes(&after);
+    assert!(
+        !c.contains(&"ACS006".to_string()) && c.contains(&"ACS101".to_string()),
+        "{c:?}"
+    );
+    assert_eq!(after["verdict"], "ready", "{after}");
+    let again = merged(
+        &trusted,
+        &folder.join("restore-distrust.reg"),
+        &dir.join("distrusted-again"),
+    );
+    assert!(codes(&assess(&again)).contains(&"ACS006".to_string()));
+
+    // ACS009: the ROOT entry named by the root's thumbprint holds another
+    // certificate (its signature's last byte changed).
+    let mut other = acs_root_der();
+    if let Some(last) = other.last_mut() {
+        *last ^= 0xFF;
+    }
+    let damaged = Software {
+        root_in: vec![],
+        ..host()
+    }
+    .reg()
+    .key(&format!(
+        "{PREFIX}\\Microsoft\\SystemCertificates\\ROOT\\Certificates\\{ACS_ROOT_SHA1}"
+    ))
+    .binary("Blob", &cert_blob(&other))
+    .into_hive(&base, PREFIX, &dir.join("damaged"));
+    let before = assess(&damaged);
+    let c = codes(&before);
+    assert!(
+        c.contains(&"ACS009".to_string()) && c.contains(&"ACS004".to_string()),
+        "{c:?}"
+    );
+    let kit = dir.join("kit-damaged");
+    kit_of(&damaged, &kit);
+    let folder = kit.join("root-entry-damaged");
+    scripts_pass_the_checks(&folder);
+    let entries = std::fs::read_to_string(folder.join("entries.csv")).expect("entries.csv");
+    assert!(
+        entries.contains(&format!(
+            "{HOST},ROOT,Microsoft\\SystemCertificates\\ROOT\\Certificates\\{ACS_ROOT_SHA1}"
+        )),
+        "{entries}"
+    );
+    // What repair-entry.cmd imports, in its order: the damaged entry
+    // deleted, then the genuine root added.
+    let deleted = merged(
+        &damaged,
+        &folder.join("delete-entry-microsoft-systemcertificates-root.reg"),
+        &dir.join("deleted"),
+    );
+    let c = codes(&assess(&deleted));
+    assert!(
+        !c.contains(&"ACS009".to_string()) && c.contains(&"ACS004".to_string()),
+        "{c:?}"
+    );
+    let repaired = merged(
+        &deleted,
+        &folder.join("add-root.reg"),
+        &dir.join("repaired"),
+    );
+    let after = assess(&repaired);
+    let c = codes(&after);
+    assert!(
+        !c.contains(&"ACS009".to_string())
+            && !c.contains(&"ACS004".to_string())
+            && c.contains(&"ACS101".to_string()),
+        "{c:?}"
+    );
+    assert_eq!(after["verdict"], "ready", "{after}");
+    // The script tells the genuine root by the start and the end of its DER,
+    // as `reg query` prints the Blob (upper-case hex).
+    let script = std::fs::read_to_string(folder.join("repair-entry.cmd")).expect("script");
+    let hex: String = acs_root_der().iter().map(|b| format!("{b:02X}")).collect();
+    assert!(script.contains(&format!("\"{}\"", &hex[..64])), "head");
+    assert!(
+        script.contains(&format!("\"{}\"", &hex[hex.len() - 64..])),
+        "tail"
+    );
+}
+
 /// The example fleet's kit, read file by file: every kind of file parses
 /// as what it claims to be, every script passes the static checks, every
 /// group lists hosts of the report with the codes that put them there, and
@@ -256,6 +415,7 @@ fn check_kit(kit: &Path, repo: &Path, lang: &str) {
             .clone()
     };
     let files = files_under(kit);
+    let mut version_bodies = 0;
     let mut cmds = Vec::new();
     let mut groups = Vec::new();
     for f in &files {
@@ -317,6 +477,8 @@ fn check_kit(kit: &Path, repo: &Path, lang: &str) {
                     let has = |c: &str| codes.iter().any(|x| x == c);
                     let why = match group {
                         "root-missing" => has("ACS004") || has("ACS005"),
+                        "root-distrusted" => has("ACS006"),
+                        "root-entry-damaged" => has("ACS009"),
                         "root-auto-update" => has("ACS004") || has("ACS017"),
                         "unsupported" => has("ACS003"),
                         g if g.starts_with("kb-") => {
@@ -345,14 +507,48 @@ fn check_kit(kit: &Path, repo: &Path, lang: &str) {
                 let japanese = text.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c));
                 assert_eq!(japanese, lang == "ja", "{rel}");
             }
-            "json" => assert_eq!(rel, "report.json"),
+            "json" if rel == "report.json" => {}
+            "json" => {
+                // Agent Version Control's request body, per target build.
+                let target = name
+                    .strip_prefix("agent-version-control-")
+                    .and_then(|n| n.strip_suffix(".json"))
+                    .unwrap_or_else(|| panic!("{rel}: unexpected JSON file"));
+                assert!(rel.starts_with("pin-workload-security/"), "{rel}");
+                let body: Value = serde_json::from_slice(&bytes).expect("the body is JSON");
+                let controls = body["agentVersionControls"].as_array().expect("controls");
+                assert!(!controls.is_empty(), "{rel}");
+                for c in controls {
+                    assert_eq!(c["type"], "specified", "{rel}");
+                    assert_eq!(c["version"], target, "{rel}");
+                    // The ID is to be filled in: a text the API refuses.
+                    let id = c["ID"].as_str().expect("the ID is a text to replace");
+                    assert!(
+                        id.starts_with("REPLACE: the ID of the control whose platform is "),
+                        "{id}"
+                    );
+                    assert!(id.contains("/agentversioncontrols"), "{id}");
+                }
+                // The computers pinned to that build are listed with it.
+                let csv = std::fs::read_to_string(f.with_file_name("computers.csv")).expect("csv");
+                assert!(csv.contains(&format!(",pin,{target},")), "{csv}");
+                let readme =
+                    std::fs::read_to_string(f.with_file_name("README.md")).expect("README");
+                assert!(readme.contains(&format!("`{name}`")), "{rel}");
+                version_bodies += 1;
+            }
             other => panic!("{rel}: unexpected kind of file {other:?}"),
         }
     }
     let _ = std::fs::remove_file(kit.join("merge-check"));
+    assert!(
+        version_bodies > 0,
+        "Agent Version Control bodies in pin-workload-security"
+    );
     for g in [
         "root-missing",
         "root-auto-update",
+        "root-distrusted",
         "unsupported",
         "pin-apex-one",
         "pin-workload-security",

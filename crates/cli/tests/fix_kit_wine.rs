@@ -180,3 +180,117 @@ fn the_kits_scripts_run_in_wine_cmd_change_what_they_say_and_log_it() {
         "{text}"
     );
 }
+
+/// Whether the host's entry `key` holds the genuine root (its DER, whole,
+/// in the `Blob` as `reg query` prints it).
+fn holds_root(wine: &Wine, key: &str) -> bool {
+    let o = wine.run(&["reg", "query", key, "/v", "Blob"], "reg.exe=b");
+    let text = String::from_utf8_lossy(&o.stdout).to_ascii_uppercase();
+    let der: String = acsready_testkit::acs_root_der()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    o.status.success() && text.contains(&der)
+}
+
+fn exists(wine: &Wine, key: &str) -> bool {
+    wine.run(&["reg", "query", key], "reg.exe=b")
+        .status
+        .success()
+}
+
+#[test]
+fn the_store_entry_scripts_run_in_wine_cmd_and_a_second_run_changes_nothing() {
+    let prefix = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wine-prefix-kit-entries");
+    let Some(wine) = acsready_testkit::wine::wine(prefix) else {
+        return;
+    };
+    let _server = Server::start(&wine);
+    const ENTRIES: &str = r"C:\acsready kit\entries";
+    let sha1 = acsready_testkit::ACS_ROOT_SHA1;
+    let root = format!(r"HKLM\SOFTWARE\Microsoft\SystemCertificates\ROOT\Certificates\{sha1}");
+    let distrust =
+        format!(r"HKLM\SOFTWARE\Microsoft\SystemCertificates\Disallowed\Certificates\{sha1}");
+
+    // A host whose ROOT entry holds another certificate (ACS009) and whose
+    // Disallowed store holds the root (ACS006), as facts and as registry.
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kit-entries");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).expect("folder");
+    let facts = format!(
+        r#"{{"host":"ws19-cert-01","os":{{"current_build":"17763.5458","installation_type":"Server"}},"root_auto_update_disabled":false,"certificates":[{{"sha1":"{sha1}","store":"ROOT","der_sha1":"0000000000000000000000000000000000000001"}},{{"sha1":"{sha1}","store":"Disallowed"}}]}}"#
+    );
+    std::fs::write(work.join("host.json"), facts).expect("facts");
+    let kit = work.join("kit");
+    assert_cmd::Command::cargo_bin("acsready")
+        .expect("binary")
+        .args(["--lang", "en", "fix-kit"])
+        .arg(work.join("host.json"))
+        .arg("--out")
+        .arg(&kit)
+        .assert()
+        .success();
+    let there = wine.host_path(ENTRIES);
+    let _ = std::fs::remove_dir_all(&there);
+    copy_dir(&kit, &there);
+    let mut other = acsready_testkit::acs_root_der();
+    if let Some(last) = other.last_mut() {
+        *last ^= 0xFF;
+    }
+    let host = acsready_testkit::RegText::new()
+        .key(&format!(r"HKEY_LOCAL_MACHINE\SOFTWARE{}", &root[13..]))
+        .binary("Blob", &acsready_testkit::cert_blob(&other))
+        .key(&format!(r"HKEY_LOCAL_MACHINE\SOFTWARE{}", &distrust[13..]))
+        .binary(
+            "Blob",
+            &acsready_testkit::cert_blob(&acsready_testkit::acs_root_der()),
+        );
+    std::fs::write(there.join("host.reg"), host.text()).expect("fixture");
+    let o = wine.run(
+        &["reg", "import", &format!(r"{ENTRIES}\host.reg")],
+        "reg.exe=b",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(exists(&wine, &root) && !holds_root(&wine, &root));
+    assert!(exists(&wine, &distrust));
+
+    let run = |script: &str| {
+        let o = wine.run(
+            &["cmd", "/c", "call", &format!(r"{ENTRIES}\{script}")],
+            "reg.exe=b",
+        );
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (o.status.code(), text)
+    };
+    let twice = |script: &str| {
+        let (code, text) = run(script);
+        assert_eq!(code, Some(0), "{script}: {text}");
+        assert!(text.contains("changed:"), "{script}: {text}");
+        let (code, text) = run(script);
+        assert_eq!(code, Some(0), "{script} again: {text}");
+        assert!(text.contains("nothing to do"), "{script} again: {text}");
+    };
+
+    // The damaged ROOT entry is replaced by the genuine root; a second run
+    // finds the genuine root (by its DER in the Blob) and keeps it.
+    twice(r"root-entry-damaged\repair-entry.cmd");
+    assert!(holds_root(&wine, &root), "the genuine root in ROOT");
+    // The Disallowed entry goes, and its undo brings it back.
+    twice(r"root-distrusted\remove-distrust.cmd");
+    assert!(!exists(&wine, &distrust));
+    twice(r"root-distrusted\restore-distrust.cmd");
+    assert!(exists(&wine, &distrust));
+    let log = std::fs::read_to_string(
+        wine.prefix
+            .join("drive_c/windows/temp/acsready-kit-root-entry.log"),
+    )
+    .expect("log");
+    assert!(
+        log.contains("repair-entry.cmd: start") && log.contains("deleting"),
+        "{log}"
+    );
+}

@@ -13,42 +13,9 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use harness::{bin, facts, new_db, repo, test_pg, token, Server};
+use harness::{bin, facts, new_db, pg_database as database, repo, sql, token, Server};
 
 const NDJSON: &str = "application/x-ndjson";
-
-/// A new database with an ingest and a read token, or `None` (skipped).
-fn database() -> Option<(tempfile::TempDir, std::path::PathBuf, String, String)> {
-    if test_pg().is_none() {
-        assert_ne!(
-            std::env::var("ACSREADY_PG_TESTS").as_deref(),
-            Ok("require"),
-            "ACSREADY_PG_TESTS=require but ACSREADY_TEST_PG is not set (scripts/pg-cluster)"
-        );
-        eprintln!("skipped: ACSREADY_TEST_PG is not set (scripts/pg-cluster starts a server)");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let db = new_db(dir.path());
-    let ingest = token(&db, "ingest");
-    let read = token(&db, "read");
-    Some((dir, db, ingest, read))
-}
-
-/// One SQL value from the test database.
-fn sql(db: &std::path::Path, query: &str) -> String {
-    let out = Command::new("psql")
-        .arg(db)
-        .args(["-tAc", query])
-        .output()
-        .expect("run psql");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 #[test]
 fn what_one_replica_stores_or_revokes_holds_on_the_other() {
@@ -214,6 +181,20 @@ fn a_replica_killed_during_32_writers_loses_no_acknowledged_record() {
         ),
         "t"
     );
+    // So does the trend: each verdict's changes add up to its hosts.
+    for v in ["ready", "not_ready", "unknown", "unsupported"] {
+        assert_eq!(
+            sql(
+                &db,
+                &format!(
+                    "SELECT (SELECT coalesce(sum({v}), 0) FROM trend) \
+                     = (SELECT count(*) FROM latest WHERE verdict = '{v}')"
+                )
+            ),
+            "t",
+            "{v}"
+        );
+    }
 }
 
 #[test]
@@ -335,7 +316,7 @@ fn a_database_of_a_newer_schema_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("schema version 99, this acsready knows up to 1"),
+        stderr.contains("schema version 99, this acsready knows up to 2"),
         "{stderr}"
     );
     // A password on the command line is refused before anything is tried.

@@ -5,6 +5,9 @@
 //! (1 failed, 2 a file of the kit is missing, 3 nothing to change on this
 //! host). They pass `collector/check_collector.py --kit`.
 
+/// What every script's header says after what it changes.
+pub(crate) const ONLY_THIS: &str = "Changes nothing else. Run as Administrator.";
+
 /// A batch file being written.
 pub(crate) struct Cmd {
     lines: Vec<String>,
@@ -276,4 +279,168 @@ pub(crate) fn install_update(
         .label("nowusa")
         .end("wusa.exe is not on this Windows (before Vista / Server 2008): nothing changed", 2)
         .bytes()
+}
+
+/// The genuine root as `reg query` prints an entry's `Blob` holding it: the
+/// first and the last bytes of its DER, in upper-case hex as `reg query`
+/// writes it (the certificate is the last element of the `Blob`, whole,
+/// [MS-GPEF] 2.2.1.1.1). `find` looks for it as it is: Wine's `find` has
+/// no `/i`.
+pub(crate) struct Genuine {
+    pub head: String,
+    pub tail: String,
+}
+
+impl Genuine {
+    pub(crate) fn of(der: &[u8], bytes: usize) -> Genuine {
+        let n = bytes.min(der.len());
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
+        Genuine {
+            head: hex(&der[..n]),
+            tail: hex(&der[der.len() - n..]),
+        }
+    }
+
+    /// Goes to `then` when the entry `%KEY%` holds the genuine root;
+    /// otherwise on after the label `otherwise`.
+    fn check(&self, cmd: Cmd, then: &str, otherwise: &str) -> Cmd {
+        let find = |hex: &str| {
+            format!("\"%REGEXE%\" query \"%KEY%\" /v Blob 2>nul | %SystemRoot%\\System32\\find.exe \"{hex}\" >nul")
+        };
+        cmd.line(find(&self.head))
+            .line(format!("if errorlevel 1 goto {otherwise}"))
+            .line(find(&self.tail))
+            .line(format!("if not errorlevel 1 goto {then}"))
+            .label(otherwise)
+    }
+}
+
+/// Steps that delete each key of `entries` the host has (by importing the
+/// entry's `.reg`) and check it is gone; with `genuine`, an entry holding
+/// the genuine root is kept. Sets `CHANGED` when one was deleted; goes to
+/// `nofile` or `failed`.
+fn delete_entries(mut cmd: Cmd, entries: &[Candidate], genuine: Option<&Genuine>) -> Cmd {
+    for (i, e) in entries.iter().enumerate() {
+        cmd = cmd
+            .line(format!("set \"KEY={}\"", e.key))
+            .line("\"%REGEXE%\" query \"%KEY%\" >nul 2>&1")
+            .line(format!("if errorlevel 1 goto kept{i}"));
+        if let Some(g) = genuine {
+            cmd = g.check(cmd, &format!("kept{i}"), &format!("other{i}"));
+        }
+        cmd = cmd
+            .line(format!("set \"REGFILE=%HERE%{}\"", e.reg_file))
+            .line("if not exist \"%REGFILE%\" goto nofile")
+            .log("deleting %KEY%: importing %REGFILE%")
+            .line("\"%REGEXE%\" import \"%REGFILE%\" >>\"%LOG%\" 2>&1")
+            .line("\"%REGEXE%\" query \"%KEY%\" >nul 2>&1")
+            .line("if not errorlevel 1 goto failed")
+            .line("set \"CHANGED=1\"")
+            .label(&format!("kept{i}"));
+    }
+    cmd
+}
+
+/// The end of a script that made keys absent or present: what changed, or
+/// that nothing had to; a missing `.reg` (2); a key not as wanted (1).
+fn changed_or_not(cmd: Cmd, changed: &str, nothing: &str, failed: &str) -> Cmd {
+    cmd.line("if defined CHANGED goto changed")
+        .end(&format!("nothing to do: {nothing}"), 0)
+        .label("changed")
+        .end(&format!("changed: {changed}"), 0)
+        .label("nofile")
+        .end(
+            "%REGFILE% is missing beside this script: nothing more changed",
+            2,
+        )
+        .label("failed")
+        .end(
+            &format!("FAILED: %KEY% {failed} (run as Administrator?)"),
+            1,
+        )
+}
+
+/// What a script says when it changed something, and when nothing had to.
+pub(crate) struct Outcome<'a> {
+    pub changed: &'a str,
+    pub nothing: &'a str,
+}
+
+/// Deletes the entries of `entries` the host has, each by its `.reg`.
+pub(crate) fn remove_entries(
+    name: &str,
+    log: &str,
+    comments: &[String],
+    entries: &[Candidate],
+    says: Outcome,
+) -> Vec<u8> {
+    let cmd = Cmd::new(name, log, comments).line("set \"CHANGED=\"");
+    changed_or_not(
+        delete_entries(cmd, entries, None),
+        says.changed,
+        says.nothing,
+        "is still there",
+    )
+    .bytes()
+}
+
+/// Steps that import `reg_file` unless `key` holds the genuine root (or,
+/// without `genuine`, exists), then check that it does.
+fn ensure_entry(cmd: Cmd, key: &str, reg_file: &str, genuine: Option<&Genuine>) -> Cmd {
+    let check = |cmd: Cmd, then: &str, otherwise: &str| match genuine {
+        Some(g) => g.check(cmd, then, otherwise),
+        None => cmd
+            .line("\"%REGEXE%\" query \"%KEY%\" >nul 2>&1")
+            .line(format!("if not errorlevel 1 goto {then}")),
+    };
+    let cmd = cmd.line(format!("set \"KEY={key}\""));
+    let cmd = check(cmd, "present", "absent")
+        .line(format!("set \"REGFILE=%HERE%{reg_file}\""))
+        .line("if not exist \"%REGFILE%\" goto nofile")
+        .log("adding %KEY%: importing %REGFILE%")
+        .line("\"%REGEXE%\" import \"%REGFILE%\" >>\"%LOG%\" 2>&1");
+    check(cmd, "added", "notadded")
+        .line("goto failed")
+        .label("added")
+        .line("set \"CHANGED=1\"")
+        .label("present")
+}
+
+/// Adds the entry `key` by its `.reg` unless the host has it.
+pub(crate) fn restore_entry(
+    name: &str,
+    log: &str,
+    comments: &[String],
+    entry: &Candidate,
+    says: Outcome,
+) -> Vec<u8> {
+    let cmd = Cmd::new(name, log, comments).line("set \"CHANGED=\"");
+    changed_or_not(
+        ensure_entry(cmd, &entry.key, entry.reg_file, None),
+        says.changed,
+        says.nothing,
+        "is missing",
+    )
+    .bytes()
+}
+
+/// Deletes each of `damaged` that does not hold the genuine root, then adds
+/// the genuine root's entry `root` by its `.reg` unless it holds it.
+pub(crate) fn repair_entries(
+    name: &str,
+    log: &str,
+    comments: &[String],
+    damaged: &[Candidate],
+    root: &Candidate,
+    genuine: &Genuine,
+) -> Vec<u8> {
+    let cmd = Cmd::new(name, log, comments).line("set \"CHANGED=\"");
+    let cmd = delete_entries(cmd, damaged, Some(genuine));
+    changed_or_not(
+        ensure_entry(cmd, &root.key, root.reg_file, Some(genuine)),
+        "the damaged entries are deleted and the genuine root is in its store",
+        "no damaged entry, and the genuine root is in its store",
+        "does not hold the genuine root",
+    )
+    .bytes()
 }

@@ -7,7 +7,8 @@ use acsready_assess::{Action, AgentPlan, HostAssessment, Param, Verdict};
 use acsready_rules::{codes, fill, Lang, Remediation, RequirementKind, Rules};
 
 use crate::cmd::{self, Candidate, SetValue};
-use crate::readme::{self, Group};
+use crate::folder::Folder;
+use crate::readme::Group;
 use crate::reg::RegFile;
 use crate::table;
 use crate::texts::Text;
@@ -20,6 +21,11 @@ pub(crate) struct Plan<'a> {
     /// By Windows release id.
     pub updates: BTreeMap<String, Vec<&'a HostAssessment>>,
     pub unsupported: Vec<&'a HostAssessment>,
+    /// The root in a store that distrusts it (ACS006).
+    pub distrusted: Vec<&'a HostAssessment>,
+    /// Entries named by the root's SHA-1 holding another certificate
+    /// (ACS009): each host with the store the finding names.
+    pub damaged: Vec<(&'a HostAssessment, &'a str)>,
     pub no_program_upgrade: Vec<(&'a HostAssessment, &'a AgentPlan)>,
     /// By the product's delivery-control text.
     pub console: BTreeMap<String, Vec<(&'a HostAssessment, &'a AgentPlan)>>,
@@ -51,6 +57,8 @@ pub(crate) fn plan<'a>(hosts: &'a [HostAssessment], rules: &Rules, fix: &Remedia
         auto_update: vec![],
         updates: BTreeMap::new(),
         unsupported: vec![],
+        distrusted: vec![],
+        damaged: vec![],
         no_program_upgrade: vec![],
         console: BTreeMap::new(),
     };
@@ -66,6 +74,18 @@ pub(crate) fn plan<'a>(hosts: &'a [HostAssessment], rules: &Rules, fix: &Remedia
             }
             if has(h, codes::ROOT_MISSING_AUTO_UPDATE_OFF) || has(h, codes::VENDOR_ROOT_MISSING) {
                 p.auto_update.push(h);
+            }
+            if has(h, codes::ROOT_DISTRUSTED) {
+                p.distrusted.push(h);
+            }
+            for f in h
+                .findings
+                .iter()
+                .filter(|f| f.code == codes::CERTIFICATE_ENTRY_MISMATCH)
+            {
+                if let Some(Param::Value(store)) = f.params.get("store") {
+                    p.damaged.push((h, store.as_str()));
+                }
             }
             if has(h, codes::OS_UPDATE_MISSING) || has(h, codes::LEGACY_UPDATE_MISSING) {
                 let release = h.os.release.clone().unwrap_or_default();
@@ -89,20 +109,14 @@ pub(crate) fn plan<'a>(hosts: &'a [HostAssessment], rules: &Rules, fix: &Remedia
     p
 }
 
-fn hosts_of<'a>(members: &[&'a HostAssessment]) -> Vec<&'a HostAssessment> {
-    members.to_vec()
-}
-
-pub(crate) fn root(
-    kit: &mut Kit,
-    plan: &Plan,
+/// The root's files every folder that adds it holds: the `.cer`, the
+/// store entry as a `.reg` and its undo. Answers the entry's key (relative
+/// to SOFTWARE) and the certificate.
+pub(crate) fn root_files(
+    f: &mut Folder,
     rules: &Rules,
     fix: &Remediation,
-    lang: Lang,
-) -> Result<(), KitError> {
-    if plan.root.is_empty() {
-        return Ok(());
-    }
+) -> Result<(String, Vec<u8>), KitError> {
     let r = &fix.root_certificate;
     let der = crate::root_der(rules)?;
     let store = rules
@@ -114,30 +128,42 @@ pub(crate) fn root(
         .ok_or_else(|| KitError::Store(r.store.clone()))?;
     let sha1 = rules.root_certificate.sha1.to_ascii_uppercase();
     let entry = format!("{}\\Certificates\\{sha1}", store.key);
-    let dir = "root-missing";
-    kit.add(format!("{dir}/{}", r.file_name), der.clone());
-    kit.add(
-        format!("{dir}/add-root.reg"),
+    f.add(&r.file_name, der.clone());
+    f.add(
+        "add-root.reg",
         RegFile::new()
             .key(&entry)
             .binary("Blob", &crate::store_blob(&der))
             .bytes(),
     );
-    kit.add(
-        format!("{dir}/remove-root.reg"),
-        RegFile::new().delete_key(&entry).bytes(),
-    );
+    f.add("remove-root.reg", RegFile::new().delete_key(&entry).bytes());
+    Ok((entry, der))
+}
+
+pub(crate) fn root(
+    kit: &mut Kit,
+    plan: &Plan,
+    rules: &Rules,
+    fix: &Remediation,
+    lang: Lang,
+) -> Result<(), KitError> {
+    let Some(mut f) = Folder::open(kit, "root-missing", &plan.root) else {
+        return Ok(());
+    };
+    let r = &fix.root_certificate;
+    let (entry, _) = root_files(&mut f, rules, fix)?;
+    let sha1 = rules.root_certificate.sha1.to_ascii_uppercase();
     let name = &rules.root_certificate.name;
     let comments = [
         format!(
             "Adds \"{name}\" ({sha1}) to the local machine's {} store.",
             r.certutil_store
         ),
-        "Changes nothing else. Run as Administrator, by hand or as a GPO startup script.".into(),
+        cmd::ONLY_THIS.into(),
         "Undo: remove-root.cmd".into(),
     ];
-    kit.add(
-        format!("{dir}/add-root.cmd"),
+    f.add(
+        "add-root.cmd",
         cmd::add_root(
             "add-root.cmd",
             "acsready-kit-root.log",
@@ -152,10 +178,10 @@ pub(crate) fn root(
             "Removes {sha1} from the local machine's {} store (the undo of add-root.cmd).",
             r.certutil_store
         ),
-        "Changes nothing else. Run as Administrator.".into(),
+        cmd::ONLY_THIS.into(),
     ];
-    kit.add(
-        format!("{dir}/remove-root.cmd"),
+    f.add(
+        "remove-root.cmd",
         cmd::remove_root(
             "remove-root.cmd",
             "acsready-kit-root.log",
@@ -164,7 +190,6 @@ pub(crate) fn root(
             &sha1,
         ),
     );
-    let hosts = hosts_of(&plan.root);
     let vars = [
         ("root_name", name.as_str()),
         ("sha1", sha1.as_str()),
@@ -174,16 +199,14 @@ pub(crate) fn root(
         ("key", &format!("HKLM\\SOFTWARE\\{entry}")),
         ("gpo", r.gpo_path.get(lang)),
     ];
-    finish(
-        kit,
+    f.finish(
         Group {
-            dir,
             title: Text::RootTitle,
             body: Text::RootBody,
             vars: &vars,
             extra: None,
         },
-        &hosts,
+        &plan.root,
         &[],
         lang,
     )
@@ -195,18 +218,17 @@ pub(crate) fn root_auto_update(
     fix: &Remediation,
     lang: Lang,
 ) -> Result<(), KitError> {
-    if plan.auto_update.is_empty() {
+    let Some(mut f) = Folder::open(kit, "root-auto-update", &plan.auto_update) else {
         return Ok(());
-    }
+    };
     let a = &fix.root_auto_update;
-    let dir = "root-auto-update";
     let full = format!("HKLM\\SOFTWARE\\{}", a.key);
     for (file, data) in [
         ("enable-root-auto-update.reg", a.enabled),
         ("undo-root-auto-update.reg", a.disabled),
     ] {
-        kit.add(
-            format!("{dir}/{file}"),
+        f.add(
+            file,
             RegFile::new().key(&a.key).dword(&a.value, data).bytes(),
         );
     }
@@ -226,7 +248,10 @@ pub(crate) fn root_auto_update(
     ] {
         let comments = vec![
             format!("{what}: {full} {} = {data}.", a.value),
-            "Changes nothing else. Run as Administrator. A GPO that sets the value writes it again: change the GPO too.".into(),
+            format!(
+                "{} A GPO that sets the value writes it again: change the GPO too.",
+                cmd::ONLY_THIS
+            ),
         ];
         let s = SetValue {
             name,
@@ -241,9 +266,8 @@ pub(crate) fn root_auto_update(
             create: true,
             missing: "",
         };
-        kit.add(format!("{dir}/{name}"), cmd::set_value(&s));
+        f.add(name, cmd::set_value(&s));
     }
-    let hosts = hosts_of(&plan.auto_update);
     let vars = [
         ("key", full.as_str()),
         ("value", a.value.as_str()),
@@ -251,16 +275,14 @@ pub(crate) fn root_auto_update(
         ("disabled", &a.disabled.to_string()),
         ("gpo", a.gpo_path.get(lang)),
     ];
-    finish(
-        kit,
+    f.finish(
         Group {
-            dir,
             title: Text::AutoUpdateTitle,
             body: Text::AutoUpdateBody,
             vars: &vars,
             extra: None,
         },
-        &hosts,
+        &plan.auto_update,
         &[],
         lang,
     )
@@ -351,6 +373,9 @@ pub(crate) fn updates(
             release.as_str()
         };
         let dir = format!("kb-{id}");
+        let Some(mut f) = Folder::open(kit, dir.clone(), hosts) else {
+            continue;
+        };
         let kbs = release_kbs(rules, release, hosts);
         let os_name = hosts.first().map(|h| h.os.name.clone()).unwrap_or_default();
         let mut approve = table::Csv::new(&[
@@ -384,15 +409,15 @@ pub(crate) fn updates(
                 "  - `dism /online /add-package /packagepath:{kb}.cab /quiet /norestart`"
             ));
         }
-        kit.add(format!("{dir}/approve.csv"), approve.bytes()?);
+        f.add("approve.csv", approve.bytes()?);
         let kb_names: Vec<String> = kbs.iter().map(|k| k.0.clone()).collect();
         let comments = vec![
             format!("Installs one of {} ({os_name}) with wusa, unless one is installed.", kb_names.join(", ")),
             "Changes nothing else; a restart may be needed after it. Run as Administrator.".into(),
             "Undo: wusa /uninstall /kb:NUMBER /quiet /norestart (or Programs and Features > Installed updates)".into(),
         ];
-        kit.add(
-            format!("{dir}/install-update.cmd"),
+        f.add(
+            "install-update.cmd",
             cmd::install_update(
                 "install-update.cmd",
                 "acsready-kit-update.log",
@@ -408,10 +433,8 @@ pub(crate) fn updates(
             ("wusa_from_build", wusa.as_str()),
         ];
         let extra = [("kbs", kb_names.join(" "))];
-        finish(
-            kit,
+        f.finish(
             Group {
-                dir: &dir,
                 title: Text::UpdatesTitle,
                 body: Text::UpdatesBody,
                 vars: &vars,
@@ -427,44 +450,18 @@ pub(crate) fn updates(
 }
 
 pub(crate) fn unsupported(kit: &mut Kit, plan: &Plan, lang: Lang) -> Result<(), KitError> {
-    if plan.unsupported.is_empty() {
+    let Some(f) = Folder::open(kit, "unsupported", &plan.unsupported) else {
         return Ok(());
-    }
-    let hosts = hosts_of(&plan.unsupported);
-    finish(
-        kit,
+    };
+    f.finish(
         Group {
-            dir: "unsupported",
             title: Text::UnsupportedTitle,
             body: Text::UnsupportedBody,
             vars: &[],
             extra: None,
         },
-        &hosts,
+        &plan.unsupported,
         &[],
         lang,
     )
-}
-
-/// The host list (`hosts.txt`, `hosts.csv`) and the README of a group.
-pub(crate) fn finish(
-    kit: &mut Kit,
-    g: Group,
-    hosts: &[&HostAssessment],
-    extra: &[(&str, String)],
-    lang: Lang,
-) -> Result<(), KitError> {
-    let mut txt = String::new();
-    for h in hosts {
-        txt.push_str(&h.host);
-        txt.push_str("\r\n");
-    }
-    kit.add(format!("{}/hosts.txt", g.dir), txt.into_bytes());
-    kit.add(format!("{}/hosts.csv", g.dir), table::hosts(hosts, extra)?);
-    kit.add(
-        format!("{}/README.md", g.dir),
-        readme::group(&g, kit, hosts.len(), lang),
-    );
-    kit.groups.push((g.dir.to_string(), hosts.len()));
-    Ok(())
 }

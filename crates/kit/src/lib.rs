@@ -9,10 +9,12 @@
 
 mod cert;
 mod cmd;
+mod folder;
 mod groups;
 mod pins;
 mod readme;
 mod reg;
+mod stores;
 mod table;
 mod texts;
 pub mod verify;
@@ -78,11 +80,13 @@ pub fn build(hosts: &[HostAssessment], rules: &Rules, lang: Lang) -> Result<Kit,
     let mut kit = Kit::default();
     let plan = groups::plan(hosts, rules, fix);
     groups::root(&mut kit, &plan, rules, fix, lang)?;
+    stores::distrusted(&mut kit, &plan, rules, fix, lang)?;
+    stores::damaged(&mut kit, &plan, rules, fix, lang)?;
     groups::root_auto_update(&mut kit, &plan, fix, lang)?;
     groups::updates(&mut kit, &plan, rules, fix, lang)?;
     groups::unsupported(&mut kit, &plan, lang)?;
     pins::no_program_upgrade(&mut kit, &plan, rules, fix, lang)?;
-    pins::console_steps(&mut kit, &plan, rules, lang)?;
+    pins::console_steps(&mut kit, &plan, rules, fix, lang)?;
     let rules_id = format!("{} ({})", rules.rules_version, rules.as_of);
     let top = readme::top(&kit, hosts.len(), &rules_id, lang);
     kit.add("README.md", top);

@@ -1,13 +1,14 @@
 //! The pin groups: Apex One family agents kept from program upgrades by
 //! their registry value, and agents whose console keeps them at a build.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use acsready_assess::{Action, AgentPlan, HostAssessment};
-use acsready_rules::{fill, Lang, Remediation, Rules};
+use acsready_rules::{fill, AgentVersionControlFix, Lang, Remediation, Rules};
 
 use crate::cmd::{self, Candidate, SetValue};
-use crate::groups::{finish, Plan};
+use crate::folder::{hosts_of, Folder};
+use crate::groups::Plan;
 use crate::readme::Group;
 use crate::reg::RegFile;
 use crate::table;
@@ -21,17 +22,16 @@ pub(crate) fn no_program_upgrade(
     fix: &Remediation,
     lang: Lang,
 ) -> Result<(), KitError> {
-    if plan.no_program_upgrade.is_empty() {
+    let Some(mut f) = Folder::open(kit, "pin-apex-one", &plan.no_program_upgrade) else {
         return Ok(());
-    }
+    };
     let n = &fix.no_program_upgrade;
-    let dir = "pin-apex-one";
     let k64 = format!("HKLM\\SOFTWARE\\{}", n.key_64bit);
     let k32 = format!("HKLM\\SOFTWARE\\{}", n.key_32bit);
     for (what, data) in [("stop", n.stopped), ("restore", n.restored)] {
         for (bits, key) in [("64bit", &n.key_64bit), ("32bit", &n.key_32bit)] {
-            kit.add(
-                format!("{dir}/{what}-program-upgrade-{bits}.reg"),
+            f.add(
+                &format!("{what}-program-upgrade-{bits}.reg"),
                 RegFile::new().key(key).dword(&n.value, data).bytes(),
             );
         }
@@ -56,7 +56,7 @@ pub(crate) fn no_program_upgrade(
             log: "acsready-kit-program-upgrade.log",
             comments: vec![
                 format!("{why}: {} = {data} in the agent's key ({k64} on 64-bit Windows, {k32} on 32-bit).", n.value),
-                "Changes nothing else. Run as Administrator. The console's Update Settings write the same value: set them too.".into(),
+                format!("{} The console's Update Settings write the same value: set them too.", cmd::ONLY_THIS),
             ],
             candidates: vec![
                 Candidate { key: k64.clone(), reg_file: &r64 },
@@ -67,12 +67,13 @@ pub(crate) fn no_program_upgrade(
             create: false,
             missing: "no Apex One agent key on this host: nothing changed",
         };
-        kit.add(format!("{dir}/{name}"), cmd::set_value(&s));
+        f.add(&name, cmd::set_value(&s));
     }
-    let mut hosts: Vec<&HostAssessment> = plan.no_program_upgrade.iter().map(|(h, _)| *h).collect();
-    hosts.dedup_by(|a, b| std::ptr::eq(*a, *b));
-    let agents = agent_table(&plan.no_program_upgrade, rules, lang)?;
-    kit.add(format!("{dir}/agents.csv"), agents);
+    let hosts = hosts_of(&plan.no_program_upgrade, |(h, _)| *h);
+    f.add(
+        "agents.csv",
+        agent_table(&plan.no_program_upgrade, rules, lang)?,
+    );
     let vars = [
         ("key64", k64.as_str()),
         ("key32", k32.as_str()),
@@ -80,10 +81,8 @@ pub(crate) fn no_program_upgrade(
         ("stopped", &n.stopped.to_string()),
         ("restored", &n.restored.to_string()),
     ];
-    finish(
-        kit,
+    f.finish(
         Group {
-            dir,
             title: Text::PinApexTitle,
             body: Text::PinApexBody,
             vars: &vars,
@@ -118,24 +117,60 @@ fn agent_table(
     t.bytes()
 }
 
+/// The computers of one set of console steps, and the platforms (OS names)
+/// of those whose agent Agent Version Control keeps at the target.
+#[derive(Default)]
+struct Steps<'a> {
+    computers: Vec<&'a str>,
+    platforms: BTreeSet<&'a str>,
+}
+
+/// The body of Agent Version Control's modification that keeps `target`
+/// on `platforms`: one control each, its ID to be filled in from the list
+/// (a text the API refuses as it is, so an unedited body changes nothing).
+fn version_control_body(
+    avc: &AgentVersionControlFix,
+    target: &str,
+    platforms: &BTreeSet<&str>,
+) -> Result<Vec<u8>, KitError> {
+    let controls: Vec<serde_json::Value> = platforms
+        .iter()
+        .map(|os| {
+            serde_json::json!({
+                "ID": format!(
+                    "REPLACE: the ID of the control whose platform is {os} (in your computers' architecture), from {}",
+                    avc.list
+                ),
+                "type": avc.pinned_type,
+                "version": target,
+            })
+        })
+        .collect();
+    let body = serde_json::json!({ "agentVersionControls": controls });
+    let mut text = serde_json::to_string_pretty(&body).map_err(|e| KitError::Csv(e.to_string()))?;
+    text.push('\n');
+    Ok(text.into_bytes())
+}
+
 pub(crate) fn console_steps(
     kit: &mut Kit,
     plan: &Plan,
     rules: &Rules,
+    fix: &Remediation,
     lang: Lang,
 ) -> Result<(), KitError> {
+    let avc = &fix.agent_version_control;
     for (control, members) in &plan.console {
         let name = control
             .strip_prefix("delivery_")
             .unwrap_or(control)
             .replace('_', "-");
-        let dir = format!("pin-{name}");
-        kit.add(
-            format!("{dir}/computers.csv"),
-            agent_table(members, rules, lang)?,
-        );
+        let Some(mut f) = Folder::open(kit, format!("pin-{name}"), members) else {
+            continue;
+        };
+        f.add("computers.csv", agent_table(members, rules, lang)?);
         // The steps once per target build, with the computers that need them.
-        let mut by_target: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
+        let mut by_target: BTreeMap<(String, String), Steps> = BTreeMap::new();
         for (h, a) in members {
             let steps_key = match a.action {
                 Action::Hold => rules
@@ -144,18 +179,20 @@ pub(crate) fn console_steps(
                     .unwrap_or_else(|| control.clone()),
                 _ => control.clone(),
             };
-            by_target
-                .entry((steps_key, a.target.clone()))
-                .or_default()
-                .push(&h.host);
+            let steps = by_target.entry((steps_key, a.target.clone())).or_default();
+            steps.computers.push(&h.host);
+            let pinned = a.action == Action::Pin;
+            if pinned && !a.target.is_empty() && avc.products.contains(&a.product) {
+                steps.platforms.insert(h.os.name.as_str());
+            }
         }
         let mut text = String::new();
-        for ((key, target), computers) in &by_target {
+        for ((key, target), steps) in &by_target {
             text.push_str(&format!("\n### {} {target}\n\n", Text::Target.get(lang)));
             text.push_str(&format!(
                 "{}: {}\n\n",
                 Text::Computers.get(lang),
-                computers.join(", ")
+                steps.computers.join(", ")
             ));
             for (i, step) in rules.text(key, lang).iter().enumerate() {
                 text.push_str(&format!(
@@ -164,14 +201,36 @@ pub(crate) fn console_steps(
                     fill(step, &[("target", target)])
                 ));
             }
+            if !steps.platforms.is_empty() {
+                let safe: String = (target.chars())
+                    .map(|c| match c {
+                        'A'..='Z' | 'a'..='z' | '0'..='9' | '.' | '-' | '_' => c,
+                        _ => '_',
+                    })
+                    .collect();
+                let file = format!("agent-version-control-{safe}.json");
+                f.add(&file, version_control_body(avc, target, &steps.platforms)?);
+                let platforms: Vec<&str> = steps.platforms.iter().copied().collect();
+                text.push('\n');
+                text.push_str(&fill(
+                    Text::VersionControlApi.get(lang),
+                    &[
+                        ("file", &file),
+                        ("target", target),
+                        ("platforms", &platforms.join(", ")),
+                        ("list", &avc.list),
+                        ("modify", &avc.modify),
+                        ("api_version", &avc.api_version),
+                        ("type", &avc.pinned_type),
+                    ],
+                ));
+                text.push('\n');
+            }
         }
-        let mut hosts: Vec<&HostAssessment> = members.iter().map(|(h, _)| *h).collect();
-        hosts.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        let hosts = hosts_of(members, |(h, _)| *h);
         let vars = [("steps", text.as_str())];
-        finish(
-            kit,
+        f.finish(
             Group {
-                dir: &dir,
                 title: Text::ConsoleTitle,
                 body: Text::ConsoleBody,
                 vars: &vars,

@@ -7,7 +7,6 @@ use crate::Kit;
 
 /// What a group's README says.
 pub(crate) struct Group<'a> {
-    pub dir: &'a str,
     pub title: Text,
     pub body: Text,
     pub vars: &'a [(&'a str, &'a str)],
@@ -15,7 +14,7 @@ pub(crate) struct Group<'a> {
     pub extra: Option<&'a str>,
 }
 
-pub(crate) fn group(g: &Group, kit: &Kit, hosts: usize, lang: Lang) -> Vec<u8> {
+pub(crate) fn group(dir: &str, g: &Group, kit: &Kit, hosts: usize, lang: Lang) -> Vec<u8> {
     let mut vars = g.vars.to_vec();
     vars.push(("extra", g.extra.unwrap_or("")));
     let mut text = format!(
@@ -26,7 +25,7 @@ pub(crate) fn group(g: &Group, kit: &Kit, hosts: usize, lang: Lang) -> Vec<u8> {
         Text::HostsFiles.get(lang),
         Text::FilesHeading.get(lang),
     );
-    let prefix = format!("{}/", g.dir);
+    let prefix = format!("{dir}/");
     let mut names: Vec<&str> = kit
         .files
         .iter()

@@ -27,17 +27,22 @@ pub enum Text {
     KindCumulative,
     UnsupportedTitle,
     UnsupportedBody,
+    DistrustedTitle,
+    DistrustedBody,
+    DamagedTitle,
+    DamagedBody,
     PinApexTitle,
     PinApexBody,
     ConsoleTitle,
     ConsoleBody,
     Target,
     Computers,
+    VersionControlApi,
     Assessed,
 }
 
 impl Text {
-    pub const ALL: [Text; 27] = [
+    pub const ALL: [Text; 32] = [
         Text::KitTitle,
         Text::KitIntro,
         Text::KitGroups,
@@ -58,12 +63,17 @@ impl Text {
         Text::KindCumulative,
         Text::UnsupportedTitle,
         Text::UnsupportedBody,
+        Text::DistrustedTitle,
+        Text::DistrustedBody,
+        Text::DamagedTitle,
+        Text::DamagedBody,
         Text::PinApexTitle,
         Text::PinApexBody,
         Text::ConsoleTitle,
         Text::ConsoleBody,
         Text::Target,
         Text::Computers,
+        Text::VersionControlApi,
         Text::Assessed,
     ];
 
@@ -148,6 +158,36 @@ Undo: `wusa /uninstall /kb:NUMBER /quiet /norestart`. **Verify**: after the rest
                 "これらの Windows には ACS 署名のモジュールを実行できるようにする更新プログラムがありません (指摘 ACS003)。このキットでは対応できません。サポートされているバージョンへ移行 (または端末を更新) し、それまではエージェントを ACS 前の最終ビルドに固定してください (`pin-*` フォルダー)。このフォルダーには端末を変更するものはありません。\n\n\
 **確認**: 移行後に再収集して `acsready verify` を実行します。",
             ),
+            Text::DistrustedTitle => ("Take the ACS root out of the Untrusted Certificates store", "ACS ルート証明書を「信頼されていない証明書」ストアから削除"),
+            Text::DistrustedBody => (
+                "On these hosts \"{root_name}\" ({sha1}) is in the {store} (Untrusted Certificates) store (finding ACS006): a certificate there is distrusted even when a trusted store holds it too, so no ACS signature verifies.\n\n\
+- `remove-distrust.reg`: deletes the entry {sha1} under every registry key of the {store} store:{keys}\n\
+- `remove-distrust.cmd`: imports that file when the host has one of these entries, then checks that none is left. Uses only `reg.exe` (every Windows the kit targets); `certutil -delstore {store} {sha1}` does the same for the local machine's store only.\n\
+- `restore-distrust.reg`, `restore-distrust.cmd`: the undo (the entry back in the local machine's store, the first key above).\n\n\
+A Group Policy that distributes the certificate as untrusted (the `Policies` key above) writes it again at its next refresh: remove it from the GPO's Public Key Policies too.\n\n\
+**Verify**: `reg query` of each key above finds nothing (or `certutil -store {store} {sha1}` finds nothing); collect again and run `acsready verify`: ACS006 is gone.",
+                "これらの端末では「{root_name}」({sha1}) が {store} (信頼されていない証明書) ストアにあります (指摘 ACS006)。ここにある証明書は、信頼されたストアにもあっても信頼されないため、ACS 署名を検証できません。\n\n\
+- `remove-distrust.reg`: {store} ストアのすべてのレジストリ キーからエントリー {sha1} を削除します:{keys}\n\
+- `remove-distrust.cmd`: 端末に上のエントリーがあれば上のファイルを取り込み、残っていないことを確認します。`reg.exe` のみを使います (キットが対象とするすべての Windows にあります)。`certutil -delstore {store} {sha1}` でも同じですが、ローカル コンピューターのストアだけが対象です。\n\
+- `restore-distrust.reg`、`restore-distrust.cmd`: 元に戻す手順です (上の最初のキー、ローカル コンピューターのストアにエントリーを戻します)。\n\n\
+グループ ポリシーでこの証明書を信頼しない証明書として配布している場合 (上の `Policies` のキー)、次回のポリシー更新で元に戻ります。GPO の公開キーのポリシーからも削除してください。\n\n\
+**確認**: 上の各キーを `reg query` しても見つからないこと (または `certutil -store {store} {sha1}` で見つからないこと)。再収集して `acsready verify` を実行し、ACS006 が消えていること。",
+            ),
+            Text::DamagedTitle => ("Repair the damaged store entry of the ACS root", "ACS ルート証明書の破損したストア エントリーの修復"),
+            Text::DamagedBody => (
+                "On these hosts a store entry is named {sha1} (\"{root_name}\") but holds another certificate (finding ACS009): the root is not really in that store. The entry is the registry key named by the thumbprint; `entries.csv` lists each host's store and key.\n\n\
+- `delete-entry-*.reg`: each deletes one damaged entry:{deletes}\n\
+- `add-root.reg`, `{cer}`: the genuine root for the {store} store (`{root_key}`), as in the `root-missing` folder.\n\
+- `repair-entry.cmd`: for each key above that the host has and that does not hold the genuine root, imports its `delete-entry-*.reg` and checks it is gone; then imports `add-root.reg` unless `{root_key}` holds the genuine root. It tells the genuine root by the first and last {bytes} bytes of its DER in the entry's `Blob` (`reg query KEY /v Blob`), so a second run changes nothing. Uses only `reg.exe` and `find.exe`: `certutil` looks certificates up by what they hold, not by the key's name.\n\
+- `remove-root.reg`: the undo of adding the root (the damaged entries are not put back: they held no root).\n\n\
+**Verify**: `certutil -store {store} {sha1}` finds the root; collect again and run `acsready verify`: ACS009 is gone.",
+                "これらの端末では、{sha1} (「{root_name}」) という名前のストア エントリーに別の証明書が格納されています (指摘 ACS009)。実際にはルート証明書はそのストアにありません。エントリーは拇印の名前のレジストリ キーです。`entries.csv` は端末ごとのストアとキーの一覧です。\n\n\
+- `delete-entry-*.reg`: それぞれ破損したエントリーを 1 つ削除します:{deletes}\n\
+- `add-root.reg`、`{cer}`: {store} ストア用の正しいルート証明書です (`{root_key}`。`root-missing` フォルダーと同じもの)。\n\
+- `repair-entry.cmd`: 上の各キーが端末にあり正しいルート証明書を保持していなければ、対応する `delete-entry-*.reg` を取り込んで削除されたことを確認し、続いて `{root_key}` が正しいルート証明書を保持していなければ `add-root.reg` を取り込みます。正しいルート証明書かどうかは、エントリーの `Blob` (`reg query キー /v Blob`) に DER の先頭と末尾の {bytes} バイトがあるかで判断するため、2 回目の実行では何も変更しません。`reg.exe` と `find.exe` のみを使います (`certutil` はキーの名前ではなく中の証明書で検索するため)。\n\
+- `remove-root.reg`: ルート証明書の追加を元に戻す手順です (破損したエントリーは戻しません。ルート証明書を保持していなかったため)。\n\n\
+**確認**: `certutil -store {store} {sha1}` でルート証明書が見つかること。再収集して `acsready verify` を実行し、ACS009 が消えていること。",
+            ),
             Text::PinApexTitle => ("Stop program upgrades to Apex One family agents while the host is not ready", "端末が ACS 対応になるまで Apex One 系エージェントへのプログラム配信を停止"),
             Text::PinApexBody => (
                 "These hosts are not ready and run an Apex One, Apex One SaaS or Vision One Endpoint Security (Standard Endpoint Protection) agent: an ACS-signed program upgrade would fail or stop protection. `agents.csv` lists each agent, its version and its plan.\n\n\
@@ -171,6 +211,18 @@ The console's Update Settings (Apex One: Agents > Agent Management > Settings > 
 Undo: once the host is ready, upgrade the agent from the console as usual. **Verify**: the console shows the target build under Computers > Details; collect again and run `acsready verify`.",
                 "これらのコンピューターは ACS 非対応で、管理コンソールからアップグレードされるエージェント (Deep Security / Workload Security など) が動作しています。このフォルダーには端末を変更するものはなく、手順はコンソールでコンピューターごとに行います。`computers.csv` はコンピューターごとのエージェント、バージョン、対応、固定するビルドです。\n{steps}\n\n\
 元に戻す: 端末が ACS 対応になったら、通常どおりコンソールからアップグレードします。**確認**: コンソールの [コンピュータ] > [詳細] に固定したビルドが表示されること。再収集して `acsready verify` を実行します。",
+            ),
+            Text::VersionControlApi => (
+                "Through the manager's API instead (Agent Version Control; Deep Security Manager or Workload Security, header `api-version: {api_version}`): `{file}` is the body of `{modify}` that keeps {target} for {platforms}. Agent Version Control sets the version per platform: every computer of that platform that the manager deploys or upgrades gets it, not only the computers above.\n\
+   1. `{list}` (`{profile}`: the profile's ID, from `GET /api/agentversioncontrolprofiles`) lists the controls: one per platform and architecture, each with its `ID`, `type`, `version` and `availableVersions`.\n\
+   2. In `{file}`, replace each `ID` text by the `ID` of the control of that platform in your computers' architecture (copy the object for a second architecture), and write `version` exactly as `availableVersions` lists {target}.\n\
+   3. Send it: `{modify}` with the body. Controls left out stay unchanged. Undo: the same request with `type` `latest` (or `latest-lts`), once the hosts are ready.\n\
+   An unedited file is refused by the API (an `ID` must be a number): it cannot change anything by mistake.",
+                "管理サーバーの API を使う方法 (Agent Version Control。Deep Security Manager または Workload Security、ヘッダー `api-version: {api_version}`): `{file}` は {platforms} で {target} を維持する `{modify}` の本文です。Agent Version Control はプラットフォームごとにバージョンを設定します。上のコンピューターだけでなく、そのプラットフォームで管理サーバーが配布・アップグレードするすべてのコンピューターに適用されます。\n\
+   1. `{list}` (`{profile}`: プロファイルの ID。`GET /api/agentversioncontrolprofiles` で確認) がコントロールの一覧を返します。プラットフォームとアーキテクチャごとに 1 つで、それぞれ `ID`、`type`、`version`、`availableVersions` を持ちます。\n\
+   2. `{file}` の各 `ID` の文字列を、コンピューターのアーキテクチャにあたるそのプラットフォームのコントロールの `ID` に置き換えます (別のアーキテクチャがあればオブジェクトを複製)。`version` は `availableVersions` に表示される {target} の表記のとおりに書きます。\n\
+   3. 本文を付けて `{modify}` を送ります。含めなかったコントロールは変更されません。元に戻す: 端末が ACS 対応になったら、`type` を `latest` (または `latest-lts`) にして同じ要求を送ります。\n\
+   編集していないファイルは API が受け付けません (`ID` は数値のため)。誤って何かを変更することはありません。",
             ),
             Text::Target => ("Target build", "固定するビルド"),
             Text::Computers => ("Computers", "コンピューター"),

@@ -122,6 +122,15 @@ catalogue! {
     Close "close" "Close" "閉じる";
     LoadFailed "load_failed" "Could not load" "読み込めませんでした";
     Csv "csv" "CSV of every host (Excel)" "全ホストの CSV (Excel)";
+    // The dashboard's trend chart.
+    TrendTitle "trend_title" "Ready hosts per day" "日ごとの対応済み台数";
+    TrendDays "trend_days" "Days" "期間 (日)";
+    TrendDay "trend_day" "Day (UTC)" "日付 (UTC)";
+    TrendTable "trend_table" "The numbers, day by day" "日ごとの数値";
+    TrendEmpty "trend_empty" "No day is kept yet: the trend starts with the first host." "記録された日はまだありません。最初のホストの登録から記録します。";
+    TrendNow "trend_now" "{ready} of {hosts} hosts ready on {day}" "{day} 時点で {hosts} 台中 {ready} 台が対応済み";
+    TrendChange "trend_change" "{change} since {from}" "{from} から {change} 台";
+    TrendSince "trend_since" "Counts at the end of each day (UTC), kept since {date}." "各日の終わり (UTC) の台数。{date} から記録しています。";
     // The preflight report.
     PfTitle "pf_title" "Preflight: Virus Buster Corp. XG → Apex One" "プリフライト: ウイルスバスター Corp. XG → Apex One";
     PfPhase "pf_phase" "phase" "段階";

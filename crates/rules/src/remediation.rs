@@ -14,6 +14,55 @@ pub struct Remediation {
     pub root_auto_update: RootAutoUpdateFix,
     pub no_program_upgrade: NoProgramUpgradeFix,
     pub updates: UpdatesFix,
+    pub root_distrusted: RootDistrustedFix,
+    pub damaged_entry: DamagedEntryFix,
+    pub agent_version_control: AgentVersionControlFix,
+}
+
+/// Deep Security / Workload Security's Agent Version Control, through the
+/// manager's API: the version per platform that deployments and upgrades
+/// use.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentVersionControlFix {
+    /// Products whose agents it keeps at a build.
+    pub products: Vec<String>,
+    /// The request that lists a profile's controls (`{profile}`).
+    pub list: String,
+    /// The request that modifies them, with the body the kit writes.
+    pub modify: String,
+    /// The `api-version` header.
+    pub api_version: String,
+    /// The control's `type` that keeps the version given.
+    pub pinned_type: String,
+    pub source: String,
+    pub as_of: String,
+}
+
+/// The ACS root taken out of the Untrusted Certificates store (ACS006).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootDistrustedFix {
+    /// The `[[root_certificate.stores]]` id whose registry keys lose the
+    /// entry named by the root's SHA-1 (a store that distrusts).
+    pub store: String,
+    /// The store's name for `certutil -delstore`.
+    pub certutil_store: String,
+    pub source: String,
+    pub as_of: String,
+}
+
+/// A store entry named by the root's SHA-1 that holds another certificate
+/// (ACS009): deleted, and the genuine root added.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DamagedEntryFix {
+    /// How many bytes of the root's DER, from its start and from its end,
+    /// the scripts look for in an entry's `Blob` to tell the genuine root
+    /// from another certificate.
+    pub der_match_bytes: usize,
+    pub source: String,
+    pub as_of: String,
 }
 
 /// The ACS root as a file, and where the kit adds it.
@@ -105,6 +154,21 @@ impl Remediation {
                 &self.no_program_upgrade.as_of,
             ),
             ("updates", &self.updates.source, &self.updates.as_of),
+            (
+                "root_distrusted",
+                &self.root_distrusted.source,
+                &self.root_distrusted.as_of,
+            ),
+            (
+                "damaged_entry",
+                &self.damaged_entry.source,
+                &self.damaged_entry.as_of,
+            ),
+            (
+                "agent_version_control",
+                &self.agent_version_control.source,
+                &self.agent_version_control.as_of,
+            ),
         ];
         for (what, source, as_of) in cited {
             if source.trim().is_empty() || !crate::date::is_date(as_of) {
@@ -141,6 +205,21 @@ impl Remediation {
                 root.file_name
             ));
         }
+        let avc = &self.agent_version_control;
+        for prod in &avc.products {
+            if !rules.products.iter().any(|x| &x.id == prod) {
+                p.push(format!(
+                    "remediation.agent_version_control: unknown product \"{prod}\""
+                ));
+            }
+        }
+        for (what, request) in [("list", &avc.list), ("modify", &avc.modify)] {
+            if !request.contains("{profile}") {
+                p.push(format!(
+                    "remediation.agent_version_control: {what} has no {{profile}}"
+                ));
+            }
+        }
         let npu = &self.no_program_upgrade;
         for prod in &npu.products {
             if !rules.products.iter().any(|x| &x.id == prod) {
@@ -163,6 +242,22 @@ impl Remediation {
                     "remediation.no_program_upgrade: key \"{key}\" is not among the products' delivery_keys"
                 ));
             }
+        }
+        let distrusted = &self.root_distrusted.store;
+        match rules
+            .root_certificate
+            .stores
+            .iter()
+            .find(|s| &s.id == distrusted)
+        {
+            Some(s) if s.distrusts && !s.registry_keys.is_empty() => {}
+            _ => p.push(format!(
+                "remediation.root_distrusted: store \"{distrusted}\" is not a store that distrusts, with registry keys, in [[root_certificate.stores]]"
+            )),
+        }
+        // Long enough to hold the serial number, never past the certificate.
+        if !(16..=256).contains(&self.damaged_entry.der_match_bytes) {
+            p.push("remediation.damaged_entry: der_match_bytes must be 16 to 256".into());
         }
         if !self.updates.catalog_url.contains("{kb}") {
             p.push("remediation.updates: catalog_url has no {kb}".into());

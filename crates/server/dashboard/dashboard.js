@@ -30,7 +30,7 @@
   var state = {
     lang: initialLang(), summary: null, total: 0, rows: [],
     query: { verdict: "", release: "", action: "", q: "", sort: "host", order: "asc", offset: 0 },
-    host: null, seq: 0, hostSeq: 0, signedIn: false
+    host: null, seq: 0, hostSeq: 0, signedIn: false, trend: null
   };
   // A label by key; "verdicts.ready" names one of a group.
   function t(key) {
@@ -103,6 +103,7 @@
       // Bars and plans are worded by the server in the page's language.
       loadSummary();
       loadHosts();
+      renderTrend();
       if (state.host) { loadHost(state.host, false); } else { emptyDetails(); }
     }
   }
@@ -115,6 +116,8 @@
     $("login-failed").hidden = !/[?&]login=failed\b/.test(location.search);
     $("token-input").focus();
   }
+
+  /*{trend}*/
 
   // Summary: counts, donut, bars by release and by agent action.
   function loadSummary() {
@@ -488,6 +491,7 @@
     });
     // The host page names the products as the summary does.
     summary.then(onHash, onHash);
+    loadTrend();
   }
 
   function wire() {
@@ -521,6 +525,7 @@
     body.addEventListener("click", pick);
     body.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); pick(ev); } });
     window.addEventListener("hashchange", function () { if (state.signedIn) { onHash(); } });
+    $("trend-days").addEventListener("change", function () { loadTrend(); });
   }
 
   fillChoices();

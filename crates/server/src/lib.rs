@@ -109,6 +109,7 @@ pub fn uploads_folder(db: &std::path::Path) -> PathBuf {
 /// Runs the server until Ctrl-C (or SIGTERM). Prints `listening on
 /// http://ADDR` on standard error once bound.
 pub fn serve(config: Config) -> Result<(), ServerError> {
+    clock::check().map_err(ServerError::Config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("acsready-server")

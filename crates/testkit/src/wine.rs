@@ -78,9 +78,19 @@ impl Wine {
 
     /// Runs Wine. Its output goes through files, not pipes: a wineserver
     /// started by this command inherits them and would hold a pipe open.
+    /// The files are named after the prefix, beside it: tests running at
+    /// once, each with its prefix, never share them.
     pub fn run(&self, args: &[&str], overrides: &str) -> Output {
         let dir = self.prefix.parent().unwrap_or(&self.prefix).to_path_buf();
-        let (out, err) = (dir.join("wine-stdout.txt"), dir.join("wine-stderr.txt"));
+        let name = self
+            .prefix
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "wine".into());
+        let (out, err) = (
+            dir.join(format!("{name}-stdout.txt")),
+            dir.join(format!("{name}-stderr.txt")),
+        );
         let file = |p: &Path| std::fs::File::create(p).expect("output file");
         let status = Command::new(&self.bin)
             .args(args)

@@ -129,6 +129,12 @@ impl Server {
     /// Starts the server on `db` with extra arguments, and waits for its
     /// "listening on" line.
     pub fn start(db: impl AsRef<OsStr>, extra: &[&str]) -> Server {
+        Server::start_at(db, extra, None)
+    }
+
+    /// [`Server::start`] with its clock started at `clock` (RFC 3339,
+    /// `ACSREADY_CLOCK_START`): a server on another day.
+    pub fn start_at(db: impl AsRef<OsStr>, extra: &[&str], clock: Option<&str>) -> Server {
         let db = db.as_ref();
         let mut command = Command::new(bin());
         command
@@ -145,6 +151,10 @@ impl Server {
                 command.arg("--uploads").arg(dir.path());
                 dir
             });
+        match clock {
+            Some(at) => command.env("ACSREADY_CLOCK_START", at),
+            None => command.env_remove("ACSREADY_CLOCK_START"),
+        };
         let mut child = command
             .env("ACSREADY_LOG", "debug")
             .stdin(Stdio::null())
@@ -309,4 +319,41 @@ pub fn example_fleet_server() -> (tempfile::TempDir, Server, String, String) {
     );
     assert_eq!(status, 200, "{body}");
     (dir, server, ingest, read)
+}
+
+/// A new PostgreSQL database on [`test_pg`] with an ingest and a read
+/// token, or `None` when there is none (the test says it is skipped; with
+/// `ACSREADY_PG_TESTS=require`, as `scripts/test` sets, it fails instead).
+#[allow(dead_code)]
+pub fn pg_database() -> Option<(tempfile::TempDir, PathBuf, String, String)> {
+    if test_pg().is_none() {
+        assert_ne!(
+            std::env::var("ACSREADY_PG_TESTS").as_deref(),
+            Ok("require"),
+            "ACSREADY_PG_TESTS=require but ACSREADY_TEST_PG is not set (scripts/pg-cluster)"
+        );
+        eprintln!("skipped: ACSREADY_TEST_PG is not set (scripts/pg-cluster starts a server)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(dir.path());
+    let ingest = token(&db, "ingest");
+    let read = token(&db, "read");
+    Some((dir, db, ingest, read))
+}
+
+/// Runs SQL on a test PostgreSQL database; answers its one value, if any.
+#[allow(dead_code)]
+pub fn sql(db: &Path, query: &str) -> String {
+    let out = Command::new("psql")
+        .arg(db)
+        .args(["-v", "ON_ERROR_STOP=1", "-tAc", query])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

@@ -4,6 +4,7 @@ mod json_errors;
 mod read;
 #[cfg(test)]
 mod spec_tests;
+mod trend;
 mod web;
 mod write;
 
@@ -79,6 +80,7 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<Shared>)> {
         ("get", "/api/v1/hosts", get(read::hosts)),
         ("get", "/api/v1/hosts/{host}", get(read::host)),
         ("get", "/api/v1/summary", get(read::summary)),
+        ("get", "/api/v1/trend", get(trend::trend)),
         ("get", "/api/v1/report.csv", get(read::report_csv)),
         ("get", "/", get(web::index)),
         ("get", "/assets/dashboard.js", get(web::script)),

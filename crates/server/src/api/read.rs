@@ -79,7 +79,7 @@ pub struct HostsParams {
     lang: Option<String>,
 }
 
-fn bad(message: String) -> ApiError {
+pub(super) fn bad(message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, message)
 }
 
@@ -87,18 +87,25 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// A whole number from 0 to `max` (`default` when not given); anything
-/// else is refused with a message naming the range.
-fn whole(field: &str, value: &Option<String>, default: u64, max: u64) -> Result<u64, ApiError> {
+/// A whole number of `range` (`default` when not given); anything else is
+/// refused with a message naming the range.
+pub(super) fn whole(
+    field: &str,
+    value: &Option<String>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ApiError> {
     let Some(text) = non_empty(value) else {
         return Ok(default);
     };
     text.parse::<u64>()
         .ok()
-        .filter(|n| *n <= max)
+        .filter(|n| range.contains(n))
         .ok_or_else(|| {
             bad(format!(
-                "{field}: \"{text}\" is not a whole number from 0 to {max}"
+                "{field}: \"{text}\" is not a whole number from {} to {}",
+                range.start(),
+                range.end()
             ))
         })
 }
@@ -148,15 +155,17 @@ impl HostsParams {
             release: non_empty(&self.release).map(str::to_string),
             action,
             q: non_empty(&self.q).map(str::to_string),
-            offset: whole("offset", &self.offset, 0, MAX_OFFSET)?,
-            limit: whole("limit", &self.limit, DEFAULT_LIMIT, MAX_LIMIT)?,
+            offset: whole("offset", &self.offset, 0, 0..=MAX_OFFSET)?,
+            limit: whole("limit", &self.limit, DEFAULT_LIMIT, 0..=MAX_LIMIT)?,
             sort,
             descending,
         })
     }
 }
 
-fn params<T>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> Result<T, ApiError> {
+pub(super) fn params<T>(
+    q: Result<Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, ApiError> {
     q.map(|Query(p)| p)
         .map_err(|e| bad(format!("bad query: {}", e.body_text())))
 }

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::json_errors::{MAX_HEADERS, MAX_HEADER_BYTES, MAX_URI_BYTES};
 use super::read::{MAX_LIMIT, MAX_OFFSET};
+use super::trend::{DEFAULT_DAYS, MAX_DAYS};
 use super::OPENAPI;
 use crate::ingest::MAX_HOST_BYTES;
 
@@ -62,6 +63,10 @@ fn the_documents_limits_are_the_servers() {
     assert_eq!(limit["maximum"].as_u64(), Some(MAX_LIMIT));
     let offset = query_schema(&doc, "/api/v1/hosts", "get", "offset");
     assert_eq!(offset["maximum"].as_u64(), Some(MAX_OFFSET));
+    let days = query_schema(&doc, "/api/v1/trend", "get", "days");
+    assert_eq!(days["minimum"].as_u64(), Some(1));
+    assert_eq!(days["maximum"].as_u64(), Some(MAX_DAYS));
+    assert_eq!(days["default"].as_u64(), Some(DEFAULT_DAYS));
     let host = &doc["components"]["schemas"]["HostFacts"]["properties"]["host"];
     assert_eq!(host["maxLength"].as_u64(), Some(MAX_HOST_BYTES as u64));
     assert_eq!(host["minLength"].as_u64(), Some(1));

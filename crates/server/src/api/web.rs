@@ -17,12 +17,17 @@ use acsready_report::{script_labels, Label, HOST_COLUMNS, PAGE_STYLE};
 use acsready_rules::Lang;
 
 const INDEX: &str = include_str!("../../dashboard/index.html");
+/// The script, in two files: the page's, and the trend's (put in its place).
+const SCRIPT_PAGE: &str = include_str!("../../dashboard/dashboard.js");
+const SCRIPT_TREND: &str = include_str!("../../dashboard/trend.js");
 /// Where the script takes its labels: this text of it is replaced.
 const LABELS_PLACE: &str = "/*{labels}*/{ en: {}, ja: {} }";
+/// Where the trend's part of the script goes.
+const TREND_PLACE: &str = "  /*{trend}*/\n";
 
 /// The labels the dashboard reads, besides the host table's columns and the
 /// verdicts, actions and severities.
-const DASHBOARD_LABELS: [Label; 38] = [
+const DASHBOARD_LABELS: [Label; 46] = [
     Label::DashTitle,
     Label::SignInTitle,
     Label::TokenLabel,
@@ -61,6 +66,14 @@ const DASHBOARD_LABELS: [Label; 38] = [
     Label::Close,
     Label::LoadFailed,
     Label::Csv,
+    Label::TrendTitle,
+    Label::TrendDays,
+    Label::TrendDay,
+    Label::TrendTable,
+    Label::TrendEmpty,
+    Label::TrendNow,
+    Label::TrendChange,
+    Label::TrendSince,
 ];
 
 /// The dashboard's script, its labels in English and Japanese from the one
@@ -68,7 +81,9 @@ const DASHBOARD_LABELS: [Label; 38] = [
 static SCRIPT: LazyLock<String> = LazyLock::new(|| {
     let labels = |lang| script_labels(HOST_COLUMNS.into_iter().chain(DASHBOARD_LABELS), lang);
     let labels = serde_json::json!({ "en": labels(Lang::En), "ja": labels(Lang::Ja) });
-    include_str!("../../dashboard/dashboard.js").replacen(LABELS_PLACE, &labels.to_string(), 1)
+    SCRIPT_PAGE
+        .replacen(LABELS_PLACE, &labels.to_string(), 1)
+        .replacen(TREND_PLACE, SCRIPT_TREND, 1)
 });
 /// The dashboard's style sheet: the HTML report's (verdict colours
 /// included), then the dashboard's own rules.
@@ -239,7 +254,8 @@ mod tests {
     /// is sent, in both languages: a missing label fails here.
     #[test]
     fn every_label_the_dashboard_reads_is_sent() {
-        let script = include_str!("../../dashboard/dashboard.js");
+        let script = format!("{SCRIPT_PAGE}{SCRIPT_TREND}");
+        let script: &'static str = script.leak();
         let keys_after = |text: &'static str, open: &'static str| {
             text.split(open)
                 .skip(1)
@@ -258,6 +274,8 @@ mod tests {
         );
         let sent = SCRIPT.as_str();
         assert!(script.contains(LABELS_PLACE) && !sent.contains(LABELS_PLACE));
+        assert!(SCRIPT_PAGE.contains(TREND_PLACE) && !sent.contains(TREND_PLACE));
+        assert!(sent.contains("function renderTrend()"));
         let start = sent.find("var LABELS = ").unwrap() + "var LABELS = ".len();
         let mut json =
             serde_json::Deserializer::from_str(&sent[start..]).into_iter::<serde_json::Value>();

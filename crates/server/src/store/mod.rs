@@ -11,6 +11,7 @@ mod queue;
 mod schema;
 mod sqlite;
 mod transfer;
+pub mod trend;
 
 use acsready_assess::{Action, OsSummary, Summary, Verdict};
 use acsready_facts::HostFacts;
@@ -22,6 +23,7 @@ pub use postgres::{
 };
 pub use sqlite::SqliteStore;
 pub use transfer::{copy_sqlite_to_postgres, Copied};
+pub use trend::{DayCounts, TrendRows};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -336,6 +338,9 @@ pub trait Store: Send + Sync + 'static {
     fn latest_facts(&self, after: &str, limit: usize) -> Result<Vec<HostFacts>, StoreError>;
     /// Counts over the latest assessments.
     fn counts(&self) -> Result<FleetCounts, StoreError>;
+    /// The trend's rows after the day `after` ("2026-11-01"), the first day
+    /// kept and the counts, in one snapshot ([`trend::days`] makes the days).
+    fn trend(&self, after: &str) -> Result<TrendRows, StoreError>;
 
     /// Creates a token; `hash` is the SHA-256 of the token. Returns its id.
     fn token_create(&self, name: &str, scope: Scope, hash: &[u8; 32]) -> Result<i64, StoreError>;

@@ -5,9 +5,13 @@ use std::sync::LazyLock;
 
 use acsready_assess::Action;
 
+use super::trend::{verdict_columns, with_param, SEED_SQL};
+
 /// 2: a session knows the token it was created with (`sessions.token_id`).
 /// 3: `counts`, kept by triggers on `latest` in the same transactions.
-pub const SCHEMA_VERSION: i64 = 3;
+/// 4: `trend`, the changes of each day's hosts per verdict, kept by
+/// triggers on `latest` too (store/trend.rs).
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The column of `latest` counting a host's agents planned for `a` ("n_upgrade").
 pub fn action_column(a: Action) -> String {
@@ -34,7 +38,41 @@ pub static SCHEMA: LazyLock<String> = LazyLock::new(|| {
         )
         .replace("{add_new}", &counted("new", "+"))
         .replace("{take_old}", &counted("old", "-"))
+        .replace(
+            "{trend_columns}\n",
+            &verdict_columns(|v| format!("    {v:<11} INTEGER NOT NULL DEFAULT 0,\n"), ""),
+        )
+        .replace(
+            "{trend_new}",
+            &trend_change("substr(new.assessed_at, 1, 10)", |v| {
+                format!("(new.verdict = '{v}')")
+            }),
+        )
+        .replace(
+            "{trend_changed}",
+            &trend_change("substr(new.assessed_at, 1, 10)", |v| {
+                format!("(new.verdict = '{v}') - (old.verdict = '{v}')")
+            }),
+        )
+        .replace(
+            "{trend_old}",
+            &trend_change("strftime('%Y-%m-%d', 'now')", |v| {
+                format!("-(old.verdict = '{v}')")
+            }),
+        )
 });
+
+/// The statement of a trigger adding to the day `day` of `trend` the
+/// change of each verdict's host count that `change` writes.
+fn trend_change(day: &str, change: impl Fn(&str) -> String) -> String {
+    format!(
+        "INSERT INTO trend (day, {}) VALUES ({day}, {})
+         ON CONFLICT (day) DO UPDATE SET {};",
+        verdict_columns(str::to_string, ", "),
+        verdict_columns(change, ", "),
+        verdict_columns(|v| format!("{v} = {v} + excluded.{v}"), ", ")
+    )
+}
 
 /// The statements of a trigger adding (`+`) or taking away (`-`) the row
 /// `row` (`new`, `old`) of `latest` to or from its counts.
@@ -167,6 +205,23 @@ CREATE TRIGGER IF NOT EXISTS latest_counts_update AFTER UPDATE ON latest BEGIN
     {take_old}
     {add_new}
 END;
+CREATE TABLE IF NOT EXISTS trend (
+    day         TEXT NOT NULL,
+{trend_columns}
+    PRIMARY KEY (day)
+);
+CREATE TRIGGER IF NOT EXISTS latest_trend_insert AFTER INSERT ON latest BEGIN
+    {trend_new}
+END;
+CREATE TRIGGER IF NOT EXISTS latest_trend_update AFTER UPDATE OF verdict ON latest
+    WHEN old.verdict IS NOT new.verdict BEGIN
+    {trend_changed}
+END;
+-- The server never removes a host; one removed by hand leaves the trend on
+-- the day it is removed.
+CREATE TRIGGER IF NOT EXISTS latest_trend_delete AFTER DELETE ON latest BEGIN
+    {trend_old}
+END;
 CREATE TABLE IF NOT EXISTS sessions (
     hash       BLOB PRIMARY KEY,
     scopes     TEXT NOT NULL,
@@ -201,12 +256,20 @@ pub fn migrate(conn: &rusqlite::Connection, found: i64) -> rusqlite::Result<()> 
         )?;
     }
     conn.execute_batch("CREATE INDEX IF NOT EXISTS sessions_token ON sessions (token_id);")?;
-    conn.execute(
+    let tx = conn.unchecked_transaction()?;
+    if (1..4).contains(&found) {
+        // Schema 4: the trend of the hosts stored before it starts today.
+        tx.execute(
+            &with_param(&SEED_SQL, "?1"),
+            [crate::clock::today().to_string()],
+        )?;
+    }
+    tx.execute(
         "INSERT INTO meta (key, value) VALUES ('schema', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [SCHEMA_VERSION.to_string()],
     )?;
-    Ok(())
+    tx.commit()
 }
 
 #[cfg(test)]

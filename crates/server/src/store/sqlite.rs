@@ -5,6 +5,8 @@
 //! transaction when the process dies (only on power loss or an OS crash).
 
 mod queries;
+#[cfg(test)]
+mod trend_tests;
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -1,8 +1,9 @@
 //! `acsready store migrate`: an SQLite fleet copied into an empty
 //! PostgreSQL database in one transaction (a failure leaves it empty):
-//! facts, history, latest, tokens and sessions, keeping their ids, then the
-//! counts worked out once; the rows of each table are counted on both sides
-//! before the commit.
+//! facts, history, latest, the trend, tokens and sessions, keeping their
+//! ids, then the counts worked out once; the rows of each table are counted
+//! on both sides, and the trend checked against the counts, before the
+//! commit.
 
 use std::path::Path;
 
@@ -11,7 +12,9 @@ use rusqlite::{params, Connection, OpenFlags};
 use tokio_postgres::types::ToSql;
 
 use super::schema::action_columns;
+use super::trend::{verdict_columns, TOTALS_SQL};
 use super::{PgOptions, PostgresStore, SqliteStore, StoreError};
+use acsready_assess::Verdict;
 
 /// Rows read and written at a time.
 const BATCH: i64 = 5_000;
@@ -22,6 +25,8 @@ pub struct Copied {
     pub facts: u64,
     pub history: u64,
     pub hosts: u64,
+    /// Days of the trend with a change.
+    pub trend_days: u64,
     pub tokens: u64,
     pub sessions: u64,
 }
@@ -87,6 +92,19 @@ fn tables() -> Vec<Table> {
             types: latest_types,
             keyed: true,
             has_host: true,
+        },
+        Table {
+            name: "trend",
+            columns: std::iter::once("rowid".to_string())
+                .chain(std::iter::once("day".to_string()))
+                .chain(Verdict::ALL.map(|v| v.as_str().to_string()))
+                .collect(),
+            types: ["bigint", "text"]
+                .into_iter()
+                .chain(Verdict::ALL.map(|_| "bigint"))
+                .collect(),
+            keyed: false,
+            has_host: false,
         },
         Table {
             name: "tokens",
@@ -200,15 +218,37 @@ pub fn copy_sqlite_to_postgres(from: &Path, to: &PgOptions) -> Result<Copied, St
             counts = *super::schema::COUNTS_FROM_LATEST,
         ))
         .await?;
+        trend_adds_up(&tx).await?;
         tx.commit().await?;
         Ok(Copied {
             facts: copied[0],
             history: copied[1],
             hosts: copied[2],
-            tokens: copied[3],
-            sessions: copied[4],
+            trend_days: copied[3],
+            tokens: copied[4],
+            sessions: copied[5],
         })
     })
+}
+
+/// The trend's changes, added up, must be the hosts of each verdict the
+/// counts hold (the state at the end of every day is worked out from both).
+async fn trend_adds_up(tx: &deadpool_postgres::Transaction<'_>) -> Result<(), StoreError> {
+    let sums = format!(
+        "SELECT {} FROM trend",
+        verdict_columns(|v| format!("CAST(coalesce(sum({v}), 0) AS BIGINT)"), ", ")
+    );
+    let trend = tx.query_one(&sums, &[]).await?;
+    let totals = tx.query_one(TOTALS_SQL.as_str(), &[]).await?;
+    for (i, v) in Verdict::ALL.iter().enumerate() {
+        let (kept, hosts): (i64, i64) = (trend.try_get(i)?, totals.try_get(1 + i)?);
+        if kept != hosts {
+            return Err(StoreError::Damaged(format!(
+                "trend: its days add up to {kept} {v} hosts, the hosts' latest assessments say {hosts}; nothing was copied"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The rows of a batch.

@@ -10,6 +10,7 @@
 mod queries;
 mod schema;
 mod tls;
+mod trend;
 mod writer;
 
 use std::path::PathBuf;

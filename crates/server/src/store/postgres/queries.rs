@@ -11,6 +11,7 @@ use super::schema::REASSESS_LOCK;
 use super::*;
 use crate::store::filter::{self, host_filter};
 use crate::store::schema::COUNTS_SQL;
+use crate::store::trend;
 use crate::store::*;
 
 const ROW_COLUMNS: &str = "host, verdict, os_name, os_build, os_ubr, release, agents, codes, assessed_at, collected_at, rules_version";
@@ -202,6 +203,37 @@ impl Store for PostgresStore {
                 counts.add(release, name, verdict, n);
             }
             Ok(counts)
+        })
+    }
+
+    fn trend(&self, after: &str) -> Result<TrendRows, StoreError> {
+        self.read(async |c| {
+            // One snapshot of counts and trend.
+            let tx = c
+                .build_transaction()
+                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .await?;
+            let mut rows = TrendRows::default();
+            let totals = tx.query_one(trend::TOTALS_SQL.as_str(), &[]).await?;
+            let first: String = totals.try_get(0)?;
+            rows.first = (!first.is_empty()).then_some(first);
+            for (i, n) in rows.totals.iter_mut().enumerate() {
+                *n = totals.try_get(1 + i)?;
+            }
+            let changes = tx
+                .query(&trend::with_param(&trend::CHANGES_SQL, "$1"), &[&after])
+                .await?;
+            for r in changes {
+                let mut n = [0i64; 4];
+                for (i, x) in n.iter_mut().enumerate() {
+                    *x = r.try_get(1 + i)?;
+                }
+                rows.changes.push((r.try_get(0)?, n));
+            }
+            tx.commit().await?;
+            Ok(rows)
         })
     }
 

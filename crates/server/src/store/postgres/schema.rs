@@ -13,10 +13,13 @@
 use std::sync::LazyLock;
 
 use crate::store::schema::action_columns;
+use crate::store::trend::{verdict_columns, with_param, SEED_SQL};
 use crate::store::StoreError;
 
 /// 1: facts, history, latest, counts, tokens, sessions.
-pub const SCHEMA_VERSION: i64 = 1;
+/// 2: `trend`, the changes of each day's hosts per verdict (store/trend.rs),
+/// seeded from the counts on the day of the migration.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The advisory lock (two-key form) held while migrating.
 pub const MIGRATE_LOCK: (i32, i32) = (0x6163_7372, 1);
@@ -24,16 +27,33 @@ pub const MIGRATE_LOCK: (i32, i32) = (0x6163_7372, 1);
 pub const REASSESS_LOCK: (i32, i32) = (0x6163_7372, 2);
 
 /// Each migration, from version `index` to `index + 1`.
-static MIGRATIONS: LazyLock<[String; 1]> = LazyLock::new(|| {
-    [V1.replace(
-        "{action_columns}\n",
-        &action_columns(|c| format!("    {c:<13} INTEGER NOT NULL,\n"), ""),
-    )
-    .replace(
-        "{count_columns}\n",
-        &action_columns(|c| format!("    {c:<13} BIGINT NOT NULL DEFAULT 0,\n"), ""),
-    )]
+static MIGRATIONS: LazyLock<[String; 2]> = LazyLock::new(|| {
+    [
+        V1.replace(
+            "{action_columns}\n",
+            &action_columns(|c| format!("    {c:<13} INTEGER NOT NULL,\n"), ""),
+        )
+        .replace(
+            "{count_columns}\n",
+            &action_columns(|c| format!("    {c:<13} BIGINT NOT NULL DEFAULT 0,\n"), ""),
+        ),
+        V2.replace(
+            "{trend_columns}\n",
+            &verdict_columns(|v| format!("    {v:<11} BIGINT NOT NULL DEFAULT 0,\n"), ""),
+        ),
+    ]
 });
+
+/// The changes of each day (UTC) of the hosts per verdict, written with
+/// the counts; the fleet stored before it starts its trend today (the seed
+/// runs after this, with the day as its parameter).
+const V2: &str = r#"
+CREATE TABLE trend (
+    day         TEXT COLLATE "C" NOT NULL,
+{trend_columns}
+    PRIMARY KEY (day)
+);
+"#;
 
 const V1: &str = r#"
 CREATE TABLE facts (
@@ -135,6 +155,10 @@ pub async fn migrate(client: &mut deadpool_postgres::Client) -> Result<(), Store
     for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         tracing::info!(from, to = from + 1, "migrating the database schema");
         tx.batch_execute(sql).await?;
+        if from == 1 {
+            let today = crate::clock::today().to_string();
+            tx.execute(&with_param(&SEED_SQL, "$1"), &[&today]).await?;
+        }
     }
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('schema', $1)
@@ -168,5 +192,6 @@ mod tests {
         }
         assert!(MIGRATIONS[0].contains("    n_upgrade     INTEGER NOT NULL,\n"));
         assert!(MIGRATIONS[0].contains("    n_upgrade     BIGINT NOT NULL DEFAULT 0,\n"));
+        assert!(MIGRATIONS[1].contains("    not_ready   BIGINT NOT NULL DEFAULT 0,\n"));
     }
 }

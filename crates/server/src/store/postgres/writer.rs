@@ -4,7 +4,8 @@
 //! (so replicas writing the same hosts wait for each other and never
 //! deadlock), reads those hosts' rows of `latest`, works out in memory
 //! which record becomes each host's latest, then writes facts, history,
-//! `latest` and the change of the counts in a few statements. A group that
+//! `latest`, the change of the counts and of the day's trend in a few
+//! statements. A group that
 //! fails for a conflict or a lost connection is written again: records are
 //! idempotent, and the client was not answered yet.
 
@@ -263,6 +264,16 @@ async fn write_group(tx: &Transaction<'_>, jobs: &[Job]) -> Result<Vec<Outcome>,
     insert_history(tx, &history).await?;
     write_latest(tx, &hosts).await?;
     write_counts(tx, &hosts).await?;
+    let changes = hosts.values().filter_map(|h| {
+        let row = h.row.as_ref()?;
+        let a = row.assessed.as_ref()?;
+        Some(super::trend::Change {
+            day: crate::clock::day_of(&a.assessed_at),
+            before: h.before.as_ref().map(|b| b.verdict.as_str()),
+            after: row.counted.verdict.as_str(),
+        })
+    });
+    super::trend::write(tx, changes).await?;
     Ok(outcomes)
 }
 

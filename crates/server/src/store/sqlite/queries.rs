@@ -8,6 +8,7 @@ use super::*;
 use crate::store::filter::{self, host_filter, like_escaped, HostFilter};
 use crate::store::queue::Job;
 use crate::store::schema::COUNTS_SQL;
+use crate::store::trend::{self, TOTALS_SQL};
 
 const ROW_COLUMNS: &str = "host, verdict, os_name, os_build, os_ubr, release, agents, codes, assessed_at, collected_at, rules_version";
 
@@ -226,6 +227,34 @@ impl Store for SqliteStore {
                 counts.add(release, name, verdict, n);
             }
             Ok(counts)
+        })
+    }
+
+    fn trend(&self, after: &str) -> Result<TrendRows, StoreError> {
+        self.read(|c| {
+            // One read transaction: one snapshot of counts and trend.
+            let tx = c.unchecked_transaction()?;
+            let mut rows = TrendRows::default();
+            let first: String = tx.prepare_cached(&TOTALS_SQL)?.query_row([], |r| {
+                for (i, n) in rows.totals.iter_mut().enumerate() {
+                    *n = r.get(1 + i)?;
+                }
+                r.get(0)
+            })?;
+            rows.first = (!first.is_empty()).then_some(first);
+            let mut stmt = tx.prepare_cached(&trend::with_param(&trend::CHANGES_SQL, "?1"))?;
+            let mut changes = stmt.query([after])?;
+            while let Some(r) = changes.next()? {
+                let mut n = [0i64; 4];
+                for (i, x) in n.iter_mut().enumerate() {
+                    *x = r.get(1 + i)?;
+                }
+                rows.changes.push((r.get(0)?, n));
+            }
+            drop(changes);
+            drop(stmt);
+            tx.commit()?;
+            Ok(rows)
         })
     }
 
