@@ -6,7 +6,8 @@
 //! are 64-bit (state in bits 0–2, file offset in MiB from bit 20); after
 //! every `chunk ratio` payload entries comes one sector bitmap entry. A
 //! differencing disk reads not-present blocks, and the clear sectors of
-//! partially present ones, from its parent.
+//! partially present ones, from its parent. A log not yet applied (a
+//! non-zero LogGuid) is replayed in memory first ([`crate::vhdx_log`]).
 
 use std::path::Path;
 
@@ -97,16 +98,9 @@ impl Vhdx {
         let image = file.ctx().image.clone();
         let bad = |m: String| damaged(&image, FORMAT, m);
         let header = active_header(&mut file)?;
-        if header[48..64].iter().any(|&b| b != 0) {
-            return Err(unsupported(
-                &image,
-                FORMAT,
-                "its log holds changes not yet written into the disk (the machine was not shut down \
-                 cleanly, or the disk is still in use); acsready does not replay VHDX logs: shut the \
-                 machine down, or attach the disk once in Windows (Mount-VHD -ReadOnly does not \
-                 apply the log; a read-write attach does) and read it again",
-            ));
-        }
+        // 2.3.3: the log is replayed before anything but the headers and
+        // the log is read; in memory, as the file is never written.
+        crate::vhdx_log::replay_into(&mut file, &header)?;
         let version = le_u16(&header, 66);
         if version != 1 {
             return Err(unsupported(
