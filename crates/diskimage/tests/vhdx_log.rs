@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use acsready_diskimage::{open_disk, read_windows, Context, ImageError, Wanted};
-use acsready_testkit::disk::{convert, crc32c, ntfs_volume, raw_disk, skip_image_tests, Table};
-use acsready_testkit::vhdx_log::{vhdx_with_log, LogPlan, Logged};
+use acsready_testkit::disk::{convert, ntfs_volume, raw_disk, skip_image_tests, Table};
+use acsready_testkit::vhdx_log::{clear_log_guid, vhdx_with_log, LogPlan, Logged};
 use acsready_testkit::{shared, temp_dir};
 
 const SOFTWARE: &str = r"Windows\System32\config\SOFTWARE";
@@ -85,22 +85,6 @@ fn software(image: &Path) -> Result<Vec<u8>, ImageError> {
     Ok(read.volumes.remove(0).files.remove(0).bytes)
 }
 
-/// A copy of `image` with the LogGuid of its current header cleared (as
-/// if the log were applied or empty).
-fn without_log_guid(image: &Path, out: &Path) -> PathBuf {
-    let mut f = std::fs::read(image).unwrap();
-    let at = [64 * 1024usize, 128 * 1024]
-        .into_iter()
-        .find(|&at| f[at + 48..at + 64].iter().any(|&b| b != 0))
-        .expect("a header with a LogGuid");
-    f[at + 48..at + 64].fill(0);
-    f[at + 4..at + 8].fill(0);
-    let crc = crc32c(&f[at..at + 4096]);
-    f[at + 4..at + 8].copy_from_slice(&crc.to_le_bytes());
-    std::fs::write(out, f).unwrap();
-    out.to_path_buf()
-}
-
 #[test]
 fn an_unapplied_log_is_replayed_in_memory_and_the_file_is_left_as_it_was() {
     if skip_image_tests() {
@@ -143,7 +127,7 @@ fn an_unapplied_log_is_replayed_in_memory_and_the_file_is_left_as_it_was() {
             modified
         );
         // Without the log, the same file is the disk before the update.
-        let plain = without_log_guid(&l.path, &f.dir.join(format!("plain-{name}")));
+        let plain = clear_log_guid(&l.path, &f.dir.join(format!("plain-{name}")));
         assert!(
             disk_bytes(&plain).unwrap() == base,
             "{name} without its log"

@@ -305,11 +305,7 @@ pub fn vhdx_with_log(
     }
     put(&mut f, log_at, &log);
 
-    // LogGuid in the current header, its checksum again.
-    put(&mut f, header + 48, &LOG_GUID);
-    put(&mut f, header + 4, &[0; 4]);
-    let crc = crc32c(&f[header..header + 4096]);
-    put(&mut f, header + 4, &crc.to_le_bytes());
+    set_log_guid(&mut f, header, &LOG_GUID);
     std::fs::write(out, &f).expect("write the VHDX");
     Logged {
         path: out.to_path_buf(),
@@ -317,4 +313,23 @@ pub fn vhdx_with_log(
         log: (log_at as u64, log_len as u64),
         zeroes,
     }
+}
+
+/// Writes at `out` a copy of the VHDX `image` whose current header names
+/// no log (LogGuid zero, checksum again): the file as a reader that does
+/// not replay the log would read it.
+pub fn clear_log_guid(image: &Path, out: &Path) -> PathBuf {
+    let mut f = std::fs::read(image).expect("read the VHDX");
+    let header = current_header(&f);
+    set_log_guid(&mut f, header, &[0; 16]);
+    std::fs::write(out, &f).expect("write the VHDX");
+    out.to_path_buf()
+}
+
+/// Sets the LogGuid of the header at `header`, and its checksum again.
+fn set_log_guid(f: &mut [u8], header: usize, guid: &[u8; 16]) {
+    put(f, header + 48, guid);
+    put(f, header + 4, &[0; 4]);
+    let crc = crc32c(&f[header..header + 4096]);
+    put(f, header + 4, &crc.to_le_bytes());
 }
