@@ -385,10 +385,8 @@ fn bad_images_are_errors_and_never_stop_the_others() {
         stale: false,
         ..LogPlan::default()
     };
-    let logged = vhdx_with_log(&good, &f.new.raw, &f.old.raw, &one, &dir.join("log.vhdx"));
-    let mut bytes = std::fs::read(&logged.path).unwrap();
-    bytes[logged.entries[0] as usize + 100] ^= 1;
-    std::fs::write(&logged.path, &bytes).unwrap();
+    let bad_log = vhdx_with_log(&good, &f.new.raw, &f.old.raw, &one, &dir.join("log.vhdx"))
+        .damaged(0, 100, &dir.join("bad-log.vhdx"));
 
     let unknown = dir.join("notes.img");
     std::fs::write(&unknown, vec![b'x'; 4096]).unwrap();
@@ -418,7 +416,7 @@ fn bad_images_are_errors_and_never_stop_the_others() {
     let mut args: Vec<&std::ffi::OsStr> = Vec::new();
     for image in [
         &truncated,
-        &logged.path,
+        &bad_log,
         &unknown,
         &good,
         &bitlocker,
@@ -435,7 +433,7 @@ fn bad_images_are_errors_and_never_stop_the_others() {
     let errors = errors.join("\n");
     for (image, says) in [
         (&truncated, "truncated VHDX image"),
-        (&logged.path, "holds no valid sequence of entries"),
+        (&bad_log, "holds no valid sequence of entries"),
         (&unknown, "not a disk image acsready reads"),
         (
             &bitlocker,

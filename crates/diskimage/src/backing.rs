@@ -203,6 +203,40 @@ pub(crate) fn check_range(
     }
 }
 
+/// A disk read piece by piece (blocks, clusters, extents): a [`Disk`]
+/// once it says what the piece at a position holds.
+pub(crate) trait Pieces: Send {
+    /// The format's name in messages.
+    const FORMAT: &'static str;
+    /// Names the image in errors.
+    fn context(&self) -> &Context;
+    /// The virtual size in bytes.
+    fn virtual_size(&self) -> u64;
+    /// Reads the start of `out` at `pos`, up to the end of the piece
+    /// holding `pos`; says how many bytes.
+    fn read_piece(&mut self, pos: u64, out: &mut [u8]) -> Result<usize, ImageError>;
+}
+
+impl<T: Pieces> Disk for T {
+    fn format(&self) -> &'static str {
+        T::FORMAT
+    }
+
+    fn size(&self) -> u64 {
+        self.virtual_size()
+    }
+
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), ImageError> {
+        check_range(self.context(), T::FORMAT, offset, buf.len(), self.size())?;
+        let mut done = 0usize;
+        while done < buf.len() {
+            let n = self.read_piece(offset + done as u64, &mut buf[done..])?;
+            done += n.clamp(1, buf.len() - done);
+        }
+        Ok(())
+    }
+}
+
 /// Little- and big-endian fields of a header, bounds-checked.
 pub(crate) fn le_u16(b: &[u8], at: usize) -> u16 {
     b.get(at..at + 2)

@@ -22,6 +22,7 @@
 
 mod backing;
 mod crc32c;
+mod differencing;
 pub mod error;
 mod overlay;
 pub mod partition;

@@ -6,7 +6,27 @@
 
 use std::collections::BTreeMap;
 
-use crate::vhdx_log::{Replay, Write, SECTOR};
+/// The sectors the log writes: 4 KiB.
+pub const SECTOR: u64 = 4096;
+
+/// One write laid over the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// A 4 KiB sector at `offset` (a data descriptor and its data sector).
+    Data { offset: u64, bytes: Vec<u8> },
+    /// `len` zero bytes at `offset` (a zero descriptor).
+    Zero { offset: u64, len: u64 },
+}
+
+impl Write {
+    /// The file offsets written.
+    pub fn range(&self) -> std::ops::Range<u64> {
+        match self {
+            Write::Data { offset, .. } => *offset..offset + SECTOR,
+            Write::Zero { offset, len } => *offset..offset.saturating_add(*len),
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Overlay {
@@ -21,13 +41,14 @@ pub struct Overlay {
 }
 
 impl Overlay {
-    /// The writes of `replay`, in their order.
-    pub fn new(replay: Replay) -> Overlay {
+    /// `writes` laid over a file, in their order; `len` the file's size
+    /// with them.
+    pub fn new(writes: Vec<Write>, len: u64) -> Overlay {
         let mut o = Overlay {
-            len: replay.file_size,
+            len,
             ..Overlay::default()
         };
-        for w in replay.writes {
+        for w in writes {
             match w {
                 Write::Data { offset, bytes } => {
                     o.sectors.insert(offset, bytes);
@@ -97,11 +118,7 @@ mod tests {
     use super::*;
 
     fn overlay(writes: Vec<Write>) -> Overlay {
-        Overlay::new(Replay {
-            writes,
-            file_size: 1 << 20,
-            sequences: (1, 1),
-        })
+        Overlay::new(writes, 1 << 20)
     }
 
     fn data(offset: u64, byte: u8) -> Write {

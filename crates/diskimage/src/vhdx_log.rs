@@ -16,6 +16,9 @@
 //! 2.3.1.2, and "desc" sector writes, 2.3.1.3) followed by one data
 //! sector ("data", 2.3.1.4) per data descriptor; its CRC-32C covers the
 //! whole entry. Entries may wrap from the ring's end to its start.
+//!
+//! docs/sources/vhdx-log.md says which sections are followed, and where
+//! acsready is stricter.
 
 use std::collections::HashMap;
 
@@ -23,34 +26,14 @@ use crate::backing::{le_u16, le_u32, le_u64, Backing};
 use crate::crc32c::crc32c;
 use crate::error::{damaged, unsupported, ImageError};
 use crate::overlay::Overlay;
+pub use crate::overlay::{Write, SECTOR};
 
-/// Log sectors, entry lengths and every offset in the log: 4 KiB.
-pub const SECTOR: u64 = 4096;
 const MIB: u64 = 1 << 20;
 /// The header section (file type identifier, headers, region tables,
 /// 2.2); the log may update the region tables at 192 KiB and 256 KiB,
 /// but not what comes before them: the identifier is never overwritten
 /// (2.2.1) and headers are not updated through the log (2.2.2).
 const NOT_THROUGH_LOG: u64 = 192 * 1024;
-
-/// One write of the active sequence, in replay order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Write {
-    /// A data descriptor and its data sector: 4 KiB at `offset`.
-    Data { offset: u64, bytes: Vec<u8> },
-    /// A zero descriptor: `len` zero bytes at `offset`.
-    Zero { offset: u64, len: u64 },
-}
-
-impl Write {
-    /// The file offsets written.
-    pub fn range(&self) -> std::ops::Range<u64> {
-        match self {
-            Write::Data { offset, .. } => *offset..offset + SECTOR,
-            Write::Zero { offset, len } => *offset..offset.saturating_add(*len),
-        }
-    }
-}
 
 /// What replaying the log does to the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -375,7 +358,7 @@ pub(crate) fn replay_into(file: &mut Backing, header: &[u8]) -> Result<(), Image
     let size = file.len();
     match replay(&log, &guid, offset, size) {
         Ok(r) => {
-            file.set_overlay(Overlay::new(r));
+            file.set_overlay(Overlay::new(r.writes, r.file_size));
             Ok(())
         }
         Err(LogError::Damaged(why)) => Err(damaged(

@@ -160,10 +160,7 @@ fn a_damaged_log_is_an_error_naming_the_image_and_what_is_wrong() {
             ..alone.clone()
         },
     );
-    let mut bytes = std::fs::read(&three.path).unwrap();
-    bytes[three.entries[1] as usize + 200] ^= 1;
-    let middle = f.dir.join("middle-damaged.vhdx");
-    std::fs::write(&middle, &bytes).unwrap();
+    let middle = three.damaged(1, 200, &f.dir.join("middle-damaged.vhdx"));
     let text = error(&middle);
     assert!(
         text.starts_with("the image: damaged VHDX image: its log (LogGuid {"),
@@ -196,10 +193,7 @@ fn a_damaged_log_is_an_error_naming_the_image_and_what_is_wrong() {
             ..alone.clone()
         },
     );
-    let mut bytes = std::fs::read(&one.path).unwrap();
-    bytes[one.entries[0] as usize + 4] ^= 1;
-    let bad_crc = f.dir.join("bad-crc.vhdx");
-    std::fs::write(&bad_crc, &bytes).unwrap();
+    let bad_crc = one.damaged(0, 4, &f.dir.join("bad-crc.vhdx"));
     let text = error(&bad_crc);
     assert!(text.contains("no valid sequence of entries"), "{text}");
 

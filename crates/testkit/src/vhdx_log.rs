@@ -315,6 +315,18 @@ pub fn vhdx_with_log(
     }
 }
 
+impl Logged {
+    /// Writes at `out` a copy of the VHDX with one bit of byte `at` of the
+    /// active sequence's entry `entry` flipped: the entry fails its
+    /// checksum.
+    pub fn damaged(&self, entry: usize, at: usize, out: &Path) -> PathBuf {
+        let mut f = std::fs::read(&self.path).expect("read the VHDX");
+        f[self.entries[entry] as usize + at] ^= 1;
+        std::fs::write(out, &f).expect("write the VHDX");
+        out.to_path_buf()
+    }
+}
+
 /// Writes at `out` a copy of the VHDX `image` whose current header names
 /// no log (LogGuid zero, checksum again): the file as a reader that does
 /// not replay the log would read it.
