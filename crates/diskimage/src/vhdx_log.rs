@@ -246,8 +246,9 @@ pub fn replay(
         // 2.3.3: "If the candidate active sequence is empty, then there are
         // no valid log sequences, the file is corrupt".
         return Err(LogError::Damaged(
-            "the header names a log, but the log holds no valid sequence of entries \
-             (every entry fails its signature, LogGuid, sequence number or CRC-32C check)"
+            "it holds no valid sequence of entries (each fails its signature, LogGuid, \
+             sequence number or CRC-32C check, or no sequence holds its tail entry), which \
+             [MS-VHDX] 2.3.3 calls a corrupt file"
                 .into(),
         ));
     };
