@@ -3,7 +3,8 @@
 //! SOFTWARE hive written by hivex, the real dirty SYSTEM hive of the
 //! shared data with its .LOG1/.LOG2, and a real Application.evtx; inside
 //! MBR and GPT tables, converted with qemu-img; a differencing VHDX whose
-//! child changes the UBR. Every image gives the facts and verdict of the
+//! child changes the UBR; a VHDX whose unapplied log holds the update.
+//! Every image gives the facts and verdict of the
 //! hives it holds read directly; damaged images give errors naming them,
 //! and the other images are still assessed.
 
@@ -12,6 +13,7 @@ use std::sync::OnceLock;
 
 use acsready_testkit::disk::{convert, ntfs_volume, raw_disk, skip_image_tests, Table};
 use acsready_testkit::vhdx_child::vhdx_child;
+use acsready_testkit::vhdx_log::{clear_log_guid, vhdx_with_log, LogPlan};
 use acsready_testkit::{shared, temp_dir, unxz, Software};
 use assert_cmd::Command;
 use serde_json::Value;
@@ -320,6 +322,45 @@ fn a_differencing_vhdx_reads_its_own_ubr_over_its_parent() {
     );
 }
 
+/// A VHDX left by a machine stopped mid-update: the blocks of the update
+/// (UBR 2210) are in the file, the BAT entries pointing to them only in
+/// its log. Replayed in memory, it gives the facts of the updated hives
+/// and the file is not written; read without its log, the old ones.
+#[test]
+fn a_vhdx_with_an_unapplied_log_gives_the_facts_after_the_update() {
+    if skip_image_tests() {
+        return;
+    }
+    let f = fixture();
+    let dir = f.dir.join("log");
+    std::fs::create_dir_all(&dir).unwrap();
+    let before_update = convert(&f.old.raw, "vhdx", &[], &dir.join("qemu.vhdx"));
+    let plan = LogPlan::default();
+    let logged = vhdx_with_log(
+        &before_update,
+        &f.old.raw,
+        &f.new.raw,
+        &plan,
+        &dir.join("web01.vhdx"),
+    );
+    let bytes = std::fs::read(&logged.path).unwrap();
+    let (got, code, err) = facts(&["--image".as_ref(), os(&logged.path)]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got, from_hives(&f.new));
+    assert_eq!(got[0]["os"]["ubr"], 2210);
+    let (hosts, errors, _) = assess(&["--image".as_ref(), os(&logged.path)]);
+    assert_eq!(errors, Vec::<String>::new());
+    assert_eq!(hosts[0].1, "ready");
+    assert!(
+        std::fs::read(&logged.path).unwrap() == bytes,
+        "the image was written"
+    );
+    let unreplayed = clear_log_guid(&logged.path, &dir.join("unreplayed.vhdx"));
+    let (got, code, err) = facts(&["--image".as_ref(), os(&unreplayed)]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got[0]["os"]["ubr"], 2183);
+}
+
 /// Damaged, encrypted and foreign images: each an error naming the image
 /// and what is wrong; the good image beside them is still assessed.
 #[test]
@@ -337,6 +378,15 @@ fn bad_images_are_errors_and_never_stop_the_others() {
     let truncated = dir.join("truncated.vhdx");
     let bytes = std::fs::read(&good).unwrap();
     std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+
+    // A log whose only entry fails its checksum.
+    let one = LogPlan {
+        entries: 1,
+        stale: false,
+        ..LogPlan::default()
+    };
+    let bad_log = vhdx_with_log(&good, &f.new.raw, &f.old.raw, &one, &dir.join("log.vhdx"))
+        .damaged(0, 100, &dir.join("bad-log.vhdx"));
 
     let unknown = dir.join("notes.img");
     std::fs::write(&unknown, vec![b'x'; 4096]).unwrap();
@@ -366,6 +416,7 @@ fn bad_images_are_errors_and_never_stop_the_others() {
     let mut args: Vec<&std::ffi::OsStr> = Vec::new();
     for image in [
         &truncated,
+        &bad_log,
         &unknown,
         &good,
         &bitlocker,
@@ -382,6 +433,7 @@ fn bad_images_are_errors_and_never_stop_the_others() {
     let errors = errors.join("\n");
     for (image, says) in [
         (&truncated, "truncated VHDX image"),
+        (&bad_log, "holds no valid sequence of entries"),
         (&unknown, "not a disk image acsready reads"),
         (
             &bitlocker,

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::error::ImageError;
+use crate::overlay::Overlay;
 
 /// Bytes read from the files of one image, shared by all its parts.
 #[derive(Debug, Clone, Default)]
@@ -49,12 +50,14 @@ impl Context {
     }
 }
 
-/// One file of an image, opened read-only.
+/// One file of an image, opened read-only; for a VHDX whose log was
+/// replayed, read through the log's writes.
 pub struct Backing {
     file: File,
     path: PathBuf,
     len: u64,
     ctx: Context,
+    overlay: Option<Overlay>,
 }
 
 impl Backing {
@@ -74,11 +77,20 @@ impl Backing {
             path: path.to_path_buf(),
             len,
             ctx: ctx.clone(),
+            overlay: None,
         })
     }
 
+    /// The file's size (after the log's replay, which may extend it).
     pub fn len(&self) -> u64 {
-        self.len
+        self.overlay
+            .as_ref()
+            .map_or(self.len, |o| o.len().max(self.len))
+    }
+
+    /// From now on, reads see the replayed log's writes.
+    pub fn set_overlay(&mut self, overlay: Overlay) {
+        self.overlay = Some(overlay);
     }
 
     pub fn path(&self) -> &Path {
@@ -97,24 +109,39 @@ impl Backing {
         buf: &mut [u8],
         format: &'static str,
     ) -> Result<(), ImageError> {
-        let end = offset.saturating_add(buf.len() as u64);
-        if end > self.len {
-            return Err(ImageError::Truncated {
-                image: self.ctx.image.clone(),
-                format,
-                file: self.path.display().to_string(),
-                size: self.len,
-                needed: end,
-            });
-        }
+        self.check_end(offset, buf.len() as u64, format)?;
+        // Past the file's end only where the replayed log extended it.
+        let on_disk = self.len.saturating_sub(offset).min(buf.len() as u64) as usize;
         let io = |source| ImageError::Io {
             image: self.ctx.image.clone(),
             file: self.path.display().to_string(),
             source,
         };
-        self.file.seek(SeekFrom::Start(offset)).map_err(io)?;
-        self.file.read_exact(buf).map_err(io)?;
-        self.ctx.counter.add(buf.len() as u64);
+        if on_disk > 0 {
+            self.file.seek(SeekFrom::Start(offset)).map_err(io)?;
+            self.file.read_exact(&mut buf[..on_disk]).map_err(io)?;
+            self.ctx.counter.add(on_disk as u64);
+        }
+        buf[on_disk..].fill(0);
+        if let Some(o) = &self.overlay {
+            o.apply(offset, buf);
+        }
+        Ok(())
+    }
+
+    /// A read of `len` bytes at `offset` past the file's end is a
+    /// truncated image of `format`.
+    fn check_end(&self, offset: u64, len: u64, format: &'static str) -> Result<(), ImageError> {
+        let end = offset.saturating_add(len);
+        if end > self.len() {
+            return Err(ImageError::Truncated {
+                image: self.ctx.image.clone(),
+                format,
+                file: self.path.display().to_string(),
+                size: self.len(),
+                needed: end,
+            });
+        }
         Ok(())
     }
 
@@ -127,16 +154,7 @@ impl Backing {
         len: u64,
         format: &'static str,
     ) -> Result<Vec<u8>, ImageError> {
-        let end = offset.saturating_add(len);
-        if end > self.len {
-            return Err(ImageError::Truncated {
-                image: self.ctx.image.clone(),
-                format,
-                file: self.path.display().to_string(),
-                size: self.len,
-                needed: end,
-            });
-        }
+        self.check_end(offset, len, format)?;
         let mut buf = vec![0u8; len as usize];
         self.read_at(offset, &mut buf, format)?;
         Ok(buf)
@@ -182,6 +200,40 @@ pub(crate) fn check_range(
     match offset.checked_add(len as u64) {
         Some(end) if end <= size => Ok(()),
         _ => Err(past_end(ctx, format, offset, len, size)),
+    }
+}
+
+/// A disk read piece by piece (blocks, clusters, extents): a [`Disk`]
+/// once it says what the piece at a position holds.
+pub(crate) trait Pieces: Send {
+    /// The format's name in messages.
+    const FORMAT: &'static str;
+    /// Names the image in errors.
+    fn context(&self) -> &Context;
+    /// The virtual size in bytes.
+    fn virtual_size(&self) -> u64;
+    /// Reads the start of `out` at `pos`, up to the end of the piece
+    /// holding `pos`; says how many bytes.
+    fn read_piece(&mut self, pos: u64, out: &mut [u8]) -> Result<usize, ImageError>;
+}
+
+impl<T: Pieces> Disk for T {
+    fn format(&self) -> &'static str {
+        T::FORMAT
+    }
+
+    fn size(&self) -> u64 {
+        self.virtual_size()
+    }
+
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), ImageError> {
+        check_range(self.context(), T::FORMAT, offset, buf.len(), self.size())?;
+        let mut done = 0usize;
+        while done < buf.len() {
+            let n = self.read_piece(offset + done as u64, &mut buf[done..])?;
+            done += n.clamp(1, buf.len() - done);
+        }
+        Ok(())
     }
 }
 

@@ -2,7 +2,8 @@
 //! and in memory: no mount, no loop device, no FUSE, no root, nothing
 //! written, on Linux and Windows alike.
 //!
-//! - containers ([`open_disk`]): VHDX (fixed, dynamic, differencing),
+//! - containers ([`open_disk`]): VHDX (fixed, dynamic, differencing; a
+//!   log not yet applied is replayed in memory, [`vhdx_log`]),
 //!   VHD (fixed, dynamic, differencing), VMDK (monolithic sparse,
 //!   stream-optimised, flat, split, with parents), QCOW2 (v2, v3, backing
 //!   files, compressed clusters) and raw (`dd`) images, each a small
@@ -21,12 +22,15 @@
 
 mod backing;
 mod crc32c;
+mod differencing;
 pub mod error;
+mod overlay;
 pub mod partition;
 mod qcow2;
 mod raw;
 mod vhd;
 mod vhdx;
+pub mod vhdx_log;
 mod vmdk;
 pub mod volume;
 mod windows;

@@ -9,7 +9,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::backing::{be_u32, be_u64, check_range, find_parent, Backing, Disk};
+use crate::backing::{be_u32, be_u64, Backing, Context, Disk, Pieces};
+use crate::differencing::{open_parent, read_parent};
 use crate::error::{damaged, unsupported, ImageError};
 
 const FORMAT: &str = "QCOW2";
@@ -107,15 +108,8 @@ impl Qcow2 {
             }
             let name = String::from_utf8_lossy(&file.read_vec(backing_at, backing_len, FORMAT)?)
                 .into_owned();
-            let path = find_parent(file.path(), std::slice::from_ref(&name)).map_err(|looked| {
-                ImageError::MissingParent {
-                    image: image.clone(),
-                    format: FORMAT,
-                    parent: name.clone(),
-                    looked,
-                }
-            })?;
-            Some(open(&path)?)
+            let (ctx, path) = (file.ctx(), file.path());
+            Some(open_parent(ctx, path, FORMAT, &[name], 0, open)?)
         } else {
             None
         };
@@ -184,47 +178,38 @@ impl Qcow2 {
     }
 }
 
-impl Disk for Qcow2 {
-    fn format(&self) -> &'static str {
-        FORMAT
+impl Pieces for Qcow2 {
+    const FORMAT: &'static str = FORMAT;
+
+    fn context(&self) -> &Context {
+        self.file.ctx()
     }
 
-    fn size(&self) -> u64 {
+    fn virtual_size(&self) -> u64 {
         self.size
     }
 
-    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), ImageError> {
-        check_range(self.file.ctx(), FORMAT, offset, buf.len(), self.size)?;
+    /// Reads the start of `out` at `pos`, up to the end of its cluster;
+    /// says how many bytes.
+    fn read_piece(&mut self, pos: u64, out: &mut [u8]) -> Result<usize, ImageError> {
         let cluster = 1u64 << self.cluster_bits;
-        let mut done = 0usize;
-        while done < buf.len() {
-            let pos = offset + done as u64;
-            let within = pos % cluster;
-            let n = ((cluster - within) as usize).min(buf.len() - done);
-            let entry = self.l2_entry(pos >> self.cluster_bits)?;
-            if entry & COMPRESSED != 0 {
-                let data = self.compressed(entry)?;
-                let w = within as usize;
-                buf[done..done + n].copy_from_slice(&data[w..w + n]);
-            } else if entry & 1 != 0 {
-                buf[done..done + n].fill(0);
-            } else if entry & OFFSET_MASK != 0 {
-                let at = (entry & OFFSET_MASK) + within;
-                self.file.read_at(at, &mut buf[done..done + n], FORMAT)?;
-            } else {
-                let out = &mut buf[done..done + n];
-                match &mut self.backing {
-                    // A backing file shorter than the image reads as zeros past its end.
-                    Some(b) if pos < b.size() => {
-                        let m = (n as u64).min(b.size() - pos) as usize;
-                        b.read_at(pos, &mut out[..m])?;
-                        out[m..].fill(0);
-                    }
-                    _ => out.fill(0),
-                }
-            }
-            done += n;
+        let within = pos % cluster;
+        let n = ((cluster - within) as usize).min(out.len());
+        let out = &mut out[..n];
+        let entry = self.l2_entry(pos >> self.cluster_bits)?;
+        if entry & COMPRESSED != 0 {
+            let data = self.compressed(entry)?;
+            let w = within as usize;
+            out.copy_from_slice(&data[w..w + n]);
+        } else if entry & 1 != 0 {
+            out.fill(0);
+        } else if entry & OFFSET_MASK != 0 {
+            let at = (entry & OFFSET_MASK) + within;
+            self.file.read_at(at, out, FORMAT)?;
+        } else {
+            // A backing file shorter than the image reads as zeros past its end.
+            read_parent(&mut self.backing, pos, out)?;
         }
-        Ok(())
+        Ok(n)
     }
 }

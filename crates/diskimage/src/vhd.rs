@@ -8,7 +8,8 @@
 //! bit is clear (and unallocated blocks) from its parent, found through
 //! its parent locators (W2ru relative, W2ku absolute Windows paths).
 
-use crate::backing::{be_u32, be_u64, check_range, find_parent, Backing, Disk};
+use crate::backing::{be_u32, be_u64, Backing, Context, Disk, Pieces};
+use crate::differencing::{open_parent, read_parent, sector_run};
 use crate::error::{damaged, ImageError};
 
 const FORMAT: &str = "VHD";
@@ -25,6 +26,8 @@ pub struct Vhd {
     bitmap_len: u64,
     bat: Vec<u32>,
     parent: Option<Box<dyn Disk>>,
+    /// The last sector bitmap read (its block and bytes).
+    bitmap: Option<(u64, Vec<u8>)>,
 }
 
 /// Whether the footer's checksum is right.
@@ -117,29 +120,8 @@ pub fn open_dynamic(
     let bitmap_len = sectors.div_ceil(8).div_ceil(512) * 512;
     let parent = if disk_type == 4 {
         let names = parent_names(&mut file, &header)?;
-        let path =
-            find_parent(file.path(), &names).map_err(|looked| ImageError::MissingParent {
-                image: image.clone(),
-                format: FORMAT,
-                parent: names
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| "(no parent locator)".into()),
-                looked,
-            })?;
-        let parent = open(&path)?;
-        if parent.size() < size {
-            return Err(damaged(
-                &image,
-                FORMAT,
-                format!(
-                    "the parent {} ({} bytes) is smaller than the disk ({size} bytes)",
-                    path.display(),
-                    parent.size()
-                ),
-            ));
-        }
-        Some(parent)
+        let (ctx, path) = (file.ctx(), file.path());
+        Some(open_parent(ctx, path, FORMAT, &names, size, open)?)
     } else {
         None
     };
@@ -150,6 +132,7 @@ pub fn open_dynamic(
         bitmap_len,
         bat,
         parent,
+        bitmap: None,
     }))
 }
 
@@ -192,80 +175,52 @@ fn parent_names(file: &mut Backing, header: &[u8]) -> Result<Vec<String>, ImageE
     Ok(relative)
 }
 
-impl Disk for Vhd {
-    fn format(&self) -> &'static str {
-        FORMAT
+impl Pieces for Vhd {
+    const FORMAT: &'static str = FORMAT;
+
+    fn context(&self) -> &Context {
+        self.file.ctx()
     }
 
-    fn size(&self) -> u64 {
+    fn virtual_size(&self) -> u64 {
         self.size
     }
 
-    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), ImageError> {
-        check_range(self.file.ctx(), FORMAT, offset, buf.len(), self.size)?;
-        let mut done = 0usize;
-        while done < buf.len() {
-            let pos = offset + done as u64;
-            let block = pos / self.block_size;
-            let within = pos % self.block_size;
-            let n = ((self.block_size - within) as usize).min(buf.len() - done);
-            let out = &mut buf[done..done + n];
-            let entry = self.bat.get(block as usize).copied().unwrap_or(u32::MAX);
-            if entry == u32::MAX {
-                match &mut self.parent {
-                    Some(p) => p.read_at(pos, out)?,
-                    None => out.fill(0),
-                }
-            } else {
-                let start = entry as u64 * 512;
-                let data = start + self.bitmap_len;
-                match self.parent.is_some() {
-                    false => self.file.read_at(data + within, out, FORMAT)?,
-                    true => self.read_differencing(start, data, pos, within, out)?,
-                }
-            }
-            done += n;
+    /// Reads the start of `out` at `pos`: up to the end of its block, or
+    /// in a block of a differencing disk, of the run of sectors from one
+    /// side (set bits in the block's bitmap are the child's, clear ones
+    /// the parent's); says how many bytes.
+    fn read_piece(&mut self, pos: u64, out: &mut [u8]) -> Result<usize, ImageError> {
+        let block = pos / self.block_size;
+        let within = pos % self.block_size;
+        let n = ((self.block_size - within) as usize).min(out.len());
+        let entry = self.bat.get(block as usize).copied().unwrap_or(u32::MAX);
+        if entry == u32::MAX {
+            read_parent(&mut self.parent, pos, &mut out[..n])?;
+            return Ok(n);
         }
-        Ok(())
-    }
-}
-
-impl Vhd {
-    /// Sector by sector runs of one block of a differencing disk: set bits
-    /// in the block's bitmap are the child's, clear ones the parent's.
-    fn read_differencing(
-        &mut self,
-        start: u64,
-        data: u64,
-        pos: u64,
-        within: u64,
-        out: &mut [u8],
-    ) -> Result<(), ImageError> {
-        let bitmap = self.file.read_vec(start, self.bitmap_len, FORMAT)?;
-        let mine = |sector: u64| {
-            bitmap
+        let start = entry as u64 * 512;
+        let data = start + self.bitmap_len;
+        if self.parent.is_none() {
+            self.file.read_at(data + within, &mut out[..n], FORMAT)?;
+            return Ok(n);
+        }
+        if self.bitmap.as_ref().is_none_or(|(b, _)| *b != block) {
+            let bitmap = self.file.read_vec(start, self.bitmap_len, FORMAT)?;
+            self.bitmap = Some((block, bitmap));
+        }
+        let bitmap = self.bitmap.as_ref().map_or(&[][..], |(_, b)| b.as_slice());
+        let (own, n) = sector_run(within, n, 512, |sector| {
+            Ok(bitmap
                 .get((sector / 8) as usize)
-                .is_some_and(|b| b & (0x80 >> (sector % 8)) != 0)
-        };
-        let mut done = 0usize;
-        while done < out.len() {
-            let at = within + done as u64;
-            let sector = at / 512;
-            let own = mine(sector);
-            // Extend the run while sectors come from the same place.
-            let mut end = ((sector + 1) * 512 - within) as usize;
-            while end < out.len() && mine((within + end as u64) / 512) == own {
-                end += 512;
-            }
-            let end = end.min(out.len());
-            let part = &mut out[done..end];
-            if own {
-                self.file.read_at(data + at, part, FORMAT)?;
-            } else if let Some(p) = &mut self.parent {
-                p.read_at(pos + done as u64, part)?;
-            }
-            done = end;
+                .is_some_and(|b| b & (0x80 >> (sector % 8)) != 0))
+        })?;
+        let out = &mut out[..n];
+        if own {
+            self.file.read_at(data + within, out, FORMAT)?;
+        } else {
+            read_parent(&mut self.parent, pos, out)?;
         }
-        Ok(())
+        Ok(n)
     }
 }

@@ -6,12 +6,14 @@
 //! are 64-bit (state in bits 0–2, file offset in MiB from bit 20); after
 //! every `chunk ratio` payload entries comes one sector bitmap entry. A
 //! differencing disk reads not-present blocks, and the clear sectors of
-//! partially present ones, from its parent.
+//! partially present ones, from its parent. A log not yet applied (a
+//! non-zero LogGuid) is replayed in memory first ([`crate::vhdx_log`]).
 
 use std::path::Path;
 
-use crate::backing::{check_range, find_parent, le_u16, le_u32, le_u64, Backing, Disk};
+use crate::backing::{le_u16, le_u32, le_u64, Backing, Context, Disk, Pieces};
 use crate::crc32c::crc32c;
+use crate::differencing::{open_parent, read_parent, sector_run};
 use crate::error::{damaged, unsupported, ImageError};
 
 const FORMAT: &str = "VHDX";
@@ -97,16 +99,9 @@ impl Vhdx {
         let image = file.ctx().image.clone();
         let bad = |m: String| damaged(&image, FORMAT, m);
         let header = active_header(&mut file)?;
-        if header[48..64].iter().any(|&b| b != 0) {
-            return Err(unsupported(
-                &image,
-                FORMAT,
-                "its log holds changes not yet written into the disk (the machine was not shut down \
-                 cleanly, or the disk is still in use); acsready does not replay VHDX logs: shut the \
-                 machine down, or attach the disk once in Windows (Mount-VHD -ReadOnly does not \
-                 apply the log; a read-write attach does) and read it again",
-            ));
-        }
+        // 2.3.3: the log is replayed before anything but the headers and
+        // the log is read; in memory, as the file is never written.
+        crate::vhdx_log::replay_into(&mut file, &header)?;
         let version = le_u16(&header, 66);
         if version != 1 {
             return Err(unsupported(
@@ -167,22 +162,8 @@ impl Vhdx {
             let locator = item(&PARENT_LOCATOR)
                 .ok_or_else(|| bad("a differencing disk without a parent locator".into()))?;
             let names = parent_names(locator).map_err(bad)?;
-            let path =
-                find_parent(file.path(), &names).map_err(|looked| ImageError::MissingParent {
-                    image: image.clone(),
-                    format: FORMAT,
-                    parent: names.first().cloned().unwrap_or_default(),
-                    looked,
-                })?;
-            let parent = open(&path)?;
-            if parent.size() != size {
-                return Err(bad(format!(
-                    "the parent {} has {} bytes, the child {size}",
-                    path.display(),
-                    parent.size()
-                )));
-            }
-            Some(parent)
+            let (ctx, path) = (file.ctx(), file.path());
+            Some(open_parent(ctx, path, FORMAT, &names, size, open)?)
         } else {
             None
         };
@@ -225,61 +206,54 @@ impl Vhdx {
     }
 }
 
-impl Disk for Vhdx {
-    fn format(&self) -> &'static str {
-        FORMAT
+impl Pieces for Vhdx {
+    const FORMAT: &'static str = FORMAT;
+
+    fn context(&self) -> &Context {
+        self.file.ctx()
     }
 
-    fn size(&self) -> u64 {
+    fn virtual_size(&self) -> u64 {
         self.size
     }
 
-    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), ImageError> {
-        check_range(self.file.ctx(), FORMAT, offset, buf.len(), self.size)?;
-        let mut done = 0usize;
-        while done < buf.len() {
-            let pos = offset + done as u64;
-            let block = pos / self.block_size;
-            let within = pos % self.block_size;
-            let mut n = ((self.block_size - within) as usize).min(buf.len() - done);
-            let entry = self.payload_entry(block);
-            let state = entry & 7;
-            let at = (entry >> 20) * MIB + within;
-            let own = match state {
-                FULLY_PRESENT => true,
-                PARTIALLY_PRESENT if self.parent.is_some() => {
-                    // A run of sectors from one side.
-                    let sector = within / self.sector_size;
-                    let own = self.sector_present(block, sector)?;
-                    let mut end = (sector + 1) * self.sector_size - within;
-                    while end < n as u64
-                        && self.sector_present(block, (within + end) / self.sector_size)? == own
-                    {
-                        end += self.sector_size;
-                    }
-                    n = n.min(end as usize);
-                    own
-                }
-                NOT_PRESENT | UNDEFINED | ZERO | UNMAPPED => false,
-                other => {
-                    return Err(damaged(
-                        &self.file.ctx().image,
-                        FORMAT,
-                        format!("block {block} has the unknown state {other}"),
-                    ));
-                }
-            };
-            let out = &mut buf[done..done + n];
-            if own {
-                self.file.read_at(at, out, FORMAT)?;
-            } else if let (Some(p), true) = (&mut self.parent, state != ZERO) {
-                p.read_at(pos, out)?;
-            } else {
-                out.fill(0);
+    /// Reads the start of `out` at `pos`: up to the end of its block, or
+    /// of the run of sectors from one side in a partially present block;
+    /// says how many bytes.
+    fn read_piece(&mut self, pos: u64, out: &mut [u8]) -> Result<usize, ImageError> {
+        let block = pos / self.block_size;
+        let within = pos % self.block_size;
+        let mut n = ((self.block_size - within) as usize).min(out.len());
+        let entry = self.payload_entry(block);
+        let state = entry & 7;
+        let own = match state {
+            FULLY_PRESENT => true,
+            PARTIALLY_PRESENT if self.parent.is_some() => {
+                let (own, run) = sector_run(within, n, self.sector_size, |s| {
+                    self.sector_present(block, s)
+                })?;
+                n = run;
+                own
             }
-            done += n;
+            NOT_PRESENT | UNDEFINED | ZERO | UNMAPPED => false,
+            other => {
+                return Err(damaged(
+                    &self.file.ctx().image,
+                    FORMAT,
+                    format!("block {block} has the unknown state {other}"),
+                ));
+            }
+        };
+        let out = &mut out[..n];
+        if own {
+            self.file
+                .read_at((entry >> 20) * MIB + within, out, FORMAT)?;
+        } else if state == ZERO {
+            out.fill(0);
+        } else {
+            read_parent(&mut self.parent, pos, out)?;
         }
-        Ok(())
+        Ok(n)
     }
 }
 

@@ -10,7 +10,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::backing::{check_range, find_parent, le_u32, le_u64, Backing, Disk};
+use crate::backing::{le_u32, le_u64, Backing, Context, Disk, Pieces};
+use crate::differencing::{open_parent, read_parent};
 use crate::error::{damaged, unsupported, ImageError};
 
 const FORMAT: &str = "VMDK";
@@ -212,17 +213,7 @@ fn build(
             .ok_or_else(|| damaged(&ctx.image, FORMAT, "extents too large"))?;
     }
     let parent = match d.parent {
-        Some(name) => {
-            let found = find_parent(path, std::slice::from_ref(&name)).map_err(|looked| {
-                ImageError::MissingParent {
-                    image: ctx.image.clone(),
-                    format: FORMAT,
-                    parent: name.clone(),
-                    looked,
-                }
-            })?;
-            Some(open(&found)?)
-        }
+        Some(name) => Some(open_parent(&ctx, path, FORMAT, &[name], 0, open)?),
         None => None,
     };
     Ok(Box::new(Vmdk {
@@ -397,58 +388,47 @@ impl Sparse {
     }
 }
 
-impl Disk for Vmdk {
-    fn format(&self) -> &'static str {
-        FORMAT
+impl Pieces for Vmdk {
+    const FORMAT: &'static str = FORMAT;
+
+    fn context(&self) -> &Context {
+        &self.ctx
     }
 
-    fn size(&self) -> u64 {
+    fn virtual_size(&self) -> u64 {
         self.size
     }
 
-    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), ImageError> {
-        check_range(&self.ctx, FORMAT, offset, buf.len(), self.size)?;
-        let mut done = 0usize;
-        while done < buf.len() {
-            let pos = offset + done as u64;
-            let i = self.extents.partition_point(|e| e.start + e.len <= pos);
-            let Some(extent) = self.extents.get_mut(i) else {
-                return Err(damaged(
-                    &self.ctx.image,
-                    FORMAT,
-                    format!("no extent holds byte {pos}"),
-                ));
-            };
-            let within = pos - extent.start;
-            let mut n = ((extent.len - within) as usize).min(buf.len() - done);
-            let out_start = done;
-            let have = match &mut extent.kind {
-                Kind::Flat { file, offset } => {
-                    file.read_at(*offset + within, &mut buf[done..done + n], FORMAT)?;
-                    true
-                }
-                Kind::Zero => {
-                    buf[done..done + n].fill(0);
-                    true
-                }
-                Kind::Sparse(s) => {
-                    n = n.min((s.grain - within % s.grain) as usize);
-                    s.read(within, &mut buf[done..done + n])?
-                }
-            };
-            if !have {
-                let out = &mut buf[out_start..out_start + n];
-                match &mut self.parent {
-                    Some(p) if pos < p.size() => {
-                        let m = (n as u64).min(p.size() - pos) as usize;
-                        p.read_at(pos, &mut out[..m])?;
-                        out[m..].fill(0);
-                    }
-                    _ => out.fill(0),
-                }
+    /// Reads the start of `out` at `pos`, up to the end of its extent (of
+    /// its grain, in a sparse extent); says how many bytes.
+    fn read_piece(&mut self, pos: u64, out: &mut [u8]) -> Result<usize, ImageError> {
+        let i = self.extents.partition_point(|e| e.start + e.len <= pos);
+        let Some(extent) = self.extents.get_mut(i) else {
+            return Err(damaged(
+                &self.ctx.image,
+                FORMAT,
+                format!("no extent holds byte {pos}"),
+            ));
+        };
+        let within = pos - extent.start;
+        let mut n = ((extent.len - within) as usize).min(out.len());
+        let have = match &mut extent.kind {
+            Kind::Flat { file, offset } => {
+                file.read_at(*offset + within, &mut out[..n], FORMAT)?;
+                true
             }
-            done += n;
+            Kind::Zero => {
+                out[..n].fill(0);
+                true
+            }
+            Kind::Sparse(s) => {
+                n = n.min((s.grain - within % s.grain) as usize);
+                s.read(within, &mut out[..n])?
+            }
+        };
+        if !have {
+            read_parent(&mut self.parent, pos, &mut out[..n])?;
         }
-        Ok(())
+        Ok(n)
     }
 }

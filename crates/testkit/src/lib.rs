@@ -14,6 +14,7 @@ pub mod disk;
 pub mod launcher;
 pub mod vhd_child;
 pub mod vhdx_child;
+pub mod vhdx_log;
 pub mod wine;
 
 /// SHA-1 of "Microsoft Identity Verification Root Certificate Authority 2020".

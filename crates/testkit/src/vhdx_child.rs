@@ -26,19 +26,19 @@ const fn guid(d1: u32, d2: u16, d3: u16, d4: [u8; 8]) -> [u8; 16] {
     ]
 }
 
-const BAT: [u8; 16] = guid(
+pub(crate) const BAT: [u8; 16] = guid(
     0x2DC2_7766,
     0xF623,
     0x4200,
     [0x9D, 0x64, 0x11, 0x5E, 0x9B, 0xFD, 0x4A, 0x08],
 );
-const METADATA: [u8; 16] = guid(
+pub(crate) const METADATA: [u8; 16] = guid(
     0x8B7C_A206,
     0x4790,
     0x4B9A,
     [0xB8, 0xFE, 0x57, 0x5F, 0x05, 0x0F, 0x88, 0x6E],
 );
-const FILE_PARAMETERS: [u8; 16] = guid(
+pub(crate) const FILE_PARAMETERS: [u8; 16] = guid(
     0xCAA1_6737,
     0xFA36,
     0x4D43,
@@ -56,7 +56,7 @@ const DISK_ID: [u8; 16] = guid(
     0x4523,
     [0x93, 0xEF, 0xC3, 0x09, 0xE0, 0x00, 0xC7, 0x46],
 );
-const LOGICAL_SECTOR: [u8; 16] = guid(
+pub(crate) const LOGICAL_SECTOR: [u8; 16] = guid(
     0x8141_BF1D,
     0xA96F,
     0x4709,
@@ -81,7 +81,7 @@ const VHDX_LOCATOR: [u8; 16] = guid(
     [0xB7, 0x89, 0x25, 0xB8, 0xE9, 0x44, 0x59, 0x13],
 );
 
-fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
+pub(crate) fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
     buf[at..at + bytes.len()].copy_from_slice(bytes);
 }
 
