@@ -19,6 +19,8 @@ use crate::cli::AssessArgs;
 use crate::input;
 use crate::output::Output;
 
+mod html;
+
 /// Hosts parsed and assessed together; bounds memory to a few MB.
 const BATCH: usize = 8192;
 
@@ -178,6 +180,10 @@ fn assess_batch(
                 s1
             });
         summary.merge(&counted);
+        return Ok(());
+    }
+    if let Some(page) = sink.report.as_mut().and_then(|r| r.html()) {
+        html::gather_batch(&hosts, run, page, summary);
         return Ok(());
     }
     if let Some(streamed) = sink.report.as_mut().and_then(|r| r.streamed()) {

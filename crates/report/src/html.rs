@@ -38,8 +38,17 @@ const SCRIPT: &str = include_str!("html/report.js");
 /// Collects hosts (as columns of indices into tables of what they share),
 /// then writes the page.
 pub struct HtmlReport {
-    style: Style,
     rules: RulesIdentity,
+    all: HtmlPart,
+}
+
+/// Hosts gathered for the page: the tables of what they share, their
+/// columns and their counts by release. A report is one; a caller with many
+/// hosts may gather chunks of them apart ([`HtmlReport::part`], on any
+/// thread) and [merge](HtmlReport::merge) them in input order: the page is
+/// the same as with every host given to [`HtmlReport::host`] in that order.
+pub struct HtmlPart {
+    style: Style,
     tables: data::Tables,
     columns: data::Columns,
     hosts: u64,
@@ -48,11 +57,10 @@ pub struct HtmlReport {
     by_release: HashMap<Option<u32>, [u64; 4]>,
 }
 
-impl HtmlReport {
-    pub fn new(style: Style, rules: RulesIdentity) -> Self {
-        HtmlReport {
+impl HtmlPart {
+    fn new(style: Style) -> Self {
+        HtmlPart {
             style,
-            rules,
             tables: data::Tables::default(),
             columns: data::Columns::default(),
             hosts: 0,
@@ -60,13 +68,53 @@ impl HtmlReport {
         }
     }
 
-    pub fn host(&mut self, a: HostAssessment) {
+    /// Adds one host after those already in.
+    pub fn host(&mut self, a: &HostAssessment) {
         let os = self.tables.text(&a.os.name);
-        let sets = self.tables.add(&a, &self.style);
+        let sets = self.tables.add(a, &self.style);
         let row = self.by_release.entry(sets.release).or_default();
         row[verdict_index(a.verdict)] += 1;
-        self.columns.push(&a, os, sets);
+        self.columns.push(a, os, sets);
         self.hosts += 1;
+    }
+
+    /// Adds the hosts of `part` after those already in.
+    fn merge(&mut self, part: &HtmlPart) {
+        let renumber = self.tables.merge(&part.tables);
+        self.columns.merge(&part.columns, &renumber);
+        for (release, row) in &part.by_release {
+            let sum = self
+                .by_release
+                .entry(release.map(|r| renumber.text(r)))
+                .or_default();
+            for (s, x) in sum.iter_mut().zip(row) {
+                *s += x;
+            }
+        }
+        self.hosts += part.hosts;
+    }
+}
+
+impl HtmlReport {
+    pub fn new(style: Style, rules: RulesIdentity) -> Self {
+        HtmlReport {
+            rules,
+            all: HtmlPart::new(style),
+        }
+    }
+
+    pub fn host(&mut self, a: HostAssessment) {
+        self.all.host(&a);
+    }
+
+    /// An empty part, to gather hosts into apart from the report.
+    pub fn part(&self) -> HtmlPart {
+        HtmlPart::new(self.all.style.clone())
+    }
+
+    /// Adds the hosts of `part` after those already in.
+    pub fn merge(&mut self, part: &HtmlPart) {
+        self.all.merge(part);
     }
 
     pub fn finish<W: Write>(
@@ -75,7 +123,8 @@ impl HtmlReport {
         summary: &Summary,
         problems: &Problems,
     ) -> io::Result<()> {
-        let lang = self.style.lang;
+        let HtmlReport { rules, all } = self;
+        let lang = all.style.lang;
         let l = |label: Label| esc(label.text(lang));
         write!(
             out,
@@ -92,9 +141,9 @@ impl HtmlReport {
         let rules_line = format!(
             "{} {} ({}) · {}",
             Label::Rules.text(lang),
-            self.rules.version,
-            acsready_rules::fill(Label::AsOf.text(lang), &[("date", &self.rules.as_of)]),
-            self.rules.origin
+            rules.version,
+            acsready_rules::fill(Label::AsOf.text(lang), &[("date", &rules.as_of)]),
+            rules.origin
         );
         write!(
             out,
@@ -106,11 +155,11 @@ impl HtmlReport {
 
         out.write_all(b"<div class=\"charts\">\n")?;
         write_summary(&mut out, summary, lang)?;
-        let by_release = self.by_release.iter().map(|(release, row)| {
-            let name = release.map_or("", |r| self.tables.text_of(r));
+        let by_release = all.by_release.iter().map(|(release, row)| {
+            let name = release.map_or("", |r| all.tables.text_of(r));
             (name.to_string(), *row)
         });
-        let bars = release_bars(by_release, &self.style.names, lang);
+        let bars = release_bars(by_release, &all.style.names, lang);
         write_os_bars(&mut out, &bars, lang)?;
         write_action_bars(&mut out, summary, lang)?;
         out.write_all(b"</div>\n")?;
@@ -122,7 +171,7 @@ impl HtmlReport {
             "<div class=\"split\">\n<section class=\"card\" id=\"hosts\">\n<h2>{} ({})</h2>\n\
              <div class=\"controls\"><input type=\"search\" id=\"host-filter\" placeholder=\"{}\" aria-label=\"{}\">",
             l(Label::HostList),
-            self.hosts,
+            all.hosts,
             l(Label::Filter),
             l(Label::Filter),
         )?;
@@ -161,7 +210,7 @@ impl HtmlReport {
         )?;
 
         // The data, written whole: the report's header, labels and the hosts.
-        let mut data = Vec::with_capacity(self.columns.size_hint());
+        let mut data = Vec::with_capacity(all.columns.size_hint());
         data.extend_from_slice(
             b"<script type=\"application/json\" id=\"acsready-data\">{\"schema\":",
         );
@@ -175,13 +224,13 @@ impl HtmlReport {
             },
         )?;
         data.extend_from_slice(b",\"rules\":");
-        data::json(&mut data, &self.rules)?;
+        data::json(&mut data, &rules)?;
         data.extend_from_slice(b",\"lang\":");
         data::json(&mut data, lang.as_str())?;
         data.extend_from_slice(b",\"labels\":");
         data::json(&mut data, &labels(lang))?;
         data.extend_from_slice(b",\"products\":");
-        data::json(&mut data, &self.style.names.in_lang(lang))?;
+        data::json(&mut data, &all.style.names.in_lang(lang))?;
         data.extend_from_slice(b",\"summary\":");
         data::json(&mut data, summary)?;
         data.extend_from_slice(b",\"errors\":");
@@ -189,9 +238,9 @@ impl HtmlReport {
         data.extend_from_slice(b",\"warnings\":");
         data::json(&mut data, &problems.warnings)?;
         data.extend_from_slice(b",\n");
-        self.tables.write(&mut data);
+        all.tables.write(&mut data);
         data.extend_from_slice(b",\n");
-        self.columns.write(&mut data);
+        all.columns.write(&mut data);
         data.extend_from_slice(b"}</script>\n");
         out.write_all(&data)?;
         write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n")?;

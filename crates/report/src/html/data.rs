@@ -43,6 +43,8 @@ use serde::Serialize;
 use crate::rows::{host_codes, plan_line, verdict_index};
 use crate::Style;
 
+mod merge;
+
 /// Keys (texts, or rows of indices) kept once, numbered in the order first
 /// seen.
 struct Table<K> {

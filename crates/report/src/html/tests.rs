@@ -412,3 +412,92 @@ fn every_label_the_script_reads_is_in_the_page_data() {
         }
     }
 }
+
+/// Hosts of every kind the page keeps: the example fleet as assessed (with
+/// several sources for some), the test fleet, agents, a module prediction.
+fn varied_hosts(lang: Lang) -> Vec<HostAssessment> {
+    let rules = acsready_rules::Rules::embedded().unwrap();
+    let text = include_str!("../../../../examples/fleet.ndjson");
+    let mut hosts: Vec<HostAssessment> = text
+        .lines()
+        .enumerate()
+        .map(|(n, line)| {
+            let mut facts: acsready_facts::HostFacts = serde_json::from_str(line).unwrap();
+            facts.normalize().unwrap();
+            let mut a = acsready_assess::assess(&facts, &rules, lang);
+            a.sources = vec![format!("fleet.ndjson:{}", n + 1)];
+            if n % 3 == 1 {
+                a.sources.push("C:\\evidence\\<host>\\SOFTWARE".into());
+            }
+            a
+        })
+        .collect();
+    hosts.extend(fleet());
+    hosts.push(crate::tests::host_with_two_agents());
+    let mut with_module = host("mod01", "Windows Server 2022", Verdict::Ready);
+    with_module.modules.push(acsready_assess::ModulePrediction {
+        path: "C:\\m\\agent.msi".into(),
+        outcome: acsready_assess::Outcome::Blocked,
+        reason: "理由".into(),
+        reason_text: None,
+    });
+    hosts.push(with_module);
+    hosts
+}
+
+/// What the page keeps of hosts: all but the findings' parameters and the
+/// plans' reason codes (the page shows texts in its one language) and the
+/// modules' reason texts.
+fn kept(hosts: &[HostAssessment]) -> Vec<HostAssessment> {
+    let mut hosts = hosts.to_vec();
+    for h in &mut hosts {
+        h.findings.iter_mut().for_each(|f| f.params.clear());
+        h.agents.iter_mut().for_each(|p| p.reason_code.clear());
+        h.modules.iter_mut().for_each(|m| m.reason_text = None);
+    }
+    hosts
+}
+
+/// Hosts gathered in parts (as `assess` does, on several threads) and merged
+/// in order make the page adding them one by one makes, byte for byte.
+#[test]
+fn parts_merged_in_order_make_the_same_page() {
+    for lang in [Lang::En, Lang::Ja] {
+        let hosts: Vec<HostAssessment> = varied_hosts(lang)
+            .into_iter()
+            .cycle()
+            .take(120)
+            .enumerate()
+            .map(|(i, mut h)| {
+                h.host = format!("{}-{}", h.host, i % 50);
+                h
+            })
+            .collect();
+        let whole = render(hosts.clone(), lang, &Problems::default());
+        assert!(
+            decoded(&whole).hosts == kept(&hosts),
+            "{lang}: the page lost a host"
+        );
+        for size in [1, 2, 7, 64, 120] {
+            let mut summary = Summary::default();
+            let mut r = HtmlReport::new(crate::tests::style(lang), identity());
+            let empty = r.part();
+            r.merge(&empty);
+            for chunk in hosts.chunks(size) {
+                let mut part = r.part();
+                for h in chunk {
+                    summary.add(h);
+                    part.host(h);
+                }
+                r.merge(&part);
+                r.merge(&empty);
+            }
+            let mut out = Vec::new();
+            r.finish(&mut out, &summary, &Problems::default()).unwrap();
+            assert!(
+                out == whole.as_bytes(),
+                "{lang}: parts of {size} make another page"
+            );
+        }
+    }
+}

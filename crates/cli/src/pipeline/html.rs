@@ -1,0 +1,45 @@
+//! The HTML page's hosts gathered in parallel: each thread assesses a part
+//! of a batch and enters its hosts into a part of the page's tables; the
+//! parts are merged into the report in input order.
+
+use acsready_assess::{Detail, Summary};
+use acsready_intake::Host;
+use acsready_report::{HtmlPart, HtmlReport};
+use rayon::prelude::*;
+
+use super::Run;
+
+/// Hosts one thread assesses into one part at a time: merging a part costs
+/// about its distinct texts and findings, so larger parts merge less.
+const PART: usize = 1024;
+
+/// Assesses a batch of hosts in parallel into parts of `page`, merged in
+/// input order; counts them into `summary`.
+pub(super) fn gather_batch(
+    hosts: &[Host],
+    run: &Run,
+    page: &mut HtmlReport,
+    summary: &mut Summary,
+) {
+    let report = &*page;
+    let parts: Vec<(HtmlPart, Summary)> = hosts
+        .par_chunks(PART)
+        .map_init(
+            || run.texts(),
+            |texts, chunk| {
+                let mut part = report.part();
+                let mut counted = Summary::default();
+                for host in chunk {
+                    let a = run.assess_host(host, texts, Detail::Full);
+                    counted.add(&a);
+                    part.host(&a);
+                }
+                (part, counted)
+            },
+        )
+        .collect();
+    for (part, counted) in &parts {
+        summary.merge(counted);
+        page.merge(part);
+    }
+}
