@@ -165,15 +165,30 @@ pub fn render_host(a: &mut HostAssessment, rules: &Rules, lang: Lang) {
     }
     let findings = &a.findings;
     for plan in &mut a.agents {
-        let Some(f) = findings.iter().find(|f| gives_reason(f, plan)) else {
+        let Some(f) = reason_finding(findings, plan, rules) else {
             continue;
         };
-        if !renderable(rules, &f.code, &f.params, false) {
-            continue;
-        }
         plan.reason = title(rules, lang, &f.code, &f.params);
         if plan.action == Action::Upgrade {
-            plan.target = rules.text("latest", lang).concat();
+            plan.target = latest(rules, lang);
         }
     }
+}
+
+/// The finding among `findings` whose title is the reason of `plan` (see
+/// [`render_host`]), when its title can be rendered from its parameters.
+pub fn reason_finding<'a>(
+    findings: &'a [Finding],
+    plan: &AgentPlan,
+    rules: &Rules,
+) -> Option<&'a Finding> {
+    findings
+        .iter()
+        .find(|f| gives_reason(f, plan))
+        .filter(|f| renderable(rules, &f.code, &f.params, false))
+}
+
+/// The target of a plan to upgrade, in `lang` ("latest").
+pub fn latest(rules: &Rules, lang: Lang) -> String {
+    rules.text(crate::LATEST, lang).concat()
 }

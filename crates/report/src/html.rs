@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use acsready_assess::{Action, HostAssessment, Severity, Summary, Verdict};
+use acsready_assess::{Action, HostAssessment, Severity, Summary, TextCache, Verdict};
 use acsready_rules::Lang;
 
 use crate::json::{Generator, REPORT_SCHEMA};
@@ -70,8 +70,23 @@ impl HtmlPart {
 
     /// Adds one host after those already in.
     pub fn host(&mut self, a: &HostAssessment) {
+        self.add(a, &mut data::Texts::Written);
+    }
+
+    /// Adds one host assessed without texts ([`Detail::Params`]): the
+    /// titles and steps of its findings and the reasons of its plans are
+    /// rendered with `texts` from codes and parameters, each distinct
+    /// finding once. The page is the one [`HtmlPart::host`] makes of the
+    /// host assessed with every text in the language of `texts`.
+    ///
+    /// [`Detail::Params`]: acsready_assess::Detail::Params
+    pub fn host_rendering(&mut self, a: &HostAssessment, texts: &mut TextCache) {
+        self.add(a, &mut data::Texts::Rendered(texts));
+    }
+
+    fn add(&mut self, a: &HostAssessment, texts: &mut data::Texts) {
         let os = self.tables.text(&a.os.name);
-        let sets = self.tables.add(a, &self.style);
+        let sets = self.tables.add(a, &self.style, texts);
         let row = self.by_release.entry(sets.release).or_default();
         row[verdict_index(a.verdict)] += 1;
         self.columns.push(a, os, sets);

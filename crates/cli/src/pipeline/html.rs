@@ -1,6 +1,7 @@
 //! The HTML page's hosts gathered in parallel: each thread assesses a part
-//! of a batch and enters its hosts into a part of the page's tables; the
-//! parts are merged into the report in input order.
+//! of a batch without texts and enters its hosts into a part of the page's
+//! tables, rendering each distinct finding's texts once; the parts are
+//! merged into the report in input order.
 
 use acsready_assess::{Detail, Summary};
 use acsready_intake::Host;
@@ -30,9 +31,10 @@ pub(super) fn gather_batch(
                 let mut part = report.part();
                 let mut counted = Summary::default();
                 for host in chunk {
-                    let a = run.assess_host(host, texts, Detail::Full);
+                    // The texts are rendered by the part, once per distinct finding.
+                    let a = run.assess_host(host, texts, Detail::Params);
                     counted.add(&a);
-                    part.host(&a);
+                    part.host_rendering(&a, texts);
                 }
                 (part, counted)
             },

@@ -37,7 +37,8 @@
 use std::collections::HashMap;
 use std::io;
 
-use acsready_assess::HostAssessment;
+use acsready_assess::{render, Action, AgentPlan, Finding, HostAssessment, Params, TextCache};
+use foldhash::fast::RandomState;
 use serde::Serialize;
 
 use crate::rows::{host_codes, plan_line, verdict_index};
@@ -107,9 +108,25 @@ pub(super) struct Tables {
     set_plans: Vec<u32>,
     modules: Ids,
     module_sets: Ids,
+    /// The title and steps (`[title, step…]`) of findings rendered from
+    /// their codes and parameters, by code and parameters.
+    rendered: HashMap<String, HashMap<Params, Box<[u32]>, RandomState>, RandomState>,
+    /// The text of "latest" (the target of plans to upgrade), once rendered.
+    latest: Option<u32>,
     /// A host's key being built (kept to spare an allocation per host).
     key: Vec<u32>,
     set: Vec<u32>,
+    shown: Vec<u32>,
+}
+
+/// Where the texts of a host's findings and plans come from.
+pub(super) enum Texts<'a, 'r> {
+    /// As the assessment wrote them.
+    Written,
+    /// Rendered from the findings' codes and parameters (the assessment
+    /// left them empty: [`acsready_assess::Detail::Params`]), each distinct
+    /// finding once.
+    Rendered(&'a mut TextCache<'r>),
 }
 
 /// `u32::MAX`: no value (an evidence without source).
@@ -120,32 +137,87 @@ impl Tables {
         self.strings.id(s).0
     }
 
+    /// The numbers of the title and steps (`[title, step…]`) of finding
+    /// `f`, as written or rendered.
+    fn finding_texts(&mut self, f: &Finding, texts: &mut Texts, into: &mut Vec<u32>) {
+        let cache = match texts {
+            Texts::Written => {
+                into.push(self.text(&f.title));
+                into.extend(f.remediation.iter().map(|r| self.text(r)));
+                return;
+            }
+            Texts::Rendered(cache) => cache,
+        };
+        if let Some(ids) = self.rendered.get(&f.code).and_then(|m| m.get(&f.params)) {
+            into.extend_from_slice(ids);
+            return;
+        }
+        let start = into.len();
+        cache.with(&f.code, &f.params, |(title, steps)| {
+            into.push(self.text(title));
+            into.extend(steps.iter().map(|r| self.text(r)));
+        });
+        let ids = into.get(start..).unwrap_or_default().into();
+        self.rendered
+            .entry(f.code.clone())
+            .or_default()
+            .insert(f.params.clone(), ids);
+    }
+
+    /// The numbers of the target and reason of plan `p` of host `a`, as
+    /// written or rendered (as [`render::render_host`] renders them: the
+    /// reason is the title of the finding it names).
+    fn plan_texts(&mut self, a: &HostAssessment, p: &AgentPlan, texts: &mut Texts) -> (u32, u32) {
+        let (rules, lang) = match texts {
+            Texts::Rendered(cache) => (cache.rules(), cache.lang()),
+            Texts::Written => return (self.text(&p.target), self.text(&p.reason)),
+        };
+        let Some(f) = render::reason_finding(&a.findings, p, rules) else {
+            return (self.text(&p.target), self.text(&p.reason));
+        };
+        let mut shown = std::mem::take(&mut self.shown);
+        shown.clear();
+        self.finding_texts(f, texts, &mut shown);
+        let reason = shown.first().copied().unwrap_or(NONE);
+        self.shown = shown;
+        let target = match p.action {
+            Action::Upgrade => match self.latest {
+                Some(id) => id,
+                None => {
+                    let id = self.text(&render::latest(rules, lang));
+                    *self.latest.insert(id)
+                }
+            },
+            _ => self.text(&p.target),
+        };
+        (target, reason)
+    }
+
     /// Enters a host's findings, agents and modules; returns the numbers of
     /// its sets and texts.
-    pub(super) fn add(&mut self, a: &HostAssessment, style: &Style) -> HostSets {
+    pub(super) fn add(&mut self, a: &HostAssessment, style: &Style, texts: &mut Texts) -> HostSets {
         let release = a.os.release.as_deref().map(|r| self.text(r));
 
         self.set.clear();
+        let mut shown = std::mem::take(&mut self.shown);
         for f in &a.findings {
             let mut key = std::mem::take(&mut self.key);
             key.clear();
-            key.extend([
-                self.text(&f.code),
-                self.text(f.severity.as_str()),
-                self.text(&f.title),
-                f.evidence.len() as u32,
-            ]);
+            key.extend([self.text(&f.code), self.text(f.severity.as_str())]);
+            shown.clear();
+            self.finding_texts(f, texts, &mut shown);
+            let (title, steps) = shown.split_first().unwrap_or((&NONE, &[]));
+            key.extend([*title, f.evidence.len() as u32]);
             for e in &f.evidence {
                 key.push(self.text(&e.fact));
                 key.push(self.text(&e.value));
                 key.push(e.source.as_deref().map_or(NONE, |s| self.text(s)));
             }
-            for r in &f.remediation {
-                key.push(self.text(r));
-            }
+            key.extend_from_slice(steps);
             self.set.push(self.findings.id(key.as_slice()).0);
             self.key = key;
         }
+        self.shown = shown;
         let (findings, new) = self.finding_sets.id(self.set.as_slice());
         if new {
             let codes = self.text(&host_codes(a).join(" "));
@@ -154,12 +226,13 @@ impl Tables {
 
         self.set.clear();
         for p in &a.agents {
+            let (target, reason) = self.plan_texts(a, p, texts);
             let key = [
                 self.text(&p.product),
                 self.text(&p.version),
                 self.text(p.action.as_str()),
-                self.text(&p.target),
-                self.text(&p.reason),
+                target,
+                reason,
             ];
             let (id, new) = self.agents.id(&key[..]);
             if new {
@@ -167,7 +240,7 @@ impl Tables {
                     style.names.get(&p.product, style.lang),
                     &p.version,
                     p.action,
-                    &p.target,
+                    self.text_of(target),
                     style.lang,
                 );
                 let line = self.text(&line);

@@ -1,5 +1,6 @@
 use super::*;
 use crate::Report;
+use acsready_assess::Detail;
 
 fn host(name: &str, os: &str, verdict: Verdict) -> HostAssessment {
     let mut h = crate::tests::host(name, verdict);
@@ -413,25 +414,30 @@ fn every_label_the_script_reads_is_in_the_page_data() {
     }
 }
 
-/// Hosts of every kind the page keeps: the example fleet as assessed (with
-/// several sources for some), the test fleet, agents, a module prediction.
-fn varied_hosts(lang: Lang) -> Vec<HostAssessment> {
+/// The example fleet assessed in `lang` with `detail` (several sources for
+/// some hosts).
+fn example_hosts(lang: Lang, detail: Detail) -> Vec<HostAssessment> {
     let rules = acsready_rules::Rules::embedded().unwrap();
     let text = include_str!("../../../../examples/fleet.ndjson");
-    let mut hosts: Vec<HostAssessment> = text
-        .lines()
+    text.lines()
         .enumerate()
         .map(|(n, line)| {
             let mut facts: acsready_facts::HostFacts = serde_json::from_str(line).unwrap();
             facts.normalize().unwrap();
-            let mut a = acsready_assess::assess(&facts, &rules, lang);
+            let mut a = acsready_assess::assess_with(&facts, &rules, lang, detail);
             a.sources = vec![format!("fleet.ndjson:{}", n + 1)];
             if n % 3 == 1 {
                 a.sources.push("C:\\evidence\\<host>\\SOFTWARE".into());
             }
             a
         })
-        .collect();
+        .collect()
+}
+
+/// Hosts of every kind the page keeps: the example fleet as assessed (with
+/// several sources for some), the test fleet, agents, a module prediction.
+fn varied_hosts(lang: Lang) -> Vec<HostAssessment> {
+    let mut hosts = example_hosts(lang, Detail::Full);
     hosts.extend(fleet());
     hosts.push(crate::tests::host_with_two_agents());
     let mut with_module = host("mod01", "Windows Server 2022", Verdict::Ready);
@@ -499,5 +505,33 @@ fn parts_merged_in_order_make_the_same_page() {
                 "{lang}: parts of {size} make another page"
             );
         }
+    }
+}
+
+/// Hosts assessed without texts, their texts rendered by the page from
+/// codes and parameters (as `assess` gathers them), make the page the hosts
+/// assessed with every text make.
+#[test]
+fn texts_rendered_by_the_page_are_the_assessments_texts() {
+    let rules = acsready_rules::Rules::embedded().unwrap();
+    for lang in [Lang::En, Lang::Ja] {
+        let full = example_hosts(lang, Detail::Full);
+        let whole = render(full.clone(), lang, &Problems::default());
+        let mut texts = TextCache::new(&rules, lang);
+        let mut summary = Summary::default();
+        let mut r = HtmlReport::new(crate::tests::style(lang), identity());
+        for chunk in example_hosts(lang, Detail::Params).chunks(4) {
+            let mut part = r.part();
+            for h in chunk {
+                assert!(h.findings.iter().all(|f| f.title.is_empty()));
+                summary.add(h);
+                part.host_rendering(h, &mut texts);
+            }
+            r.merge(&part);
+        }
+        let mut out = Vec::new();
+        r.finish(&mut out, &summary, &Problems::default()).unwrap();
+        assert!(out == whole.as_bytes(), "{lang}: rendered texts differ");
+        assert!(decoded(&whole).hosts == kept(&full));
     }
 }
