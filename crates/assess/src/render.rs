@@ -165,9 +165,12 @@ pub fn render_host(a: &mut HostAssessment, rules: &Rules, lang: Lang) {
     }
     let findings = &a.findings;
     for plan in &mut a.agents {
-        let Some(f) = reason_finding(findings, plan, rules) else {
+        let Some(f) = reason_finding(findings, plan) else {
             continue;
         };
+        if !title_renders(rules, &f.code, &f.params) {
+            continue;
+        }
         plan.reason = title(rules, lang, &f.code, &f.params);
         if plan.action == Action::Upgrade {
             plan.target = latest(rules, lang);
@@ -175,17 +178,17 @@ pub fn render_host(a: &mut HostAssessment, rules: &Rules, lang: Lang) {
     }
 }
 
-/// The finding among `findings` whose title is the reason of `plan` (see
-/// [`render_host`]), when its title can be rendered from its parameters.
-pub fn reason_finding<'a>(
-    findings: &'a [Finding],
-    plan: &AgentPlan,
-    rules: &Rules,
-) -> Option<&'a Finding> {
-    findings
-        .iter()
-        .find(|f| gives_reason(f, plan))
-        .filter(|f| renderable(rules, &f.code, &f.params, false))
+/// The finding among `findings` whose title is the reason of `plan`: its
+/// `reason_code`, about its product (and version, where the finding names
+/// one).
+pub fn reason_finding<'a>(findings: &'a [Finding], plan: &AgentPlan) -> Option<&'a Finding> {
+    findings.iter().find(|f| gives_reason(f, plan))
+}
+
+/// Whether the title of finding `code` can be rendered from `params` (a
+/// reason written before findings carried parameters stays as written).
+pub fn title_renders(rules: &Rules, code: &str, params: &Params) -> bool {
+    renderable(rules, code, params, false)
 }
 
 /// The target of a plan to upgrade, in `lang` ("latest").

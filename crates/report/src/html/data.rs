@@ -37,50 +37,17 @@
 use std::collections::HashMap;
 use std::io;
 
-use acsready_assess::{render, Action, AgentPlan, Finding, HostAssessment, Params, TextCache};
+use acsready_assess::{Params, TextCache};
 use foldhash::fast::RandomState;
 use serde::Serialize;
 
-use crate::rows::{host_codes, plan_line, verdict_index};
-use crate::Style;
-
+mod add;
+mod columns;
 mod merge;
+mod table;
 
-/// Keys (texts, or rows of indices) kept once, numbered in the order first
-/// seen.
-struct Table<K> {
-    index: HashMap<K, u32, foldhash::fast::RandomState>,
-    list: Vec<K>,
-}
-
-impl<K> Default for Table<K> {
-    fn default() -> Self {
-        Table {
-            index: HashMap::default(),
-            list: Vec::new(),
-        }
-    }
-}
-
-impl<K: std::hash::Hash + Eq + Clone> Table<K> {
-    /// The number of `key`, and whether it is new.
-    fn id<Q>(&mut self, key: &Q) -> (u32, bool)
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: std::hash::Hash + Eq + ?Sized + ToOwned,
-        Q::Owned: Into<K>,
-    {
-        if let Some(&i) = self.index.get(key) {
-            return (i, false);
-        }
-        // More than 4 billion distinct entries cannot be embedded in a page anyway.
-        let i = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
-        let key: K = key.to_owned().into();
-        self.list.push(key.clone());
-        self.index.insert(key, i);
-        (i, true)
-    }
-}
+pub(super) use columns::Columns;
+use table::{Found, Table};
 
 type Ids = Table<Box<[u32]>>;
 
@@ -108,15 +75,26 @@ pub(super) struct Tables {
     set_plans: Vec<u32>,
     modules: Ids,
     module_sets: Ids,
-    /// The title and steps (`[title, step…]`) of findings rendered from
-    /// their codes and parameters, by code and parameters.
-    rendered: HashMap<String, HashMap<Params, Box<[u32]>, RandomState>, RandomState>,
+    /// The number of each distinct finding entered, by the whole finding.
+    found: Found,
+    /// The texts of findings rendered from their codes and parameters, by
+    /// code and parameters.
+    rendered: HashMap<String, HashMap<Params, Shown, RandomState>, RandomState>,
     /// The text of "latest" (the target of plans to upgrade), once rendered.
     latest: Option<u32>,
     /// A host's key being built (kept to spare an allocation per host).
     key: Vec<u32>,
     set: Vec<u32>,
     shown: Vec<u32>,
+}
+
+/// The texts of a finding rendered from its code and parameters.
+struct Shown {
+    /// `[title, step…]`
+    ids: Box<[u32]>,
+    /// Whether the title renders from the parameters: a plan's reason is
+    /// rendered only then.
+    title_renders: bool,
 }
 
 /// Where the texts of a host's findings and plans come from.
@@ -136,178 +114,33 @@ impl Tables {
     pub(super) fn text(&mut self, s: &str) -> u32 {
         self.strings.id(s).0
     }
-
-    /// The numbers of the title and steps (`[title, step…]`) of finding
-    /// `f`, as written or rendered.
-    fn finding_texts(&mut self, f: &Finding, texts: &mut Texts, into: &mut Vec<u32>) {
-        let cache = match texts {
-            Texts::Written => {
-                into.push(self.text(&f.title));
-                into.extend(f.remediation.iter().map(|r| self.text(r)));
-                return;
-            }
-            Texts::Rendered(cache) => cache,
-        };
-        if let Some(ids) = self.rendered.get(&f.code).and_then(|m| m.get(&f.params)) {
-            into.extend_from_slice(ids);
-            return;
-        }
-        let start = into.len();
-        cache.with(&f.code, &f.params, |(title, steps)| {
-            into.push(self.text(title));
-            into.extend(steps.iter().map(|r| self.text(r)));
-        });
-        let ids = into.get(start..).unwrap_or_default().into();
-        self.rendered
-            .entry(f.code.clone())
-            .or_default()
-            .insert(f.params.clone(), ids);
-    }
-
-    /// The numbers of the target and reason of plan `p` of host `a`, as
-    /// written or rendered (as [`render::render_host`] renders them: the
-    /// reason is the title of the finding it names).
-    fn plan_texts(&mut self, a: &HostAssessment, p: &AgentPlan, texts: &mut Texts) -> (u32, u32) {
-        let (rules, lang) = match texts {
-            Texts::Rendered(cache) => (cache.rules(), cache.lang()),
-            Texts::Written => return (self.text(&p.target), self.text(&p.reason)),
-        };
-        let Some(f) = render::reason_finding(&a.findings, p, rules) else {
-            return (self.text(&p.target), self.text(&p.reason));
-        };
-        let mut shown = std::mem::take(&mut self.shown);
-        shown.clear();
-        self.finding_texts(f, texts, &mut shown);
-        let reason = shown.first().copied().unwrap_or(NONE);
-        self.shown = shown;
-        let target = match p.action {
-            Action::Upgrade => match self.latest {
-                Some(id) => id,
-                None => {
-                    let id = self.text(&render::latest(rules, lang));
-                    *self.latest.insert(id)
-                }
-            },
-            _ => self.text(&p.target),
-        };
-        (target, reason)
-    }
-
-    /// Enters a host's findings, agents and modules; returns the numbers of
-    /// its sets and texts.
-    pub(super) fn add(&mut self, a: &HostAssessment, style: &Style, texts: &mut Texts) -> HostSets {
-        let release = a.os.release.as_deref().map(|r| self.text(r));
-
-        self.set.clear();
-        let mut shown = std::mem::take(&mut self.shown);
-        for f in &a.findings {
-            let mut key = std::mem::take(&mut self.key);
-            key.clear();
-            key.extend([self.text(&f.code), self.text(f.severity.as_str())]);
-            shown.clear();
-            self.finding_texts(f, texts, &mut shown);
-            let (title, steps) = shown.split_first().unwrap_or((&NONE, &[]));
-            key.extend([*title, f.evidence.len() as u32]);
-            for e in &f.evidence {
-                key.push(self.text(&e.fact));
-                key.push(self.text(&e.value));
-                key.push(e.source.as_deref().map_or(NONE, |s| self.text(s)));
-            }
-            key.extend_from_slice(steps);
-            self.set.push(self.findings.id(key.as_slice()).0);
-            self.key = key;
-        }
-        self.shown = shown;
-        let (findings, new) = self.finding_sets.id(self.set.as_slice());
-        if new {
-            let codes = self.text(&host_codes(a).join(" "));
-            self.set_codes.push(codes);
-        }
-
-        self.set.clear();
-        for p in &a.agents {
-            let (target, reason) = self.plan_texts(a, p, texts);
-            let key = [
-                self.text(&p.product),
-                self.text(&p.version),
-                self.text(p.action.as_str()),
-                target,
-                reason,
-            ];
-            let (id, new) = self.agents.id(&key[..]);
-            if new {
-                let line = plan_line(
-                    style.names.get(&p.product, style.lang),
-                    &p.version,
-                    p.action,
-                    self.text_of(target),
-                    style.lang,
-                );
-                let line = self.text(&line);
-                self.agent_lines.push(line);
-            }
-            self.set.push(id);
-        }
-        let (agents, new) = self.agent_sets.id(self.set.as_slice());
-        if new {
-            let plans: Vec<&str> = self
-                .set
-                .iter()
-                .filter_map(|&i| self.agent_lines.get(i as usize))
-                .filter_map(|&line| self.strings.list.get(line as usize))
-                .map(|line| &**line)
-                .collect();
-            let plans = plans.join("; ");
-            let plans = self.text(&plans);
-            self.set_plans.push(plans);
-        }
-
-        self.set.clear();
-        for m in &a.modules {
-            let key = [
-                self.text(&m.path),
-                self.text(m.outcome.as_str()),
-                self.text(&m.reason),
-            ];
-            let id = self.modules.id(&key[..]).0;
-            self.set.push(id);
-        }
-        let modules = self.module_sets.id(self.set.as_slice()).0;
-
-        HostSets {
-            release,
-            findings,
-            agents,
-            modules,
-        }
-    }
 }
 
 impl Tables {
     /// The text numbered `i` ("" for a number never given out).
     pub(super) fn text_of(&self, i: u32) -> &str {
-        self.strings.list.get(i as usize).map_or("", |s| s)
+        self.strings.get(i).map_or("", |s| s)
     }
 
     /// Writes `"strings":[…],"findings":[…],…,"module_sets":[…]`.
     pub(super) fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"\"strings\":[");
-        for (i, s) in self.strings.list.iter().enumerate() {
+        for (i, s) in self.strings.iter().enumerate() {
             comma(out, i);
             text(out, s);
         }
         out.extend_from_slice(b"],\n\"findings\":[");
-        for (i, k) in self.findings.list.iter().enumerate() {
+        for (i, k) in self.findings.iter().enumerate() {
             comma(out, i);
             write_finding(out, k);
         }
         out.extend_from_slice(b"],\n\"finding_sets\":[");
-        for (i, set) in self.finding_sets.list.iter().enumerate() {
+        for (i, set) in self.finding_sets.iter().enumerate() {
             comma(out, i);
             write_set(out, self.set_codes.get(i).copied(), set);
         }
         out.extend_from_slice(b"],\n\"agents\":[");
-        for (i, k) in self.agents.list.iter().enumerate() {
+        for (i, k) in self.agents.iter().enumerate() {
             comma(out, i);
             // product, version, action, target, line, reason
             out.push(b'[');
@@ -321,19 +154,19 @@ impl Tables {
             out.push(b']');
         }
         out.extend_from_slice(b"],\n\"agent_sets\":[");
-        for (i, set) in self.agent_sets.list.iter().enumerate() {
+        for (i, set) in self.agent_sets.iter().enumerate() {
             comma(out, i);
             write_set(out, self.set_plans.get(i).copied(), set);
         }
         out.extend_from_slice(b"],\n\"modules\":[");
-        for (i, k) in self.modules.list.iter().enumerate() {
+        for (i, k) in self.modules.iter().enumerate() {
             comma(out, i);
             out.push(b'[');
             numbers(out, k);
             out.push(b']');
         }
         out.extend_from_slice(b"],\n\"module_sets\":[");
-        for (i, set) in self.module_sets.list.iter().enumerate() {
+        for (i, set) in self.module_sets.iter().enumerate() {
             comma(out, i);
             out.push(b'[');
             numbers(out, set);
@@ -374,98 +207,6 @@ fn write_set(out: &mut Vec<u8>, text: Option<u32>, members: &[u32]) {
     out.extend_from_slice(b",[");
     numbers(out, members);
     out.extend_from_slice(b"]]");
-}
-
-/// The hosts, one column per field, in the order they came.
-#[derive(Default)]
-pub(super) struct Columns {
-    /// The names as JSON strings, `,`-separated.
-    host: Vec<u8>,
-    os: Vec<u32>,
-    build: Vec<Option<u32>>,
-    ubr: Vec<Option<u32>>,
-    release: Vec<Option<u32>>,
-    verdict: Vec<u8>,
-    findings: Vec<u32>,
-    agents: Vec<u32>,
-    modules: Vec<u32>,
-    /// Whether any host has a module prediction.
-    any_modules: bool,
-    /// Each host's sources as JSON, `,`-separated.
-    sources: Vec<u8>,
-}
-
-impl Columns {
-    pub(super) fn push(&mut self, a: &HostAssessment, os: u32, sets: HostSets) {
-        comma(&mut self.host, self.os.len());
-        text(&mut self.host, &a.host);
-        comma(&mut self.sources, self.os.len());
-        match a.sources.as_slice() {
-            [one] => text(&mut self.sources, one),
-            many => {
-                self.sources.push(b'[');
-                for (i, s) in many.iter().enumerate() {
-                    comma(&mut self.sources, i);
-                    text(&mut self.sources, s);
-                }
-                self.sources.push(b']');
-            }
-        }
-        self.os.push(os);
-        self.build.push(a.os.build);
-        self.ubr.push(a.os.ubr);
-        self.release.push(sets.release);
-        self.verdict.push(verdict_index(a.verdict) as u8);
-        self.findings.push(sets.findings);
-        self.agents.push(sets.agents);
-        self.modules.push(sets.modules);
-        self.any_modules |= !a.modules.is_empty();
-    }
-
-    /// About the bytes [`Columns::write`] writes, and the tables.
-    pub(super) fn size_hint(&self) -> usize {
-        self.host.len() + self.sources.len() + self.os.len() * 40 + (1 << 20)
-    }
-
-    /// Writes `"hosts":{…}`.
-    pub(super) fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"\"hosts\":{\"host\":[");
-        out.extend_from_slice(&self.host);
-        out.extend_from_slice(b"],\n\"os\":[");
-        numbers(out, &self.os);
-        for (name, column) in [
-            ("build", &self.build),
-            ("ubr", &self.ubr),
-            ("release", &self.release),
-        ] {
-            out.extend_from_slice(b"],\n\"");
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"\":[");
-            for (i, v) in column.iter().enumerate() {
-                comma(out, i);
-                match v {
-                    Some(n) => num(out, *n),
-                    None => out.extend_from_slice(b"null"),
-                }
-            }
-        }
-        out.extend_from_slice(b"],\n\"verdict\":[");
-        for (i, v) in self.verdict.iter().enumerate() {
-            comma(out, i);
-            num(out, u32::from(*v));
-        }
-        out.extend_from_slice(b"],\n\"findings\":[");
-        numbers(out, &self.findings);
-        out.extend_from_slice(b"],\n\"agents\":[");
-        numbers(out, &self.agents);
-        if self.any_modules {
-            out.extend_from_slice(b"],\n\"modules\":[");
-            numbers(out, &self.modules);
-        }
-        out.extend_from_slice(b"],\n\"sources\":[");
-        out.extend_from_slice(&self.sources);
-        out.extend_from_slice(b"]}");
-    }
 }
 
 fn comma(out: &mut Vec<u8>, i: usize) {

@@ -4,15 +4,15 @@
 //! their numbers changed to the other's. The result is what adding the
 //! part's hosts one by one would have made.
 
-use super::{comma, Columns, Ids, Table, Tables, NONE};
+use super::{Ids, Table, Tables, NONE};
 
 /// The numbers of a part's entries in the tables it was merged into, by
 /// the part's numbers.
 pub(in crate::html) struct Renumber {
     strings: Vec<u32>,
-    finding_sets: Vec<u32>,
-    agent_sets: Vec<u32>,
-    module_sets: Vec<u32>,
+    pub(super) finding_sets: Vec<u32>,
+    pub(super) agent_sets: Vec<u32>,
+    pub(super) module_sets: Vec<u32>,
 }
 
 impl Renumber {
@@ -23,7 +23,7 @@ impl Renumber {
 }
 
 /// `map[i]`; `NONE` (and any number the part never gave out) is `NONE`.
-fn at(map: &[u32], i: u32) -> u32 {
+pub(super) fn at(map: &[u32], i: u32) -> u32 {
     map.get(i as usize).copied().unwrap_or(NONE)
 }
 
@@ -36,8 +36,7 @@ fn enter(
     mut renumber: impl FnMut(usize, u32) -> u32,
 ) -> Vec<(u32, bool)> {
     let mut key = Vec::new();
-    from.list
-        .iter()
+    from.iter()
         .map(|k| {
             key.clear();
             key.extend(k.iter().enumerate().map(|(j, &x)| renumber(j, x)));
@@ -114,34 +113,5 @@ impl Tables {
 
 /// The numbers in `into` of every text of `from`.
 fn text_ids(into: &mut Table<Box<str>>, from: &Table<Box<str>>) -> Vec<u32> {
-    from.list.iter().map(|s| into.id(&**s).0).collect()
-}
-
-impl Columns {
-    /// Appends the hosts of `part`, their numbers changed by `renumber`.
-    pub(in crate::html) fn merge(&mut self, part: &Columns, renumber: &Renumber) {
-        if part.os.is_empty() {
-            return;
-        }
-        let before = self.os.len();
-        comma(&mut self.host, before);
-        self.host.extend_from_slice(&part.host);
-        comma(&mut self.sources, before);
-        self.sources.extend_from_slice(&part.sources);
-        let text = |i: &u32| renumber.text(*i);
-        self.os.extend(part.os.iter().map(text));
-        self.build.extend_from_slice(&part.build);
-        self.ubr.extend_from_slice(&part.ubr);
-        self.release
-            .extend(part.release.iter().map(|r| r.map(|r| renumber.text(r))));
-        self.verdict.extend_from_slice(&part.verdict);
-        let sets =
-            |map: &[u32], column: &[u32]| column.iter().map(|&i| at(map, i)).collect::<Vec<_>>();
-        self.findings
-            .extend(sets(&renumber.finding_sets, &part.findings));
-        self.agents.extend(sets(&renumber.agent_sets, &part.agents));
-        self.modules
-            .extend(sets(&renumber.module_sets, &part.modules));
-        self.any_modules |= part.any_modules;
-    }
+    from.iter().map(|s| into.id(&**s).0).collect()
 }
