@@ -40,6 +40,8 @@ const SCRIPT: &str = include_str!("html/report.js");
 pub struct HtmlReport {
     rules: RulesIdentity,
     all: HtmlPart,
+    /// Parts to add after those in `all` ([`HtmlReport::hold`]).
+    held: Vec<HtmlPart>,
 }
 
 /// Hosts gathered for the page: the tables of what they share, their
@@ -66,6 +68,11 @@ impl HtmlPart {
             hosts: 0,
             by_release: HashMap::new(),
         }
+    }
+
+    /// An empty part with the style of this one.
+    pub fn fresh(&self) -> HtmlPart {
+        HtmlPart::new(self.style.clone())
     }
 
     /// Adds one host after those already in.
@@ -115,10 +122,12 @@ impl HtmlReport {
         HtmlReport {
             rules,
             all: HtmlPart::new(style),
+            held: Vec::new(),
         }
     }
 
     pub fn host(&mut self, a: HostAssessment) {
+        self.merge_held();
         self.all.host(&a);
     }
 
@@ -129,16 +138,33 @@ impl HtmlReport {
 
     /// Adds the hosts of `part` after those already in.
     pub fn merge(&mut self, part: &HtmlPart) {
+        self.merge_held();
         self.all.merge(part);
     }
 
+    /// Keeps `parts` to add after those already in (and those held before):
+    /// a caller may [merge them](HtmlReport::merge_held) while it gathers
+    /// the next parts. Whatever is held when the page is written is added
+    /// first.
+    pub fn hold(&mut self, parts: impl IntoIterator<Item = HtmlPart>) {
+        self.held.extend(parts);
+    }
+
+    /// Adds the held parts, in order.
+    pub fn merge_held(&mut self) {
+        for part in std::mem::take(&mut self.held) {
+            self.all.merge(&part);
+        }
+    }
+
     pub fn finish<W: Write>(
-        self,
+        mut self,
         mut out: W,
         summary: &Summary,
         problems: &Problems,
     ) -> io::Result<()> {
-        let HtmlReport { rules, all } = self;
+        self.merge_held();
+        let HtmlReport { rules, all, .. } = self;
         let lang = all.style.lang;
         let l = |label: Label| esc(label.text(lang));
         write!(

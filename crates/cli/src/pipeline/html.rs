@@ -5,7 +5,7 @@
 
 use acsready_assess::{Detail, Summary};
 use acsready_intake::Host;
-use acsready_report::{HtmlPart, HtmlReport};
+use acsready_report::HtmlReport;
 use rayon::prelude::*;
 
 use super::Run;
@@ -14,34 +14,41 @@ use super::Run;
 /// about its distinct texts and findings, so larger parts merge less.
 const PART: usize = 1024;
 
-/// Assesses a batch of hosts in parallel into parts of `page`, merged in
-/// input order; counts them into `summary`.
+/// Assesses a batch of hosts in parallel into parts of `page`, counted into
+/// `summary`, while the parts of the batch before are merged; holds the
+/// new parts in the report, to merge with the next batch (or when the page
+/// is written).
 pub(super) fn gather_batch(
     hosts: &[Host],
     run: &Run,
     page: &mut HtmlReport,
     summary: &mut Summary,
 ) {
-    let report = &*page;
-    let parts: Vec<(HtmlPart, Summary)> = hosts
-        .par_chunks(PART)
-        .map_init(
-            || run.texts(),
-            |texts, chunk| {
-                let mut part = report.part();
-                let mut counted = Summary::default();
-                for host in chunk {
-                    // The texts are rendered by the part, once per distinct finding.
-                    let a = run.assess_host(host, texts, Detail::Params);
-                    counted.add(&a);
-                    part.host_rendering(&a, texts);
-                }
-                (part, counted)
-            },
-        )
-        .collect();
-    for (part, counted) in &parts {
-        summary.merge(counted);
-        page.merge(part);
-    }
+    let empty = page.part();
+    let (parts, ()) = rayon::join(
+        || {
+            hosts
+                .par_chunks(PART)
+                .map_init(
+                    || run.texts(),
+                    |texts, chunk| {
+                        let mut part = empty.fresh();
+                        let mut counted = Summary::default();
+                        for host in chunk {
+                            // The texts are rendered by the part, once per distinct finding.
+                            let a = run.assess_host(host, texts, Detail::Params);
+                            counted.add(&a);
+                            part.host_rendering(&a, texts);
+                        }
+                        (part, counted)
+                    },
+                )
+                .collect::<Vec<_>>()
+        },
+        || page.merge_held(),
+    );
+    page.hold(parts.into_iter().map(|(part, counted)| {
+        summary.merge(&counted);
+        part
+    }));
 }
