@@ -1,21 +1,29 @@
 //! One self-contained HTML page (no network, no external files): the counts,
 //! a donut of verdicts and bar charts rendered here as inline SVG and CSS, and
 //! a host table with filter, sort and per-host details drawn by an inline
-//! script from the report embedded as JSON in
-//! `<script type="application/json" id="acsready-data">`.
+//! script from the report embedded as JSON in two parts:
+//! `<script type="application/json" id="acsready-data">` before the script
+//! (what the table shows) and `id="acsready-details"` after it (what a
+//! host's details show, read when first needed: the table is drawn before
+//! the page has loaded it).
 //!
 //! The embedded JSON has the fields of a [`crate::Report`] plus `labels` (the
 //! UI labels in the report's language), `products` (the products' names in
 //! that language, by id) and `strings`: the hosts are written
 //! as [`data`] describes, their repeated texts kept once in `strings`. Every
 //! `<` in it is written as `\u003c`, so no value (a host name such as
-//! `</script>`) can end the script element. Hosts are serialized as they
-//! arrive; only their JSON and the distinct texts are kept.
+//! `</script>`) can end the script element. Hosts are gathered as they
+//! arrive, on several threads in parts merged in input order
+//! ([`HtmlReport::part`]); only their columns and the distinct texts,
+//! findings and plans are kept.
 //!
 //! Element ids: `summary-ready`, `summary-not_ready`, `summary-unknown`,
 //! `summary-unsupported` (text: the count), `host-filter`, `filter-<verdict>`
-//! (checkboxes), `host-table` (rows carry `data-host` and `data-index`),
-//! `page-prev`, `page-next`, `page-info`, `host-details`, `acsready-data`.
+//! (checkboxes), `host-table` (rows carry `data-host` and `data-index`; the
+//! table `data-ready`, when the first rows were drawn, in ms since the
+//! navigation; the first row's first cell `elementtiming="first-row"`),
+//! `page-prev`, `page-next`, `page-info`, `host-details`, `acsready-data`,
+//! `acsready-details`.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -92,11 +100,10 @@ impl HtmlPart {
     }
 
     fn add(&mut self, a: &HostAssessment, texts: &mut data::Texts) {
-        let os = self.tables.text(&a.os.name);
-        let sets = self.tables.add(a, &self.style, texts);
-        let row = self.by_release.entry(sets.release).or_default();
-        row[verdict_index(a.verdict)] += 1;
-        self.columns.push(a, os, sets);
+        let row = self.tables.add(a, &self.style, texts);
+        let counts = self.by_release.entry(row.release).or_default();
+        counts[verdict_index(a.verdict)] += 1;
+        self.columns.push(a, row);
         self.hosts += 1;
     }
 
@@ -279,12 +286,21 @@ impl HtmlReport {
         data.extend_from_slice(b",\"warnings\":");
         data::json(&mut data, &problems.warnings)?;
         data.extend_from_slice(b",\n");
-        all.tables.write(&mut data);
+        all.tables.write_main(&mut data);
         data.extend_from_slice(b",\n");
-        all.columns.write(&mut data);
-        data.extend_from_slice(b"}</script>\n");
+        all.columns.write_main(&mut data);
+        data.extend_from_slice(b"}</script>\n<script>\n");
+        data.extend_from_slice(SCRIPT.as_bytes());
+        // What a host's details read, after the script: the table is drawn
+        // before it is loaded.
+        data.extend_from_slice(
+            b"</script>\n<script type=\"application/json\" id=\"acsready-details\">{",
+        );
+        all.tables.write_details(&mut data);
+        data.extend_from_slice(b",\n");
+        all.columns.write_details(&mut data);
+        data.extend_from_slice(b"}</script>\n</body>\n</html>\n");
         out.write_all(&data)?;
-        write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n")?;
         out.flush()
     }
 }

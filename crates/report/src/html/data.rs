@@ -6,30 +6,53 @@
 //! them, each distinct set of them a host has once more, and the hosts are
 //! columns (one array per field, one entry per host) of indices into those.
 //!
+//! The data comes in two parts. What the table shows, filters and sorts by
+//! is read first (the page's `acsready-data`):
+//!
 //! ```json
 //! "strings": ["Windows Server 2019", "ws2019", "ACS001", "high", …],
+//! "set_codes": [codes, …],
+//! "set_plans": [plans, …],
+//! "hosts": {"host": ["web01", …], "domain": [4, …], "os": [0, …],
+//!           "build": [17763, …], "ubr": [2183, …], "verdict": [1, …],
+//!           "findings": [0, …], "agents": [0, …]}
+//! ```
+//!
+//! What a host's details show is read when first needed (the page's
+//! `acsready-details`, after the script):
+//!
+//! ```json
 //! "findings": [[code, severity, title, [[fact, value], [fact, value, source]], [step, …]], …],
-//! "finding_sets": [[codes, [finding, …]], …],
+//! "finding_sets": [[finding, …], …],
 //! "agents": [[product, version, action, target, line, reason], …],
-//! "agent_sets": [[plans, [agent, …]], …],
+//! "agent_sets": [[agent, …], …],
 //! "modules": [[path, outcome, reason], …],
 //! "module_sets": [[module, …], …],
-//! "hosts": {"host": ["web01", …], "os": [0, …], "build": [17763, …],
-//!           "ubr": [2183, …], "release": [1, …], "verdict": [1, …],
-//!           "findings": [0, …], "agents": [0, …], "modules": [0, …],
-//!           "sources": ["fleet.ndjson:1", ["a.json", "b.reg"], …]}
+//! "hosts": {"release": [1, …], "modules": [0, …], "source": [7, …],
+//!           "line": [1, 1, …], "more_sources": {"12": [8, 9], …}}
 //! ```
 //!
 //! Every field but `build`, `ubr` (numbers or `null`), `verdict` (the index
-//! in ready, not_ready, unknown, unsupported), `hosts.host` and
-//! `hosts.sources` (a host's one source as a string, else an array) is an
-//! index: into `strings` for texts and ids, into `findings`, `agents`,
-//! `modules` from a set, into the sets from `hosts`. `release` is `null` when
-//! the rules do not know the build. A finding set's `codes` is the text of
-//! the row's codes ([`crate::host_codes`]: each once, no info-level ones),
-//! an agent set's `plans` the row's plans joined by `; `, an agent's `line`
-//! its plan as the terminal table writes it ([`crate::plan_line`]).
-//! `hosts.modules` is left out when no host has a module prediction.
+//! in ready, not_ready, unknown, unsupported), `hosts.host`, `hosts.line`
+//! and the keys of `hosts.more_sources` is an index: into `strings` for
+//! texts and ids, into `findings`, `agents`, `modules` from a set, into the
+//! sets (and `set_codes`, `set_plans`, by set) from `hosts`.
+//!
+//! A host's name is its `host` (the name up to its first `.`) followed by
+//! its `domain` (the rest, `""` for a name without `.`). Its sources are
+//! its first source, then its `more_sources` (only hosts with several have
+//! them): the first is its `source` (`null`: the host has none), followed
+//! by `:` and its line when its `line` is not `null` (the source as read
+//! ended in `:` and a line number). A line is written as the difference to
+//! the line of the host before that has one (the first: the line itself),
+//! so the lines of an NDJSON file are mostly `1`.
+//!
+//! `release` is `null` when the rules do not know the build. A finding
+//! set's `codes` is the text of the row's codes ([`crate::host_codes`]:
+//! each once, no info-level ones), an agent set's `plans` the row's plans
+//! joined by `; `, an agent's `line` its plan as the terminal table writes
+//! it ([`crate::plan_line`]). `hosts.modules` is left out when no host has
+//! a module prediction.
 //!
 //! Every `<` in a text is written as `\u003c`, so no value (a host name such
 //! as `</script>`) can end the script element.
@@ -51,12 +74,20 @@ use table::{Found, Table};
 
 type Ids = Table<Box<[u32]>>;
 
-/// What [`Tables::add`] returns for one host: its sets.
-pub(super) struct HostSets {
+/// What [`Tables::add`] returns for one host: the numbers of its texts
+/// and sets.
+pub(super) struct HostRow {
+    pub os: u32,
+    /// The name from its first `.` on.
+    pub domain: u32,
     pub release: Option<u32>,
     pub findings: u32,
     pub agents: u32,
     pub modules: u32,
+    /// The first source: its text without a line, and the line.
+    pub source: Option<(u32, Option<u32>)>,
+    /// The other sources.
+    pub more_sources: Vec<u32>,
 }
 
 /// The tables of texts, findings, agents, modules and their sets.
@@ -122,24 +153,32 @@ impl Tables {
         self.strings.get(i).map_or("", |s| s)
     }
 
-    /// Writes `"strings":[…],"findings":[…],…,"module_sets":[…]`.
-    pub(super) fn write(&self, out: &mut Vec<u8>) {
+    /// Writes `"strings":[…],"set_codes":[…],"set_plans":[…]`: what the
+    /// table reads.
+    pub(super) fn write_main(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"\"strings\":[");
         for (i, s) in self.strings.iter().enumerate() {
             comma(out, i);
             text(out, s);
         }
-        out.extend_from_slice(b"],\n\"findings\":[");
+        out.extend_from_slice(b"],\n\"set_codes\":[");
+        numbers(out, &self.set_codes);
+        out.extend_from_slice(b"],\n\"set_plans\":[");
+        numbers(out, &self.set_plans);
+        out.push(b']');
+    }
+
+    /// Writes `"findings":[…],"finding_sets":[…],…,"module_sets":[…]`: what
+    /// a host's details read.
+    pub(super) fn write_details(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"\"findings\":[");
         for (i, k) in self.findings.iter().enumerate() {
             comma(out, i);
             write_finding(out, k);
         }
-        out.extend_from_slice(b"],\n\"finding_sets\":[");
-        for (i, set) in self.finding_sets.iter().enumerate() {
-            comma(out, i);
-            write_set(out, self.set_codes.get(i).copied(), set);
-        }
-        out.extend_from_slice(b"],\n\"agents\":[");
+        out.extend_from_slice(b"],\n\"finding_sets\":");
+        write_sets(out, &self.finding_sets);
+        out.extend_from_slice(b",\n\"agents\":[");
         for (i, k) in self.agents.iter().enumerate() {
             comma(out, i);
             // product, version, action, target, line, reason
@@ -153,27 +192,25 @@ impl Tables {
             }
             out.push(b']');
         }
-        out.extend_from_slice(b"],\n\"agent_sets\":[");
-        for (i, set) in self.agent_sets.iter().enumerate() {
-            comma(out, i);
-            write_set(out, self.set_plans.get(i).copied(), set);
-        }
-        out.extend_from_slice(b"],\n\"modules\":[");
-        for (i, k) in self.modules.iter().enumerate() {
-            comma(out, i);
-            out.push(b'[');
-            numbers(out, k);
-            out.push(b']');
-        }
-        out.extend_from_slice(b"],\n\"module_sets\":[");
-        for (i, set) in self.module_sets.iter().enumerate() {
-            comma(out, i);
-            out.push(b'[');
-            numbers(out, set);
-            out.push(b']');
-        }
+        out.extend_from_slice(b"],\n\"agent_sets\":");
+        write_sets(out, &self.agent_sets);
+        out.extend_from_slice(b",\n\"modules\":");
+        write_sets(out, &self.modules);
+        out.extend_from_slice(b",\n\"module_sets\":");
+        write_sets(out, &self.module_sets);
+    }
+}
+
+/// `[[number, …], …]`
+fn write_sets(out: &mut Vec<u8>, sets: &Ids) {
+    out.push(b'[');
+    for (i, set) in sets.iter().enumerate() {
+        comma(out, i);
+        out.push(b'[');
+        numbers(out, set);
         out.push(b']');
     }
+    out.push(b']');
 }
 
 /// `[code, severity, title, [[fact, value(, source)], …], [step, …]]` from
@@ -200,15 +237,6 @@ fn write_finding(out: &mut Vec<u8>, key: &[u32]) {
     out.extend_from_slice(b"]]");
 }
 
-/// `[text, [member, …]]`.
-fn write_set(out: &mut Vec<u8>, text: Option<u32>, members: &[u32]) {
-    out.push(b'[');
-    num(out, text.unwrap_or(NONE));
-    out.extend_from_slice(b",[");
-    numbers(out, members);
-    out.extend_from_slice(b"]]");
-}
-
 fn comma(out: &mut Vec<u8>, i: usize) {
     if i > 0 {
         out.push(b',');
@@ -223,18 +251,8 @@ fn numbers(out: &mut Vec<u8>, list: &[u32]) {
     }
 }
 
-fn num(out: &mut Vec<u8>, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+fn num(out: &mut Vec<u8>, n: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// A JSON string, every `<` written as `\u003c`.

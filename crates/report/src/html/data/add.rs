@@ -5,20 +5,31 @@
 use acsready_assess::{render, Action, AgentPlan, Finding, HostAssessment, TextCache};
 
 use super::table::{ByRef, Whole};
-use super::{HostSets, Shown, Tables, Texts, NONE};
+use super::{HostRow, Shown, Tables, Texts, NONE};
 use crate::rows::{host_codes, plan_line};
 use crate::Style;
 
 impl Tables {
-    /// Enters a host's findings, agents and modules; returns the numbers of
-    /// its sets and texts.
+    /// Enters a host's texts, findings, agents and modules; returns the
+    /// numbers of its texts and sets.
     pub(in crate::html) fn add(
         &mut self,
         a: &HostAssessment,
         style: &Style,
         texts: &mut Texts,
-    ) -> HostSets {
+    ) -> HostRow {
+        let os = self.text(&a.os.name);
+        let domain = self.text(split_name(&a.host).1);
         let release = a.os.release.as_deref().map(|r| self.text(r));
+        let (first, more) = match a.sources.split_first() {
+            Some((first, more)) => (Some(first), more),
+            None => (None, &[][..]),
+        };
+        let source = first.map(|s| {
+            let (file, line) = split_line(s);
+            (self.text(file), line)
+        });
+        let more_sources = more.iter().map(|s| self.text(s)).collect();
 
         let mut set = std::mem::take(&mut self.set);
         set.clear();
@@ -57,11 +68,15 @@ impl Tables {
         let modules = self.module_sets.id(set.as_slice()).0;
         self.set = set;
 
-        HostSets {
+        HostRow {
+            os,
+            domain,
             release,
             findings,
             agents,
             modules,
+            source,
+            more_sources,
         }
     }
 
@@ -187,5 +202,26 @@ impl Tables {
             _ => self.text(&p.target),
         };
         (target, reason)
+    }
+}
+
+/// A host's name up to its first `.`, and the rest (`""` without `.`).
+pub(super) fn split_name(name: &str) -> (&str, &str) {
+    name.find('.').map_or((name, ""), |at| name.split_at(at))
+}
+
+/// A source ending in `:` and a line number ("fleet.ndjson:12"): the text
+/// before and the number; any other: the text as it is.
+fn split_line(source: &str) -> (&str, Option<u32>) {
+    let Some((file, digits)) = source.rsplit_once(':') else {
+        return (source, None);
+    };
+    // Only a number written as the page writes it comes back the same.
+    let canonical = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    match digits.parse() {
+        Ok(line) if canonical => (file, Some(line)),
+        _ => (source, None),
     }
 }

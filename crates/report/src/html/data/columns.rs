@@ -2,15 +2,17 @@
 
 use acsready_assess::HostAssessment;
 
+use super::add::split_name;
 use super::merge::{at, Renumber};
-use super::{comma, num, numbers, text, HostSets};
+use super::{comma, num, numbers, text, HostRow};
 use crate::rows::verdict_index;
 
 /// The hosts, one column per field, in the order they came.
 #[derive(Default)]
 pub(in crate::html) struct Columns {
-    /// The names as JSON strings, `,`-separated.
+    /// The names up to their first `.`, as JSON strings, `,`-separated.
     host: Vec<u8>,
+    domain: Vec<u32>,
     os: Vec<u32>,
     build: Vec<Option<u32>>,
     ubr: Vec<Option<u32>>,
@@ -21,80 +23,106 @@ pub(in crate::html) struct Columns {
     modules: Vec<u32>,
     /// Whether any host has a module prediction.
     any_modules: bool,
-    /// Each host's sources as JSON, `,`-separated.
-    sources: Vec<u8>,
+    source: Vec<Option<u32>>,
+    line: Vec<Option<u32>>,
+    /// The other sources of the hosts that have several, by host.
+    more_sources: Vec<(usize, Vec<u32>)>,
 }
 
 impl Columns {
-    pub(in crate::html) fn push(&mut self, a: &HostAssessment, os: u32, sets: HostSets) {
+    pub(in crate::html) fn push(&mut self, a: &HostAssessment, row: HostRow) {
         comma(&mut self.host, self.os.len());
-        text(&mut self.host, &a.host);
-        comma(&mut self.sources, self.os.len());
-        match a.sources.as_slice() {
-            [one] => text(&mut self.sources, one),
-            many => {
-                self.sources.push(b'[');
-                for (i, s) in many.iter().enumerate() {
-                    comma(&mut self.sources, i);
-                    text(&mut self.sources, s);
-                }
-                self.sources.push(b']');
-            }
+        text(&mut self.host, split_name(&a.host).0);
+        if !row.more_sources.is_empty() {
+            self.more_sources.push((self.os.len(), row.more_sources));
         }
-        self.os.push(os);
+        self.domain.push(row.domain);
+        self.os.push(row.os);
         self.build.push(a.os.build);
         self.ubr.push(a.os.ubr);
-        self.release.push(sets.release);
+        self.release.push(row.release);
         self.verdict.push(verdict_index(a.verdict) as u8);
-        self.findings.push(sets.findings);
-        self.agents.push(sets.agents);
-        self.modules.push(sets.modules);
+        self.findings.push(row.findings);
+        self.agents.push(row.agents);
+        self.modules.push(row.modules);
         self.any_modules |= !a.modules.is_empty();
+        self.source.push(row.source.map(|(file, _)| file));
+        self.line.push(row.source.and_then(|(_, line)| line));
     }
 
-    /// About the bytes [`Columns::write`] writes, and the tables.
+    /// About the bytes the columns are written in, and the tables.
     pub(in crate::html) fn size_hint(&self) -> usize {
-        self.host.len() + self.sources.len() + self.os.len() * 40 + (1 << 20)
+        self.host.len() + self.os.len() * 40 + (1 << 20)
     }
 
-    /// Writes `"hosts":{…}`.
-    pub(in crate::html) fn write(&self, out: &mut Vec<u8>) {
+    /// Writes `"hosts":{…}` with what the table reads.
+    pub(in crate::html) fn write_main(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"\"hosts\":{\"host\":[");
         out.extend_from_slice(&self.host);
-        out.extend_from_slice(b"],\n\"os\":[");
-        numbers(out, &self.os);
-        for (name, column) in [
-            ("build", &self.build),
-            ("ubr", &self.ubr),
-            ("release", &self.release),
-        ] {
-            out.extend_from_slice(b"],\n\"");
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"\":[");
-            for (i, v) in column.iter().enumerate() {
-                comma(out, i);
-                match v {
-                    Some(n) => num(out, *n),
-                    None => out.extend_from_slice(b"null"),
-                }
-            }
-        }
-        out.extend_from_slice(b"],\n\"verdict\":[");
-        for (i, v) in self.verdict.iter().enumerate() {
-            comma(out, i);
-            num(out, u32::from(*v));
-        }
-        out.extend_from_slice(b"],\n\"findings\":[");
-        numbers(out, &self.findings);
-        out.extend_from_slice(b"],\n\"agents\":[");
-        numbers(out, &self.agents);
+        out.extend_from_slice(b"]");
+        column(out, "domain", self.domain.iter().map(|&d| Some(d)));
+        column(out, "os", self.os.iter().map(|&d| Some(d)));
+        column(out, "build", self.build.iter().copied());
+        column(out, "ubr", self.ubr.iter().copied());
+        column(out, "verdict", self.verdict.iter().map(|&v| Some(v)));
+        column(out, "findings", self.findings.iter().map(|&d| Some(d)));
+        column(out, "agents", self.agents.iter().map(|&d| Some(d)));
+        out.push(b'}');
+    }
+
+    /// Writes `"hosts":{…}` with what a host's details read.
+    pub(in crate::html) fn write_details(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"\"hosts\":{\"release\":[");
+        numbers_or_null(out, self.release.iter().copied());
+        out.push(b']');
         if self.any_modules {
-            out.extend_from_slice(b"],\n\"modules\":[");
-            numbers(out, &self.modules);
+            column(out, "modules", self.modules.iter().map(|&d| Some(d)));
         }
-        out.extend_from_slice(b"],\n\"sources\":[");
-        out.extend_from_slice(&self.sources);
-        out.extend_from_slice(b"]}");
+        column(out, "source", self.source.iter().copied());
+        // Each line as the difference to the one before.
+        let mut before = 0i64;
+        let lines = self.line.iter().map(|line| {
+            line.map(|n| {
+                let delta = i64::from(n) - before;
+                before = i64::from(n);
+                delta
+            })
+        });
+        column(out, "line", lines);
+        out.extend_from_slice(b",\n\"more_sources\":{");
+        for (i, (host, sources)) in self.more_sources.iter().enumerate() {
+            comma(out, i);
+            out.push(b'"');
+            num(out, *host);
+            out.extend_from_slice(b"\":[");
+            numbers(out, sources);
+            out.push(b']');
+        }
+        out.extend_from_slice(b"}}");
+    }
+}
+
+/// `,"name":[…]` (a number or `null` each).
+fn column<N: itoa::Integer>(
+    out: &mut Vec<u8>,
+    name: &str,
+    values: impl Iterator<Item = Option<N>>,
+) {
+    out.extend_from_slice(b",\n\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":[");
+    numbers_or_null(out, values);
+    out.push(b']');
+}
+
+/// Numbers (or `null`), `,`-separated.
+fn numbers_or_null<N: itoa::Integer>(out: &mut Vec<u8>, values: impl Iterator<Item = Option<N>>) {
+    for (i, v) in values.enumerate() {
+        comma(out, i);
+        match v {
+            Some(n) => num(out, n),
+            None => out.extend_from_slice(b"null"),
+        }
     }
 }
 
@@ -107,14 +135,18 @@ impl Columns {
         let before = self.os.len();
         comma(&mut self.host, before);
         self.host.extend_from_slice(&part.host);
-        comma(&mut self.sources, before);
-        self.sources.extend_from_slice(&part.sources);
         let text = |i: &u32| renumber.text(*i);
+        let texts = |column: &[Option<u32>]| {
+            column
+                .iter()
+                .map(|t| t.map(|t| renumber.text(t)))
+                .collect::<Vec<_>>()
+        };
+        self.domain.extend(part.domain.iter().map(text));
         self.os.extend(part.os.iter().map(text));
         self.build.extend_from_slice(&part.build);
         self.ubr.extend_from_slice(&part.ubr);
-        self.release
-            .extend(part.release.iter().map(|r| r.map(|r| renumber.text(r))));
+        self.release.extend(texts(&part.release));
         self.verdict.extend_from_slice(&part.verdict);
         let sets =
             |map: &[u32], column: &[u32]| column.iter().map(|&i| at(map, i)).collect::<Vec<_>>();
@@ -124,5 +156,12 @@ impl Columns {
         self.modules
             .extend(sets(&renumber.module_sets, &part.modules));
         self.any_modules |= part.any_modules;
+        self.source.extend(texts(&part.source));
+        self.line.extend_from_slice(&part.line);
+        self.more_sources.extend(
+            part.more_sources
+                .iter()
+                .map(|(host, sources)| (before + host, sources.iter().map(text).collect())),
+        );
     }
 }
