@@ -12,7 +12,7 @@ use super::Run;
 
 /// Hosts one thread assesses into one part at a time: merging a part costs
 /// about its distinct texts and findings, so larger parts merge less.
-const PART: usize = 1024;
+const PART: usize = 2048;
 
 /// Assesses a batch of hosts in parallel into parts of `page`, counted into
 /// `summary`, while the parts of the batch before are merged; holds the

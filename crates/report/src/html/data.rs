@@ -70,7 +70,7 @@ mod merge;
 mod table;
 
 pub(super) use columns::Columns;
-use table::{Found, Table};
+use table::Table;
 
 type Ids = Table<Box<[u32]>>;
 
@@ -106,8 +106,6 @@ pub(super) struct Tables {
     set_plans: Vec<u32>,
     modules: Ids,
     module_sets: Ids,
-    /// The number of each distinct finding entered, by the whole finding.
-    found: Found,
     /// The texts of findings rendered from their codes and parameters, by
     /// code and parameters.
     rendered: HashMap<String, HashMap<Params, Shown, RandomState>, RandomState>,

@@ -4,7 +4,6 @@
 
 use acsready_assess::{render, Action, AgentPlan, Finding, HostAssessment, TextCache};
 
-use super::table::{ByRef, Whole};
 use super::{HostRow, Shown, Tables, Texts, NONE};
 use crate::rows::{host_codes, plan_line};
 use crate::Style;
@@ -83,9 +82,6 @@ impl Tables {
     /// The number of finding `f`, entered when new: the key
     /// `[code, severity, title, n, (fact, value, source) × n, step…]`.
     fn finding(&mut self, f: &Finding, texts: &mut Texts) -> u32 {
-        if let Some(&id) = self.found.get(&ByRef(f)) {
-            return id;
-        }
         let mut key = std::mem::take(&mut self.key);
         key.clear();
         key.extend([self.text(&f.code), self.text(f.severity.as_str())]);
@@ -111,7 +107,6 @@ impl Tables {
         let id = self.findings.id(key.as_slice()).0;
         self.key = key;
         self.shown = shown;
-        self.found.insert(Whole::of(f), id);
         id
     }
 
