@@ -504,4 +504,6 @@ pub fn script_labels(labels: impl IntoIterator<Item = Label>, lang: Lang) -> ser
 }
 
 #[cfg(test)]
+mod gather_tests;
+#[cfg(test)]
 mod tests;
