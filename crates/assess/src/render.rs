@@ -165,15 +165,33 @@ pub fn render_host(a: &mut HostAssessment, rules: &Rules, lang: Lang) {
     }
     let findings = &a.findings;
     for plan in &mut a.agents {
-        let Some(f) = findings.iter().find(|f| gives_reason(f, plan)) else {
+        let Some(f) = reason_finding(findings, plan) else {
             continue;
         };
-        if !renderable(rules, &f.code, &f.params, false) {
+        if !title_renders(rules, &f.code, &f.params) {
             continue;
         }
         plan.reason = title(rules, lang, &f.code, &f.params);
         if plan.action == Action::Upgrade {
-            plan.target = rules.text("latest", lang).concat();
+            plan.target = latest(rules, lang);
         }
     }
+}
+
+/// The finding among `findings` whose title is the reason of `plan`: its
+/// `reason_code`, about its product (and version, where the finding names
+/// one).
+pub fn reason_finding<'a>(findings: &'a [Finding], plan: &AgentPlan) -> Option<&'a Finding> {
+    findings.iter().find(|f| gives_reason(f, plan))
+}
+
+/// Whether the title of finding `code` can be rendered from `params` (a
+/// reason written before findings carried parameters stays as written).
+pub fn title_renders(rules: &Rules, code: &str, params: &Params) -> bool {
+    renderable(rules, code, params, false)
+}
+
+/// The target of a plan to upgrade, in `lang` ("latest").
+pub fn latest(rules: &Rules, lang: Lang) -> String {
+    rules.text(crate::LATEST, lang).concat()
 }

@@ -10,7 +10,7 @@ use acsready_assess::{assess_cached, predict, Demand, Detail, HostAssessment, Su
 use acsready_facts::{HostFacts, ModuleFacts};
 use acsready_intake::{Chunked, Host, Intake, Readers, CHUNK};
 use acsready_report::{
-    count_of, reporter, thousands, HostEncoder, HostEncoding, Label, Problems, Reporter,
+    count_of, reporter, thousands, HostEncoder, HostEncoding, HtmlPart, Label, Problems, Reporter,
     RulesIdentity, Style,
 };
 use acsready_rules::{Lang, Rules};
@@ -130,13 +130,27 @@ impl<'a> Run<'a> {
     }
 }
 
-/// How the hosts of a run are worked in parallel: assessed, then counted,
-/// encoded into a streamed report's bytes, or kept for a report that takes
-/// whole assessments.
+/// Hosts one thread gathers into one part of an HTML page: merging a part
+/// costs about its distinct texts and findings, so larger parts merge less.
+const HTML_PART: usize = 2048;
+
+/// What is made of the assessed hosts.
+enum Mode {
+    /// Only counted (`--summary`).
+    Count,
+    /// Encoded into a streamed report's bytes (JSON, JSON Lines, CSV).
+    Encode(HostEncoding),
+    /// Gathered into parts of an HTML page, assessed without texts: the
+    /// page renders each distinct finding's texts once. Holds an empty part.
+    Html(Box<HtmlPart>),
+    /// Kept whole for a report that takes assessments.
+    Whole,
+}
+
+/// How the hosts of a run are worked in parallel.
 struct Assessing<'r, 'a> {
     run: &'r Run<'a>,
-    /// `None`: only count.
-    mode: Option<Option<HostEncoding>>,
+    mode: Mode,
     /// Buffers of encoded chunks, back from the writing (fresh memory for
     /// every chunk costs more than filling it).
     spare: Mutex<Vec<Vec<u8>>>,
@@ -148,6 +162,8 @@ struct Worked {
     summary: Summary,
     /// The encoded hosts of a streamed report.
     bytes: Vec<u8>,
+    /// The hosts of an HTML page.
+    part: Option<HtmlPart>,
     /// The assessments for a report that takes them whole.
     assessed: Vec<HostAssessment>,
     error: Option<io::Error>,
@@ -158,44 +174,63 @@ impl<'a> Chunked for Assessing<'_, 'a> {
     type Out = Worked;
 
     fn state(&self) -> Self::State {
-        let encoder = self
-            .mode
-            .as_ref()
-            .and_then(|m| m.as_ref())
-            .map(|e| e.encoder());
+        let encoder = match &self.mode {
+            Mode::Encode(e) => Some(e.encoder()),
+            _ => None,
+        };
         (self.run.texts(), encoder)
+    }
+
+    fn chunk_hosts(&self) -> usize {
+        match self.mode {
+            Mode::Html(_) => HTML_PART,
+            _ => CHUNK,
+        }
     }
 
     fn chunk(&self, state: &mut Self::State, hosts: &mut dyn Iterator<Item = Host>) -> Worked {
         let (texts, encoder) = state;
         let mut out = Worked::default();
-        let Some(mode) = &self.mode else {
-            for host in hosts {
-                out.summary
-                    .add(&self.run.assess(&host.facts, texts, Detail::Codes));
+        match &self.mode {
+            Mode::Count => {
+                for host in hosts {
+                    out.summary
+                        .add(&self.run.assess(&host.facts, texts, Detail::Codes));
+                }
             }
-            return out;
-        };
-        if mode.is_some() {
-            out.bytes = self
-                .spare
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .pop()
-                // About what a chunk of hosts takes (a JSON host is 1-2 KB):
-                // growing to it copies the chunk several times.
-                .unwrap_or_else(|| Vec::with_capacity(CHUNK * 2048));
-        }
-        for host in hosts {
-            let a = self.run.assess_host(&host, texts, Detail::Full);
-            out.summary.add(&a);
-            match encoder.as_mut() {
-                Some(encoder) => {
-                    if let Err(e) = encoder.encode(&a, &mut out.bytes) {
-                        out.error.get_or_insert(e);
+            Mode::Html(empty) => {
+                let mut part = empty.fresh();
+                for host in hosts {
+                    let a = self.run.assess_host(&host, texts, Detail::Params);
+                    out.summary.add(&a);
+                    part.host_rendering(&a, texts);
+                }
+                out.part = Some(part);
+            }
+            Mode::Encode(_) | Mode::Whole => {
+                if let Some(encoder) = encoder.as_mut() {
+                    out.bytes = self
+                        .spare
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .pop()
+                        // About what a chunk of hosts takes (a JSON host is
+                        // 1-2 KB): growing to it copies the chunk several times.
+                        .unwrap_or_else(|| Vec::with_capacity(CHUNK * 2048));
+                    for host in hosts {
+                        let a = self.run.assess_host(&host, texts, Detail::Full);
+                        out.summary.add(&a);
+                        if let Err(e) = encoder.encode(&a, &mut out.bytes) {
+                            out.error.get_or_insert(e);
+                        }
+                    }
+                } else {
+                    for host in hosts {
+                        let a = self.run.assess_host(&host, texts, Detail::Full);
+                        out.summary.add(&a);
+                        out.assessed.push(a);
                     }
                 }
-                None => out.assessed.push(a),
             }
         }
         out
@@ -213,6 +248,12 @@ impl Assessing<'_, '_> {
         let Some(report) = sink.report.as_mut() else {
             return Ok(());
         };
+        if let Some(part) = &worked.part {
+            if let Some(page) = report.html() {
+                page.merge(part);
+            }
+            return Ok(());
+        }
         if let Some(streamed) = report.streamed().filter(|_| !worked.bytes.is_empty()) {
             streamed.write_encoded(&worked.bytes)?;
             worked.bytes.clear();
@@ -223,6 +264,20 @@ impl Assessing<'_, '_> {
             return Ok(());
         }
         worked.assessed.into_iter().try_for_each(|a| report.host(a))
+    }
+}
+
+/// How a report takes its hosts.
+fn mode_of(report: Option<&mut (dyn Reporter + Send + '_)>) -> Mode {
+    let Some(report) = report else {
+        return Mode::Count;
+    };
+    if let Some(page) = report.html() {
+        return Mode::Html(Box::new(page.part()));
+    }
+    match report.streamed() {
+        Some(s) => Mode::Encode(s.encoding()),
+        None => Mode::Whole,
     }
 }
 
@@ -270,10 +325,7 @@ pub fn assess(args: &AssessArgs, rules: &Rules, style: Style) -> Result<u8> {
         };
         let work = Assessing {
             run: &run,
-            mode: sink
-                .report
-                .as_mut()
-                .map(|r| r.streamed().map(|s| s.encoding())),
+            mode: mode_of(sink.report.as_deref_mut()),
             spare: Mutex::new(Vec::new()),
         };
         intake.stream_chunks(BATCH, &work, |worked| {

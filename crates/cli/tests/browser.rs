@@ -190,6 +190,12 @@ async fn html_report_in_chromium_matches_the_json_report() {
             assert!(details.contains(first_line), "remediation {first_line:?}");
         }
     }
+    // Its sources ("fleet.ndjson:12": the page keeps the file once and the
+    // line apart).
+    for source in host["sources"].as_array().expect("sources") {
+        let source = source.as_str().expect("source");
+        assert!(details.contains(source), "source {source} in the details");
+    }
     let rules = acsready_rules::Rules::embedded().expect("rules");
     let names = acsready_report::ProductNames::of(&rules);
     for plan in host["agents"].as_array().expect("agents") {

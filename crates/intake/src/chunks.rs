@@ -27,6 +27,11 @@ pub trait Chunked: Sync {
     type Out: Send;
     /// A new thread's state.
     fn state(&self) -> Self::State;
+    /// Hosts in one chunk: more when handing a chunk's output back costs
+    /// about as much whatever its size.
+    fn chunk_hosts(&self) -> usize {
+        CHUNK
+    }
     /// Works through the hosts of one chunk, in input order.
     fn chunk(&self, state: &mut Self::State, hosts: &mut dyn Iterator<Item = Host>) -> Self::Out;
 }
@@ -56,18 +61,20 @@ impl<S> Slots<S> {
     }
 }
 
+/// What the chunks of a batch of records gave, with their parse problems,
+/// in input order.
+pub(crate) type Worked<W> = Vec<(<W as Chunked>::Out, Vec<Problem>)>;
+
 /// Works a batch of facts records: each chunk parses its records, then
-/// `work` uses the hosts; parse problems and outputs come back in order.
+/// `work` uses the hosts.
 pub(crate) fn work_units<W: Chunked>(
     name: &str,
     units: &[Result<Unit, SourceError>],
     work: &W,
     slots: &Slots<W::State>,
-    errors: &mut Vec<Problem>,
-    done: &mut dyn FnMut(W::Out) -> io::Result<()>,
-) -> io::Result<()> {
-    let outs: Vec<(W::Out, Vec<Problem>)> = units
-        .par_chunks(CHUNK)
+) -> Worked<W> {
+    units
+        .par_chunks(work.chunk_hosts().max(1))
         .map(|chunk| {
             let mut problems = Vec::new();
             let mut hosts = chunk
@@ -83,8 +90,16 @@ pub(crate) fn work_units<W: Chunked>(
             drop(hosts);
             (out, problems)
         })
-        .collect();
-    for (out, problems) in outs {
+        .collect()
+}
+
+/// Hands what a batch gave to `done`, its problems to `errors`, in order.
+pub(crate) fn hand_on<W: Chunked>(
+    worked: Worked<W>,
+    errors: &mut Vec<Problem>,
+    done: &mut dyn FnMut(W::Out) -> io::Result<()>,
+) -> io::Result<()> {
+    for (out, problems) in worked {
         errors.extend(problems);
         done(out)?;
     }
@@ -100,7 +115,7 @@ pub(crate) fn work_hosts<W: Chunked>(
 ) -> io::Result<()> {
     let outs: Vec<W::Out> = hosts
         .into_par_iter()
-        .chunks(CHUNK)
+        .chunks(work.chunk_hosts().max(1))
         .map(|chunk| {
             let mut hosts = chunk.into_iter();
             slots.with(|| work.state(), |s| work.chunk(s, &mut hosts))

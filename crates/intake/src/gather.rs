@@ -17,7 +17,7 @@ use acsready_sources::compressed::Unpacked;
 use acsready_sources::JsonFacts;
 use rayon::prelude::*;
 
-use crate::chunks::{work_hosts, work_units, Chunked, Slots};
+use crate::chunks::{hand_on, work_hosts, work_units, Chunked, Slots, Worked};
 use crate::evidence::{self, HostSource};
 use crate::find::{find, Found, Request};
 use crate::identity::host_key;
@@ -376,23 +376,35 @@ fn stream_facts<W: Chunked>(
     let name = file.display().to_string();
     let mut facts = JsonFacts::new(reader, &name);
     let mut next = facts.next_batch(batch);
+    // What the batch before gave is handed on while this one is worked
+    // and the next one read.
+    let mut worked: Worked<W> = Vec::new();
     loop {
         let units = match next {
             Ok(Some(units)) => units,
-            Ok(None) => return Ok(()),
+            Ok(None) => break,
             Err(e) => {
+                hand_on::<W>(std::mem::take(&mut worked), &mut problems.errors, done)?;
                 problems.errors.push(Problem::of_source(&e));
                 return Ok(());
             }
         };
         let errors = &mut problems.errors;
-        let (read, worked) = rayon::join(
+        let before = std::mem::take(&mut worked);
+        let (read, (this, handed)) = rayon::join(
             || facts.next_batch(batch),
-            || work_units(&name, &units, work, slots, errors, done),
+            || {
+                rayon::join(
+                    || work_units(&name, &units, work, slots),
+                    || hand_on::<W>(before, errors, done),
+                )
+            },
         );
-        worked?;
+        handed?;
+        worked = this;
         next = read;
     }
+    hand_on::<W>(worked, &mut problems.errors, done)
 }
 
 /// The hosts the facts inputs name more than once: a first pass reads only

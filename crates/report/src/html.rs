@@ -1,26 +1,34 @@
 //! One self-contained HTML page (no network, no external files): the counts,
 //! a donut of verdicts and bar charts rendered here as inline SVG and CSS, and
 //! a host table with filter, sort and per-host details drawn by an inline
-//! script from the report embedded as JSON in
-//! `<script type="application/json" id="acsready-data">`.
+//! script from the report embedded as JSON in two parts:
+//! `<script type="application/json" id="acsready-data">` before the script
+//! (what the table shows) and `id="acsready-details"` after it (what a
+//! host's details show, read when first needed: the table is drawn before
+//! the page has loaded it).
 //!
 //! The embedded JSON has the fields of a [`crate::Report`] plus `labels` (the
 //! UI labels in the report's language), `products` (the products' names in
 //! that language, by id) and `strings`: the hosts are written
 //! as [`data`] describes, their repeated texts kept once in `strings`. Every
 //! `<` in it is written as `\u003c`, so no value (a host name such as
-//! `</script>`) can end the script element. Hosts are serialized as they
-//! arrive; only their JSON and the distinct texts are kept.
+//! `</script>`) can end the script element. Hosts are gathered as they
+//! arrive, on several threads in parts merged in input order
+//! ([`HtmlReport::part`]); only their columns and the distinct texts,
+//! findings and plans are kept.
 //!
 //! Element ids: `summary-ready`, `summary-not_ready`, `summary-unknown`,
 //! `summary-unsupported` (text: the count), `host-filter`, `filter-<verdict>`
-//! (checkboxes), `host-table` (rows carry `data-host` and `data-index`),
-//! `page-prev`, `page-next`, `page-info`, `host-details`, `acsready-data`.
+//! (checkboxes), `host-table` (rows carry `data-host` and `data-index`; the
+//! table `data-ready`, when the first rows were drawn, in ms since the
+//! navigation; the first row's first cell `elementtiming="first-row"`),
+//! `page-prev`, `page-next`, `page-info`, `host-details`, `acsready-data`,
+//! `acsready-details`.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use acsready_assess::{Action, HostAssessment, Severity, Summary, Verdict};
+use acsready_assess::{Action, HostAssessment, Severity, Summary, TextCache, Verdict};
 use acsready_rules::Lang;
 
 use crate::json::{Generator, REPORT_SCHEMA};
@@ -38,8 +46,17 @@ const SCRIPT: &str = include_str!("html/report.js");
 /// Collects hosts (as columns of indices into tables of what they share),
 /// then writes the page.
 pub struct HtmlReport {
-    style: Style,
     rules: RulesIdentity,
+    all: HtmlPart,
+}
+
+/// Hosts gathered for the page: the tables of what they share, their
+/// columns and their counts by release. A report is one; a caller with many
+/// hosts may gather chunks of them apart ([`HtmlReport::part`], on any
+/// thread) and [merge](HtmlReport::merge) them in input order: the page is
+/// the same as with every host given to [`HtmlReport::host`] in that order.
+pub struct HtmlPart {
+    style: Style,
     tables: data::Tables,
     columns: data::Columns,
     hosts: u64,
@@ -48,11 +65,10 @@ pub struct HtmlReport {
     by_release: HashMap<Option<u32>, [u64; 4]>,
 }
 
-impl HtmlReport {
-    pub fn new(style: Style, rules: RulesIdentity) -> Self {
-        HtmlReport {
+impl HtmlPart {
+    fn new(style: Style) -> Self {
+        HtmlPart {
             style,
-            rules,
             tables: data::Tables::default(),
             columns: data::Columns::default(),
             hosts: 0,
@@ -60,13 +76,72 @@ impl HtmlReport {
         }
     }
 
-    pub fn host(&mut self, a: HostAssessment) {
-        let os = self.tables.text(&a.os.name);
-        let sets = self.tables.add(&a, &self.style);
-        let row = self.by_release.entry(sets.release).or_default();
-        row[verdict_index(a.verdict)] += 1;
-        self.columns.push(&a, os, sets);
+    /// An empty part with the style of this one.
+    pub fn fresh(&self) -> HtmlPart {
+        HtmlPart::new(self.style.clone())
+    }
+
+    /// Adds one host after those already in.
+    pub fn host(&mut self, a: &HostAssessment) {
+        self.add(a, &mut data::Texts::Written);
+    }
+
+    /// Adds one host assessed without texts ([`Detail::Params`]): the
+    /// titles and steps of its findings and the reasons of its plans are
+    /// rendered with `texts` from codes and parameters, each distinct
+    /// finding once. The page is the one [`HtmlPart::host`] makes of the
+    /// host assessed with every text in the language of `texts`.
+    ///
+    /// [`Detail::Params`]: acsready_assess::Detail::Params
+    pub fn host_rendering(&mut self, a: &HostAssessment, texts: &mut TextCache) {
+        self.add(a, &mut data::Texts::Rendered(texts));
+    }
+
+    fn add(&mut self, a: &HostAssessment, texts: &mut data::Texts) {
+        let row = self.tables.add(a, &self.style, texts);
+        let counts = self.by_release.entry(row.release).or_default();
+        counts[verdict_index(a.verdict)] += 1;
+        self.columns.push(a, row);
         self.hosts += 1;
+    }
+
+    /// Adds the hosts of `part` after those already in.
+    fn merge(&mut self, part: &HtmlPart) {
+        let renumber = self.tables.merge(&part.tables);
+        self.columns.merge(&part.columns, &renumber);
+        for (release, row) in &part.by_release {
+            let sum = self
+                .by_release
+                .entry(release.map(|r| renumber.text(r)))
+                .or_default();
+            for (s, x) in sum.iter_mut().zip(row) {
+                *s += x;
+            }
+        }
+        self.hosts += part.hosts;
+    }
+}
+
+impl HtmlReport {
+    pub fn new(style: Style, rules: RulesIdentity) -> Self {
+        HtmlReport {
+            rules,
+            all: HtmlPart::new(style),
+        }
+    }
+
+    pub fn host(&mut self, a: HostAssessment) {
+        self.all.host(&a);
+    }
+
+    /// An empty part, to gather hosts into apart from the report.
+    pub fn part(&self) -> HtmlPart {
+        HtmlPart::new(self.all.style.clone())
+    }
+
+    /// Adds the hosts of `part` after those already in.
+    pub fn merge(&mut self, part: &HtmlPart) {
+        self.all.merge(part);
     }
 
     pub fn finish<W: Write>(
@@ -75,7 +150,8 @@ impl HtmlReport {
         summary: &Summary,
         problems: &Problems,
     ) -> io::Result<()> {
-        let lang = self.style.lang;
+        let HtmlReport { rules, all } = self;
+        let lang = all.style.lang;
         let l = |label: Label| esc(label.text(lang));
         write!(
             out,
@@ -92,9 +168,9 @@ impl HtmlReport {
         let rules_line = format!(
             "{} {} ({}) · {}",
             Label::Rules.text(lang),
-            self.rules.version,
-            acsready_rules::fill(Label::AsOf.text(lang), &[("date", &self.rules.as_of)]),
-            self.rules.origin
+            rules.version,
+            acsready_rules::fill(Label::AsOf.text(lang), &[("date", &rules.as_of)]),
+            rules.origin
         );
         write!(
             out,
@@ -106,11 +182,11 @@ impl HtmlReport {
 
         out.write_all(b"<div class=\"charts\">\n")?;
         write_summary(&mut out, summary, lang)?;
-        let by_release = self.by_release.iter().map(|(release, row)| {
-            let name = release.map_or("", |r| self.tables.text_of(r));
+        let by_release = all.by_release.iter().map(|(release, row)| {
+            let name = release.map_or("", |r| all.tables.text_of(r));
             (name.to_string(), *row)
         });
-        let bars = release_bars(by_release, &self.style.names, lang);
+        let bars = release_bars(by_release, &all.style.names, lang);
         write_os_bars(&mut out, &bars, lang)?;
         write_action_bars(&mut out, summary, lang)?;
         out.write_all(b"</div>\n")?;
@@ -122,7 +198,7 @@ impl HtmlReport {
             "<div class=\"split\">\n<section class=\"card\" id=\"hosts\">\n<h2>{} ({})</h2>\n\
              <div class=\"controls\"><input type=\"search\" id=\"host-filter\" placeholder=\"{}\" aria-label=\"{}\">",
             l(Label::HostList),
-            self.hosts,
+            all.hosts,
             l(Label::Filter),
             l(Label::Filter),
         )?;
@@ -161,7 +237,7 @@ impl HtmlReport {
         )?;
 
         // The data, written whole: the report's header, labels and the hosts.
-        let mut data = Vec::with_capacity(self.columns.size_hint());
+        let mut data = Vec::with_capacity(all.columns.size_hint());
         data.extend_from_slice(
             b"<script type=\"application/json\" id=\"acsready-data\">{\"schema\":",
         );
@@ -175,13 +251,13 @@ impl HtmlReport {
             },
         )?;
         data.extend_from_slice(b",\"rules\":");
-        data::json(&mut data, &self.rules)?;
+        data::json(&mut data, &rules)?;
         data.extend_from_slice(b",\"lang\":");
         data::json(&mut data, lang.as_str())?;
         data.extend_from_slice(b",\"labels\":");
         data::json(&mut data, &labels(lang))?;
         data.extend_from_slice(b",\"products\":");
-        data::json(&mut data, &self.style.names.in_lang(lang))?;
+        data::json(&mut data, &all.style.names.in_lang(lang))?;
         data.extend_from_slice(b",\"summary\":");
         data::json(&mut data, summary)?;
         data.extend_from_slice(b",\"errors\":");
@@ -189,12 +265,21 @@ impl HtmlReport {
         data.extend_from_slice(b",\"warnings\":");
         data::json(&mut data, &problems.warnings)?;
         data.extend_from_slice(b",\n");
-        self.tables.write(&mut data);
+        all.tables.write_main(&mut data);
         data.extend_from_slice(b",\n");
-        self.columns.write(&mut data);
-        data.extend_from_slice(b"}</script>\n");
+        all.columns.write_main(&mut data);
+        data.extend_from_slice(b"}</script>\n<script>\n");
+        data.extend_from_slice(SCRIPT.as_bytes());
+        // What a host's details read, after the script: the table is drawn
+        // before it is loaded.
+        data.extend_from_slice(
+            b"</script>\n<script type=\"application/json\" id=\"acsready-details\">{",
+        );
+        all.tables.write_details(&mut data);
+        data.extend_from_slice(b",\n");
+        all.columns.write_details(&mut data);
+        data.extend_from_slice(b"}</script>\n</body>\n</html>\n");
         out.write_all(&data)?;
-        write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n")?;
         out.flush()
     }
 }
@@ -397,5 +482,7 @@ pub fn script_labels(labels: impl IntoIterator<Item = Label>, lang: Lang) -> ser
     m.into()
 }
 
+#[cfg(test)]
+mod gather_tests;
 #[cfg(test)]
 mod tests;

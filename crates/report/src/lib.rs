@@ -28,7 +28,7 @@ pub use csv_out::CsvReport;
 pub use csv_rows::csv_cell;
 pub use encode::{HostEncoder, HostEncoding, Streamed};
 pub use explain::explain_text;
-pub use html::{script_labels, HtmlReport, CSS as PAGE_STYLE};
+pub use html::{script_labels, HtmlPart, HtmlReport, CSS as PAGE_STYLE};
 pub use json::{Generator, JsonReport, JsonlReport, Report, SummaryReport, REPORT_SCHEMA};
 pub use names::ProductNames;
 pub use numbers::{count_of, thousands};

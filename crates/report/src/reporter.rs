@@ -20,6 +20,12 @@ pub trait Reporter {
     fn streamed(&mut self) -> Option<&mut dyn Streamed> {
         None
     }
+    /// The report as an HTML page, when it is one: a caller with many hosts
+    /// may gather them in parallel into parts ([`HtmlReport::part`]) and
+    /// merge those in order.
+    fn html(&mut self) -> Option<&mut HtmlReport> {
+        None
+    }
     /// Writes what is left (the summary and problems where the format shows
     /// them) and flushes the output.
     fn finish(self: Box<Self>, summary: &Summary, problems: &Problems) -> io::Result<()>;
@@ -75,6 +81,9 @@ struct AtEnd<R, W> {
 /// A report that holds its hosts and lays them out at the end.
 trait LaidOutAtEnd {
     fn add(&mut self, a: HostAssessment);
+    fn html(&mut self) -> Option<&mut HtmlReport> {
+        None
+    }
     fn write<W: Write>(self, out: W, summary: &Summary, problems: &Problems) -> io::Result<()>;
 }
 
@@ -91,6 +100,9 @@ impl LaidOutAtEnd for HtmlReport {
     fn add(&mut self, a: HostAssessment) {
         self.host(a);
     }
+    fn html(&mut self) -> Option<&mut HtmlReport> {
+        Some(self)
+    }
     fn write<W: Write>(self, out: W, summary: &Summary, problems: &Problems) -> io::Result<()> {
         self.finish(out, summary, problems)
     }
@@ -100,6 +112,10 @@ impl<R: LaidOutAtEnd, W: Write> Reporter for AtEnd<R, W> {
     fn host(&mut self, a: HostAssessment) -> io::Result<()> {
         self.report.add(a);
         Ok(())
+    }
+
+    fn html(&mut self) -> Option<&mut HtmlReport> {
+        self.report.html()
     }
 
     fn finish(self: Box<Self>, summary: &Summary, problems: &Problems) -> io::Result<()> {

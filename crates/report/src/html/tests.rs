@@ -1,13 +1,13 @@
 use super::*;
 use crate::Report;
 
-fn host(name: &str, os: &str, verdict: Verdict) -> HostAssessment {
+pub(super) fn host(name: &str, os: &str, verdict: Verdict) -> HostAssessment {
     let mut h = crate::tests::host(name, verdict);
     h.os.name = os.into();
     h
 }
 
-fn identity() -> RulesIdentity {
+pub(super) fn identity() -> RulesIdentity {
     RulesIdentity {
         version: "2026.11.1".into(),
         as_of: "2026-11-21".into(),
@@ -16,7 +16,7 @@ fn identity() -> RulesIdentity {
     }
 }
 
-fn render(hosts: Vec<HostAssessment>, lang: Lang, problems: &Problems) -> String {
+pub(super) fn render(hosts: Vec<HostAssessment>, lang: Lang, problems: &Problems) -> String {
     let mut s = Summary::default();
     let mut r = HtmlReport::new(crate::tests::style(lang), identity());
     for h in hosts {
@@ -39,24 +39,36 @@ fn text_of<'a>(html: &'a str, id: &str) -> &'a str {
     &rest[start..start + end]
 }
 
-fn embedded(html: &str) -> &str {
-    let open = "<script type=\"application/json\" id=\"acsready-data\">";
-    let start = html.find(open).expect("data script") + open.len();
+/// The JSON of the script element `id`.
+fn script<'a>(html: &'a str, id: &str) -> &'a str {
+    let open = format!("<script type=\"application/json\" id=\"{id}\">");
+    let start = html.find(&open).expect("data script") + open.len();
     let end = html[start..].find("</script>").unwrap();
     &html[start..start + end]
 }
 
+/// The data the table reads.
+fn embedded(html: &str) -> &str {
+    script(html, "acsready-data")
+}
+
+/// The data a host's details read.
+pub(super) fn details(html: &str) -> &str {
+    script(html, "acsready-details")
+}
+
 /// The embedded data as a report again: every index resolved, the hosts'
 /// columns made host objects again.
-fn decoded(html: &str) -> Report {
+pub(super) fn decoded(html: &str) -> Report {
     use serde_json::{json, Value};
     let mut v: Value = serde_json::from_str(embedded(html)).unwrap();
+    let d: Value = serde_json::from_str(details(html)).unwrap();
     let strings: Vec<String> = serde_json::from_value(v["strings"].take()).unwrap();
     let at = |x: &Value| x.as_u64().unwrap() as usize;
     let text = |x: &Value| Value::String(strings[at(x)].clone());
     let texts = |x: &Value| Value::Array(x.as_array().unwrap().iter().map(text).collect());
     let finding = |i: &Value| {
-        let f = &v["findings"][at(i)];
+        let f = &d["findings"][at(i)];
         let evidence: Vec<Value> = f[3]
             .as_array()
             .unwrap()
@@ -73,39 +85,53 @@ fn decoded(html: &str) -> Report {
                "evidence": evidence, "remediation": texts(&f[4])})
     };
     let agent = |i: &Value| {
-        let p = &v["agents"][at(i)];
+        let p = &d["agents"][at(i)];
         json!({"product": text(&p[0]), "version": text(&p[1]), "action": text(&p[2]),
                "target": text(&p[3]), "reason": text(&p[5])})
     };
     let module = |i: &Value| {
-        let m = &v["modules"][at(i)];
+        let m = &d["modules"][at(i)];
         json!({"path": text(&m[0]), "outcome": text(&m[1]), "reason": text(&m[2])})
     };
-    let members = |sets: &str, i: &Value| v[sets][at(i)].as_array().unwrap().clone();
-    let h = &v["hosts"];
+    let members = |sets: &str, i: &Value| d[sets][at(i)].as_array().unwrap().clone();
+    let (h, dh) = (&v["hosts"], &d["hosts"]);
+    let mut line = 0i64;
     let hosts: Vec<Value> = (0..h["host"].as_array().unwrap().len())
         .map(|i| {
+            let name = format!(
+                "{}{}",
+                h["host"][i].as_str().unwrap(),
+                strings[at(&h["domain"][i])]
+            );
             let mut os =
                 json!({"name": text(&h["os"][i]), "build": h["build"][i], "ubr": h["ubr"][i]});
-            if !h["release"][i].is_null() {
-                os["release"] = text(&h["release"][i]);
+            if !dh["release"][i].is_null() {
+                os["release"] = text(&dh["release"][i]);
             }
-            let sources = match &h["sources"][i] {
-                Value::String(one) => json!([one]),
-                many => many.clone(),
-            };
-            let modules: Vec<Value> = match h.get("modules") {
+            let mut sources = vec![];
+            if !dh["source"][i].is_null() {
+                let mut first = strings[at(&dh["source"][i])].clone();
+                if let Some(delta) = dh["line"][i].as_i64() {
+                    line += delta;
+                    first = format!("{first}:{line}");
+                }
+                sources.push(Value::String(first));
+                if let Some(more) = dh["more_sources"].get(i.to_string()) {
+                    sources.extend(more.as_array().unwrap().iter().map(text));
+                }
+            }
+            let modules: Vec<Value> = match dh.get("modules") {
                 Some(m) => members("module_sets", &m[i]).iter().map(module).collect(),
                 None => vec![],
             };
             let findings = members("finding_sets", &h["findings"][i]);
             let agents = members("agent_sets", &h["agents"][i]);
             json!({
-                "host": h["host"][i],
+                "host": name,
                 "os": os,
                 "verdict": Verdict::ALL[at(&h["verdict"][i])].as_str(),
-                "findings": findings[1].as_array().unwrap().iter().map(finding).collect::<Vec<_>>(),
-                "agents": agents[1].as_array().unwrap().iter().map(agent).collect::<Vec<_>>(),
+                "findings": findings.iter().map(finding).collect::<Vec<_>>(),
+                "agents": agents.iter().map(agent).collect::<Vec<_>>(),
                 "sources": sources,
                 "modules": modules,
             })
@@ -121,18 +147,15 @@ fn decoded(html: &str) -> Report {
 
 /// The texts of a host's row: its codes and its plans (by the sets' texts).
 fn row_texts(v: &serde_json::Value, host: usize) -> (String, String) {
-    let text = |sets: &str, column: &str| {
+    let text = |texts: &str, column: &str| {
         let set = v["hosts"][column][host].as_u64().unwrap() as usize;
-        let i = v[sets][set][0].as_u64().unwrap() as usize;
+        let i = v[texts][set].as_u64().unwrap() as usize;
         v["strings"][i].as_str().unwrap().to_string()
     };
-    (
-        text("finding_sets", "findings"),
-        text("agent_sets", "agents"),
-    )
+    (text("set_codes", "findings"), text("set_plans", "agents"))
 }
 
-fn fleet() -> Vec<HostAssessment> {
+pub(super) fn fleet() -> Vec<HostAssessment> {
     vec![
         host("web01", "Windows Server 2019", Verdict::NotReady),
         host("web02", "Windows Server 2019", Verdict::Ready),
@@ -212,7 +235,7 @@ fn texts_repeated_across_hosts_are_written_once() {
     let html = render(hosts.clone(), Lang::En, &Problems::default());
     for text in [&title, &step, &reason] {
         let json = serde_json::to_string(text).unwrap();
-        assert_eq!(embedded(&html).matches(json.as_str()).count(), 1, "{json}");
+        assert_eq!(html.matches(json.as_str()).count(), 1, "{json}");
     }
     assert_eq!(decoded(&html).hosts, hosts);
 }
@@ -220,9 +243,10 @@ fn texts_repeated_across_hosts_are_written_once() {
 #[test]
 fn script_in_a_host_name_is_harmless() {
     let html = render(fleet(), Lang::En, &Problems::default());
-    // Only the two real script elements close.
-    assert_eq!(html.matches("</script>").count(), 2);
-    assert_eq!(html.matches("<script").count(), 2);
+    // Only the three real script elements close: the data, the script and
+    // the details' data.
+    assert_eq!(html.matches("</script>").count(), 3);
+    assert_eq!(html.matches("<script").count(), 3);
     assert!(!html.contains("alert(1)</"));
     assert!(html.contains("x\\u003c/script>\\u003cscript>alert(1)\\u003c/script>"));
     let r = decoded(&html);
