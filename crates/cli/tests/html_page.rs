@@ -11,26 +11,10 @@
 mod harness;
 
 use std::path::Path;
-use std::process::Command;
 
 use acsready_report::{HtmlReport, Problems, ProductNames, Report, Style};
 use acsready_rules::{Lang, Rules};
-use harness::{bin, repo};
-
-fn acsready(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(bin())
-        .current_dir(repo())
-        .env_remove("ACSREADY_LANG")
-        .args(args)
-        .output()
-        .expect("acsready runs");
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "acsready {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+use harness::{repo, report_of};
 
 /// The page of the hosts of `report`, given one by one.
 fn page_of(report: Report, lang: Lang) -> Vec<u8> {
@@ -57,11 +41,11 @@ fn check(file: &Path) {
     let shown = file.to_str().unwrap();
     for lang in [Lang::En, Lang::Ja] {
         let l = lang.as_str();
-        let json = acsready(&["assess", shown, "--format", "json", "--lang", l]);
+        let json = report_of(&["assess", shown, "--format", "json", "--lang", l]);
         let report: Report = serde_json::from_slice(&json).unwrap();
         let hosts = report.hosts.len();
         let want = page_of(report, lang);
-        let got = acsready(&["assess", shown, "--format", "html", "--lang", l]);
+        let got = report_of(&["assess", shown, "--format", "html", "--lang", l]);
         assert!(
             got == want,
             "{shown} ({l}, {hosts} hosts): the page differs from the one the hosts make one by one"

@@ -12,10 +12,9 @@ mod harness;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 use acsready_testkit::browser::Browser;
-use harness::{bin, repo};
+use harness::{repo, report_of};
 use serde_json::Value;
 
 const WIDTHS: [u32; 2] = [1280, 1920];
@@ -25,21 +24,6 @@ fn out_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
     std::fs::create_dir_all(&dir).expect("screenshot folder");
     dir
-}
-
-fn acsready(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(bin())
-        .env("LANG", "C")
-        .env_remove("ACSREADY_LANG")
-        .args(args)
-        .output()
-        .expect("acsready runs");
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "acsready {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 /// What a host's row must list: the codes above info, each once, in order.
@@ -117,7 +101,7 @@ async fn dashboard_and_report_agree_and_fit_in_both_languages_and_widths() {
     let (_dir, server, _, read) = harness::example_fleet_server();
     let fleet = repo().join("examples/fleet.ndjson").display().to_string();
     let report: Value =
-        serde_json::from_slice(&acsready(&["assess", &fleet, "--format", "json"])).expect("JSON");
+        serde_json::from_slice(&report_of(&["assess", &fleet, "--format", "json"])).expect("JSON");
     let expected = row_codes(&report);
     assert!(
         expected.values().any(String::is_empty),
@@ -128,7 +112,7 @@ async fn dashboard_and_report_agree_and_fit_in_both_languages_and_widths() {
         .iter()
         .map(|lang| {
             let path = out.join(format!("layout-{lang}.html"));
-            let page = acsready(&["--lang", lang, "assess", &fleet, "--format", "html"]);
+            let page = report_of(&["--lang", lang, "assess", &fleet, "--format", "html"]);
             std::fs::write(&path, page).expect("HTML written");
             (*lang, path)
         })

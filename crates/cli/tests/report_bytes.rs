@@ -10,13 +10,12 @@
 mod harness;
 
 use std::path::Path;
-use std::process::Command;
 
 use acsready_assess::{assess, HostAssessment};
 use acsready_facts::HostFacts;
 use acsready_report::{CsvReport, ProductNames, Style};
 use acsready_rules::{Lang, Rules};
-use harness::{bin, repo};
+use harness::{repo, report_of};
 
 /// The assessments of every line of `file` as `acsready assess FILE`
 /// makes them, one at a time.
@@ -37,21 +36,6 @@ fn one_by_one(file: &Path, shown: &str, lang: Lang) -> Vec<HostAssessment> {
         .collect()
 }
 
-fn acsready(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(bin())
-        .current_dir(repo())
-        .env_remove("ACSREADY_LANG")
-        .args(args)
-        .output()
-        .expect("acsready runs");
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "acsready {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 /// The hosts of a JSON report as `serde_json` writes each.
 fn json_hosts(hosts: &[HostAssessment]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -68,7 +52,7 @@ fn check(file: &Path, shown: &str) {
         let hosts = one_by_one(file, shown, lang);
         let l = lang.as_str();
 
-        let json = acsready(&["assess", shown, "--format", "json", "--lang", l]);
+        let json = report_of(&["assess", shown, "--format", "json", "--lang", l]);
         let start = json
             .windows(9)
             .position(|w| w == b"\"hosts\":[")
@@ -87,7 +71,7 @@ fn check(file: &Path, shown: &str) {
         }
         assert!(json[start + want.len()..].starts_with(b"],\"summary\":"));
 
-        let jsonl = acsready(&["assess", shown, "--format", "jsonl", "--lang", l]);
+        let jsonl = report_of(&["assess", shown, "--format", "jsonl", "--lang", l]);
         let mut want = Vec::new();
         for a in &hosts {
             want.extend_from_slice(&serde_json::to_vec(a).unwrap());
@@ -113,7 +97,7 @@ fn check(file: &Path, shown: &str) {
             if per_finding {
                 args.push("--csv-findings");
             }
-            assert!(acsready(&args) == want, "{shown} ({l}): CSV differs");
+            assert!(report_of(&args) == want, "{shown} ({l}): CSV differs");
         }
     }
 }

@@ -21,6 +21,25 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// What `acsready ARGS` writes, run in the repository in the default
+/// locale; it must exit 0 or 1 (hosts ready or not).
+#[allow(dead_code)] // not every test file that includes this one uses it
+pub fn report_of(args: &[&str]) -> Vec<u8> {
+    let out = Command::new(bin())
+        .current_dir(repo())
+        .env("LANG", "C")
+        .env_remove("ACSREADY_LANG")
+        .args(args)
+        .output()
+        .expect("acsready runs");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "acsready {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// The PostgreSQL server the tests run against, if any.
 pub fn test_pg() -> Option<String> {
     std::env::var("ACSREADY_TEST_PG")
