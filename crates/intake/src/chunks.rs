@@ -9,11 +9,11 @@
 use std::io;
 use std::sync::{Mutex, PoisonError};
 
-use acsready_sources::{parse_unit, SourceError, Unit};
+use acsready_sources::{SourceError, Unit};
 use rayon::prelude::*;
 
 use crate::problem::Problem;
-use crate::read::Host;
+use crate::read::{parse_host, Host};
 
 /// Hosts in one chunk: small enough to spread a batch over the threads,
 /// large enough that handing results back costs nothing.
@@ -122,14 +122,4 @@ pub(crate) fn work_hosts<W: Chunked>(
         })
         .collect();
     outs.into_iter().try_for_each(done)
-}
-
-/// One facts record parsed into a host, or the problem with it.
-pub(crate) fn parse_host(name: &str, unit: &Result<Unit, SourceError>) -> Result<Host, Problem> {
-    let unit = unit.as_ref().map_err(Problem::of_source)?;
-    let record = parse_unit(name, unit).map_err(|e| Problem::of_record(unit, &e))?;
-    Ok(Host {
-        origin: Some(record.origin.to_string()),
-        facts: record.facts,
-    })
 }

@@ -6,11 +6,10 @@ use std::io::Read;
 use acsready_facts::HostFacts;
 use acsready_sources::registry_facts::KnownProducts;
 use acsready_sources::{
-    read_console_each, read_osquery, ConsoleFormat, JsonFacts, SourceError, Unit,
+    parse_unit, read_console_each, read_osquery, ConsoleFormat, JsonFacts, SourceError, Unit,
 };
 use rayon::prelude::*;
 
-use crate::chunks::parse_host;
 use crate::kind::InputKind;
 use crate::merge::Merged;
 use crate::problem::{Problem, ProblemKind, Problems};
@@ -137,4 +136,14 @@ pub(crate) fn read_all(mut reader: impl Read) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes)?;
     Ok(bytes)
+}
+
+/// One facts record parsed into a host, or the problem with it.
+pub(crate) fn parse_host(name: &str, unit: &Result<Unit, SourceError>) -> Result<Host, Problem> {
+    let unit = unit.as_ref().map_err(Problem::of_source)?;
+    let record = parse_unit(name, unit).map_err(|e| Problem::of_record(unit, &e))?;
+    Ok(Host {
+        origin: Some(record.origin.to_string()),
+        facts: record.facts,
+    })
 }
