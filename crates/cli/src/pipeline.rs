@@ -220,10 +220,20 @@ impl<'a> Chunked for Assessing<'_, 'a> {
                         // About what a chunk of hosts takes (a JSON host is
                         // 1-2 KB): growing to it copies the chunk several times.
                         .unwrap_or_else(|| Vec::with_capacity(CHUNK * 2048));
+                    let renders = matches!(&self.mode, Mode::Encode(e) if e.renders());
                     for host in hosts {
-                        let a = self.run.assess_host(&host, texts, Detail::Full);
-                        out.summary.add(&a);
-                        if let Err(e) = encoder.encode(&a, &mut out.bytes) {
+                        let encoded = if renders {
+                            // No texts cloned into the host: the encoder
+                            // renders each distinct finding's once.
+                            let a = self.run.assess_host(&host, texts, Detail::Params);
+                            out.summary.add(&a);
+                            encoder.encode_rendering(&a, texts, &mut out.bytes)
+                        } else {
+                            let a = self.run.assess_host(&host, texts, Detail::Full);
+                            out.summary.add(&a);
+                            encoder.encode(&a, &mut out.bytes)
+                        };
+                        if let Err(e) = encoded {
                             out.error.get_or_insert(e);
                         }
                     }

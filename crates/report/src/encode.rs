@@ -8,7 +8,8 @@
 
 use std::io;
 
-use acsready_assess::HostAssessment;
+use acsready_assess::render::render_host;
+use acsready_assess::{HostAssessment, TextCache};
 
 use crate::csv_rows::{finding_rows, host_row, writer};
 use crate::json_host::JsonHost;
@@ -28,6 +29,15 @@ pub enum HostEncoding {
 }
 
 impl HostEncoding {
+    /// Whether hosts are best encoded assessed without texts
+    /// ([`Detail::Params`]), through [`HostEncoder::encode_rendering`]:
+    /// JSON and JSON Lines render each distinct finding's texts once.
+    ///
+    /// [`Detail::Params`]: acsready_assess::Detail::Params
+    pub fn renders(&self) -> bool {
+        matches!(self, HostEncoding::Json | HostEncoding::Jsonl)
+    }
+
     /// An encoder for one thread.
     pub fn encoder(&self) -> HostEncoder {
         HostEncoder {
@@ -66,6 +76,35 @@ impl HostEncoder {
             }
         }
         Ok(())
+    }
+
+    /// Appends the bytes of host `a`, assessed without texts
+    /// ([`Detail::Params`]), as [`HostEncoder::encode`] appends the host
+    /// assessed with every text in the language of `texts`.
+    ///
+    /// [`Detail::Params`]: acsready_assess::Detail::Params
+    pub fn encode_rendering(
+        &mut self,
+        a: &HostAssessment,
+        texts: &mut TextCache,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        match &self.encoding {
+            HostEncoding::Json => {
+                out.extend_from_slice(b",\n");
+                self.json.write_rendering(a, texts, out)
+            }
+            HostEncoding::Jsonl => {
+                self.json.write_rendering(a, texts, out)?;
+                out.push(b'\n');
+                Ok(())
+            }
+            HostEncoding::Csv { .. } => {
+                let mut whole = a.clone();
+                render_host(&mut whole, texts.rules(), texts.lang());
+                self.encode(&whole, out)
+            }
+        }
     }
 }
 

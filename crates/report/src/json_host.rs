@@ -13,7 +13,10 @@
 use std::collections::HashMap;
 use std::io;
 
-use acsready_assess::{AgentPlan, Evidence, Finding, HostAssessment, Params, Severity};
+use acsready_assess::render::{latest, reason_finding, render_host};
+use acsready_assess::{
+    Action, AgentPlan, Evidence, Finding, HostAssessment, Params, Severity, TextCache,
+};
 
 /// Distinct (code, parameters) kept per encoder; past it the cache starts
 /// again, so values of single hosts cannot make it grow without bound.
@@ -35,17 +38,22 @@ struct Written {
 
 impl Written {
     fn of(f: &Finding) -> io::Result<Written> {
-        let mut head = Vec::with_capacity(64 + f.title.len());
+        Written::with_texts(f, &f.title, &f.remediation)
+    }
+
+    /// The bytes of finding `f` with `title` and `remediation` for its texts.
+    fn with_texts(f: &Finding, title: &str, remediation: &[String]) -> io::Result<Written> {
+        let mut head = Vec::with_capacity(64 + title.len());
         head.extend_from_slice(b"{\"code\":");
         string(&mut head, &f.code)?;
         head.extend_from_slice(b",\"severity\":");
         string(&mut head, f.severity.as_str())?;
         head.extend_from_slice(b",\"title\":");
-        string(&mut head, &f.title)?;
+        string(&mut head, title)?;
         head.extend_from_slice(b",\"evidence\":");
         let mut tail = Vec::with_capacity(64);
         tail.extend_from_slice(b",\"remediation\":[");
-        for (i, step) in f.remediation.iter().enumerate() {
+        for (i, step) in remediation.iter().enumerate() {
             if i > 0 {
                 tail.push(b',');
             }
@@ -59,8 +67,8 @@ impl Written {
         tail.push(b'}');
         Ok(Written {
             severity: f.severity,
-            title: f.title.clone(),
-            remediation: f.remediation.clone(),
+            title: title.to_string(),
+            remediation: remediation.to_vec(),
             head,
             tail,
         })
@@ -71,16 +79,103 @@ impl Written {
     }
 }
 
+/// Findings' bytes by code and parameters, bounded.
+#[derive(Default)]
+struct Cache {
+    by_code: Map<String, Map<Params, Written>>,
+    len: usize,
+}
+
+impl Cache {
+    /// The bytes of `f`, made by `make` when not kept (or when `keep`
+    /// refuses those kept).
+    fn get_or_make(
+        &mut self,
+        f: &Finding,
+        keep: impl Fn(&Written) -> bool,
+        make: impl FnOnce() -> io::Result<Written>,
+    ) -> io::Result<&Written> {
+        let kept = self
+            .by_code
+            .get(f.code.as_str())
+            .and_then(|m| m.get(&f.params))
+            .is_some_and(&keep);
+        if !kept {
+            if self.len >= CAPACITY {
+                self.by_code.clear();
+                self.len = 0;
+            }
+            let w = make()?;
+            self.len += 1;
+            self.by_code
+                .entry(f.code.clone())
+                .or_default()
+                .insert(f.params.clone(), w);
+        }
+        self.by_code
+            .get(f.code.as_str())
+            .and_then(|m| m.get(&f.params))
+            .ok_or_else(|| io::Error::other("finding cache lost an entry"))
+    }
+}
+
 /// Writes hosts as JSON, keeping the bytes of findings that repeat.
 #[derive(Default)]
 pub(crate) struct JsonHost {
-    by_code: Map<String, Map<Params, Written>>,
-    len: usize,
+    /// Findings written with their own texts.
+    written: Cache,
+    /// Findings whose texts this encoder rendered from code and parameters.
+    rendered: Cache,
+    /// The target of an upgrade plan, rendered ("latest").
+    latest: Option<String>,
+}
+
+/// The texts a host assessed without them ([`Detail::Params`]) is written
+/// with, rendered from codes and parameters.
+///
+/// [`Detail::Params`]: acsready_assess::Detail::Params
+struct Rendering<'t, 'r> {
+    texts: &'t mut TextCache<'r>,
 }
 
 impl JsonHost {
     /// Appends host `a` as one JSON object (no line break).
     pub(crate) fn write(&mut self, a: &HostAssessment, out: &mut Vec<u8>) -> io::Result<()> {
+        self.host(a, None, out)
+    }
+
+    /// Appends host `a`, assessed without texts ([`Detail::Params`]), as
+    /// [`JsonHost::write`] appends the host assessed with every text in the
+    /// language of `texts`: each distinct finding's texts are rendered once
+    /// and its bytes copied, nothing is cloned into the host.
+    ///
+    /// [`Detail::Params`]: acsready_assess::Detail::Params
+    pub(crate) fn write_rendering(
+        &mut self,
+        a: &HostAssessment,
+        texts: &mut TextCache,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        // A plan's reason is the title of the finding it names; a plan
+        // whose finding is not there is rendered the long way.
+        let plans_render = a.agents.iter().all(|p| {
+            !p.reason.is_empty()
+                || (!p.reason_code.is_empty() && reason_finding(&a.findings, p).is_some())
+        });
+        if !plans_render {
+            let mut whole = a.clone();
+            render_host(&mut whole, texts.rules(), texts.lang());
+            return self.host(&whole, None, out);
+        }
+        self.host(a, Some(Rendering { texts }), out)
+    }
+
+    fn host(
+        &mut self,
+        a: &HostAssessment,
+        mut rendering: Option<Rendering>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
         out.extend_from_slice(b"{\"host\":");
         string(out, &a.host)?;
         out.extend_from_slice(b",\"os\":{\"name\":");
@@ -100,14 +195,17 @@ impl JsonHost {
             if i > 0 {
                 out.push(b',');
             }
-            self.finding(f, out)?;
+            self.finding(f, rendering.as_mut(), out)?;
         }
         out.extend_from_slice(b"],\"agents\":[");
         for (i, plan) in a.agents.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            agent(plan, out)?;
+            match rendering.as_mut() {
+                Some(r) => self.rendered_agent(a, plan, r, out)?,
+                None => agent(plan, &plan.target, &plan.reason, out)?,
+            }
         }
         out.extend_from_slice(b"],\"sources\":[");
         for (i, s) in a.sources.iter().enumerate() {
@@ -122,28 +220,27 @@ impl JsonHost {
         Ok(())
     }
 
-    fn finding(&mut self, f: &Finding, out: &mut Vec<u8>) -> io::Result<()> {
-        let cached = self
-            .by_code
-            .get(f.code.as_str())
-            .and_then(|m| m.get(&f.params))
-            .filter(|w| w.is_of(f));
-        let written = match cached {
-            Some(w) => w,
-            None => {
-                if self.len >= CAPACITY {
-                    self.by_code.clear();
-                    self.len = 0;
-                }
-                let w = Written::of(f)?;
-                self.len += 1;
-                let by_params = self.by_code.entry(f.code.clone()).or_default();
-                by_params.insert(f.params.clone(), w);
-                match by_params.get(&f.params) {
-                    Some(w) => w,
-                    None => return Err(io::Error::other("finding cache lost an entry")),
-                }
-            }
+    fn finding(
+        &mut self,
+        f: &Finding,
+        rendering: Option<&mut Rendering>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        let written = match rendering {
+            // Texts rendered from the code and parameters are the same
+            // every time: the bytes kept are used as they are.
+            Some(r) if f.title.is_empty() => self.rendered.get_or_make(
+                f,
+                |_| true,
+                || {
+                    r.texts.with(&f.code, &f.params, |(title, steps)| {
+                        Written::with_texts(f, title, steps)
+                    })
+                },
+            )?,
+            _ => self
+                .written
+                .get_or_make(f, |w| w.is_of(f), || Written::of(f))?,
         };
         out.extend_from_slice(&written.head);
         out.push(b'[');
@@ -172,7 +269,35 @@ fn evidence(e: &Evidence, out: &mut Vec<u8>) -> io::Result<()> {
     Ok(())
 }
 
-fn agent(p: &AgentPlan, out: &mut Vec<u8>) -> io::Result<()> {
+impl JsonHost {
+    /// Plan `p` of host `a` with its reason (the title of the finding it
+    /// names) and, to upgrade, its target rendered as the assessment
+    /// renders them.
+    fn rendered_agent(
+        &mut self,
+        a: &HostAssessment,
+        p: &AgentPlan,
+        r: &mut Rendering,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        let target = match p.action {
+            Action::Upgrade if p.target.is_empty() => self
+                .latest
+                .get_or_insert_with(|| latest(r.texts.rules(), r.texts.lang()))
+                .as_str(),
+            _ => p.target.as_str(),
+        };
+        match reason_finding(&a.findings, p).filter(|_| p.reason.is_empty()) {
+            Some(f) => r.texts.with(&f.code, &f.params, |(title, _)| {
+                agent(p, target, title, out)
+            }),
+            None => agent(p, target, &p.reason, out),
+        }
+    }
+}
+
+/// A plan with `target` and `reason` for its own.
+fn agent(p: &AgentPlan, target: &str, reason: &str, out: &mut Vec<u8>) -> io::Result<()> {
     out.extend_from_slice(b"{\"product\":");
     string(out, &p.product)?;
     out.extend_from_slice(b",\"version\":");
@@ -180,9 +305,9 @@ fn agent(p: &AgentPlan, out: &mut Vec<u8>) -> io::Result<()> {
     out.extend_from_slice(b",\"action\":");
     string(out, p.action.as_str())?;
     out.extend_from_slice(b",\"target\":");
-    string(out, &p.target)?;
+    string(out, target)?;
     out.extend_from_slice(b",\"reason\":");
-    string(out, &p.reason)?;
+    string(out, reason)?;
     if !p.reason_code.is_empty() {
         out.extend_from_slice(b",\"reason_code\":");
         string(out, &p.reason_code)?;

@@ -1,4 +1,4 @@
-use acsready_assess::{assess, Detail, Evidence, ModulePrediction, Outcome, Verdict};
+use acsready_assess::{assess, assess_with, Detail, Evidence, ModulePrediction, Outcome, Verdict};
 use acsready_facts::HostFacts;
 use acsready_rules::{Lang, Rules};
 
@@ -119,7 +119,7 @@ fn the_cache_stays_bounded() {
                 .insert("n".into(), acsready_assess::Param::from(n.to_string()));
         }
         assert_eq!(ours(&mut enc, &a), serde_bytes(&a));
-        assert!(enc.len <= CAPACITY);
+        assert!(enc.written.len <= CAPACITY);
     }
 }
 
@@ -137,4 +137,68 @@ fn a_byte_to_escape_is_found_wherever_it_is() {
         }
     }
     assert!(!needs_escape("日本語のテキスト、0x7F: \u{7f}".as_bytes()));
+}
+
+/// The example fleet and agents of every plan kind on ready, unready and
+/// unknown hosts (as the facts of a fleet give them).
+fn facts_with_agents() -> Vec<HostFacts> {
+    let text = include_str!("../../../../examples/fleet.ndjson");
+    let mut all: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let agents = serde_json::json!([
+        {"product": "deep_security_agent", "version": "20.0.1.690"},
+        {"product": "deep_security_agent", "version": "20.0.0.8438"},
+        {"product": "deep_security_agent", "version": "20.0"},
+        {"product": "deep_security_agent", "version": "12.0.0.123"},
+        {"product": "apex_one", "version": "14.0.0.1"},
+        {"product": "no_such_product", "version": "1.0"},
+        {"product": "deep_security_agent", "version": "x.y"},
+    ]);
+    for mut host in all.clone() {
+        host["agents"] = agents.clone();
+        host["host"] = format!("{}-agents", host["host"].as_str().unwrap_or("")).into();
+        all.push(host);
+    }
+    all.into_iter()
+        .map(|v| {
+            let mut facts: HostFacts = serde_json::from_value(v).unwrap();
+            facts.normalize().unwrap();
+            facts
+        })
+        .collect()
+}
+
+#[test]
+fn a_host_without_texts_is_written_as_the_host_with_them() {
+    let rules = Rules::embedded().unwrap();
+    let facts = facts_with_agents();
+    assert!(facts
+        .iter()
+        .any(|f| f.agents.as_ref().is_some_and(|a| a.len() > 3)));
+    for lang in [Lang::En, Lang::Ja] {
+        let mut texts = TextCache::new(&rules, lang);
+        let mut enc = JsonHost::default();
+        // Twice: once rendering, once from the bytes kept.
+        for _ in 0..2 {
+            for f in &facts {
+                let bare = assess_with(f, &rules, lang, Detail::Params);
+                assert!(bare.findings.iter().all(|f| f.title.is_empty()));
+                let mut out = Vec::new();
+                enc.write_rendering(&bare, &mut texts, &mut out).unwrap();
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    String::from_utf8(serde_bytes(&assess(f, &rules, lang))).unwrap(),
+                    "{} ({lang})",
+                    f.host
+                );
+            }
+        }
+        // A host with its texts is written with them.
+        let whole = assess(&facts[0], &rules, lang);
+        let mut out = Vec::new();
+        enc.write_rendering(&whole, &mut texts, &mut out).unwrap();
+        assert_eq!(out, serde_bytes(&whole));
+    }
 }
