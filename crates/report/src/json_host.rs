@@ -130,14 +130,6 @@ pub(crate) struct JsonHost {
     latest: Option<String>,
 }
 
-/// The texts a host assessed without them ([`Detail::Params`]) is written
-/// with, rendered from codes and parameters.
-///
-/// [`Detail::Params`]: acsready_assess::Detail::Params
-struct Rendering<'t, 'r> {
-    texts: &'t mut TextCache<'r>,
-}
-
 impl JsonHost {
     /// Appends host `a` as one JSON object (no line break).
     pub(crate) fn write(&mut self, a: &HostAssessment, out: &mut Vec<u8>) -> io::Result<()> {
@@ -167,13 +159,13 @@ impl JsonHost {
             render_host(&mut whole, texts.rules(), texts.lang());
             return self.host(&whole, None, out);
         }
-        self.host(a, Some(Rendering { texts }), out)
+        self.host(a, Some(texts), out)
     }
 
     fn host(
         &mut self,
         a: &HostAssessment,
-        mut rendering: Option<Rendering>,
+        mut texts: Option<&mut TextCache>,
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
         out.extend_from_slice(b"{\"host\":");
@@ -195,15 +187,15 @@ impl JsonHost {
             if i > 0 {
                 out.push(b',');
             }
-            self.finding(f, rendering.as_mut(), out)?;
+            self.finding(f, texts.as_deref_mut(), out)?;
         }
         out.extend_from_slice(b"],\"agents\":[");
         for (i, plan) in a.agents.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            match rendering.as_mut() {
-                Some(r) => self.rendered_agent(a, plan, r, out)?,
+            match texts.as_deref_mut() {
+                Some(texts) => self.rendered_agent(a, plan, texts, out)?,
                 None => agent(plan, &plan.target, &plan.reason, out)?,
             }
         }
@@ -220,20 +212,45 @@ impl JsonHost {
         Ok(())
     }
 
+    /// Plan `p` of host `a` with its reason (the title of the finding it
+    /// names) and, to upgrade, its target rendered as the assessment
+    /// renders them.
+    fn rendered_agent(
+        &mut self,
+        a: &HostAssessment,
+        p: &AgentPlan,
+        texts: &mut TextCache,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        let target = match p.action {
+            Action::Upgrade if p.target.is_empty() => self
+                .latest
+                .get_or_insert_with(|| latest(texts.rules(), texts.lang()))
+                .as_str(),
+            _ => p.target.as_str(),
+        };
+        match reason_finding(&a.findings, p).filter(|_| p.reason.is_empty()) {
+            Some(f) => texts.with(&f.code, &f.params, |(title, _)| {
+                agent(p, target, title, out)
+            }),
+            None => agent(p, target, &p.reason, out),
+        }
+    }
+
     fn finding(
         &mut self,
         f: &Finding,
-        rendering: Option<&mut Rendering>,
+        texts: Option<&mut TextCache>,
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
-        let written = match rendering {
+        let written = match texts {
             // Texts rendered from the code and parameters are the same
             // every time: the bytes kept are used as they are.
-            Some(r) if f.title.is_empty() => self.rendered.get_or_make(
+            Some(texts) if f.title.is_empty() => self.rendered.get_or_make(
                 f,
                 |_| true,
                 || {
-                    r.texts.with(&f.code, &f.params, |(title, steps)| {
+                    texts.with(&f.code, &f.params, |(title, steps)| {
                         Written::with_texts(f, title, steps)
                     })
                 },
@@ -267,33 +284,6 @@ fn evidence(e: &Evidence, out: &mut Vec<u8>) -> io::Result<()> {
     }
     out.push(b'}');
     Ok(())
-}
-
-impl JsonHost {
-    /// Plan `p` of host `a` with its reason (the title of the finding it
-    /// names) and, to upgrade, its target rendered as the assessment
-    /// renders them.
-    fn rendered_agent(
-        &mut self,
-        a: &HostAssessment,
-        p: &AgentPlan,
-        r: &mut Rendering,
-        out: &mut Vec<u8>,
-    ) -> io::Result<()> {
-        let target = match p.action {
-            Action::Upgrade if p.target.is_empty() => self
-                .latest
-                .get_or_insert_with(|| latest(r.texts.rules(), r.texts.lang()))
-                .as_str(),
-            _ => p.target.as_str(),
-        };
-        match reason_finding(&a.findings, p).filter(|_| p.reason.is_empty()) {
-            Some(f) => r.texts.with(&f.code, &f.params, |(title, _)| {
-                agent(p, target, title, out)
-            }),
-            None => agent(p, target, &p.reason, out),
-        }
-    }
 }
 
 /// A plan with `target` and `reason` for its own.
