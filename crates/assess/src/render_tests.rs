@@ -16,15 +16,10 @@ fn hosts() -> Vec<Value> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).expect("example record"))
         .collect();
-    let agents = json!([
-        {"product": "deep_security_agent", "version": "20.0.1.690"},
-        {"product": "deep_security_agent", "version": "20.0.0.8438"},
-        {"product": "deep_security_agent", "version": "20.0"},
-        {"product": "deep_security_agent", "version": "12.0.0.123"},
-        {"product": "apex_one", "version": "14.0.0.1"},
-        {"product": "no_such_product", "version": "1.0"},
-        {"product": "deep_security_agent", "version": "x.y"},
-    ]);
+    // Agents of every plan kind (testdata/agents-every-plan.json).
+    let agents: serde_json::Value =
+        serde_json::from_str(include_str!("../../../testdata/agents-every-plan.json"))
+            .expect("agents");
     for (build, extra) in [
         (
             "17763.2183",

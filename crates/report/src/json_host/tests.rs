@@ -147,15 +147,9 @@ fn facts_with_agents() -> Vec<HostFacts> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let agents = serde_json::json!([
-        {"product": "deep_security_agent", "version": "20.0.1.690"},
-        {"product": "deep_security_agent", "version": "20.0.0.8438"},
-        {"product": "deep_security_agent", "version": "20.0"},
-        {"product": "deep_security_agent", "version": "12.0.0.123"},
-        {"product": "apex_one", "version": "14.0.0.1"},
-        {"product": "no_such_product", "version": "1.0"},
-        {"product": "deep_security_agent", "version": "x.y"},
-    ]);
+    // Agents of every plan kind (testdata/agents-every-plan.json).
+    let agents: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../testdata/agents-every-plan.json")).unwrap();
     for mut host in all.clone() {
         host["agents"] = agents.clone();
         host["host"] = format!("{}-agents", host["host"].as_str().unwrap_or("")).into();
