@@ -176,12 +176,9 @@ impl<'a> Chunked for Assessing<'_, 'a> {
     type State = (TextCache<'a>, Option<HostEncoder>);
     type Out = Worked;
 
+    /// The encoder is made by the first chunk that encodes.
     fn state(&self) -> Self::State {
-        let encoder = match &self.mode {
-            Mode::Encode(e) => Some(e.encoder()),
-            _ => None,
-        };
-        (self.run.texts(), encoder)
+        (self.run.texts(), None)
     }
 
     fn chunk_hosts(&self) -> usize {
@@ -210,38 +207,37 @@ impl<'a> Chunked for Assessing<'_, 'a> {
                 }
                 out.part = Some(part);
             }
-            Mode::Encode(_) | Mode::Whole => {
-                if let Some(encoder) = encoder.as_mut() {
-                    out.bytes = self
-                        .spare
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .pop()
-                        // About what a chunk of hosts takes (a JSON host is
-                        // 1-2 KB): growing to it copies the chunk several times.
-                        .unwrap_or_else(|| Vec::with_capacity(CHUNK * 2048));
-                    let renders = matches!(&self.mode, Mode::Encode(e) if e.renders());
-                    for host in hosts {
-                        let encoded = if renders {
-                            // No texts cloned into the host: the encoder
-                            // renders each distinct finding's once.
-                            let a = self.run.assess_host(&host, texts, Detail::Params);
-                            out.summary.add(&a);
-                            encoder.encode_rendering(&a, texts, &mut out.bytes)
-                        } else {
-                            let a = self.run.assess_host(&host, texts, Detail::Full);
-                            out.summary.add(&a);
-                            encoder.encode(&a, &mut out.bytes)
-                        };
-                        if let Err(e) = encoded {
-                            out.error.get_or_insert(e);
-                        }
-                    }
-                } else {
-                    for host in hosts {
+            Mode::Whole => {
+                for host in hosts {
+                    let a = self.run.assess_host(&host, texts, Detail::Full);
+                    out.summary.add(&a);
+                    out.assessed.push(a);
+                }
+            }
+            Mode::Encode(encoding) => {
+                let encoder = encoder.get_or_insert_with(|| encoding.encoder());
+                out.bytes = self
+                    .spare
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .pop()
+                    // About what a chunk of hosts takes (a JSON host is
+                    // 1-2 KB): growing to it copies the chunk several times.
+                    .unwrap_or_else(|| Vec::with_capacity(CHUNK * 2048));
+                for host in hosts {
+                    let encoded = if encoding.renders() {
+                        // No texts cloned into the host: the encoder
+                        // renders each distinct finding's once.
+                        let a = self.run.assess_host(&host, texts, Detail::Params);
+                        out.summary.add(&a);
+                        encoder.encode_rendering(&a, texts, &mut out.bytes)
+                    } else {
                         let a = self.run.assess_host(&host, texts, Detail::Full);
                         out.summary.add(&a);
-                        out.assessed.push(a);
+                        encoder.encode(&a, &mut out.bytes)
+                    };
+                    if let Err(e) = encoded {
+                        out.error.get_or_insert(e);
                     }
                 }
             }
