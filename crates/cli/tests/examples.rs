@@ -9,17 +9,11 @@ mod harness;
 
 use std::process::Command;
 
-use harness::{bin, repo};
+use harness::{bin, repo, run_in_repo};
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (Value, i32, String) {
-    let out = Command::new(bin())
-        .current_dir(repo())
-        .env("LANG", "C")
-        .env_remove("ACSREADY_LANG")
-        .args(args)
-        .output()
-        .expect("acsready runs");
+    let out = run_in_repo(args);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

@@ -21,17 +21,23 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// What `acsready ARGS` writes, run in the repository in the default
-/// locale; it must exit 0 or 1 (hosts ready or not).
+/// `acsready ARGS` run in the repository in the default locale.
 #[allow(dead_code)] // not every test file that includes this one uses it
-pub fn report_of(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(bin())
+pub fn run_in_repo(args: &[&str]) -> std::process::Output {
+    Command::new(bin())
         .current_dir(repo())
         .env("LANG", "C")
         .env_remove("ACSREADY_LANG")
         .args(args)
         .output()
-        .expect("acsready runs");
+        .expect("acsready runs")
+}
+
+/// What `acsready ARGS` writes, run in the repository in the default
+/// locale; it must exit 0 or 1 (hosts ready or not).
+#[allow(dead_code)] // not every test file that includes this one uses it
+pub fn report_of(args: &[&str]) -> Vec<u8> {
+    let out = run_in_repo(args);
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
         "acsready {args:?}: {}",
