@@ -104,6 +104,8 @@ impl Rules {
         }
         let mut rules: Rules = toml::from_str(text).map_err(syntax)?;
         rules.origin = origin.to_string();
+        // Validation looks products and lines up too.
+        rules.index();
         let problems = rules.validate();
         if !problems.is_empty() {
             return Err(RulesError::Invalid {
@@ -111,7 +113,6 @@ impl Rules {
                 problems: problems.join("; "),
             });
         }
-        rules.index();
         Ok(rules)
     }
 }

@@ -47,6 +47,26 @@ pub struct Rules {
     pub today: Option<String>,
     #[serde(skip)]
     pub(crate) store_index: HashMap<String, usize>,
+    /// Lookups made once when the rules are loaded (the rules are never
+    /// changed after that): every host asks them several times.
+    #[serde(skip)]
+    lookup: Lookup,
+}
+
+/// A hash map with a fast hasher: the keys come from the rules file.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Positions in the rules' lists, by what hosts look them up by.
+#[derive(Debug, Clone, Default)]
+struct Lookup {
+    /// Finding code → its texts.
+    findings: Map<String, FindingText>,
+    /// Product id → its first entry in `products`.
+    products: Map<String, usize>,
+    /// Product id → its lines in `agent_lines`, in file order.
+    lines_of: Map<String, Vec<usize>>,
+    /// Build → the rows of `windows` that name it exactly, in file order.
+    exact_builds: Map<u32, Vec<usize>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -244,10 +264,51 @@ impl Rules {
                     .map(move |a| (store_key(a), i))
             })
             .collect();
+        let mut lookup = Lookup {
+            findings: self
+                .findings
+                .iter()
+                .map(|(code, f)| (code.clone(), f.clone()))
+                .collect(),
+            ..Lookup::default()
+        };
+        for (i, p) in self.products.iter().enumerate() {
+            lookup.products.entry(p.id.clone()).or_insert(i);
+        }
+        for (i, line) in self.agent_lines.iter().enumerate() {
+            for product in &line.products {
+                let of = lookup.lines_of.entry(product.clone()).or_default();
+                // A line naming its product twice is still one line.
+                if of.last() != Some(&i) {
+                    of.push(i);
+                }
+            }
+        }
+        for (i, row) in self.windows.iter().enumerate() {
+            for build in &row.builds {
+                let rows = lookup.exact_builds.entry(*build).or_default();
+                if rows.last() != Some(&i) {
+                    rows.push(i);
+                }
+            }
+        }
+        self.lookup = lookup;
     }
 
     /// The store a collector's store name refers to.
     pub fn store(&self, name: &str) -> Option<&Store> {
+        let trimmed = name.trim();
+        // Most names are a store's own name or alias in any case: found
+        // without making a key.
+        if !trimmed.contains(['/', '\\']) {
+            if let Some((_, &i)) = self
+                .store_index
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(trimmed))
+            {
+                return Some(&self.root_certificate.stores[i]);
+            }
+        }
         let key = store_key(name);
         let key = key
             .strip_prefix("hklm\\software\\microsoft\\systemcertificates\\")
@@ -262,9 +323,12 @@ impl Rules {
     /// then those that apply to the installation type.
     pub fn windows_rows(&self, build: u32, installation: Option<Installation>) -> Vec<&WindowsRow> {
         let exact: Vec<&WindowsRow> = self
-            .windows
+            .lookup
+            .exact_builds
+            .get(&build)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(|r| r.matches_exactly(build))
+            .map(|&i| &self.windows[i])
             .collect();
         let rows = if exact.is_empty() {
             self.windows
@@ -280,7 +344,7 @@ impl Rules {
     }
 
     pub fn finding(&self, code: &str) -> Option<&FindingText> {
-        self.findings.get(code)
+        self.lookup.findings.get(code)
     }
 
     /// Lines of a text entry; empty if the key is absent (validation prevents that
@@ -298,14 +362,14 @@ impl Rules {
 /// Products and their lines.
 impl Rules {
     pub fn product(&self, id: &str) -> Option<&Product> {
-        self.products.iter().find(|p| p.id == id)
+        self.lookup.products.get(id).map(|&i| &self.products[i])
     }
 
     /// The line of `product` that `version` is on: the line of its major and
     /// minor, else of its major, else the product's line that covers every version.
     pub fn agent_line(&self, product: &str, version: &Version) -> Option<&AgentLine> {
-        let of_product = |l: &&AgentLine| l.products.iter().any(|p| p == product);
-        let lines = || self.agent_lines.iter().filter(of_product);
+        let of = self.lookup.lines_of.get(product).map_or(&[][..], Vec::as_slice);
+        let lines = || of.iter().map(|&i| &self.agent_lines[i]);
         lines()
             .find(|l| l.covers(version).0)
             .or_else(|| lines().find(|l| l.covers(version).1))
@@ -314,8 +378,11 @@ impl Rules {
 
     /// The lines of a product, for telling "older than all" from "newer than all".
     pub fn agent_lines_of<'a>(&'a self, product: &'a str) -> impl Iterator<Item = &'a AgentLine> {
-        self.agent_lines
+        self.lookup
+            .lines_of
+            .get(product)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(move |l| l.products.iter().any(|p| p == product))
+            .map(|&i| &self.agent_lines[i])
     }
 }

@@ -15,10 +15,14 @@ pub enum Installation {
 impl Installation {
     /// "Client" → client; "Server", "Server Core", "Nano Server" → server.
     pub fn from_installation_type(value: &str) -> Option<Installation> {
-        let v = value.trim().to_ascii_lowercase();
-        if v == "client" {
+        let v = value.trim();
+        let server = v
+            .as_bytes()
+            .windows(6)
+            .any(|w| w.eq_ignore_ascii_case(b"server"));
+        if v.eq_ignore_ascii_case("client") {
             Some(Installation::Client)
-        } else if v.contains("server") {
+        } else if server {
             Some(Installation::Server)
         } else {
             None
