@@ -96,6 +96,15 @@ impl<'r, 'c> Findings<'r, 'c> {
         }
     }
 
+    /// The evidence `make` gives, made only when texts are wanted.
+    pub(crate) fn evidence(&self, make: impl FnOnce() -> Vec<Evidence>) -> Vec<Evidence> {
+        if self.full() {
+            make()
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Plain parameters (none when texts are not wanted).
     pub(crate) fn plain(&self, params: &[(&'static str, &str)]) -> Params {
         if self.full() {

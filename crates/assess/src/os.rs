@@ -71,7 +71,9 @@ pub(crate) fn assess_os(facts: &HostFacts, rules: &Rules, findings: &mut Finding
         };
     };
     let (installation, mut evidence) = installation(facts);
-    evidence.insert(0, ev("os.current_build", build.to_string()));
+    if findings.full() {
+        evidence.insert(0, ev("os.current_build", build.to_string()));
+    }
     let rows = rules.windows_rows(build, installation);
     let row = match rows.as_slice() {
         [] => {
@@ -137,7 +139,6 @@ fn assess_row(
     findings: &mut Findings,
 ) -> Status {
     let os = summary.name.as_str();
-    let build = summary.build.unwrap_or_default().to_string();
     let (req, others) = applied_requirement(rules, row);
     if !others.is_empty() {
         let applied = format!("{} [{}]", req.kind.describe(), req.source);
@@ -166,11 +167,14 @@ fn assess_row(
             let has_kb = facts.updates.as_ref().is_some_and(|u| u.contains(kb));
             match summary.ubr {
                 Some(ubr) => {
-                    evidence.push(ev("os.ubr", ubr.to_string()));
+                    if findings.full() {
+                        evidence.push(ev("os.ubr", ubr.to_string()));
+                    }
                     // The UBR is what runs; an installed KB with a lower UBR is pending.
                     if ubr >= *min {
                         Status::Met
                     } else {
+                        let build = summary.build.unwrap_or_default().to_string();
                         let (u, m) = (ubr.to_string(), min.to_string());
                         findings.add(
                             codes::OS_UPDATE_MISSING,

@@ -77,24 +77,26 @@ pub(crate) fn assess_root(facts: &HostFacts, rules: &Rules, findings: &mut Findi
         findings.add(
             codes::ROOT_TRUSTED,
             &[("stores", &list)],
-            vec![ev("certificates", format!("{} in {list}", root.sha1))],
+            findings.evidence(|| vec![ev("certificates", format!("{} in {list}", root.sha1))]),
         );
         return Status::Met;
     }
-    let absent = ev(
-        "certificates",
-        format!(
-            "{} not in a trusted root store ({} certificates listed)",
-            root.sha1,
-            certs.len()
-        ),
-    );
+    let absent = || {
+        ev(
+            "certificates",
+            format!(
+                "{} not in a trusted root store ({} certificates listed)",
+                root.sha1,
+                certs.len()
+            ),
+        )
+    };
     match facts.root_auto_update_disabled {
         Some(true) => {
             findings.add(
                 codes::ROOT_MISSING_AUTO_UPDATE_OFF,
                 &[],
-                vec![absent, ev("root_auto_update_disabled", "true")],
+                findings.evidence(|| vec![absent(), ev("root_auto_update_disabled", "true")]),
             );
             Status::NotMet
         }
@@ -102,12 +104,13 @@ pub(crate) fn assess_root(facts: &HostFacts, rules: &Rules, findings: &mut Findi
             findings.add(
                 codes::ROOT_NOT_YET_IN_STORE,
                 &[],
-                vec![absent, ev("root_auto_update_disabled", "false")],
+                findings.evidence(|| vec![absent(), ev("root_auto_update_disabled", "false")]),
             );
             Status::Met
         }
         None => {
-            missing_fact(findings, "root_auto_update_disabled", vec![absent]);
+            let evidence = findings.evidence(|| vec![absent()]);
+            missing_fact(findings, "root_auto_update_disabled", evidence);
             Status::Unknown
         }
     }

@@ -368,7 +368,11 @@ impl Rules {
     /// The line of `product` that `version` is on: the line of its major and
     /// minor, else of its major, else the product's line that covers every version.
     pub fn agent_line(&self, product: &str, version: &Version) -> Option<&AgentLine> {
-        let of = self.lookup.lines_of.get(product).map_or(&[][..], Vec::as_slice);
+        let of = self
+            .lookup
+            .lines_of
+            .get(product)
+            .map_or(&[][..], Vec::as_slice);
         let lines = || of.iter().map(|&i| &self.agent_lines[i]);
         lines()
             .find(|l| l.covers(version).0)

@@ -31,7 +31,10 @@ mod record;
 #[cfg(test)]
 mod tests;
 
+use std::fmt;
 use std::io::{self, BufReader, Read};
+use std::ops::{Deref, Range};
+use std::sync::Arc;
 
 use document::Document;
 use input::{io_error, Encoding, Input, Utf16Decoder};
@@ -58,7 +61,73 @@ const EXPECTED: &str =
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
     pub line: u64,
-    pub text: Box<str>,
+    pub text: UnitText,
+}
+
+/// The text of a unit: a range of a block of text that the units of one
+/// NDJSON batch share (one allocation a batch, not one a record, and no
+/// record freed by another thread than the one that read it), or text of
+/// its own.
+#[derive(Clone)]
+pub struct UnitText {
+    block: Arc<String>,
+    range: Range<usize>,
+}
+
+impl UnitText {
+    /// Bytes `range` of `block`, which must lie on character boundaries.
+    fn shared(block: &Arc<String>, range: Range<usize>) -> Self {
+        debug_assert!(block.get(range.clone()).is_some());
+        UnitText {
+            block: Arc::clone(block),
+            range,
+        }
+    }
+}
+
+impl Deref for UnitText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        // The range was cut at line ends of valid UTF-8 text.
+        self.block.get(self.range.clone()).unwrap_or_default()
+    }
+}
+
+impl From<&str> for UnitText {
+    fn from(text: &str) -> Self {
+        UnitText::from(text.to_string())
+    }
+}
+
+impl From<Box<str>> for UnitText {
+    fn from(text: Box<str>) -> Self {
+        UnitText::from(text.into_string())
+    }
+}
+
+impl From<String> for UnitText {
+    fn from(text: String) -> Self {
+        let range = 0..text.len();
+        UnitText {
+            block: Arc::new(text),
+            range,
+        }
+    }
+}
+
+impl PartialEq for UnitText {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for UnitText {}
+
+impl fmt::Debug for UnitText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
 }
 
 /// Reads facts JSON from a reader in batches of [`Unit`]s.
@@ -120,26 +189,34 @@ impl<R: Read> JsonFacts<R> {
             self.detect()?;
         }
         // Sized once: growing a batch-sized vector copies it several times.
-        let mut units = Vec::with_capacity(max.min(1 << 14));
+        let capacity = max.min(1 << 14);
+        let mut units = Vec::new();
         match &mut self.state {
             State::Start(_) | State::Done => {}
             State::Lines(lines) => {
-                while units.len() < max {
-                    match lines.next_unit(&self.file, self.max_line) {
-                        Ok(Some(unit)) => units.push(unit),
+                let mut spans = Vec::with_capacity(capacity);
+                let mut end = false;
+                while spans.len() < max {
+                    match lines.next_span(&self.file, self.max_line) {
+                        Ok(Some(span)) => spans.push(span),
                         Ok(None) => {
-                            self.state = State::Done;
+                            end = true;
                             break;
                         }
-                        Err(e) if units.is_empty() => return Err(io_error(&self.file, e)),
+                        Err(e) if spans.is_empty() => return Err(io_error(&self.file, e)),
                         Err(e) => {
                             self.deferred = Some(io_error(&self.file, e));
                             break;
                         }
                     }
                 }
+                units = lines.units(spans);
+                if end {
+                    self.state = State::Done;
+                }
             }
             State::Document(doc) => {
+                units.reserve_exact(capacity);
                 while units.len() < max {
                     match doc.next_unit(&self.file) {
                         Some(unit) => units.push(unit),
@@ -213,12 +290,7 @@ impl<R: Read> JsonFacts<R> {
                     return Err(self.too_large());
                 }
                 if is_one_line_value(&first) {
-                    self.state = State::Lines(Lines {
-                        input,
-                        line: line - 1,
-                        first: Some(first),
-                        buf: Vec::new(),
-                    });
+                    self.state = State::Lines(Lines::new(input, line - 1, first));
                 } else {
                     self.read_rest(&mut input, &mut first)?;
                     self.state = State::Document(Document::new(first, line, column));

@@ -138,7 +138,7 @@ impl Document {
                 self.advance_to(end);
                 Ok(Unit {
                     line,
-                    text: raw.into(),
+                    text: Box::<str>::from(raw).into(),
                 })
             }
             Some(Err(e)) => {
