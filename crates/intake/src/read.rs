@@ -6,7 +6,7 @@ use std::io::Read;
 use acsready_facts::HostFacts;
 use acsready_sources::registry_facts::KnownProducts;
 use acsready_sources::{
-    parse_unit, read_console_each, read_osquery, ConsoleFormat, JsonFacts, SourceError, Unit,
+    parse_facts, read_console_each, read_osquery, ConsoleFormat, JsonFacts, SourceError, Unit,
 };
 use rayon::prelude::*;
 
@@ -141,9 +141,17 @@ pub(crate) fn read_all(mut reader: impl Read) -> std::io::Result<Vec<u8>> {
 /// One facts record parsed into a host, or the problem with it.
 pub(crate) fn parse_host(name: &str, unit: &Result<Unit, SourceError>) -> Result<Host, Problem> {
     let unit = unit.as_ref().map_err(Problem::of_source)?;
-    let record = parse_unit(name, unit).map_err(|e| Problem::of_record(unit, &e))?;
+    let facts = parse_facts(name, unit).map_err(|e| Problem::of_record(unit, &e))?;
+    // "file:line", as the record's `Origin` shows it, made without the
+    // formatting machinery: once for every record.
+    let mut line = itoa::Buffer::new();
+    let line = line.format(unit.line);
+    let mut origin = String::with_capacity(name.len() + 1 + line.len());
+    origin.push_str(name);
+    origin.push(':');
+    origin.push_str(line);
     Ok(Host {
-        origin: Some(record.origin.to_string()),
-        facts: record.facts,
+        origin: Some(origin),
+        facts,
     })
 }

@@ -39,7 +39,7 @@ use std::sync::Arc;
 use document::Document;
 use input::{io_error, Encoding, Input, Utf16Decoder};
 use lines::{is_one_line_value, read_line_capped, skip_whitespace, LineRead, Lines};
-pub use record::parse_unit;
+pub use record::{parse_facts, parse_unit};
 
 use crate::SourceError;
 

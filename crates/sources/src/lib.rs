@@ -67,7 +67,7 @@ pub use console::{read_console, read_console_each, ConsoleFacts, ConsoleFormat};
 pub use easyfix::{parse_easyfix_log, read_easyfix_log, EasyFixLog, EasyFixResult};
 pub use events::{EventFilter, EventLog, MAX_PROBLEMS};
 pub use hotfixes::{parse_hotfixes, read_hotfixes, HotfixFormat, Hotfixes};
-pub use json::{parse_unit, JsonFacts, Unit, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
+pub use json::{parse_facts, parse_unit, JsonFacts, Unit, MAX_DOCUMENT_BYTES, MAX_LINE_BYTES};
 pub use kind::{detect_kind, record_host, InputKind as DetectedKind};
 pub use note::Note;
 pub use osquery::{read_osquery, store_name, OsqueryFacts, OSQUERY_QUERIES};

@@ -23,6 +23,18 @@ fn field_path(text: &str) -> Option<String> {
 
 /// Parses and normalizes one unit (pure; callers run it in parallel).
 pub fn parse_unit(file: &str, unit: &Unit) -> Result<Record, SourceError> {
+    Ok(Record {
+        facts: parse_facts(file, unit)?,
+        origin: Origin {
+            file: file.to_string(),
+            line: unit.line,
+        },
+    })
+}
+
+/// The facts of one unit, parsed and normalized, without the record's
+/// origin ([`parse_unit`] names it).
+pub fn parse_facts(file: &str, unit: &Unit) -> Result<HostFacts, SourceError> {
     let mut facts: HostFacts = serde_json::from_str(&unit.text).map_err(|e| {
         let mut error = json_error(file, unit.line, 1, &e);
         if let SourceError::Record { line, message, .. } = &mut error {
@@ -49,13 +61,7 @@ pub fn parse_unit(file: &str, unit: &Unit) -> Result<Record, SourceError> {
             message,
         });
     }
-    Ok(Record {
-        facts,
-        origin: Origin {
-            file: file.to_string(),
-            line: unit.line,
-        },
-    })
+    Ok(facts)
 }
 
 /// A serde_json error in a text that starts at `line`:`column` of `file`.
