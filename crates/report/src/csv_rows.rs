@@ -4,8 +4,10 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use acsready_assess::{HostAssessment, Severity};
+use acsready_assess::render::latest;
+use acsready_assess::{Action, HostAssessment, Severity, TextCache};
 
+use crate::rows::plan_line;
 use crate::{agents_line, Style};
 
 /// First characters that make a spreadsheet read a cell as a formula
@@ -50,55 +52,129 @@ pub(crate) fn writer(out: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
         .from_writer(out)
 }
 
-/// The row of host `a`.
-pub(crate) fn host_row(
-    w: &mut csv::Writer<&mut Vec<u8>>,
-    a: &HostAssessment,
-    style: &Style,
-) -> io::Result<()> {
-    let opt = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
-    let important = || a.findings.iter().filter(|f| f.severity > Severity::Info);
-    let codes = important()
-        .map(|f| f.code.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let titles = important()
-        .map(|f| format!("{}: {}", f.code, f.title))
-        .collect::<Vec<_>>()
-        .join(" | ");
-    let remediation = important()
-        .flat_map(|f| f.remediation.iter().map(String::as_str))
-        .collect::<Vec<_>>()
-        .join(" | ");
-    let actions = a
-        .agents
-        .iter()
-        .map(|p| p.action.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let record = [
-        a.host.clone(),
-        a.verdict.as_str().to_string(),
-        a.os.name.clone(),
-        opt(a.os.build),
-        opt(a.os.ubr),
-        a.os.release.clone().unwrap_or_default(),
-        a.max_severity()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default(),
-        codes,
-        titles,
-        agents_line(a, style),
-        actions,
-        remediation,
-        a.sources.join(" "),
-        a.modules
-            .iter()
-            .map(|m| format!("{}: {}", m.path, m.outcome.as_str()))
-            .collect::<Vec<_>>()
-            .join("; "),
-    ];
-    write_cells(w, record)
+/// The row of one host, its cells made in buffers kept from host to host.
+#[derive(Default)]
+pub(crate) struct HostRow {
+    cell: String,
+    /// The target of an upgrade plan, rendered ("latest").
+    latest: Option<String>,
+}
+
+impl HostRow {
+    /// Writes the row of host `a`. With `texts`, the findings without a
+    /// title (assessed with [`Detail::Params`]) and the upgrade plans
+    /// without a target get the texts the assessment renders for them,
+    /// from the cache: the row is the row of the host assessed with every
+    /// text, and nothing is cloned into the host.
+    ///
+    /// [`Detail::Params`]: acsready_assess::Detail::Params
+    pub(crate) fn write(
+        &mut self,
+        w: &mut csv::Writer<&mut Vec<u8>>,
+        a: &HostAssessment,
+        style: &Style,
+        mut texts: Option<&mut TextCache>,
+    ) -> io::Result<()> {
+        let important = || a.findings.iter().filter(|f| f.severity > Severity::Info);
+        let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+        cell(w, &a.host)?;
+        cell(w, a.verdict.as_str())?;
+        cell(w, &a.os.name)?;
+        cell(w, &number(a.os.build))?;
+        cell(w, &number(a.os.ubr))?;
+        cell(w, a.os.release.as_deref().unwrap_or_default())?;
+        cell(w, a.max_severity().map_or("", |s| s.as_str()))?;
+        let c = &mut self.cell;
+        c.clear();
+        for (i, f) in important().enumerate() {
+            if i > 0 {
+                c.push(' ');
+            }
+            c.push_str(&f.code);
+        }
+        cell(w, c)?;
+        c.clear();
+        for (i, f) in important().enumerate() {
+            if i > 0 {
+                c.push_str(" | ");
+            }
+            c.push_str(&f.code);
+            c.push_str(": ");
+            match texts.as_deref_mut() {
+                Some(t) if f.title.is_empty() => {
+                    t.with(&f.code, &f.params, |(title, _)| c.push_str(title));
+                }
+                _ => c.push_str(&f.title),
+            }
+        }
+        cell(w, c)?;
+        c.clear();
+        for (i, p) in a.agents.iter().enumerate() {
+            if i > 0 {
+                c.push_str("; ");
+            }
+            let target = match texts.as_deref() {
+                Some(t) if p.action == Action::Upgrade && p.target.is_empty() => self
+                    .latest
+                    .get_or_insert_with(|| latest(t.rules(), t.lang()))
+                    .as_str(),
+                _ => p.target.as_str(),
+            };
+            let name = style.names.get(&p.product, style.lang);
+            c.push_str(&plan_line(name, &p.version, p.action, target, style.lang));
+        }
+        cell(w, c)?;
+        c.clear();
+        for (i, p) in a.agents.iter().enumerate() {
+            if i > 0 {
+                c.push(' ');
+            }
+            c.push_str(p.action.as_str());
+        }
+        cell(w, c)?;
+        c.clear();
+        let mut first = true;
+        let mut step = |c: &mut String, s: &str| {
+            if !first {
+                c.push_str(" | ");
+            }
+            first = false;
+            c.push_str(s);
+        };
+        for f in important() {
+            match texts.as_deref_mut() {
+                Some(t) if f.title.is_empty() => t.with(&f.code, &f.params, |(_, steps)| {
+                    steps.iter().for_each(|s| step(c, s))
+                }),
+                _ => f.remediation.iter().for_each(|s| step(c, s)),
+            }
+        }
+        cell(w, c)?;
+        c.clear();
+        for (i, s) in a.sources.iter().enumerate() {
+            if i > 0 {
+                c.push(' ');
+            }
+            c.push_str(s);
+        }
+        cell(w, c)?;
+        c.clear();
+        for (i, m) in a.modules.iter().enumerate() {
+            if i > 0 {
+                c.push_str("; ");
+            }
+            c.push_str(&m.path);
+            c.push_str(": ");
+            c.push_str(m.outcome.as_str());
+        }
+        cell(w, c)?;
+        w.write_record(None::<&[u8]>).map_err(to_io)
+    }
+}
+
+/// One cell of a record, through [`csv_cell`].
+fn cell(w: &mut csv::Writer<&mut Vec<u8>>, text: &str) -> io::Result<()> {
+    w.write_field(csv_cell(text).as_bytes()).map_err(to_io)
 }
 
 /// The rows of the findings of host `a`, one each.
@@ -131,4 +207,78 @@ pub(crate) fn finding_rows(
         write_cells(w, record)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use acsready_assess::{assess_with, Detail};
+    use acsready_rules::{Lang, Rules};
+
+    use super::{Action, Severity};
+    use crate::encode::HostEncoding;
+    use crate::json_host::tests::facts_with_agents;
+    use crate::{ProductNames, Style};
+
+    #[test]
+    fn a_host_row_without_texts_is_the_row_of_the_host_with_them() {
+        let rules = Rules::embedded().unwrap();
+        let facts = facts_with_agents();
+        for lang in [Lang::En, Lang::Ja] {
+            let style = Style {
+                lang,
+                color: false,
+                names: ProductNames::of(&rules),
+            };
+            let encoding = HostEncoding::Csv {
+                style,
+                per_finding: false,
+            };
+            assert!(encoding.renders());
+            let mut texts = acsready_assess::TextCache::new(&rules, lang);
+            let mut enc = encoding.encoder();
+            // Twice: once rendering the texts, once from the cache.
+            for _ in 0..2 {
+                for f in &facts {
+                    let bare = assess_with(f, &rules, lang, Detail::Params);
+                    let whole = assess_with(f, &rules, lang, Detail::Full);
+                    let (mut got, mut want) = (Vec::new(), Vec::new());
+                    enc.encode_rendering(&bare, &mut texts, &mut got).unwrap();
+                    enc.encode(&whole, &mut want).unwrap();
+                    assert_eq!(
+                        String::from_utf8(got).unwrap(),
+                        String::from_utf8(want).unwrap(),
+                        "{} ({lang})",
+                        f.host
+                    );
+                }
+            }
+            // Titles, steps and an upgrade's target are in the row.
+            let latest = acsready_assess::render::latest(&rules, lang);
+            let (mut upgrades, mut steps) = (0, 0);
+            for f in &facts {
+                let a = assess_with(f, &rules, lang, Detail::Full);
+                let mut row = Vec::new();
+                enc.encode(&a, &mut row).unwrap();
+                let cells = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(row.as_slice())
+                    .records()
+                    .next()
+                    .unwrap()
+                    .unwrap();
+                if a.agents.iter().any(|p| p.action == Action::Upgrade) {
+                    assert!(cells[9].contains(&format!(" {latest}")), "{cells:?}");
+                    upgrades += 1;
+                }
+                for f in a.findings.iter().filter(|f| f.severity > Severity::Info) {
+                    assert!(cells[8].contains(&format!("{}: {}", f.code, f.title)));
+                    if let Some(step) = f.remediation.first() {
+                        assert!(cells[11].contains(step.as_str()), "{cells:?}");
+                        steps += 1;
+                    }
+                }
+            }
+            assert!(upgrades > 0 && steps > 0);
+        }
+    }
 }

@@ -11,7 +11,7 @@ use std::io;
 use acsready_assess::render::render_host;
 use acsready_assess::{HostAssessment, TextCache};
 
-use crate::csv_rows::{finding_rows, host_row, writer};
+use crate::csv_rows::{finding_rows, writer, HostRow};
 use crate::json_host::JsonHost;
 use crate::Style;
 
@@ -31,11 +31,20 @@ pub enum HostEncoding {
 impl HostEncoding {
     /// Whether hosts are best encoded assessed without texts
     /// ([`Detail::Params`]), through [`HostEncoder::encode_rendering`]:
-    /// JSON and JSON Lines render each distinct finding's texts once.
+    /// JSON, JSON Lines and the CSV of host rows render each distinct
+    /// finding's texts once.
     ///
     /// [`Detail::Params`]: acsready_assess::Detail::Params
     pub fn renders(&self) -> bool {
-        matches!(self, HostEncoding::Json | HostEncoding::Jsonl)
+        matches!(
+            self,
+            HostEncoding::Json
+                | HostEncoding::Jsonl
+                | HostEncoding::Csv {
+                    per_finding: false,
+                    ..
+                }
+        )
     }
 
     /// An encoder for one thread.
@@ -43,6 +52,7 @@ impl HostEncoding {
         HostEncoder {
             encoding: self.clone(),
             json: JsonHost::default(),
+            csv: HostRow::default(),
         }
     }
 }
@@ -52,6 +62,7 @@ impl HostEncoding {
 pub struct HostEncoder {
     encoding: HostEncoding,
     json: JsonHost,
+    csv: HostRow,
 }
 
 impl HostEncoder {
@@ -70,7 +81,7 @@ impl HostEncoder {
                 let mut w = writer(out);
                 match per_finding {
                     true => finding_rows(&mut w, a, style)?,
-                    false => host_row(&mut w, a, style)?,
+                    false => self.csv.write(&mut w, a, style, None)?,
                 }
                 w.flush()?;
             }
@@ -98,6 +109,14 @@ impl HostEncoder {
                 self.json.write_rendering(a, texts, out)?;
                 out.push(b'\n');
                 Ok(())
+            }
+            HostEncoding::Csv {
+                style,
+                per_finding: false,
+            } => {
+                let mut w = writer(out);
+                self.csv.write(&mut w, a, style, Some(texts))?;
+                w.flush()
             }
             HostEncoding::Csv { .. } => {
                 let mut whole = a.clone();

@@ -345,4 +345,4 @@ fn number(out: &mut Vec<u8>, n: Option<u32>) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -141,7 +141,7 @@ fn a_byte_to_escape_is_found_wherever_it_is() {
 
 /// The example fleet and agents of every plan kind on ready, unready and
 /// unknown hosts (as the facts of a fleet give them).
-fn facts_with_agents() -> Vec<HostFacts> {
+pub(crate) fn facts_with_agents() -> Vec<HostFacts> {
     let text = include_str!("../../../../examples/fleet.ndjson");
     let mut all: Vec<serde_json::Value> = text
         .lines()
