@@ -87,35 +87,36 @@ struct Cache {
 }
 
 impl Cache {
-    /// The bytes of `f`, made by `make` when not kept (or when `keep`
-    /// refuses those kept).
-    fn get_or_make(
+    /// Hands `f`'s bytes to `write`: those kept, or those `make` makes
+    /// when none are kept (or `keep` refuses those kept). A hit is looked
+    /// up once.
+    fn write_with<R>(
         &mut self,
         f: &Finding,
         keep: impl Fn(&Written) -> bool,
         make: impl FnOnce() -> io::Result<Written>,
-    ) -> io::Result<&Written> {
+        write: impl FnOnce(&Written) -> R,
+    ) -> io::Result<R> {
         let kept = self
             .by_code
             .get(f.code.as_str())
             .and_then(|m| m.get(&f.params))
-            .is_some_and(&keep);
-        if !kept {
-            if self.len >= CAPACITY {
-                self.by_code.clear();
-                self.len = 0;
-            }
-            let w = make()?;
-            self.len += 1;
-            self.by_code
-                .entry(f.code.clone())
-                .or_default()
-                .insert(f.params.clone(), w);
+            .filter(|w| keep(w));
+        if let Some(w) = kept {
+            return Ok(write(w));
         }
-        self.by_code
-            .get(f.code.as_str())
-            .and_then(|m| m.get(&f.params))
-            .ok_or_else(|| io::Error::other("finding cache lost an entry"))
+        if self.len >= CAPACITY {
+            self.by_code.clear();
+            self.len = 0;
+        }
+        let w = make()?;
+        self.len += 1;
+        let slot = match self.by_code.get_mut(f.code.as_str()) {
+            Some(m) => m,
+            None => self.by_code.entry(f.code.clone()).or_default(),
+        };
+        let entry = slot.entry(f.params.clone()).insert_entry(w);
+        Ok(write(entry.get()))
     }
 }
 
@@ -243,10 +244,23 @@ impl JsonHost {
         texts: Option<&mut TextCache>,
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
-        let written = match texts {
+        let write = |written: &Written| {
+            out.extend_from_slice(&written.head);
+            out.push(b'[');
+            for (i, e) in f.evidence.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                evidence(e, out)?;
+            }
+            out.push(b']');
+            out.extend_from_slice(&written.tail);
+            Ok::<(), io::Error>(())
+        };
+        match texts {
             // Texts rendered from the code and parameters are the same
             // every time: the bytes kept are used as they are.
-            Some(texts) if f.title.is_empty() => self.rendered.get_or_make(
+            Some(texts) if f.title.is_empty() => self.rendered.write_with(
                 f,
                 |_| true,
                 || {
@@ -254,21 +268,12 @@ impl JsonHost {
                         Written::with_texts(f, title, steps)
                     })
                 },
-            )?,
+                write,
+            )??,
             _ => self
                 .written
-                .get_or_make(f, |w| w.is_of(f), || Written::of(f))?,
-        };
-        out.extend_from_slice(&written.head);
-        out.push(b'[');
-        for (i, e) in f.evidence.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            evidence(e, out)?;
+                .write_with(f, |w| w.is_of(f), || Written::of(f), write)??,
         }
-        out.push(b']');
-        out.extend_from_slice(&written.tail);
         Ok(())
     }
 }
