@@ -171,6 +171,45 @@ fn ndjson_is_streamed_in_batches() {
 }
 
 #[test]
+fn records_of_a_batch_share_blocks_and_keep_their_own_text() {
+    // Lines of every size around the block size (one far larger), blank
+    // lines, a bad line and a byte order mark between them: each record
+    // is its own line's text, whichever block it landed in.
+    let mut text = Vec::new();
+    let mut want = Vec::new();
+    for i in 0..2000usize {
+        let pad = "x".repeat(match i {
+            7 => 200_000,
+            i => (i * 37) % 700,
+        });
+        match i % 97 {
+            5 => text.extend_from_slice(b"\n   \r\n"),
+            11 => text.extend_from_slice(b"\xEF\xBB\xBF"),
+            _ => {}
+        }
+        let line = if i == 300 {
+            "{\"host\":".to_string()
+        } else {
+            format!(
+                "{{\"host\":\"h{i}\",\"collected_at\":null,\"os\":{{\"product_name\":\"{pad}\"}}}}"
+            )
+        };
+        text.extend_from_slice(line.as_bytes());
+        text.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+        want.push(line);
+    }
+    let mut reader = JsonFacts::new(text.as_slice(), "in.json");
+    let mut got = Vec::new();
+    while let Some(batch) = reader.next_batch(333).unwrap() {
+        got.extend(batch.into_iter().map(|u| u.unwrap().text.to_string()));
+    }
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert!(g == w, "record {i} differs");
+    }
+}
+
+#[test]
 fn crlf_line_ends_are_accepted() {
     let out = read(NDJSON.replace('\n', "\r\n").as_bytes());
     assert_eq!(out.fatal, None);
