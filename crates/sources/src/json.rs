@@ -64,10 +64,9 @@ pub struct Unit {
     pub text: UnitText,
 }
 
-/// The text of a unit: a range of a block of text that the units of one
-/// NDJSON batch share (one allocation a batch, not one a record, and no
-/// record freed by another thread than the one that read it), or text of
-/// its own.
+/// The text of a unit: a range of a block of text that a few hundred
+/// NDJSON records share (one allocation for them all, not one each), or
+/// text of its own.
 #[derive(Clone)]
 pub struct UnitText {
     block: Arc<String>,
