@@ -10,7 +10,7 @@ mod harness;
 use std::path::PathBuf;
 
 use acsready_testkit::browser::Browser;
-use harness::{repo, setup, Server};
+use harness::{ready_by_day, repo, setup, Server};
 use serde_json::Value;
 
 const NDJSON: &str = "application/x-ndjson";
@@ -42,20 +42,6 @@ async fn columns(b: &Browser) -> Vec<(String, u64)> {
         .collect()
 }
 
-fn api_columns(trend: &Value) -> Vec<(String, u64)> {
-    trend["days"]
-        .as_array()
-        .expect("days")
-        .iter()
-        .map(|d| {
-            (
-                d["day"].as_str().expect("day").to_string(),
-                d["ready"].as_u64().expect("ready"),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_draws_the_ready_hosts_per_day() {
     let s = setup();
@@ -81,7 +67,10 @@ async fn the_dashboard_draws_the_ready_hosts_per_day() {
     );
     assert_eq!(status, 200, "{text}");
     let trend = server.get_json("/api/v1/trend?days=90", &s.read);
-    let want = api_columns(&trend);
+    let want: Vec<(String, u64)> = ready_by_day(&trend)
+        .into_iter()
+        .map(|(day, ready, _)| (day, ready))
+        .collect();
     assert_eq!(want.len(), 4, "2026-11-02 to 2026-11-05: {trend}");
     assert!(
         want[0].1 < want[3].1,

@@ -12,8 +12,7 @@ mod harness;
 
 use std::process::Command;
 
-use harness::{bin, facts, new_db, pg_database, repo, setup, sql, token, Server};
-use serde_json::Value;
+use harness::{bin, facts, new_db, pg_database, ready_by_day, repo, setup, sql, token, Server};
 
 const NDJSON: &str = "application/x-ndjson";
 
@@ -26,22 +25,6 @@ fn ingest(server: &Server, token: &str, lines: &[String]) {
     let body = lines.join("\n");
     let (status, text) = server.post("/api/v1/facts", Some(token), NDJSON, body.as_bytes());
     assert_eq!(status, 200, "{text}");
-}
-
-/// (day, ready, hosts) of each day of the answer.
-fn ready_by_day(trend: &Value) -> Vec<(String, u64, u64)> {
-    trend["days"]
-        .as_array()
-        .expect("days")
-        .iter()
-        .map(|d| {
-            (
-                d["day"].as_str().expect("day").to_string(),
-                d["ready"].as_u64().expect("ready"),
-                d["hosts"].as_u64().expect("hosts"),
-            )
-        })
-        .collect()
 }
 
 fn days(list: &[(&str, u64, u64)]) -> Vec<(String, u64, u64)> {

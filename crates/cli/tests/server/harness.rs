@@ -309,6 +309,23 @@ pub fn facts(host: &str, ubr: u32, collected_at: Option<&str>) -> String {
     )
 }
 
+/// (day, ready, hosts) of each day of a `GET /api/v1/trend` answer.
+#[allow(dead_code)] // not every test file that includes this one uses it
+pub fn ready_by_day(trend: &Value) -> Vec<(String, u64, u64)> {
+    trend["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .map(|d| {
+            (
+                d["day"].as_str().expect("day").to_string(),
+                d["ready"].as_u64().expect("ready"),
+                d["hosts"].as_u64().expect("hosts"),
+            )
+        })
+        .collect()
+}
+
 pub fn json(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
